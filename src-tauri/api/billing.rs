@@ -1,0 +1,19 @@
+//! The Billing API: the plan's limits.
+
+use reqwest::Method;
+
+use super::client::{Api, Auth, Client};
+use super::error::{ApiError, Operation};
+use super::model::Quotas;
+
+impl Client {
+    /// `GET /api/billing/v1/quotas`: the plan's name and limits; see [`Quotas::max_instances`].
+    pub async fn quotas(&self) -> Result<Quotas, ApiError> {
+        let op = Operation::GetQuotas;
+        let url = self.url(Api::Billing, &["quotas"]);
+        let answer = self
+            .send(op, Method::GET, url, None, Auth::Required)
+            .await?;
+        Client::decode(op, &answer)
+    }
+}

@@ -1,0 +1,23 @@
+//! The ThreatWinds API client: the one place that knows base URLs, credentials headers,
+//! retries, error headers and the many shapes the service's JSON comes in.
+//!
+//! It knows nothing about windows, keyrings or files, so the desktop app, the command
+//! line and the tests all drive the same code. See `compute-api.md` for the contract.
+
+mod auth;
+mod billing;
+mod client;
+mod compute;
+mod error;
+mod model;
+mod retry;
+mod secret;
+
+pub use client::{Client, ClientBuilder, Credentials, PRODUCTION_BASE};
+pub use error::{ApiError, ErrorKind, Operation};
+pub use model::{
+    Instance, InstanceStatus, KeyPairInfo, Limit, NewSession, PowerAction, QuotaValue, Quotas,
+    SessionInfo, Template, Timestamp,
+};
+pub use retry::RetryPolicy;
+pub use secret::Secret;

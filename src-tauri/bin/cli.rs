@@ -1,0 +1,355 @@
+//! `compute-desk-cli`: the same client as the desktop app, for power users, scripts and
+//! support. Credentials come from the environment, never from arguments (which other
+//! users of the computer can read).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use compute_desk::api::{
+    ApiError, Client, Credentials, Instance, InstanceStatus, Limit, PowerAction, PRODUCTION_BASE,
+};
+use serde::Serialize;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "compute-desk-cli",
+    version,
+    about = "Run your ThreatWinds Compute machines from a terminal",
+    after_help = "Credentials come from the environment: THREATWINDS_API_KEY and \
+                  THREATWINDS_API_SECRET, or THREATWINDS_BEARER (a verified session token)."
+)]
+struct Args {
+    /// The ThreatWinds server; https:// unless it is this computer.
+    #[arg(long, env = "THREATWINDS_API_BASE", default_value = PRODUCTION_BASE)]
+    api_base: String,
+    /// Print the API's objects as JSON instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Log each request on stderr.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every machine.
+    List,
+    /// Show one machine.
+    Get { id: String },
+    /// Create a machine from a template and a network configuration.
+    Create {
+        #[arg(long)]
+        template: String,
+        #[arg(long)]
+        config: String,
+    },
+    /// Delete a machine (it cannot be undone).
+    Delete { id: String },
+    /// Start a stopped machine.
+    Start { id: String },
+    /// Shut a machine down gracefully.
+    Stop { id: String },
+    /// Restart a machine.
+    Restart { id: String },
+    /// Hard-reset a machine, like pressing its reset button; unsaved work is lost.
+    Reset { id: String },
+    /// List the templates machines can be created from.
+    Templates,
+    /// Show the plan's machine limit and how much of it is used.
+    Quota,
+    /// Show whose credentials these are.
+    Whoami,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    compute_desk::stderr_log::init(if args.verbose {
+        log::LevelFilter::Debug
+    } else {
+        log::LevelFilter::Warn
+    });
+    let client = match credentials_from_env().and_then(|c| {
+        Client::builder(&args.api_base)
+            .credentials(c)
+            .build()
+            .map_err(|e| e.to_string())
+    }) {
+        Ok(client) => client,
+        Err(sentence) => {
+            eprintln!("{sentence}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&client, args.command, args.json).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", e.support_line());
+            if let Some(detail) = e.detail().filter(|_| args.verbose) {
+                eprintln!("detail: {detail}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn credentials_from_env() -> Result<Credentials, String> {
+    let var = |name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v: &String| !v.trim().is_empty())
+    };
+    let key = var("THREATWINDS_API_KEY");
+    let secret = var("THREATWINDS_API_SECRET");
+    let bearer = var("THREATWINDS_BEARER");
+    match (key, secret, bearer) {
+        (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => Err(
+            "Set either THREATWINDS_API_KEY and THREATWINDS_API_SECRET, or THREATWINDS_BEARER, not both."
+                .into(),
+        ),
+        (Some(key), Some(secret), None) => Ok(Credentials::key_pair(key, secret)),
+        (None, None, Some(token)) => Ok(Credentials::bearer(token)),
+        (Some(_), None, None) => Err("THREATWINDS_API_SECRET is not set; it goes with THREATWINDS_API_KEY.".into()),
+        (None, Some(_), None) => Err("THREATWINDS_API_KEY is not set; it goes with THREATWINDS_API_SECRET.".into()),
+        (None, None, None) => Err(
+            "Not signed in: set THREATWINDS_API_KEY and THREATWINDS_API_SECRET, or THREATWINDS_BEARER."
+                .into(),
+        ),
+    }
+}
+
+async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiError> {
+    match command {
+        Command::List => {
+            let machines = client.list_instances().await?;
+            if json {
+                print_json(&machines);
+            } else if machines.is_empty() {
+                println!("No machines yet. Create one with: compute-desk-cli create --template T --config C");
+            } else {
+                print_machines(&machines);
+            }
+        }
+        Command::Get { id } => {
+            let machine = client.get_instance(&id).await?;
+            if json {
+                print_json(&machine);
+            } else {
+                print_machine(&machine);
+            }
+        }
+        Command::Create { template, config } => {
+            let machine = client.create_instance(&template, &config).await?;
+            if json {
+                print_json(&machine);
+            } else {
+                print_machine(&machine);
+                eprintln!(
+                    "The machine is being prepared; `compute-desk-cli get {}` shows when it is running.",
+                    machine.id
+                );
+            }
+        }
+        Command::Delete { id } => {
+            client.delete_instance(&id).await?;
+            accepted(&id, "delete", json, "is being deleted");
+        }
+        Command::Start { id } => power(client, &id, PowerAction::Start, json).await?,
+        Command::Stop { id } => power(client, &id, PowerAction::Stop, json).await?,
+        Command::Restart { id } => power(client, &id, PowerAction::Restart, json).await?,
+        Command::Reset { id } => power(client, &id, PowerAction::Reset, json).await?,
+        Command::Templates => match client.templates().await? {
+            Some(templates) if json => print_json(&templates),
+            Some(templates) => {
+                let rows = templates
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.id.clone(),
+                            t.name.clone().unwrap_or_default(),
+                            t.machine_type.clone().unwrap_or_default(),
+                            t.disk_size_gb
+                                .map(|g| format!("{g} GB"))
+                                .unwrap_or_default(),
+                            t.image.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                print_table(&["ID", "NAME", "MACHINE TYPE", "DISK", "IMAGE"], rows);
+            }
+            None if json => println!("null"),
+            None => eprintln!(
+                "This server does not list templates; ask your administrator for a template id."
+            ),
+        },
+        Command::Quota => {
+            let (quotas, machines) = tokio::join!(client.quotas(), client.list_instances());
+            let quotas = quotas?;
+            if json {
+                print_json(&quotas);
+                return Ok(());
+            }
+            let used = machines?
+                .iter()
+                .filter(|m| m.status != InstanceStatus::Deleting)
+                .count();
+            let plan = quotas.tier_name.as_deref().unwrap_or("Your plan");
+            match quotas.max_instances() {
+                Some(Limit::AtMost(max)) => println!("{plan}: {used} of {max} machines used."),
+                Some(Limit::Unlimited) => println!("{plan}: {used} machines, no limit."),
+                Some(Limit::Disabled) => println!("{plan}: machines are not part of this plan."),
+                None => println!("{plan}: {used} machines; the plan reports no machine limit."),
+            }
+        }
+        Command::Whoami => match client.credentials() {
+            Credentials::Bearer(_) => {
+                let s = client.session().await?;
+                if json {
+                    print_json(&s);
+                } else {
+                    let who = s
+                        .full_name
+                        .or(s.alias)
+                        .unwrap_or_else(|| "an unnamed user".into());
+                    let until = s.expire_at.map(|t| format!(", until {}", t.to_rfc3339()));
+                    println!("Signed in by email as {who}{}.", until.unwrap_or_default());
+                }
+            }
+            _ => {
+                let k = client.check_key_pair().await?;
+                if json {
+                    print_json(&k);
+                } else {
+                    let key = k.key_name.unwrap_or_else(|| "unnamed".into());
+                    let who = match (k.user_alias, k.user_name) {
+                        (Some(alias), Some(name)) => format!("{alias} ({name})"),
+                        (a, n) => a.or(n).unwrap_or_else(|| "an unnamed user".into()),
+                    };
+                    let until = k
+                        .expire_at
+                        .map(|t| format!(", valid until {}", t.to_rfc3339()));
+                    println!(
+                        "API key \u{201c}{key}\u{201d} of {who}{}.",
+                        until.unwrap_or_default()
+                    );
+                }
+            }
+        },
+    }
+    Ok(())
+}
+
+async fn power(client: &Client, id: &str, action: PowerAction, json: bool) -> Result<(), ApiError> {
+    client.power(id, action).await?;
+    let what = match action {
+        PowerAction::Start => "is starting",
+        PowerAction::Stop => "is shutting down",
+        PowerAction::Restart => "is restarting",
+        PowerAction::Reset => "is being reset",
+    };
+    accepted(id, action.path_segment(), json, what);
+    Ok(())
+}
+
+fn accepted(id: &str, action: &str, json: bool, what: &str) {
+    if json {
+        print_json(&serde_json::json!({ "id": id, "action": action, "accepted": true }));
+    } else {
+        println!("{id} {what}; `compute-desk-cli get {id}` shows its state.");
+    }
+}
+
+fn print_json(value: &impl Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("API objects always serialize")
+    );
+}
+
+fn or_dash(v: Option<&str>) -> String {
+    v.unwrap_or("-").to_owned()
+}
+
+fn created(m: &Instance) -> String {
+    // "2025-06-01T12:00:00Z" reads as "2025-06-01 12:00" in a table.
+    match m.created_at.as_deref() {
+        Some(t) if t.len() >= 16 && t.as_bytes()[10] == b'T' => {
+            format!("{} {}", &t[..10], &t[11..16])
+        }
+        other => or_dash(other),
+    }
+}
+
+fn print_machines(machines: &[Instance]) {
+    let rows = machines
+        .iter()
+        .map(|m| {
+            vec![
+                m.id.clone(),
+                m.display_name().to_owned(),
+                m.status.label().to_owned(),
+                or_dash(m.zone.as_deref()),
+                or_dash(m.machine_type_short()),
+                or_dash(m.external_ip.as_deref()),
+                or_dash(m.internal_ip.as_deref()),
+                or_dash(m.template_id.as_deref()),
+                created(m),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "ID",
+            "NAME",
+            "STATE",
+            "ZONE",
+            "TYPE",
+            "EXTERNAL IP",
+            "INTERNAL IP",
+            "TEMPLATE",
+            "CREATED",
+        ],
+        rows,
+    );
+}
+
+fn print_machine(m: &Instance) {
+    let fields = [
+        ("ID", m.id.clone()),
+        ("Name", m.display_name().to_owned()),
+        ("State", m.status.label().to_owned()),
+        ("Zone", or_dash(m.zone.as_deref())),
+        ("Machine type", or_dash(m.machine_type.as_deref())),
+        ("External IP", or_dash(m.external_ip.as_deref())),
+        ("Internal IP", or_dash(m.internal_ip.as_deref())),
+        ("Template", or_dash(m.template_id.as_deref())),
+        ("Created", or_dash(m.created_at.as_deref())),
+        ("Owner", or_dash(m.user_id.as_deref())),
+    ];
+    let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in fields {
+        println!("{k:<width$}  {v}");
+    }
+}
+
+fn print_table(headers: &[&str], rows: Vec<Vec<String>>) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let text: Vec<String> = cells
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", text.join("  ").trim_end());
+    };
+    line(&mut headers.iter().copied());
+    for row in &rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+}

@@ -1,0 +1,135 @@
+//! `compute-sim`: the ThreatWinds simulator as a program, for demos, manual testing and
+//! the test suite. Prints its bound address as the first line on stdout.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use compute_desk::sim::{self, Dialect, FaultRule, SimConfig, SimServer};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "compute-sim",
+    version,
+    about = "A local simulator of the ThreatWinds Compute, Auth and Billing APIs",
+    after_help = "Demo credentials: --api-key demo-key --api-secret demo-secret, \
+                  email demo@computedesk.example (sign-in codes are printed on stderr \
+                  and listed at GET /_sim/outbox).\n\
+                  Faults: POST /_sim/faults with a rule such as \
+                  {\"method\":\"GET\",\"path\":\"/api/compute/v1/instances\",\"times\":2,\"kind\":\"status\",\"status\":503}; \
+                  kinds: status, latency (ms), drop, malformed, html. DELETE /_sim/faults clears them. \
+                  GET /_sim/requests lists what was received."
+)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    /// The API key the simulator accepts.
+    #[arg(long, default_value = sim::DEMO_API_KEY)]
+    api_key: String,
+    /// The API secret the simulator accepts.
+    #[arg(long, default_value = sim::DEMO_API_SECRET)]
+    api_secret: String,
+    /// The email address that can sign in with a code.
+    #[arg(long, default_value = sim::DEMO_EMAIL)]
+    email: String,
+    /// Lifecycle speed factor: 10 makes everything ten times faster.
+    #[arg(long, default_value_t = 1.0, value_parser = positive)]
+    speed: f64,
+    /// The plan's machine limit: -1 unlimited, 0 compute not in the plan.
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
+    quota: i64,
+    /// Requests per minute allowed per operation type; 0 turns limits off.
+    #[arg(long, default_value_t = 60)]
+    rate_limit: u32,
+    /// Answer 429 without a Retry-After header.
+    #[arg(long)]
+    no_retry_after: bool,
+    /// Machines to create at start, in a mix of states.
+    #[arg(long, default_value_t = 0)]
+    instances: usize,
+    /// Answer 404 on GET /templates, as older revisions do.
+    #[arg(long)]
+    no_templates: bool,
+    /// Which documentation revision the JSON follows.
+    #[arg(long, value_enum, default_value_t = DialectArg::Docs)]
+    dialect: DialectArg,
+    /// How long a sign-in session lasts, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    session_ttl: u64,
+    /// Latency added to every API request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// A fault rule as JSON (same form as POST /_sim/faults); repeatable.
+    #[arg(long = "fault", value_parser = fault_rule)]
+    faults: Vec<FaultRule>,
+    /// Seed for ids, addresses and codes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Log every request on stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DialectArg {
+    Docs,
+    Sdk,
+}
+
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err("must be a number above 0".into()),
+    }
+}
+
+fn fault_rule(s: &str) -> Result<FaultRule, String> {
+    serde_json::from_str(s)
+        .map_err(|e| e.to_string())
+        .and_then(FaultRule::from_json)
+        .map_err(|e| format!("not a fault rule: {e}"))
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    compute_desk::stderr_log::init(if args.verbose {
+        log::LevelFilter::Debug
+    } else {
+        log::LevelFilter::Info
+    });
+    let config = SimConfig {
+        api_key: args.api_key,
+        api_secret: args.api_secret,
+        email: args.email,
+        speed: args.speed,
+        quota: args.quota,
+        rate_limit_per_minute: args.rate_limit,
+        retry_after: !args.no_retry_after,
+        instances: args.instances,
+        templates: !args.no_templates,
+        dialect: match args.dialect {
+            DialectArg::Docs => Dialect::Docs,
+            DialectArg::Sdk => Dialect::Sdk,
+        },
+        session_ttl: Duration::from_secs(args.session_ttl),
+        latency: Duration::from_millis(args.latency_ms),
+        faults: args.faults,
+        seed: args.seed,
+    };
+    let server = match SimServer::start(config, args.addr).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("compute-sim: could not listen on {}: {e}", args.addr);
+            std::process::exit(1);
+        }
+    };
+    println!("{}", server.addr());
+    log::info!(
+        "sim: serving the ThreatWinds APIs at {} (Ctrl+C stops)",
+        server.base_url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    server.stop();
+}

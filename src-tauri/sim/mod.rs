@@ -1,0 +1,156 @@
+//! A simulator of the ThreatWinds Compute, Auth and Billing APIs, for demo mode and for
+//! every test, since the real service cannot be reached from here.
+//!
+//! It is written from `compute-api.md` alone and never uses the client's module: if the client
+//! misreads the contract, the simulator does not share the mistake, and the contract
+//! tests catch it.
+
+mod control;
+mod http;
+mod world;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use control::{FaultAction, FaultRule};
+pub use world::{NETWORK_CONFIGS, TEMPLATES};
+
+/// The demo account's API key; see `compute-sim --help`.
+pub const DEMO_API_KEY: &str = "demo-key";
+pub const DEMO_API_SECRET: &str = "demo-secret";
+pub const DEMO_EMAIL: &str = "demo@computedesk.example";
+
+/// Which documentation revision the JSON follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// The overview docs: `PROVISIONING`, `userId`, `expireAt` in Unix seconds, missing
+    /// IPs left out, a small JSON body on 202.
+    #[default]
+    Docs,
+    /// The Go SDK and admin docs: `running`, `userID`, `customerID`, `expireAt` as a
+    /// string, empty IP strings, extra fields, empty 202 bodies.
+    Sdk,
+}
+
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub api_key: String,
+    pub api_secret: String,
+    pub email: String,
+    /// Lifecycle speed: 10 makes an 8 s provisioning take 0.8 s.
+    pub speed: f64,
+    /// The plan's `max_instances`: -1 unlimited, 0 not in the plan.
+    pub quota: i64,
+    /// Requests per minute per operation type; 0 turns limits off.
+    pub rate_limit_per_minute: u32,
+    /// Whether a 429 carries `Retry-After`.
+    pub retry_after: bool,
+    /// Machines present at start.
+    pub instances: usize,
+    /// Whether `GET /templates` exists (older revisions answer 404).
+    pub templates: bool,
+    pub dialect: Dialect,
+    pub session_ttl: Duration,
+    /// Added to every API request.
+    pub latency: Duration,
+    pub faults: Vec<FaultRule>,
+    /// Makes ids, addresses and codes repeatable.
+    pub seed: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            api_key: DEMO_API_KEY.into(),
+            api_secret: DEMO_API_SECRET.into(),
+            email: DEMO_EMAIL.into(),
+            speed: 1.0,
+            quota: 3,
+            rate_limit_per_minute: 60,
+            retry_after: true,
+            instances: 0,
+            templates: true,
+            dialect: Dialect::Docs,
+            session_ttl: Duration::from_secs(3600),
+            latency: Duration::ZERO,
+            faults: Vec::new(),
+            seed: 1,
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops accepting connections.
+pub struct SimServer {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+}
+
+impl SimServer {
+    /// Binds `addr` (port 0 picks a free one) and serves until stopped.
+    pub async fn start(config: SimConfig, addr: SocketAddr) -> io::Result<SimServer> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let sim = Arc::new(http::Sim::new(config));
+        let front = control::Front {
+            router: http::router(sim.clone()),
+            sim,
+        };
+        let (stop, mut stopped) = watch::channel(false);
+        tokio::spawn(async move {
+            loop {
+                let (stream, _) = tokio::select! {
+                    _ = stopped.changed() => break,
+                    accepted = listener.accept() => match accepted {
+                        Ok(pair) => pair,
+                        Err(e) => {
+                            log::warn!("sim: accept failed: {e}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    },
+                };
+                let front = front.clone();
+                let mut stopped = stopped.clone();
+                tokio::spawn(async move {
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), front);
+                    tokio::pin!(connection);
+                    tokio::select! {
+                        result = connection.as_mut() => {
+                            if let Err(e) = result {
+                                log::debug!("sim: connection ended: {e}");
+                            }
+                        }
+                        _ = stopped.changed() => {}
+                    }
+                });
+            }
+        });
+        Ok(SimServer { addr, stop })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, the base URL for a client.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

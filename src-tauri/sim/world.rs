@@ -1,0 +1,744 @@
+//! The simulated account: machines and their lifecycle, templates, network configs,
+//! sign-in sessions and the code outbox. Plain data and functions that take `now`, so
+//! every rule here is testable without a server or a sleep.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The documented example's user; the simulator's one account owns every machine.
+pub const USER_ID: &str = "550e8400-e29b-41d4-a716-446655440000";
+pub const CUSTOMER_ID: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+/// A machine's state, as this simulator models it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Provisioning,
+    Running,
+    Stopping,
+    Stopped,
+    Starting,
+    Restarting,
+    Resetting,
+    Deleting,
+    Error,
+}
+
+impl Status {
+    pub fn upper(self) -> &'static str {
+        match self {
+            Status::Provisioning => "PROVISIONING",
+            Status::Running => "RUNNING",
+            Status::Stopping => "STOPPING",
+            Status::Stopped => "STOPPED",
+            Status::Starting => "STARTING",
+            Status::Restarting => "RESTARTING",
+            Status::Resetting => "RESETTING",
+            Status::Deleting => "DELETING",
+            Status::Error => "ERROR",
+        }
+    }
+
+    pub fn lower(self) -> &'static str {
+        match self {
+            Status::Provisioning => "provisioning",
+            Status::Running => "running",
+            Status::Stopping => "stopping",
+            Status::Stopped => "stopped",
+            Status::Starting => "starting",
+            Status::Restarting => "restarting",
+            Status::Resetting => "resetting",
+            Status::Deleting => "deleting",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// What a step in a machine's lifecycle leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Next {
+    Becomes(Status),
+    Gone,
+}
+
+/// Base durations at speed 1; `--speed` divides them.
+#[derive(Clone, Copy, Debug)]
+pub struct Timings {
+    pub provision: Duration,
+    pub stop: Duration,
+    pub start: Duration,
+    pub reset: Duration,
+    pub delete: Duration,
+}
+
+impl Timings {
+    pub fn at_speed(speed: f64) -> Self {
+        let d = |secs: f64| Duration::from_secs_f64(secs / speed.max(0.001));
+        Timings {
+            provision: d(8.0),
+            stop: d(4.0),
+            start: d(4.0),
+            reset: d(2.0),
+            delete: d(3.0),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Machine {
+    pub id: String,
+    pub name: String,
+    pub zone: &'static str,
+    pub machine_type: String,
+    pub external_ip: Option<String>,
+    pub internal_ip: Option<String>,
+    pub status: Status,
+    pub template_id: &'static str,
+    pub created_at: SystemTime,
+    steps: VecDeque<(Instant, Next)>,
+    ip_seed: u32,
+}
+
+impl Machine {
+    fn enter(&mut self, status: Status) {
+        self.status = status;
+        match status {
+            Status::Running => {
+                let n = self.ip_seed;
+                self.internal_ip
+                    .get_or_insert_with(|| format!("10.128.{}.{}", (n >> 8) % 250, n % 250 + 2));
+                self.external_ip.get_or_insert_with(|| {
+                    format!(
+                        "34.{}.{}.{}",
+                        100 + (n >> 16) % 100,
+                        (n >> 8) % 250,
+                        n % 250 + 2
+                    )
+                });
+            }
+            // An ephemeral external address is released when the machine stops.
+            Status::Stopped => self.external_ip = None,
+            _ => {}
+        }
+    }
+}
+
+pub struct TemplateDef {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub machine_type: &'static str,
+    pub disk_size_gb: u32,
+    pub disk_type: &'static str,
+    pub image: &'static str,
+    pub region: &'static str,
+}
+
+pub const TEMPLATES: [TemplateDef; 4] = [
+    TemplateDef {
+        id: "ubuntu-22-standard",
+        name: "Ubuntu 22.04 Standard",
+        description: "General purpose Ubuntu server, 2 vCPUs and 7.5 GB memory",
+        machine_type: "n1-standard-2",
+        disk_size_gb: 20,
+        disk_type: "pd-balanced",
+        image: "ubuntu-os-cloud/ubuntu-2204-lts",
+        region: "us-central1",
+    },
+    TemplateDef {
+        id: "ubuntu-24-small",
+        name: "Ubuntu 24.04 Small",
+        description: "Small Ubuntu machine for light work, 2 shared vCPUs and 2 GB memory",
+        machine_type: "e2-small",
+        disk_size_gb: 10,
+        disk_type: "pd-standard",
+        image: "ubuntu-os-cloud/ubuntu-2404-lts",
+        region: "us-central1",
+    },
+    TemplateDef {
+        id: "debian-12-standard",
+        name: "Debian 12 Standard",
+        description: "Debian bookworm server, 2 vCPUs and 8 GB memory",
+        machine_type: "e2-standard-2",
+        disk_size_gb: 20,
+        disk_type: "pd-balanced",
+        image: "debian-cloud/debian-12",
+        region: "us-central1",
+    },
+    TemplateDef {
+        id: "windows-2022-standard",
+        name: "Windows Server 2022",
+        description: "Windows Server 2022 Datacenter, 4 vCPUs and 16 GB memory",
+        machine_type: "n2-standard-4",
+        disk_size_gb: 64,
+        disk_type: "pd-ssd",
+        image: "windows-cloud/windows-2022",
+        region: "us-central1",
+    },
+];
+
+/// Network configurations: id and zone. No endpoint lists them; they are known by name.
+pub const NETWORK_CONFIGS: [(&str, &str); 2] = [
+    ("default-network", "us-central1-a"),
+    ("private-network", "us-central1-b"),
+];
+
+/// Why a request about machines was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotFound(String),
+    Invalid(String),
+    Quota(String),
+}
+
+pub struct Machines {
+    pub list: Vec<Machine>,
+    index: HashMap<String, usize>,
+    pub timings: Timings,
+    rng: fastrand::Rng,
+}
+
+impl Machines {
+    pub fn new(timings: Timings, seed: u64) -> Self {
+        Machines {
+            list: Vec::new(),
+            index: HashMap::new(),
+            timings,
+            rng: fastrand::Rng::with_seed(seed),
+        }
+    }
+
+    /// `n` machines in a realistic mix: mostly running, a fifth stopped, a tenth on their
+    /// way up, one in twenty failed.
+    pub fn seed(&mut self, n: usize, now: Instant) {
+        const ROLES: [&str; 8] = [
+            "web", "db", "build", "cache", "mail", "files", "vpn", "test",
+        ];
+        for i in 0..n {
+            let template = &TEMPLATES[i % TEMPLATES.len()];
+            let (config, _) = NETWORK_CONFIGS[i % NETWORK_CONFIGS.len()];
+            let name = format!("{}-{}", ROLES[i % ROLES.len()], i / ROLES.len() + 1);
+            let age = Duration::from_secs(self.rng.u64(600..90 * 24 * 3600));
+            let mut m = self.build(template, config, name, SystemTime::now() - age);
+            // A cycle of ten that mixes states from the very first machines on.
+            match i % 10 {
+                1 | 6 => {
+                    m.enter(Status::Running);
+                    m.enter(Status::Stopped);
+                }
+                3 => {
+                    m.enter(Status::Provisioning);
+                    m.steps
+                        .push_back((now + self.timings.provision, Next::Becomes(Status::Running)));
+                }
+                8 if i % 20 == 8 => m.enter(Status::Error),
+                _ => m.enter(Status::Running),
+            }
+            self.insert(m);
+        }
+    }
+
+    fn build(
+        &mut self,
+        template: &'static TemplateDef,
+        config: &str,
+        name: String,
+        created_at: SystemTime,
+    ) -> Machine {
+        let zone = NETWORK_CONFIGS
+            .iter()
+            .find(|(id, _)| *id == config)
+            .map(|(_, zone)| *zone)
+            .unwrap_or("us-central1-a");
+        let id = loop {
+            let id = format!("tw-{}-{:08x}", &USER_ID[..6], self.rng.u32(..));
+            if !self.index.contains_key(&id) {
+                break id;
+            }
+        };
+        Machine {
+            name: if name.is_empty() { id.clone() } else { name },
+            id,
+            zone,
+            machine_type: format!("zones/{zone}/machineTypes/{}", template.machine_type),
+            external_ip: None,
+            internal_ip: None,
+            status: Status::Provisioning,
+            template_id: template.id,
+            created_at,
+            steps: VecDeque::new(),
+            ip_seed: self.rng.u32(..),
+        }
+    }
+
+    fn insert(&mut self, m: Machine) {
+        self.index.insert(m.id.clone(), self.list.len());
+        self.list.push(m);
+    }
+
+    /// Machines that count against the plan: all but those being deleted.
+    pub fn counted(&self) -> usize {
+        self.list
+            .iter()
+            .filter(|m| m.status != Status::Deleting)
+            .count()
+    }
+
+    /// Applies every lifecycle step that is due by `now`.
+    pub fn settle(&mut self, now: Instant) {
+        let mut removed = false;
+        for m in &mut self.list {
+            while let Some(&(at, next)) = m.steps.front() {
+                if at > now {
+                    break;
+                }
+                m.steps.pop_front();
+                match next {
+                    Next::Becomes(status) => m.enter(status),
+                    Next::Gone => {
+                        removed = true;
+                        m.steps.clear();
+                    }
+                }
+            }
+        }
+        if removed {
+            self.list
+                .retain(|m| !(m.status == Status::Deleting && m.steps.is_empty()));
+            self.index = self
+                .list
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.id.clone(), i))
+                .collect();
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Result<&Machine, Refusal> {
+        self.index
+            .get(id)
+            .map(|&i| &self.list[i])
+            .ok_or_else(|| Refusal::NotFound(format!("Instance {id} not found")))
+    }
+
+    fn get_mut(&mut self, id: &str) -> Result<&mut Machine, Refusal> {
+        match self.index.get(id) {
+            Some(&i) => Ok(&mut self.list[i]),
+            None => Err(Refusal::NotFound(format!("Instance {id} not found"))),
+        }
+    }
+
+    /// Validates template, network config and quota, then starts provisioning.
+    /// `max` follows Billing: -1 unlimited, 0 disabled.
+    pub fn create(
+        &mut self,
+        template_id: &str,
+        config_id: &str,
+        max: i64,
+        now: Instant,
+    ) -> Result<&Machine, Refusal> {
+        let template = TEMPLATES
+            .iter()
+            .find(|t| t.id == template_id)
+            .ok_or_else(|| Refusal::NotFound(format!("Template {template_id} not found")))?;
+        if !NETWORK_CONFIGS.iter().any(|(id, _)| *id == config_id) {
+            return Err(Refusal::NotFound(format!(
+                "Network configuration {config_id} not found"
+            )));
+        }
+        if max == 0 {
+            return Err(Refusal::Quota(
+                "Compute instances are not included in your subscription tier".into(),
+            ));
+        }
+        if max > 0 && self.counted() as i64 >= max {
+            return Err(Refusal::Quota(format!(
+                "Quota exceeded: your subscription allows at most {max} instances"
+            )));
+        }
+        let mut m = self.build(template, config_id, String::new(), SystemTime::now());
+        m.steps
+            .push_back((now + self.timings.provision, Next::Becomes(Status::Running)));
+        self.insert(m);
+        Ok(self.list.last().expect("just inserted"))
+    }
+
+    /// Starts a power operation or a deletion, if it makes sense in the current state.
+    pub fn act(&mut self, id: &str, action: &str, now: Instant) -> Result<(), Refusal> {
+        let t = self.timings;
+        let m = self.get_mut(id)?;
+        let status = m.status;
+        let busy = || {
+            Refusal::Invalid(format!(
+                "Instance is {}; wait until the current operation finishes",
+                status.lower()
+            ))
+        };
+        let plan: Vec<(Duration, Next)> = match (action, status) {
+            ("delete", Status::Deleting) => {
+                return Err(Refusal::Invalid("Instance is already being deleted".into()))
+            }
+            ("delete", _) => vec![(t.delete, Next::Gone)],
+            ("start", Status::Stopped | Status::Error) => {
+                vec![(t.start, Next::Becomes(Status::Running))]
+            }
+            ("start", Status::Running) => {
+                return Err(Refusal::Invalid("Instance is already running".into()))
+            }
+            ("stop", Status::Running) => vec![(t.stop, Next::Becomes(Status::Stopped))],
+            ("stop", Status::Stopped) => {
+                return Err(Refusal::Invalid("Instance is already stopped".into()))
+            }
+            ("restart", Status::Running) => vec![
+                (t.stop / 2, Next::Becomes(Status::Starting)),
+                (t.stop / 2 + t.start / 2, Next::Becomes(Status::Running)),
+            ],
+            ("restart", Status::Stopped) => {
+                return Err(Refusal::Invalid(
+                    "Instance is stopped; start it instead of restarting".into(),
+                ))
+            }
+            // A hard reset also cuts short a shutdown that hangs.
+            ("reset", Status::Running | Status::Stopping | Status::Error) => {
+                vec![(t.reset, Next::Becomes(Status::Running))]
+            }
+            ("reset", Status::Stopped) => {
+                return Err(Refusal::Invalid(
+                    "Instance is stopped; a reset needs a running instance".into(),
+                ))
+            }
+            ("start" | "stop" | "restart" | "reset", _) => return Err(busy()),
+            _ => return Err(Refusal::NotFound(format!("Unknown operation {action}"))),
+        };
+        let first = match action {
+            "delete" => Status::Deleting,
+            "start" => Status::Starting,
+            "stop" => Status::Stopping,
+            "restart" => Status::Restarting,
+            _ => Status::Resetting,
+        };
+        m.steps.clear();
+        m.enter(first);
+        m.steps
+            .extend(plan.into_iter().map(|(after, next)| (now + after, next)));
+        Ok(())
+    }
+}
+
+/// A code sent to the outbox.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub email: String,
+    pub code: String,
+    pub verification_code_id: String,
+    pub sent_at: SystemTime,
+}
+
+pub struct Session {
+    pub session_id: String,
+    pub email: String,
+    pub verified: bool,
+    pub expires: SystemTime,
+}
+
+struct PendingCode {
+    bearer: String,
+    code: String,
+    attempts: u32,
+    expires: SystemTime,
+}
+
+/// Email sign-in: sessions by bearer, codes by verification id, and the outbox.
+#[derive(Default)]
+pub struct Sessions {
+    by_bearer: HashMap<String, Session>,
+    codes: HashMap<String, PendingCode>,
+    pub outbox: Vec<Mail>,
+    rng: fastrand::Rng,
+}
+
+/// How a bearer token fails.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BearerProblem {
+    Unknown,
+    NotVerified,
+    Expired,
+}
+
+const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
+const CODE_ATTEMPTS: u32 = 5;
+
+impl Sessions {
+    pub fn with_seed(seed: u64) -> Self {
+        Sessions {
+            rng: fastrand::Rng::with_seed(seed ^ 0x5e55_1011),
+            ..Sessions::default()
+        }
+    }
+
+    fn hex(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| char::from_digit(self.rng.u32(..16), 16).unwrap())
+            .collect()
+    }
+
+    /// Opens an unverified session and mails its code. Returns bearer, session id,
+    /// expiry and verification id.
+    pub fn open(
+        &mut self,
+        email: &str,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> (String, &Session, String) {
+        let bearer = self.hex(64);
+        let code_id = self.hex(32);
+        let code = format!("{:06}", self.rng.u32(0..1_000_000));
+        let session_id = self.hex(32);
+        log::info!("sim: sign-in code for {email}: {code}");
+        self.outbox.push(Mail {
+            email: email.to_owned(),
+            code: code.clone(),
+            verification_code_id: code_id.clone(),
+            sent_at: now,
+        });
+        self.codes.insert(
+            code_id.clone(),
+            PendingCode {
+                bearer: bearer.clone(),
+                code,
+                attempts: 0,
+                expires: now + CODE_LIFETIME,
+            },
+        );
+        self.by_bearer.insert(
+            bearer.clone(),
+            Session {
+                session_id,
+                email: email.to_owned(),
+                verified: false,
+                expires: now + ttl,
+            },
+        );
+        let session = &self.by_bearer[&bearer];
+        (bearer.clone(), session, code_id)
+    }
+
+    pub fn verify(&mut self, code_id: &str, code: &str, now: SystemTime) -> Result<(), String> {
+        let pending = self
+            .codes
+            .get_mut(code_id)
+            .ok_or("Unknown or already used verification code")?;
+        if now > pending.expires {
+            self.codes.remove(code_id);
+            return Err("The verification code has expired; request a new one".into());
+        }
+        if pending.code != code {
+            pending.attempts += 1;
+            if pending.attempts >= CODE_ATTEMPTS {
+                self.codes.remove(code_id);
+                return Err("Too many wrong codes; request a new one".into());
+            }
+            return Err("The verification code is not correct".into());
+        }
+        let pending = self.codes.remove(code_id).expect("found above");
+        if let Some(s) = self.by_bearer.get_mut(&pending.bearer) {
+            s.verified = true;
+        }
+        Ok(())
+    }
+
+    pub fn check(&self, bearer: &str, now: SystemTime) -> Result<&Session, BearerProblem> {
+        let s = self.by_bearer.get(bearer).ok_or(BearerProblem::Unknown)?;
+        if !s.verified {
+            Err(BearerProblem::NotVerified)
+        } else if now > s.expires {
+            Err(BearerProblem::Expired)
+        } else {
+            Ok(s)
+        }
+    }
+
+    pub fn extend(&mut self, bearer: &str, ttl: Duration, now: SystemTime) {
+        if let Some(s) = self.by_bearer.get_mut(bearer) {
+            s.expires = now + ttl;
+        }
+    }
+
+    /// Closes `session_id` if it is the caller's own.
+    pub fn close(&mut self, bearer: &str, session_id: &str) -> bool {
+        let own = self
+            .by_bearer
+            .get(bearer)
+            .is_some_and(|s| s.session_id == session_id);
+        if own {
+            self.by_bearer.remove(bearer);
+        }
+        own
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> (Machines, Instant) {
+        (Machines::new(Timings::at_speed(1.0), 7), Instant::now())
+    }
+
+    #[test]
+    fn create_provisions_then_runs_with_addresses() {
+        let (mut w, t0) = world();
+        let id = w
+            .create("ubuntu-22-standard", "default-network", 3, t0)
+            .unwrap()
+            .id
+            .clone();
+        let m = w.get(&id).unwrap();
+        assert_eq!(m.status, Status::Provisioning);
+        assert_eq!(
+            (m.external_ip.as_ref(), m.internal_ip.as_ref()),
+            (None, None)
+        );
+        w.settle(t0 + Duration::from_secs(7));
+        assert_eq!(w.get(&id).unwrap().status, Status::Provisioning);
+        w.settle(t0 + Duration::from_secs(8));
+        let m = w.get(&id).unwrap();
+        assert_eq!(m.status, Status::Running);
+        assert!(m.external_ip.is_some() && m.internal_ip.is_some());
+        assert_eq!(
+            m.machine_type,
+            "zones/us-central1-a/machineTypes/n1-standard-2"
+        );
+    }
+
+    #[test]
+    fn stop_start_restart_reset_delete_pass_through_their_states() {
+        let (mut w, t0) = world();
+        let id = w
+            .create("debian-12-standard", "private-network", -1, t0)
+            .unwrap()
+            .id
+            .clone();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        w.settle(at(10));
+        w.act(&id, "stop", at(10)).unwrap();
+        assert_eq!(w.get(&id).unwrap().status, Status::Stopping);
+        w.settle(at(14));
+        assert_eq!(w.get(&id).unwrap().status, Status::Stopped);
+        assert_eq!(w.get(&id).unwrap().external_ip, None);
+        w.act(&id, "start", at(20)).unwrap();
+        assert_eq!(w.get(&id).unwrap().status, Status::Starting);
+        w.settle(at(24));
+        assert_eq!(w.get(&id).unwrap().status, Status::Running);
+        w.act(&id, "restart", at(30)).unwrap();
+        assert_eq!(w.get(&id).unwrap().status, Status::Restarting);
+        w.settle(at(32));
+        assert_eq!(w.get(&id).unwrap().status, Status::Starting);
+        w.settle(at(34));
+        assert_eq!(w.get(&id).unwrap().status, Status::Running);
+        w.act(&id, "reset", at(40)).unwrap();
+        assert_eq!(w.get(&id).unwrap().status, Status::Resetting);
+        w.settle(at(42));
+        assert_eq!(w.get(&id).unwrap().status, Status::Running);
+        w.act(&id, "delete", at(50)).unwrap();
+        assert_eq!(w.get(&id).unwrap().status, Status::Deleting);
+        assert_eq!(w.counted(), 0, "a machine being deleted no longer counts");
+        w.settle(at(53));
+        assert!(matches!(w.get(&id), Err(Refusal::NotFound(_))));
+    }
+
+    #[test]
+    fn actions_that_make_no_sense_are_refused_with_a_reason() {
+        let (mut w, t0) = world();
+        let id = w
+            .create("ubuntu-24-small", "default-network", 3, t0)
+            .unwrap()
+            .id
+            .clone();
+        let busy = w.act(&id, "stop", t0).unwrap_err();
+        assert_eq!(
+            busy,
+            Refusal::Invalid(
+                "Instance is provisioning; wait until the current operation finishes".into()
+            )
+        );
+        w.settle(t0 + Duration::from_secs(9));
+        assert_eq!(
+            w.act(&id, "start", t0).unwrap_err(),
+            Refusal::Invalid("Instance is already running".into())
+        );
+        assert!(matches!(
+            w.act("tw-nope", "stop", t0),
+            Err(Refusal::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn create_checks_template_config_and_quota() {
+        let (mut w, t0) = world();
+        assert!(matches!(
+            w.create("nope", "default-network", 3, t0),
+            Err(Refusal::NotFound(m)) if m.contains("Template")
+        ));
+        assert!(matches!(
+            w.create("ubuntu-22-standard", "nope", 3, t0),
+            Err(Refusal::NotFound(m)) if m.contains("Network")
+        ));
+        assert!(matches!(
+            w.create("ubuntu-22-standard", "default-network", 0, t0),
+            Err(Refusal::Quota(_))
+        ));
+        for _ in 0..2 {
+            w.create("ubuntu-22-standard", "default-network", 2, t0)
+                .unwrap();
+        }
+        assert!(matches!(
+            w.create("ubuntu-22-standard", "default-network", 2, t0),
+            Err(Refusal::Quota(_))
+        ));
+    }
+
+    #[test]
+    fn seeding_mixes_states_and_ids_are_unique() {
+        let (mut w, t0) = world();
+        w.seed(200, t0);
+        let count = |s| w.list.iter().filter(|m| m.status == s).count();
+        assert!(count(Status::Running) > 100);
+        assert!(count(Status::Stopped) > 20);
+        assert!(count(Status::Provisioning) > 10);
+        assert!(count(Status::Error) > 0);
+        let ids: std::collections::HashSet<_> = w.list.iter().map(|m| &m.id).collect();
+        assert_eq!(ids.len(), 200);
+    }
+
+    #[test]
+    fn codes_verify_once_and_lock_after_wrong_tries() {
+        let mut s = Sessions::with_seed(1);
+        let now = SystemTime::now();
+        let (bearer, _, code_id) = s.open("a@b.co", Duration::from_secs(60), now);
+        let code = s.outbox[0].code.clone();
+        assert_eq!(
+            s.check(&bearer, now).err(),
+            Some(BearerProblem::NotVerified)
+        );
+        assert!(s.verify(&code_id, "000000x", now).is_err());
+        s.verify(&code_id, &code, now).unwrap();
+        assert!(s.check(&bearer, now).is_ok());
+        assert!(s.verify(&code_id, &code, now).is_err(), "a code works once");
+        let later = now + Duration::from_secs(61);
+        assert_eq!(s.check(&bearer, later).err(), Some(BearerProblem::Expired));
+        s.extend(&bearer, Duration::from_secs(60), later);
+        assert!(s.check(&bearer, later).is_ok());
+
+        let (_, _, other) = s.open("a@b.co", Duration::from_secs(60), now);
+        for _ in 0..4 {
+            assert_eq!(
+                s.verify(&other, "x", now).unwrap_err(),
+                "The verification code is not correct"
+            );
+        }
+        assert_eq!(
+            s.verify(&other, "x", now).unwrap_err(),
+            "Too many wrong codes; request a new one"
+        );
+    }
+}

@@ -1,0 +1,230 @@
+//! `compute-desk-cli` as a person or a script runs it, against a `compute-sim` process.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::{Sim, FAST, KEY, SECRET};
+use serde_json::{json, Value};
+
+fn cli(sim: &Sim, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"))
+        .arg("--api-base")
+        .arg(&sim.base)
+        .args(args)
+        .env_clear()
+        .env("THREATWINDS_API_KEY", KEY)
+        .env("THREATWINDS_API_SECRET", SECRET)
+        .output()
+        .expect("the CLI runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn list_prints_an_aligned_table() {
+    let sim = Sim::start(&["--instances", "12"]);
+    let out = cli(&sim, &["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 13, "a header and a row per machine:\n{text}");
+    assert!(lines[0].starts_with("ID "));
+    for column in [
+        "NAME",
+        "STATE",
+        "ZONE",
+        "TYPE",
+        "EXTERNAL IP",
+        "INTERNAL IP",
+        "TEMPLATE",
+        "CREATED",
+    ] {
+        let at = lines[0]
+            .find(column)
+            .unwrap_or_else(|| panic!("no {column} column"));
+        // Aligned: every row has a column boundary (two spaces) just before it.
+        for row in &lines[1..] {
+            assert_eq!(&row[at - 2..at], "  ", "{column} misaligned in {row:?}");
+        }
+    }
+    assert!(text.contains("Running") && text.contains("n1-standard-2") && text.contains("web-1"));
+}
+
+#[test]
+fn json_prints_the_api_objects() {
+    let sim = Sim::start(&["--instances", "5"]);
+    let out = cli(&sim, &["list", "--json"]);
+    assert!(out.status.success());
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 5);
+    let id = list[0]["id"].as_str().unwrap();
+    assert!(list[0]["status"].is_string() && list[0]["machineType"].is_string());
+
+    let one: Value = serde_json::from_slice(&cli(&sim, &["--json", "get", id]).stdout).unwrap();
+    assert_eq!(one["id"], id);
+    let templates: Value =
+        serde_json::from_slice(&cli(&sim, &["templates", "--json"]).stdout).unwrap();
+    assert!(templates
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == "ubuntu-22-standard"));
+    let quota: Value = serde_json::from_slice(&cli(&sim, &["quota", "--json"]).stdout).unwrap();
+    assert_eq!(quota["quotas"]["compute-api"]["max_instances"]["value"], 3);
+}
+
+#[test]
+fn create_power_and_delete_from_the_terminal() {
+    let sim = Sim::start(FAST);
+    let out = cli(
+        &sim,
+        &[
+            "--json",
+            "create",
+            "--template",
+            "ubuntu-24-small",
+            "--config",
+            "default-network",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(created["status"], "PROVISIONING");
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let running = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        stdout(&cli(&sim, &["get", &id])).contains("Running")
+    });
+    assert!(running);
+    let out = cli(&sim, &["stop", &id]);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out),
+        format!("{id} is shutting down; `compute-desk-cli get {id}` shows its state.\n")
+    );
+    assert!(stdout(&cli(&sim, &["get", &id])).contains("Shutting down"));
+    let out = cli(&sim, &["stop", &id]);
+    assert!(!out.status.success(), "stopping twice is refused");
+    assert!(
+        stderr(&out).contains("wait until the current operation finishes"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(cli(&sim, &["delete", &id]).status.success());
+    assert!(stdout(&cli(&sim, &["quota"])).contains("Pro: 0 of 3 machines used."));
+}
+
+#[tokio::test]
+async fn a_failure_is_one_sentence_with_the_servers_words_and_support_code() {
+    let sim = Sim::start(&[]);
+    sim.fault(
+        json!({"method": "GET", "path": "/api/compute/v1/instances", "kind": "status",
+                     "status": 500, "message": "Cloud backend unavailable", "times": 0}),
+    )
+    .await;
+    let out = cli(&sim, &["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("Could not list your machines: ThreatWinds reported a problem on its side"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\u{201c}Cloud backend unavailable\u{201d}"),
+        "{err}"
+    );
+    let code = err
+        .trim_end()
+        .trim_end_matches('.')
+        .rsplit(' ')
+        .next()
+        .unwrap();
+    assert!(err.contains("Support code: ") && code.len() == 32, "{err}");
+    assert!(code.chars().all(|c| c.is_ascii_hexdigit()), "{err}");
+}
+
+#[test]
+fn a_fault_given_at_start_applies_too() {
+    let rule = r#"{"path":"/api/billing/v1/quotas","kind":"status","status":403,"message":"Billing says no"}"#;
+    let sim = Sim::start(&["--fault", rule]);
+    let out = cli(&sim, &["quota"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("\u{201c}Billing says no\u{201d}"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn whoami_says_whose_key_it_is() {
+    let sim = Sim::start(&[]);
+    let out = cli(&sim, &["whoami"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.starts_with("API key \u{201c}Demo key\u{201d} of Demo User (demo@computedesk.example), valid until 20"), "{text}");
+}
+
+#[test]
+fn a_bearer_token_from_the_environment_works() {
+    let sim = Sim::start(&[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"))
+        .args(["--api-base", &sim.base, "whoami"])
+        .env_clear()
+        .env("THREATWINDS_BEARER", "not-a-real-session")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("Could not load your account: your sign-in has expired"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_or_doubled_credentials_and_insecure_addresses_are_refused_up_front() {
+    let run = |env: &[(&str, &str)], base: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
+        c.args(["--api-base", base, "list"]).env_clear();
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let out = run(&[], "http://127.0.0.1:9");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("Not signed in: set THREATWINDS_API_KEY"));
+    let out = run(
+        &[
+            ("THREATWINDS_API_KEY", "k"),
+            ("THREATWINDS_API_SECRET", "s"),
+            ("THREATWINDS_BEARER", "b"),
+        ],
+        "http://127.0.0.1:9",
+    );
+    assert!(stderr(&out).contains("not both"));
+    let out = run(
+        &[
+            ("THREATWINDS_API_KEY", "k"),
+            ("THREATWINDS_API_SECRET", "s"),
+        ],
+        "http://apis.threatwinds.com",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("The server address must start with https://"),
+        "{}",
+        stderr(&out)
+    );
+}

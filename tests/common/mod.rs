@@ -1,0 +1,169 @@
+//! Shared by the integration tests: a real `compute-sim` process on a loopback port,
+//! and raw access to its `/_sim` controls.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use compute_desk::api::{Client, Credentials, RetryPolicy};
+use serde_json::Value;
+
+pub const KEY: &str = "demo-key";
+pub const SECRET: &str = "demo-secret";
+pub const EMAIL: &str = "demo@computedesk.example";
+
+/// Lifecycles twenty times faster and no rate limit, for tests that poll.
+pub const FAST: &[&str] = &["--speed", "20", "--rate-limit", "0"];
+
+/// A `compute-sim` child process; killed when dropped.
+pub struct Sim {
+    child: Child,
+    pub base: String,
+    http: reqwest::Client,
+}
+
+impl Sim {
+    /// Starts the simulator binary with these extra arguments and waits for its address.
+    pub fn start(args: &[&str]) -> Sim {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_compute-sim"))
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("compute-sim starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .expect("compute-sim prints its address");
+        let addr = first.trim();
+        assert!(addr.starts_with("127.0.0.1:"), "first line was {first:?}");
+        Sim {
+            child,
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A client with the demo key pair and quick, bounded retries.
+    pub fn client(&self) -> Client {
+        self.client_with(Credentials::key_pair(KEY, SECRET))
+    }
+
+    pub fn client_with(&self, credentials: Credentials) -> Client {
+        Client::builder(&self.base)
+            .credentials(credentials)
+            .retry(quick_retries())
+            .build()
+            .unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Adds a fault rule (JSON, as `POST /_sim/faults` takes it).
+    pub async fn fault(&self, rule: Value) {
+        let r = self
+            .http
+            .post(self.url("/_sim/faults"))
+            .json(&rule)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            201,
+            "fault rule refused: {}",
+            r.text().await.unwrap()
+        );
+    }
+
+    pub async fn clear_faults(&self) {
+        let r = self
+            .http
+            .delete(self.url("/_sim/faults"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+
+    /// Every API request the simulator received, oldest first.
+    pub async fn requests(&self) -> Vec<Value> {
+        self.http
+            .get(self.url("/_sim/requests"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// How many requests with this method and path the simulator received.
+    pub async fn count(&self, method: &str, path: &str) -> usize {
+        self.requests()
+            .await
+            .iter()
+            .filter(|r| r["method"] == method && r["path"] == path)
+            .count()
+    }
+
+    pub async fn outbox(&self) -> Vec<Value> {
+        self.http
+            .get(self.url("/_sim/outbox"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// A raw request with the demo key pair, for checking the wire itself.
+    pub async fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
+        self.http
+            .request(method, self.url(path))
+            .header("api-key", KEY)
+            .header("api-secret", SECRET)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 4,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(200),
+        max_retry_after: Duration::from_secs(5),
+    }
+}
+
+/// Polls `check` every 50 ms until it returns true or `limit` passes.
+pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if check().await {
+            return true;
+        }
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
