@@ -44,12 +44,7 @@ async fn lists_the_documented_shape() {
     let sim = Sim::start(&["--instances", "40"]);
     let machines = sim.client().list_instances().await.unwrap();
     assert_eq!(machines.len(), 40);
-    let raw: serde_json::Value = sim
-        .raw(Method::GET, "/api/compute/v1/instances")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let raw = sim.raw_json("/api/compute/v1/instances").await;
     assert_eq!(
         raw[0]["status"].as_str().unwrap().to_uppercase(),
         raw[0]["status"]
@@ -88,12 +83,7 @@ async fn lists_the_documented_shape() {
 #[tokio::test]
 async fn reads_the_sdk_spelling_of_everything() {
     let sim = Sim::start(&["--instances", "20", "--dialect", "sdk"]);
-    let raw: serde_json::Value = sim
-        .raw(Method::GET, "/api/compute/v1/instances")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let raw = sim.raw_json("/api/compute/v1/instances").await;
     let stopped = raw
         .as_array()
         .unwrap()

@@ -134,12 +134,7 @@ async fn a_create_that_failed_was_sent_exactly_once() {
 #[tokio::test]
 async fn a_create_that_timed_out_was_sent_once_and_may_still_have_happened() {
     let sim = Sim::start(&[]);
-    let client = Client::builder(&sim.base)
-        .credentials(Credentials::key_pair(KEY, SECRET))
-        .retry(quick_retries())
-        .timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let client = sim.impatient_client(Duration::from_millis(300));
     sim.fault(json!({"method": "POST", "path": LIST, "kind": "latency", "ms": 800}))
         .await;
     let e = client
@@ -184,12 +179,7 @@ async fn power_and_delete_are_never_retried() {
 #[tokio::test]
 async fn a_slow_read_times_out_and_is_tried_again() {
     let sim = Sim::start(&["--instances", "1"]);
-    let client = Client::builder(&sim.base)
-        .credentials(Credentials::key_pair(KEY, SECRET))
-        .retry(quick_retries())
-        .timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let client = sim.impatient_client(Duration::from_millis(300));
     sim.fault(json!({"method": "GET", "path": LIST, "kind": "latency", "ms": 600}))
         .await;
     assert_eq!(client.list_instances().await.unwrap().len(), 1);

@@ -40,9 +40,8 @@ async fn main() {
         .unwrap();
     let raw = reqwest::Client::new();
     let url = format!("{base}/api/compute/v1/instances");
-    let raw_list = || async {
-        let body = raw
-            .get(&url)
+    let raw_get = || async {
+        raw.get(&url)
             .header("api-key", DEMO_API_KEY)
             .header("api-secret", DEMO_API_SECRET)
             .send()
@@ -50,7 +49,10 @@ async fn main() {
             .unwrap()
             .bytes()
             .await
-            .unwrap();
+            .unwrap()
+    };
+    let raw_list = || async {
+        let body = raw_get().await;
         let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
         (body.len(), parsed.as_array().map_or(0, Vec::len))
     };
@@ -60,7 +62,7 @@ async fn main() {
     assert_eq!(count, MACHINES);
     assert_eq!(client.list_instances().await.unwrap().len(), MACHINES);
 
-    let (mut through_client, mut through_raw) = (Vec::new(), Vec::new());
+    let (mut through_client, mut through_raw, mut transfer) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         let t = Instant::now();
         let machines = client.list_instances().await.unwrap();
@@ -71,6 +73,11 @@ async fn main() {
         let (_, n) = raw_list().await;
         through_raw.push(t.elapsed());
         assert_eq!(n, MACHINES);
+
+        let t = Instant::now();
+        let body = raw_get().await;
+        transfer.push(t.elapsed());
+        assert_eq!(body.len(), bytes);
     }
     let (c, r) = (median(through_client), median(through_raw));
     println!(
@@ -79,6 +86,10 @@ async fn main() {
     );
     println!("  through the client (typed, tolerant model): {}", ms(c));
     println!("  raw GET + serde_json::Value parse:          {}", ms(r));
+    println!(
+        "  raw GET alone, no parse (the floor):        {}",
+        ms(median(transfer))
+    );
     println!(
         "  ratio client / raw: {:.2}x (target <= 1.20x)",
         c.as_secs_f64() / r.as_secs_f64()

@@ -63,7 +63,7 @@ struct Args {
     /// A fault rule as JSON (same form as POST /_sim/faults); repeatable.
     #[arg(long = "fault", value_parser = fault_rule)]
     faults: Vec<FaultRule>,
-    /// Seed for ids, addresses and codes.
+    /// Seed for machine ids and addresses (sign-in tokens and codes are always random).
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Log every request on stderr.

@@ -124,7 +124,7 @@ impl Sim {
         machines.seed(config.instances, Instant::now());
         Sim {
             controls: Controls::new(config.latency, config.faults.clone()),
-            sessions: Mutex::new(Sessions::with_seed(config.seed)),
+            sessions: Mutex::new(Sessions::default()),
             machines: Mutex::new(machines),
             windows: Mutex::new(HashMap::new()),
             config,

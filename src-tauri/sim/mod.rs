@@ -60,7 +60,7 @@ pub struct SimConfig {
     /// Added to every API request.
     pub latency: Duration,
     pub faults: Vec<FaultRule>,
-    /// Makes ids, addresses and codes repeatable.
+    /// Makes machine ids and addresses repeatable.
     pub seed: u64,
 }
 

@@ -448,6 +448,8 @@ struct PendingCode {
 }
 
 /// Email sign-in: sessions by bearer, codes by verification id, and the outbox.
+/// Tokens and codes always come from a freshly seeded generator, never from `--seed`,
+/// so they cannot be predicted.
 #[derive(Default)]
 pub struct Sessions {
     by_bearer: HashMap<String, Session>,
@@ -468,13 +470,6 @@ const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
 const CODE_ATTEMPTS: u32 = 5;
 
 impl Sessions {
-    pub fn with_seed(seed: u64) -> Self {
-        Sessions {
-            rng: fastrand::Rng::with_seed(seed ^ 0x5e55_1011),
-            ..Sessions::default()
-        }
-    }
-
     fn hex(&mut self, len: usize) -> String {
         (0..len)
             .map(|_| char::from_digit(self.rng.u32(..16), 16).unwrap())
@@ -712,7 +707,7 @@ mod tests {
 
     #[test]
     fn codes_verify_once_and_lock_after_wrong_tries() {
-        let mut s = Sessions::with_seed(1);
+        let mut s = Sessions::default();
         let now = SystemTime::now();
         let (bearer, _, code_id) = s.open("a@b.co", Duration::from_secs(60), now);
         let code = s.outbox[0].code.clone();

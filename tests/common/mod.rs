@@ -59,6 +59,25 @@ impl Sim {
             .unwrap()
     }
 
+    /// The demo key pair, with a client-side timeout of `timeout`.
+    pub fn impatient_client(&self, timeout: Duration) -> Client {
+        Client::builder(&self.base)
+            .credentials(Credentials::key_pair(KEY, SECRET))
+            .retry(quick_retries())
+            .timeout(timeout)
+            .build()
+            .unwrap()
+    }
+
+    /// The JSON of a raw GET with the demo key pair.
+    pub async fn raw_json(&self, path: &str) -> Value {
+        self.raw(reqwest::Method::GET, path)
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -92,14 +111,12 @@ impl Sim {
 
     /// Every API request the simulator received, oldest first.
     pub async fn requests(&self) -> Vec<Value> {
-        self.http
-            .get(self.url("/_sim/requests"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.control_json("/_sim/requests").await
+    }
+
+    async fn control_json(&self, path: &str) -> Vec<Value> {
+        let r = self.http.get(self.url(path)).send().await.unwrap();
+        r.json().await.unwrap()
     }
 
     /// How many requests with this method and path the simulator received.
@@ -111,15 +128,9 @@ impl Sim {
             .count()
     }
 
+    /// The sign-in codes the simulator has "emailed".
     pub async fn outbox(&self) -> Vec<Value> {
-        self.http
-            .get(self.url("/_sim/outbox"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.control_json("/_sim/outbox").await
     }
 
     /// A raw request with the demo key pair, for checking the wire itself.
