@@ -4,7 +4,7 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::{Sim, FAST, KEY, SECRET};
+use common::{Sim, KEY, SECRET, STEADY};
 use serde_json::{json, Value};
 
 fn cli(sim: &Sim, args: &[&str]) -> Output {
@@ -82,7 +82,7 @@ fn json_prints_the_api_objects() {
 
 #[test]
 fn create_power_and_delete_from_the_terminal() {
-    let sim = Sim::start(FAST);
+    let sim = Sim::start(STEADY);
     let out = cli(
         &sim,
         &[

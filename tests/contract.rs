@@ -6,7 +6,7 @@ mod common;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use common::{eventually, Sim, EMAIL, FAST, KEY, SECRET};
+use common::{eventually, Sim, EMAIL, FAST, KEY, SECRET, STEADY};
 use compute_desk::api::{
     ApiError, Client, Credentials, ErrorKind, InstanceStatus, Limit, PowerAction,
 };
@@ -176,7 +176,7 @@ async fn create_provisions_and_then_runs() {
 
 #[tokio::test]
 async fn power_actions_pass_through_their_states() {
-    let sim = Sim::start(FAST);
+    let sim = Sim::start(STEADY);
     let client = sim.client();
     let id = running_machine(&sim, &client).await;
     let steps = [

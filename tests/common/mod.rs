@@ -16,6 +16,10 @@ pub const EMAIL: &str = "demo@computedesk.example";
 /// Lifecycles twenty times faster and no rate limit, for tests that poll.
 pub const FAST: &[&str] = &["--speed", "20", "--rate-limit", "0"];
 
+/// Fast, yet slow enough (the shortest step lasts 0.4 s) that a state read right after
+/// an action is still there on a loaded machine.
+pub const STEADY: &[&str] = &["--speed", "5", "--rate-limit", "0"];
+
 /// A `compute-sim` child process; killed when dropped.
 pub struct Sim {
     child: Child,
