@@ -34,15 +34,17 @@ pub enum Credentials {
 }
 
 impl Credentials {
+    /// A key pair; spaces and line breaks pasted around either part are dropped.
     pub fn key_pair(key: impl Into<String>, secret: impl Into<String>) -> Self {
         Credentials::KeyPair {
-            key: Secret::new(key),
-            secret: Secret::new(secret),
+            key: Secret::new(key.into().trim()),
+            secret: Secret::new(secret.into().trim()),
         }
     }
 
+    /// A session token; spaces and line breaks pasted around it are dropped.
     pub fn bearer(token: impl Into<String>) -> Self {
-        Credentials::Bearer(Secret::new(token))
+        Credentials::Bearer(Secret::new(token.into().trim()))
     }
 
     fn headers(&self) -> HeaderMap {
@@ -142,8 +144,11 @@ impl ClientBuilder {
             .user_agent(concat!("compute-desk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| {
-                ApiError::new(ErrorKind::Unexpected, Operation::Configure)
-                    .with_detail(error_chain(&e))
+                ApiError::refused(
+                    Operation::Configure,
+                    "Secure connections could not be set up on this computer.",
+                )
+                .with_detail(error_chain(&e))
             })?;
         Ok(Client {
             http,
@@ -505,6 +510,15 @@ mod tests {
             c.url(Api::Auth, &["session"]).as_str(),
             "https://h.example/api/auth/v2/session"
         );
+    }
+
+    #[test]
+    fn pasted_credentials_lose_surrounding_whitespace() {
+        assert_eq!(
+            Credentials::key_pair(" k1\n", "\ts1 \r\n"),
+            Credentials::key_pair("k1", "s1")
+        );
+        assert_eq!(Credentials::bearer("t1\n"), Credentials::bearer("t1"));
     }
 
     #[test]

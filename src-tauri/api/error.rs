@@ -261,6 +261,9 @@ impl ApiError {
                 }
                 Operation::ListTemplates => "this server does not offer a list of templates".into(),
                 Operation::CloseSession => "the session had already ended".into(),
+                Operation::StartSignIn => {
+                    "no ThreatWinds account uses this email address; check it for typos".into()
+                }
                 _ if op.is_about_one_machine() => {
                     "this machine no longer exists; it may have been deleted".into()
                 }
