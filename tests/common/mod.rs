@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use compute_desk::api::{Client, Credentials, RetryPolicy};
+use compute_desk::api::{Client, ClientBuilder, Credentials, RetryPolicy};
 use serde_json::Value;
 
 pub const KEY: &str = "demo-key";
@@ -56,21 +56,21 @@ impl Sim {
     }
 
     pub fn client_with(&self, credentials: Credentials) -> Client {
-        Client::builder(&self.base)
-            .credentials(credentials)
-            .retry(quick_retries())
-            .build()
-            .unwrap()
+        self.builder(credentials).build().unwrap()
     }
 
     /// The demo key pair, with a client-side timeout of `timeout`.
     pub fn impatient_client(&self, timeout: Duration) -> Client {
-        Client::builder(&self.base)
-            .credentials(Credentials::key_pair(KEY, SECRET))
-            .retry(quick_retries())
+        self.builder(Credentials::key_pair(KEY, SECRET))
             .timeout(timeout)
             .build()
             .unwrap()
+    }
+
+    fn builder(&self, credentials: Credentials) -> ClientBuilder {
+        Client::builder(&self.base)
+            .credentials(credentials)
+            .retry(quick_retries())
     }
 
     /// The JSON of a raw GET with the demo key pair.
