@@ -4,21 +4,165 @@
 //! ARCHITECTURE.md says what may depend on what.
 
 pub mod api;
+mod commands;
+pub mod desk;
+pub mod failure;
+pub mod session;
+pub mod settings;
 pub mod sim;
 pub mod stderr_log;
+pub mod vault;
+pub mod watch;
+
+use std::time::Duration;
+
+use tauri::{AppHandle, Emitter, Manager, WindowEvent};
+
+use desk::{Desk, Options};
+use failure::Failure;
+use watch::{Finished, Policy, Sink, Snapshot};
+
+/// Pushes the watcher's news to the window.
+struct WindowSink {
+    app: AppHandle,
+}
+
+impl Sink for WindowSink {
+    fn snapshot(&self, snapshot: Snapshot) {
+        if let Err(e) = self.app.emit("machines", snapshot) {
+            log::warn!("watch: could not reach the window: {e}");
+        }
+    }
+
+    fn finished(&self, finished: Vec<Finished>) {
+        let focused = self
+            .app
+            .get_webview_window("main")
+            .and_then(|w| w.is_focused().ok())
+            .unwrap_or(false);
+        if focused {
+            return;
+        }
+        for f in finished.into_iter().filter(|f| f.action.is_long()) {
+            let body = if f.ok {
+                format!("{} {}.", f.name, f.action.done())
+            } else {
+                format!("{} did not finish. Open Compute Desk to see why.", f.name)
+            };
+            let app = self.app.clone();
+            // Desktop notifications go over D-Bus and may block; never on the watcher.
+            tauri::async_runtime::spawn_blocking(move || {
+                use tauri_plugin_notification::NotificationExt;
+                if let Err(e) = app
+                    .notification()
+                    .builder()
+                    .title("Compute Desk")
+                    .body(body)
+                    .show()
+                {
+                    log::info!("notification not shown: {e}");
+                }
+            });
+        }
+    }
+
+    fn auth_lost(&self, failure: Failure) {
+        let app = self.app.clone();
+        tauri::async_runtime::spawn(async move {
+            let view = app.state::<Desk>().auth_lost(&failure).await;
+            let _ = app.emit("account", view);
+        });
+    }
+}
 
 /// Starts the desktop app and blocks until its last window closes.
-pub fn run(demo: bool) {
+pub fn run(options: Options) {
     tauri::Builder::default()
-        .setup(move |app| {
-            if demo {
-                use tauri::Manager;
-                if let Some(window) = app.get_webview_window("main") {
-                    window.set_title("Compute Desk (demo)")?;
-                }
+        // First, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
             }
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log::LevelFilter::Info)
+                .targets([
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
+                        file_name: None,
+                    }),
+                ])
+                .build(),
+        )
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .setup(move |app| {
+            let config_dir = app.path().app_config_dir()?;
+            let desk = Desk::new(
+                &config_dir,
+                vault::Vault::default(),
+                Policy::default(),
+                options,
+            );
+            app.manage(desk);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let desk = handle.state::<Desk>();
+                // Sign in silently while the page loads.
+                desk.started().await;
+                let watcher = desk.watcher().clone();
+                let sink = WindowSink {
+                    app: handle.clone(),
+                };
+                tauri::async_runtime::spawn(watcher.run(sink));
+                loop {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    if let Some(failure) = handle.state::<Desk>().keep_alive().await {
+                        WindowSink {
+                            app: handle.clone(),
+                        }
+                        .auth_lost(failure);
+                    }
+                }
+            });
             Ok(())
         })
+        .on_window_event(|window, event| {
+            if let WindowEvent::Focused(true) = event {
+                let app = window.app_handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    app.state::<Desk>()
+                        .watcher()
+                        .update(|w| {
+                            w.set_visible(true);
+                            w.refresh_now();
+                        })
+                        .await;
+                });
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::start,
+            commands::app_state,
+            commands::sign_in_with_key,
+            commands::email_start,
+            commands::email_verify,
+            commands::email_cancel,
+            commands::start_demo,
+            commands::sign_out,
+            commands::machines,
+            commands::act,
+            commands::create_options,
+            commands::create,
+            commands::refresh,
+            commands::set_visible,
+            commands::dismiss_error,
+            commands::save_sort,
+        ])
         .run(tauri::generate_context!())
         .expect("the Compute Desk window could not be started");
 }

@@ -1,6 +1,8 @@
 // Keeps a console window from opening next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+use compute_desk::desk::Options;
+
 fn main() {
     // WebKitGTK's DMA-BUF renderer costs ~65 MiB for a table-and-dialog UI and blanks the
     // window on some GPU drivers; software compositing looks the same here. Set before GTK
@@ -9,6 +11,18 @@ fn main() {
     if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
         std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
     }
-    let demo = std::env::args().skip(1).any(|a| a == "--demo");
-    compute_desk::run(demo);
+    let mut options = Options::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--demo" => options.demo = true,
+            // For benchmarks and trying the table at scale: `--demo-machines 10000`.
+            "--demo-machines" => {
+                options.demo = true;
+                options.demo_machines = args.next().and_then(|n| n.parse().ok());
+            }
+            _ => {}
+        }
+    }
+    compute_desk::run(options);
 }

@@ -193,6 +193,15 @@ impl Client {
         }
     }
 
+    /// The same server, pool and credentials with another retry policy; the live watcher
+    /// uses [`RetryPolicy::never`] so that it sees a 429 itself and can say when it retries.
+    pub fn with_retry(&self, retry: RetryPolicy) -> Client {
+        Client {
+            retry,
+            ..self.clone()
+        }
+    }
+
     pub fn base_url(&self) -> &Url {
         &self.base
     }

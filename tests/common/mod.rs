@@ -2,6 +2,8 @@
 //! and raw access to its `/_sim` controls.
 #![allow(dead_code)]
 
+pub mod desktop;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -143,6 +145,21 @@ impl Sim {
             .request(method, self.url(path))
             .header("api-key", KEY)
             .header("api-secret", SECRET)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A raw request with a session token instead of the key pair.
+    pub async fn raw_with_bearer(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: &str,
+    ) -> reqwest::Response {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(bearer)
             .send()
             .await
             .unwrap()

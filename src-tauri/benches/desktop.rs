@@ -1,0 +1,249 @@
+//! The desktop benchmark: launch time, idle memory, a 10,000-machine table and idle API
+//! traffic, each printed next to the same figure for a bare Tauri window (`bare-window`,
+//! built from the same dependencies) measured in the same run, so the machine's noise
+//! cancels out. Figures, not pass/fail.
+//!
+//!   bash .ci/session cargo bench --bench desktop
+//!
+//! Needs tauri-driver and WebKitWebDriver (bash .ci/setup) and xdotool (to hide the window).
+
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::desktop::{Desktop, Home};
+use common::Sim;
+
+const LAUNCHES: usize = 5;
+
+fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Children of each process, from /proc.
+fn children() -> HashMap<u32, Vec<u32>> {
+    let mut map: HashMap<u32, Vec<u32>> = HashMap::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // The command may contain spaces; the fields after its closing parenthesis don't.
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        let ppid: u32 = after.split(' ').nth(1).unwrap().parse().unwrap();
+        map.entry(ppid).or_default().push(pid);
+    }
+    map
+}
+
+fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+fn pss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("Pss:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// PSS of the app (`name`) and everything it started (WebKit's web and network
+/// processes), in MiB: the test harness's own processes are not counted.
+fn tree_pss_mib(name: &str) -> (f64, Vec<String>) {
+    let kids = children();
+    let roots: Vec<u32> = kids
+        .values()
+        .flatten()
+        .copied()
+        .filter(|&p| comm(p).starts_with(&name[..name.len().min(15)]))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut stack = roots;
+    let mut total = 0;
+    let mut parts = Vec::new();
+    while let Some(p) = stack.pop() {
+        if !seen.insert(p) {
+            continue;
+        }
+        let kib = pss_kib(p);
+        total += kib;
+        parts.push(format!("{} {:.0}", comm(p), kib as f64 / 1024.0));
+        stack.extend(kids.get(&p).cloned().unwrap_or_default());
+    }
+    (total as f64 / 1024.0, parts)
+}
+
+/// The bare window: launch → page loaded (wall clock, from the page's own timing).
+async fn bare_launch() -> (f64, Desktop, Home) {
+    let home = Home::new();
+    let t0 = now_ms();
+    let app = Desktop::launch_binary(&home, env!("CARGO_BIN_EXE_bare-window"), &[], &[]).await;
+    let loaded = app
+        .until(
+            "the bare page to load",
+            "const n = performance.getEntriesByType('navigation')[0];
+             return n && n.loadEventEnd > 0 ? performance.timeOrigin + n.loadEventEnd : 0;",
+        )
+        .await
+        .as_f64()
+        .unwrap();
+    (loaded - t0, app, home)
+}
+
+/// The app in demo mode: launch → first list painted.
+async fn app_launch(args: &[&str]) -> (f64, Desktop, Home) {
+    let home = Home::new();
+    let t0 = now_ms();
+    let app = Desktop::launch(&home, args, &[]).await;
+    let painted = app
+        .until_within(
+            Duration::from_secs(60),
+            "the first list to be painted",
+            "const m = performance.getEntriesByName('first-list-painted')[0];
+             return m ? performance.timeOrigin + m.startTime : 0;",
+        )
+        .await
+        .as_f64()
+        .unwrap();
+    (painted - t0, app, home)
+}
+
+async fn settle_then_pss(name: &str) -> (f64, Vec<String>) {
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    tree_pss_mib(name)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    // Each side picks its own rendering mode: the app sets WebKit's, the bare window
+    // keeps WebKitGTK's default.
+    std::env::remove_var("WEBKIT_DISABLE_DMABUF_RENDERER");
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "run under `bash .ci/session`"
+    );
+    println!("desktop benchmark: {LAUNCHES} launches each, interleaved; demo mode");
+
+    let (mut bare_ready, mut bare_pss, mut app_ready, mut app_pss) =
+        (vec![], vec![], vec![], vec![]);
+    let mut parts = (Vec::new(), Vec::new());
+    for _ in 0..LAUNCHES {
+        let (ms, app, _home) = bare_launch().await;
+        bare_ready.push(ms);
+        let (mib, p) = settle_then_pss("bare-window").await;
+        bare_pss.push(mib);
+        parts.0 = p;
+        app.quit().await;
+
+        let (ms, app, _home) = app_launch(&["--demo"]).await;
+        app_ready.push(ms);
+        let (mib, p) = settle_then_pss("compute-desk").await;
+        app_pss.push(mib);
+        parts.1 = p;
+        app.quit().await;
+    }
+    let (br, ar) = (median(bare_ready.clone()), median(app_ready.clone()));
+    let (bp, ap) = (median(bare_pss.clone()), median(app_pss.clone()));
+    println!("launch → ready (ms):   bare page ready {br:.0}   app first list painted {ar:.0}   difference {:+.0} (target ≤ +100)", ar - br);
+    println!("   runs: bare {bare_ready:.0?}  app {app_ready:.0?}");
+    println!(
+        "idle PSS (MiB):        bare {bp:.0}   app {ap:.0}   ratio {:.2} (target ≤ 0.80)",
+        ap / bp
+    );
+    println!("   last bare tree: {}", parts.0.join(", "));
+    println!("   last app tree:  {}", parts.1.join(", "));
+
+    // 10,000 machines: first paint after the list arrives, and a filter keystroke.
+    let (launch_ms, app, _home) = app_launch(&["--demo-machines", "10000"]).await;
+    let first_paint = app
+        .js(
+            "const r = performance.getEntriesByName('first-list-received')[0];
+             const p = performance.getEntriesByName('first-list-painted')[0];
+             return p.startTime - r.startTime;",
+        )
+        .await
+        .as_f64()
+        .unwrap();
+    let rows = app
+        .js("return document.getElementById('count').textContent")
+        .await;
+    let mut keystrokes = Vec::new();
+    for text in [
+        "w", "we", "web", "web-", "web-1", "web-12", "web-1", "web", "",
+    ] {
+        let ms = app
+            .js_async(&format!(
+                "const done = arguments[arguments.length - 1];
+                 const input = document.getElementById('search');
+                 const t = performance.now();
+                 input.value = {text:?};
+                 input.dispatchEvent(new Event('input'));
+                 requestAnimationFrame(() => setTimeout(() => done(performance.now() - t), 0));"
+            ))
+            .await
+            .as_f64()
+            .unwrap();
+        keystrokes.push(ms);
+    }
+    println!("10,000 machines ({rows}): launch → painted {launch_ms:.0} ms; list received → painted {first_paint:.0} ms (target ≤ 150)");
+    println!("   filter keystroke → painted (ms): median {:.1}, worst {:.1} (target ≤ 50); runs {keystrokes:.1?}",
+        median(keystrokes.clone()), keystrokes.iter().cloned().fold(0.0, f64::max));
+    app.quit().await;
+
+    // Idle API traffic against a real simulator, visible and then hidden.
+    let sim = Sim::start(&["--instances", "6", "--rate-limit", "0", "--speed", "50"]);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &[], &[]).await;
+    app.click("Use an API key").await;
+    app.click("Advanced").await;
+    app.fill("Server address", &sim.base).await;
+    app.fill("API key", common::KEY).await;
+    app.fill("API secret", common::SECRET).await;
+    app.click("Check key and sign in").await;
+    app.control("Details of web-1").await;
+    tokio::time::sleep(Duration::from_secs(5)).await; // let the provisioning machine settle
+    let minute = Duration::from_secs(60);
+    let reads = |_: ()| async { sim.count("GET", "/api/compute/v1/instances").await };
+    let before = reads(()).await;
+    let t = Instant::now();
+    tokio::time::sleep(minute).await;
+    let visible = (reads(()).await - before) as f64 * 60.0 / t.elapsed().as_secs_f64();
+    let hidden_ok = std::process::Command::new("xdotool")
+        .args([
+            "search",
+            "--name",
+            "^Compute Desk$",
+            "windowunmap",
+            "--sync",
+        ])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    let state = app.js("return document.visibilityState").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = reads(()).await;
+    let t = Instant::now();
+    tokio::time::sleep(minute).await;
+    let hidden = (reads(()).await - before) as f64 * 60.0 / t.elapsed().as_secs_f64();
+    println!("idle list reads per minute: visible {visible:.1} (target ≤ 2), hidden {hidden:.1} (target 0; window unmapped: {hidden_ok}, page {state})");
+    app.quit().await;
+}

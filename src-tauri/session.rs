@@ -1,0 +1,266 @@
+//! The signed-in account: the three ways in (email code, API key, demo), silent sign-in
+//! from the keyring, keeping a session alive, and sign-out.
+//!
+//! It holds the credentials in memory only as `Secret`s inside the client; what it
+//! shows the web view is [`AccountView`], which has no secret in it.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::api::{ApiError, Client, Credentials, Timestamp};
+use crate::vault::StoredCredentials;
+
+/// How the user signed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Email,
+    ApiKey,
+    Demo,
+}
+
+/// A signed-in account and the client that acts for it.
+#[derive(Clone)]
+pub struct Account {
+    client: Client,
+    pub method: Method,
+    /// Whom to show as signed in: a name, an alias or an email.
+    pub user: String,
+    /// The API key's name, for key-pair sign-in.
+    pub key_name: Option<String>,
+    pub expires_at: Option<Timestamp>,
+    session_id: Option<String>,
+    /// When the session should next be extended (sessions only).
+    renew_at: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("method", &self.method)
+            .field("user", &self.user)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the web view may know about the account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub signed_in: bool,
+    pub user: Option<String>,
+    pub method: Option<Method>,
+    /// RFC 3339.
+    pub expires_at: Option<String>,
+    pub key_name: Option<String>,
+}
+
+impl AccountView {
+    pub fn signed_out() -> Self {
+        AccountView {
+            signed_in: false,
+            user: None,
+            method: None,
+            expires_at: None,
+            key_name: None,
+        }
+    }
+}
+
+/// An email sign-in waiting for the code.
+pub struct EmailSignIn {
+    client: Client,
+    pub email: String,
+    verification_code_id: String,
+    session_id: String,
+}
+
+/// How long before expiry a session is extended, at most.
+const RENEW_AHEAD: i64 = 10 * 60;
+
+/// When to extend a session that expires at `expires`, seen at `now`: ten minutes before
+/// expiry, or half-way there for sessions shorter than twenty minutes.
+pub fn renew_at(expires: Timestamp, now: Timestamp) -> Timestamp {
+    let left = (expires.unix_seconds() - now.unix_seconds()).max(0);
+    let ahead = RENEW_AHEAD.min(left / 2);
+    Timestamp::from_unix(expires.unix_seconds() - ahead)
+}
+
+impl Account {
+    /// Checks an API key and secret with `GET /keypair` before anything is kept.
+    pub async fn with_key_pair(base: &Client, key: &str, secret: &str) -> Result<Self, ApiError> {
+        let client = base.with_credentials(Credentials::key_pair(key, secret));
+        let info = client.check_key_pair().await?;
+        let user = info
+            .user_name
+            .clone()
+            .or(info.user_alias.clone())
+            .or(info.key_name.clone())
+            .unwrap_or_else(|| "API key".into());
+        Ok(Account {
+            client,
+            method: Method::ApiKey,
+            user,
+            key_name: info.key_name,
+            expires_at: info.expire_at,
+            session_id: None,
+            renew_at: None,
+        })
+    }
+
+    /// The demo account of the built-in simulator; nothing of it is stored.
+    pub async fn demo(base: &Client, key: &str, secret: &str) -> Result<Self, ApiError> {
+        let mut account = Account::with_key_pair(base, key, secret).await?;
+        account.method = Method::Demo;
+        Ok(account)
+    }
+
+    /// Signs in again with what the keyring held. A key pair is checked again; a session
+    /// is asked who it belongs to (which fails with `Auth` once it has expired).
+    pub async fn restore(
+        base: &Client,
+        stored: &StoredCredentials,
+        now: Timestamp,
+    ) -> Result<Self, ApiError> {
+        match stored {
+            StoredCredentials::KeyPair { key, secret } => {
+                Account::with_key_pair(base, key, secret.expose()).await
+            }
+            StoredCredentials::Session { bearer, session_id } => {
+                let client = base.with_credentials(Credentials::Bearer(bearer.clone()));
+                Account::from_session(client, session_id.clone(), None, now).await
+            }
+        }
+    }
+
+    async fn from_session(
+        client: Client,
+        session_id: String,
+        email: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Self, ApiError> {
+        let info = client.session().await?;
+        let user = info
+            .full_name
+            .clone()
+            .or(info.alias.clone())
+            .or(email.map(str::to_owned))
+            .unwrap_or_else(|| "ThreatWinds account".into());
+        Ok(Account {
+            client,
+            method: Method::Email,
+            user,
+            key_name: None,
+            expires_at: info.expire_at,
+            renew_at: info.expire_at.map(|e| renew_at(e, now)),
+            session_id: Some(info.session_id.unwrap_or(session_id)),
+        })
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// What the keyring should hold to sign in silently next time; `None` for the demo.
+    pub fn to_store(&self) -> Option<StoredCredentials> {
+        match (self.method, self.client.credentials()) {
+            (Method::Demo, _) => None,
+            (_, Credentials::KeyPair { key, secret }) => Some(StoredCredentials::KeyPair {
+                key: key.expose().to_owned(),
+                secret: secret.clone(),
+            }),
+            (_, Credentials::Bearer(bearer)) => Some(StoredCredentials::Session {
+                bearer: bearer.clone(),
+                session_id: self.session_id.clone().unwrap_or_default(),
+            }),
+            (_, Credentials::None) => None,
+        }
+    }
+
+    pub fn view(&self) -> AccountView {
+        AccountView {
+            signed_in: true,
+            user: Some(self.user.clone()),
+            method: Some(self.method),
+            expires_at: self.expires_at.map(Timestamp::to_rfc3339),
+            key_name: self.key_name.clone(),
+        }
+    }
+
+    /// When the session next needs extending; `None` for key pairs.
+    pub fn renew_at(&self) -> Option<Timestamp> {
+        self.renew_at
+    }
+
+    /// Extends the session on the server and reads its new expiry.
+    pub async fn extend(&mut self, now: Timestamp) -> Result<(), ApiError> {
+        self.client.extend_session().await?;
+        let info = self.client.session().await?;
+        self.expires_at = info.expire_at;
+        self.renew_at = info.expire_at.map(|e| renew_at(e, now));
+        Ok(())
+    }
+
+    /// Closes the session on the server (sessions only; a key pair has nothing to close).
+    pub async fn sign_out(&self) -> Result<(), ApiError> {
+        match (&self.session_id, self.method) {
+            (Some(id), Method::Email) => self.client.close_session(id).await,
+            _ => Ok(()),
+        }
+    }
+}
+
+impl EmailSignIn {
+    /// Asks ThreatWinds to email a code to `email`.
+    pub async fn start(base: &Client, email: &str) -> Result<Self, ApiError> {
+        let email = email.trim();
+        let session = base.create_session(email).await?;
+        Ok(EmailSignIn {
+            client: base.with_credentials(Credentials::Bearer(session.bearer)),
+            email: email.to_owned(),
+            verification_code_id: session.verification_code_id,
+            session_id: session.session_id,
+        })
+    }
+
+    /// Proves the code and returns the signed-in account.
+    pub async fn verify(&self, code: &str, now: Timestamp) -> Result<Account, ApiError> {
+        self.client
+            .verify_session(&self.verification_code_id, code)
+            .await?;
+        Account::from_session(
+            self.client.clone(),
+            self.session_id.clone(),
+            Some(&self.email),
+            now,
+        )
+        .await
+    }
+}
+
+/// The current time as a [`Timestamp`], for callers outside tests.
+pub fn now() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs();
+    Timestamp::from_unix(secs as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_are_renewed_ten_minutes_early_or_half_way_when_short() {
+        let now = Timestamp::from_unix(1_000_000);
+        let hour = Timestamp::from_unix(1_000_000 + 3600);
+        assert_eq!(renew_at(hour, now).unix_seconds(), 1_000_000 + 3000);
+        let minute = Timestamp::from_unix(1_000_000 + 60);
+        assert_eq!(renew_at(minute, now).unix_seconds(), 1_000_000 + 30);
+        let past = Timestamp::from_unix(999_000);
+        assert_eq!(renew_at(past, now).unix_seconds(), 999_000);
+    }
+}

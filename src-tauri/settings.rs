@@ -1,0 +1,209 @@
+//! Non-secret preferences (server address, last account, recent network configurations,
+//! table sorting), kept as JSON in the app's config directory.
+//!
+//! Saving writes a temporary file next to the real one, flushes it to disk and renames it
+//! over the old file, so a crash or a full disk never leaves a half-written file. A file that
+//! cannot be read is moved aside, never overwritten, so nothing the user set is lost.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// How many network configurations the Create dialog remembers.
+const RECENT_CONFIGS: usize = 5;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// The API base address; `None` means ThreatWinds production.
+    pub server: Option<String>,
+    /// The email last used to sign in, offered again on the sign-in screen.
+    pub last_email: Option<String>,
+    /// Whether the last sign-in was the demo, so the next launch reopens it.
+    pub demo: bool,
+    /// Network configurations used for Create, most recent first.
+    pub recent_configs: Vec<String>,
+    pub sort: Option<SortPreference>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SortPreference {
+    pub column: String,
+    pub descending: bool,
+}
+
+impl Settings {
+    /// Puts `config` first in the recent list, once.
+    pub fn remember_config(&mut self, config: &str) {
+        let config = config.trim();
+        if config.is_empty() {
+            return;
+        }
+        self.recent_configs.retain(|c| c != config);
+        self.recent_configs.insert(0, config.to_owned());
+        self.recent_configs.truncate(RECENT_CONFIGS);
+    }
+}
+
+/// Where the settings live, and what happened when they were read.
+#[derive(Debug)]
+pub struct SettingsFile {
+    path: PathBuf,
+}
+
+/// The result of reading the file: the settings, and a sentence for the user when the
+/// file was damaged and had to be set aside.
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: Settings,
+    pub warning: Option<String>,
+}
+
+impl SettingsFile {
+    pub fn in_dir(dir: &Path) -> Self {
+        SettingsFile {
+            path: dir.join("settings.json"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the settings. A missing file gives the defaults; a damaged one is renamed to
+    /// `settings.json.damaged` (kept for support) and the defaults are used.
+    pub fn load(&self) -> Loaded {
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Loaded {
+                    settings: Settings::default(),
+                    warning: None,
+                }
+            }
+            Err(e) => {
+                log::warn!("settings: cannot read {}: {e}", self.path.display());
+                return Loaded {
+                    settings: Settings::default(),
+                    warning: Some(
+                        "Your saved preferences could not be read, so the defaults are used for now."
+                            .into(),
+                    ),
+                };
+            }
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(settings) => Loaded {
+                settings,
+                warning: None,
+            },
+            Err(e) => {
+                let aside = self.path.with_extension("json.damaged");
+                log::warn!(
+                    "settings: {} is damaged ({e}); moved to {}",
+                    self.path.display(),
+                    aside.display()
+                );
+                let _ = fs::rename(&self.path, &aside);
+                Loaded {
+                    settings: Settings::default(),
+                    warning: Some(
+                        "Your saved preferences were damaged and have been reset. A copy was kept for support."
+                            .into(),
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Writes the settings atomically: temporary file, flush to disk, rename.
+    pub fn save(&self, settings: &Settings) -> io::Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let json = serde_json::to_vec_pretty(settings).map_err(io::Error::other)?;
+        let tmp = dir.join(format!(".settings.json.{}.tmp", std::process::id()));
+        let written = (|| {
+            let mut file = fs::File::create(&tmp)?;
+            file.write_all(&json)?;
+            file.write_all(b"\n")?;
+            file.sync_all()?;
+            fs::rename(&tmp, &self.path)
+        })();
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        written?;
+        // The rename itself is durable only once the directory is flushed (POSIX).
+        #[cfg(unix)]
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_without_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = SettingsFile::in_dir(dir.path()).load();
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(loaded.warning.is_none());
+    }
+
+    #[test]
+    fn saved_settings_are_read_back_and_no_temporary_file_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(&dir.path().join("nested"));
+        let mut s = Settings {
+            server: Some("http://127.0.0.1:9".into()),
+            last_email: Some("ana@example.com".into()),
+            ..Settings::default()
+        };
+        s.remember_config("default-network");
+        file.save(&s).unwrap();
+        assert_eq!(file.load().settings, s);
+        let names: Vec<_> = fs::read_dir(dir.path().join("nested"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["settings.json"]);
+    }
+
+    #[test]
+    fn a_damaged_file_is_kept_aside_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(dir.path());
+        fs::write(file.path(), b"{\"server\": \"https://x.example\", oops").unwrap();
+        let loaded = file.load();
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(loaded.warning.unwrap().contains("reset"));
+        let kept = fs::read(dir.path().join("settings.json.damaged")).unwrap();
+        assert!(kept.ends_with(b"oops"));
+    }
+
+    #[test]
+    fn unknown_fields_and_missing_fields_are_tolerated() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(dir.path());
+        fs::write(file.path(), br#"{"demo": true, "fromTheFuture": 1}"#).unwrap();
+        let loaded = file.load();
+        assert!(loaded.settings.demo);
+        assert!(loaded.warning.is_none());
+    }
+
+    #[test]
+    fn recent_configs_are_most_recent_first_without_repeats() {
+        let mut s = Settings::default();
+        for c in ["a", "b", "a", " ", "c", "d", "e", "f"] {
+            s.remember_config(c);
+        }
+        assert_eq!(s.recent_configs, ["f", "e", "d", "c", "a"]);
+    }
+}

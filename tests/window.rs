@@ -1,0 +1,572 @@
+//! End to end in the real app window: the `compute-desk` binary under Xvfb, driven through
+//! WebDriver (tauri-driver + WebKitWebDriver) against a `compute-sim` process, with the
+//! keyring of a private gnome-keyring. Run with `bash .ci/session cargo test`.
+//!
+//! Each test saves screenshots under `target/screenshots/` and runs axe-core on the
+//! screens it passes through.
+
+mod common;
+
+use std::time::Duration;
+
+use common::desktop::{assert_no_secret_in_files, one_window_at_a_time, Desktop, Home};
+use common::Sim;
+use compute_desk::api::Client;
+use compute_desk::vault::{StoredCredentials, Vault};
+use serde_json::json;
+
+/// A secret distinctive enough that finding it anywhere means it leaked.
+const SECRET: &str = "sk-Zq9wV7-never-shown-4f1c";
+const KEY: &str = "team-key-1";
+
+fn sim_with(args: &[&str]) -> Sim {
+    let mut all = vec!["--api-key", KEY, "--api-secret", SECRET];
+    all.extend_from_slice(args);
+    Sim::start(&all)
+}
+
+/// The keyring account the app files a server's credentials under.
+fn keyring_account(sim: &Sim) -> String {
+    Client::builder(&sim.base)
+        .build()
+        .unwrap()
+        .base_url()
+        .to_string()
+}
+
+async fn sign_in_with_key(app: &Desktop, sim: &Sim) {
+    app.click("Use an API key").await;
+    app.click("Advanced").await;
+    app.fill("Server address", &sim.base).await;
+    app.fill("API key", KEY).await;
+    app.fill("API secret", SECRET).await;
+    app.click("Check key and sign in").await;
+    app.control("Details of web-1").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_machine_action_works_in_the_real_window() {
+    let _one = one_window_at_a_time();
+    let sim = sim_with(&[
+        "--speed",
+        "4",
+        "--rate-limit",
+        "0",
+        "--instances",
+        "4",
+        "--quota",
+        "10",
+    ]);
+    let home = Home::new();
+    let mut app = Desktop::launch(&home, &[], &[]).await;
+    app.record_events().await;
+
+    // Sign-in screen.
+    app.control("Send code").await;
+    app.screenshot("01-sign-in").await;
+    app.assert_accessible("sign-in").await;
+    sign_in_with_key(&app, &sim).await;
+
+    // The list: the four machines, with their states as text.
+    app.until_state("web-1", "● Running").await;
+    app.until_state("db-1", "■ Stopped").await;
+    app.screenshot("02-machines").await;
+    app.assert_accessible("machines").await;
+
+    // The web view may call only what its capability grants.
+    let refused = app
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke('plugin:clipboard-manager|read_text')
+               .then(() => done('allowed'), e => done(String(e)));",
+        )
+        .await;
+    assert!(
+        refused.as_str().unwrap().contains("not allowed"),
+        "{refused}"
+    );
+
+    // Create: PROVISIONING at once, RUNNING live.
+    app.click("Create machine").await;
+    app.until(
+        "template cards",
+        "return document.querySelectorAll('#template-cards .card').length",
+    )
+    .await;
+    app.until(
+        "the quota line",
+        "return /of 10 machines used/.test(document.getElementById('create-quota').textContent)",
+    )
+    .await;
+    app.screenshot("03-create").await;
+    app.assert_accessible("create dialog").await;
+    app.click("Create").await;
+    let created = app
+        .until(
+            "the new machine in the detail panel",
+            "const t = document.getElementById('detail-title'); return t && t.textContent.startsWith('tw-') ? t.textContent : '';",
+        )
+        .await;
+    let created = created.as_str().unwrap().to_owned();
+    let detail = app.text_of("#detail dl").await;
+    assert!(detail.contains("Provisioning (PROVISIONING)"), "{detail}");
+    assert_eq!(app.state_of(&created).await, "Creating…");
+    app.screenshot("04-provisioning").await;
+    app.until_state(&created, "● Running").await;
+
+    // Shut down: a light confirmation, "Stopping…" at once, then Stopped.
+    app.click("Shut down web-1").await;
+    app.control("Cancel").await;
+    assert!(app
+        .text_of("#confirm-title")
+        .await
+        .contains("Shut down web-1?"));
+    app.screenshot("05-confirm-shut-down").await;
+    app.assert_accessible("shut-down confirmation").await;
+    app.click("Shut down").await;
+    assert_eq!(app.state_of("web-1").await, "Stopping…");
+    app.until_state("web-1", "■ Stopped").await;
+
+    // Start needs no confirmation.
+    app.click("Start web-1").await;
+    assert_eq!(app.state_of("web-1").await, "Starting…");
+    app.until_state("web-1", "● Running").await;
+
+    // Restart.
+    app.click("Restart web-1").await;
+    app.click("Restart").await;
+    app.until_state("web-1", "Restarting…").await;
+    app.until_state("web-1", "● Running").await;
+
+    // Force reset says that unsaved work is lost.
+    app.click("Force reset web-1").await;
+    let warning = app.text_of("#confirm-text").await;
+    assert!(
+        warning.contains("not saved on the machine is lost"),
+        "{warning}"
+    );
+    app.click("Force reset").await;
+    app.until_state("web-1", "Resetting…").await;
+    app.until_state("web-1", "● Running").await;
+
+    // Delete: the button stays disabled until the name is typed exactly.
+    app.click(&format!("Delete {created}")).await;
+    app.fill(&format!("Type {created} to confirm"), "tw-wrong")
+        .await;
+    assert!(!app.is_enabled("Delete machine").await);
+    app.fill(&format!("Type {created} to confirm"), &created)
+        .await;
+    app.screenshot("06-confirm-delete").await;
+    app.assert_accessible("delete confirmation").await;
+    app.click("Delete machine").await;
+    app.until(
+        "the deleted machine to disappear",
+        &format!(
+            "return ![...document.querySelectorAll('.name-button')].some(b => b.textContent === {})",
+            json!(created)
+        ),
+    )
+    .await;
+
+    // Bulk: shut down two at once, with a result per machine.
+    app.click("Select web-1").await;
+    app.click("Select build-1").await;
+    app.click("Shut down selected").await;
+    assert!(app
+        .text_of("#confirm-title")
+        .await
+        .contains("Shut down 2 machines?"));
+    app.click("Shut down").await;
+    app.until(
+        "the bulk results",
+        "return document.getElementById('results').open && document.getElementById('results-title').textContent",
+    )
+    .await;
+    let results = app.text_of("#results").await;
+    assert!(results.contains("2 of 2 machines done"), "{results}");
+    assert!(
+        results.contains("web-1") && results.contains("build-1"),
+        "{results}"
+    );
+    app.screenshot("07-bulk-results").await;
+    app.assert_accessible("bulk results").await;
+    app.click("Close").await;
+    app.until_state("web-1", "■ Stopped").await;
+    app.until_state("build-1", "■ Stopped").await;
+
+    // The detail panel has every field and a support-info button.
+    app.click("Details of db-1").await;
+    let detail = app.text_of("#detail").await;
+    for field in [
+        "Machine ID",
+        "Zone",
+        "Machine type",
+        "External IP",
+        "Internal IP",
+        "Template",
+        "Created",
+    ] {
+        assert!(detail.contains(field), "{field} missing from {detail}");
+    }
+    app.control("Copy support info").await;
+    app.screenshot("08-detail").await;
+    app.assert_accessible("detail panel").await;
+
+    // Nothing the page holds or was sent contains the secret.
+    let known = app.everything_the_page_knows().await;
+    assert!(known.contains("web-1"), "the scan saw the page");
+    assert!(
+        !known.contains(SECRET),
+        "the API secret reached the web view"
+    );
+    app.quit().await;
+
+    // Not in the settings or the logs either; the secret is in the keyring.
+    let scanned = assert_no_secret_in_files(home.root(), SECRET);
+    assert!(
+        scanned >= 2,
+        "settings and log were written ({scanned} files)"
+    );
+    let stored = Vault::default().load(&keyring_account(&sim)).unwrap();
+    assert!(
+        matches!(stored, Some(StoredCredentials::KeyPair { .. })),
+        "{stored:?}"
+    );
+    Vault::default().delete(&keyring_account(&sim)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
+    let _one = one_window_at_a_time();
+    let sim = sim_with(&[
+        "--speed",
+        "4",
+        "--rate-limit",
+        "0",
+        "--instances",
+        "4",
+        "--quota",
+        "5",
+    ]);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &[], &[]).await;
+    sign_in_with_key(&app, &sim).await;
+    app.until_state("web-1", "● Running").await;
+
+    // A 403 on create names the plan's limit and offers the support code.
+    sim.fault(
+        json!({"method": "POST", "path": "/api/compute/v1/instances", "times": 1,
+                     "kind": "status", "status": 403, "message": "Quota exceeded for tier"}),
+    )
+    .await;
+    app.click("Create machine").await;
+    app.until(
+        "4 of 5",
+        "return /4 of 5 machines used/.test(document.getElementById('create-quota').textContent)",
+    )
+    .await;
+    app.click("Create").await;
+    let error = app
+        .until(
+            "the create error",
+            "const e = document.getElementById('create-error'); return !e.hidden && e.innerText",
+        )
+        .await;
+    let error = error.as_str().unwrap();
+    assert!(
+        error.contains("your plan's limit on machines has been reached"),
+        "{error}"
+    );
+    assert!(error.contains("Support code:"), "{error}");
+    assert!(!error.contains("403"), "no HTTP codes on screen: {error}");
+    app.control("Copy support code").await;
+    app.screenshot("10-create-quota-error").await;
+
+    // The real quota: after one more machine, Create is disabled with the reason.
+    app.click("Create").await;
+    app.until(
+        "the dialog to close",
+        "return !document.getElementById('create').open",
+    )
+    .await;
+    app.click("Create machine").await;
+    let line = app.until("the plan is full", "const q = document.getElementById('create-quota'); return q.classList.contains('full') && q.textContent").await;
+    assert!(
+        line.as_str()
+            .unwrap()
+            .contains("allows 5 machines, and all are in use"),
+        "{line}"
+    );
+    assert!(!app.is_enabled("Create").await);
+    app.screenshot("11-create-at-quota").await;
+    app.click("Cancel").await;
+
+    // A 500 on one machine's action shows on that row, with its support code.
+    sim.fault(
+        json!({"method": "POST", "path": "/api/compute/v1/instances/*", "times": 1,
+                     "kind": "status", "status": 500, "message": "Hypervisor unavailable"}),
+    )
+    .await;
+    app.click("Shut down web-1").await;
+    app.click("Shut down").await;
+    let row_error = app
+        .until(
+            "the row's error",
+            "const e = document.querySelector('#rows .row-error'); return e && e.innerText",
+        )
+        .await;
+    let row_error = row_error.as_str().unwrap();
+    assert!(
+        row_error.contains("Could not shut down the machine"),
+        "{row_error}"
+    );
+    let code = app
+        .js("return document.querySelector('#rows .row-error .copy-support').dataset.code")
+        .await;
+    assert_eq!(code.as_str().unwrap().len(), 32, "the x-error-id: {code}");
+    assert!(app
+        .control("Problem with web-1")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
+    assert_eq!(
+        app.state_of("web-1").await,
+        "● Running",
+        "nothing is pending after the failure"
+    );
+    let global = app
+        .js("return document.getElementById('list-problem') !== null")
+        .await;
+    assert_eq!(
+        global,
+        json!(false),
+        "a row's failure is not shown as a global one"
+    );
+    app.screenshot("12-row-error").await;
+
+    // A 429 on the list: it says it will retry, and when, with the support code.
+    sim.fault(
+        json!({"method": "GET", "path": "/api/compute/v1/instances", "times": 1,
+                     "kind": "status", "status": 429, "retryAfter": 20}),
+    )
+    .await;
+    app.click("Refresh").await;
+    let banner = app
+        .until(
+            "the rate-limit banner",
+            "const b = document.getElementById('list-problem'); return b && b.innerText",
+        )
+        .await;
+    let banner = banner.as_str().unwrap();
+    assert!(banner.contains("slow down"), "{banner}");
+    assert!(
+        banner.contains("in 2") || banner.contains("in 1"),
+        "says when: {banner}"
+    );
+    assert!(banner.contains("Support code:"), "{banner}");
+    app.screenshot("13-rate-limited").await;
+    // The last good list stays visible meanwhile.
+    assert_eq!(app.state_of("db-1").await, "■ Stopped");
+    app.quit().await;
+    Vault::default().delete(&keyring_account(&sim)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
+    let _one = one_window_at_a_time();
+    let sim = Sim::start(&["--speed", "20", "--rate-limit", "0", "--instances", "3"]);
+    let home = Home::new();
+    let account = keyring_account(&sim);
+    Vault::default().delete(&account).unwrap();
+
+    let app = Desktop::launch(&home, &[], &[]).await;
+    app.record_events().await;
+    app.click("Advanced").await;
+    app.fill("Server address", &sim.base).await;
+    app.fill("Work email", common::EMAIL).await;
+    app.click("Send code").await;
+    app.control("Sign-in code").await;
+    let sent = app.text_of("#code-sent").await;
+    assert!(sent.contains(common::EMAIL), "{sent}");
+    let outbox = sim.outbox().await;
+    let code = outbox.last().unwrap()["code"].as_str().unwrap().to_owned();
+    // A wrong code is refused without losing the code step.
+    app.fill("Sign-in code", "000000").await;
+    app.click("Sign in").await;
+    let error = app
+        .until(
+            "the wrong-code error",
+            "const e = document.getElementById('signin-error'); return !e.hidden && e.innerText",
+        )
+        .await;
+    assert!(
+        error.as_str().unwrap().contains("code is not right"),
+        "{error}"
+    );
+    app.fill("Sign-in code", &code).await;
+    app.screenshot("20-email-code").await;
+    app.click("Sign in").await;
+    app.control("Details of web-1").await;
+
+    // The session token is in the keyring, and nowhere the page can see.
+    let Some(StoredCredentials::Session { bearer, .. }) = Vault::default().load(&account).unwrap()
+    else {
+        panic!("the session was not stored in the keyring");
+    };
+    let known = app.everything_the_page_knows().await;
+    assert!(known.contains(common::EMAIL) || known.contains("web-1"));
+    assert!(
+        !known.contains(bearer.expose()),
+        "the bearer token reached the web view"
+    );
+    app.quit().await;
+
+    // A relaunch signs in silently from the keyring.
+    let app = Desktop::launch(&home, &[], &[]).await;
+    app.control("Details of web-1").await;
+    app.screenshot("21-signed-in-again").await;
+
+    // Sign-out closes the server session and deletes the keyring entry.
+    app.click("Sign out").await;
+    app.control("Send code").await;
+    assert_eq!(Vault::default().load(&account).unwrap(), None);
+    let closed = sim
+        .raw_with_bearer(
+            reqwest::Method::GET,
+            "/api/auth/v2/session",
+            bearer.expose(),
+        )
+        .await;
+    assert_eq!(closed.status(), 401, "the server session was closed");
+    app.quit().await;
+    let scanned = assert_no_secret_in_files(home.root(), bearer.expose());
+    assert!(scanned >= 2, "{scanned} files scanned");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_alone_signs_in_and_shuts_down_a_machine() {
+    let _one = one_window_at_a_time();
+    let sim = sim_with(&["--speed", "4", "--rate-limit", "0", "--instances", "2"]);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &[], &[]).await;
+    app.control("Send code").await;
+    // Focus starts in the email field. Back to the tabs, over to "Use an API key".
+    press(&app, &[SHIFT_TAB]).await;
+    assert_eq!(focused(&app).await, "Sign in with email");
+    press(&app, &[ARROW_RIGHT]).await;
+    assert_eq!(focused(&app).await, "Use an API key");
+    press(&app, &[TAB]).await;
+    type_text(&app, KEY).await;
+    press(&app, &[TAB]).await;
+    type_text(&app, SECRET).await;
+    press(&app, &[TAB, TAB]).await;
+    assert_eq!(focused(&app).await, "Advanced");
+    press(&app, &[ENTER, TAB]).await;
+    type_text(&app, &sim.base).await;
+    press(&app, &[SHIFT_TAB, SHIFT_TAB]).await;
+    assert_eq!(focused(&app).await, "Check key and sign in");
+    press(&app, &[ENTER]).await;
+    app.control("Details of web-1").await;
+    app.until_state("web-1", "● Running").await;
+
+    // Tab through the screen to the row's Shut down button.
+    let mut steps = 0;
+    while focused(&app).await != "Shut down web-1" {
+        press(&app, &[TAB]).await;
+        steps += 1;
+        assert!(steps < 60, "Shut down web-1 is not reachable with Tab");
+    }
+    press(&app, &[ENTER]).await;
+    app.control("Cancel").await;
+    assert_eq!(focused(&app).await, "Cancel", "the dialog takes the focus");
+    press(&app, &[TAB]).await;
+    assert_eq!(focused(&app).await, "Shut down");
+    press(&app, &[ENTER]).await;
+    app.until_state("web-1", "■ Stopped").await;
+    app.quit().await;
+    Vault::default().delete(&keyring_account(&sim)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_in_dark_mode_is_accessible() {
+    let _one = one_window_at_a_time();
+    let home = Home::new();
+    let mut app = Desktop::launch(&home, &[], &[("GTK_THEME", "Adwaita:dark")]).await;
+    app.control("Try the demo").await;
+    let dark = app
+        .js("return matchMedia('(prefers-color-scheme: dark)').matches")
+        .await;
+    assert_eq!(dark, json!(true), "the window follows the dark theme");
+    app.screenshot("30-dark-sign-in").await;
+    app.assert_accessible("sign-in, dark").await;
+    app.click("Try the demo").await;
+    app.control("Details of web-1").await;
+    let badge = app.text_of("#demo-badge").await;
+    assert_eq!(badge, "Demo: simulated machines");
+    app.until(
+        "a first list",
+        "return document.querySelectorAll('#rows tr.machine').length >= 6",
+    )
+    .await;
+    app.screenshot("31-dark-machines").await;
+    app.assert_accessible("machines, dark").await;
+    app.click("Create machine").await;
+    app.until(
+        "template cards",
+        "return document.querySelectorAll('#template-cards .card').length",
+    )
+    .await;
+    app.screenshot("32-dark-create").await;
+    app.assert_accessible("create dialog, dark").await;
+    app.click("Cancel").await;
+    app.click("Details of web-1").await;
+    app.click("Force reset web-1").await;
+    app.control("Cancel").await;
+    app.screenshot("33-dark-confirm").await;
+    app.assert_accessible("confirmation and detail, dark").await;
+    app.click("Cancel").await;
+    app.quit().await;
+}
+
+const TAB: &str = "\u{e004}";
+const SHIFT: &str = "\u{e008}";
+const SHIFT_TAB: &str = "\u{e008}\u{e004}";
+const ENTER: &str = "\u{e007}";
+const ARROW_RIGHT: &str = "\u{e014}";
+
+/// Sends keys to whatever has the focus, as a keyboard would.
+async fn press(app: &Desktop, keys: &[&str]) {
+    for k in keys {
+        let active = app.web.active_element().await.unwrap();
+        let text = if *k == SHIFT_TAB {
+            format!("{SHIFT}{TAB}{SHIFT}")
+        } else {
+            (*k).to_owned()
+        };
+        active.send_keys(&text).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+}
+
+async fn type_text(app: &Desktop, text: &str) {
+    app.web
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// The accessible name of the focused control.
+async fn focused(app: &Desktop) -> String {
+    app.js(
+        "const e = document.activeElement;
+         return e ? (e.getAttribute('aria-label') || e.innerText || e.textContent || '').trim() : '';",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}

@@ -1,0 +1,62 @@
+// @ts-check
+// Starts the page: waits for the silent sign-in, then shows sign-in or the machines, and
+// follows the Rust side's events. The page never polls; the Rust watcher pushes.
+import { call, on } from './ipc.js';
+import { $ } from './dom.js';
+import * as signin from './signin.js';
+import * as machines from './machines.js';
+
+/** @type {any} */
+let view = null;
+
+/** @param {any} v */
+function show(v) {
+  view = v;
+  $('boot').hidden = true;
+  const signedIn = v.account.signedIn;
+  $('signin').hidden = signedIn;
+  $('desk').hidden = !signedIn;
+  if (!signedIn) {
+    signin.show(v);
+    // Coming back after the session ended keeps the machines screen as it was.
+    if (!v.signInReason) machines.reset();
+    const first = v.codeSentTo ? $('code') : $('email');
+    if (document.activeElement === document.body || !document.activeElement) first.focus();
+    return;
+  }
+  $('demo-badge').hidden = !v.demo;
+  const who = v.account.method === 'api_key' && v.account.keyName ? `${v.account.user} (key ${v.account.keyName})` : v.account.user;
+  $('account').textContent = v.demo ? 'Demo account' : who;
+  $('account').title = v.account.expiresAt ? `Signed in until ${new Date(v.account.expiresAt).toLocaleString()}` : '';
+  machines.setSort(v.sort);
+  machines.setBanners([v.keyringProblem, v.settingsWarning].filter(Boolean));
+  machines.render();
+}
+
+async function signedIn(/** @type {any} */ v) {
+  show(v);
+  machines.update(await call('machines'));
+  $('search').focus();
+}
+
+async function start() {
+  signin.setup(signedIn);
+  machines.setup();
+  $('sign-out').addEventListener('click', async () => {
+    const v = await call('sign_out');
+    machines.reset();
+    show(v);
+  });
+  await on('machines', (snapshot) => machines.update(snapshot));
+  await on('account', (v) => show(v));
+  document.addEventListener('visibilitychange', () => {
+    call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
+  });
+  const v = await call('start');
+  show(v);
+  if (v.account.signedIn) machines.update(await call('machines'));
+}
+
+start().catch((e) => {
+  $('boot').textContent = `Compute Desk could not start: ${e && e.message ? e.message : e}`;
+});
