@@ -324,12 +324,14 @@ async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
         .js("return document.querySelector('#rows .row-error .copy-support').dataset.code")
         .await;
     assert_eq!(code.as_str().unwrap().len(), 32, "the x-error-id: {code}");
-    assert!(app
-        .control("Problem with web-1")
-        .await
-        .is_displayed()
-        .await
-        .unwrap());
+    let region = app
+        .js("const r = document.querySelector('[aria-label=\"Problem with web-1\"]'); return r && r.getAttribute('role')")
+        .await;
+    assert_eq!(
+        region,
+        json!("alert"),
+        "the problem is announced on web-1's row"
+    );
     assert_eq!(
         app.state_of("web-1").await,
         "● Running",
@@ -386,7 +388,11 @@ async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
     app.fill("Server address", &sim.base).await;
     app.fill("Work email", common::EMAIL).await;
     app.click("Send code").await;
-    app.control("Sign-in code").await;
+    app.until(
+        "the code step",
+        "return !document.getElementById('code-form').hidden",
+    )
+    .await;
     let sent = app.text_of("#code-sent").await;
     assert!(sent.contains(common::EMAIL), "{sent}");
     let outbox = sim.outbox().await;
@@ -500,6 +506,15 @@ async fn the_demo_in_dark_mode_is_accessible() {
     assert_eq!(dark, json!(true), "the window follows the dark theme");
     app.screenshot("30-dark-sign-in").await;
     app.assert_accessible("sign-in, dark").await;
+    // The checker itself can fail: an unlabelled field is a serious violation.
+    app.js("const i = document.createElement('input'); i.id = 'probe'; document.body.append(i); return true;").await;
+    let found = app.axe().await;
+    assert!(
+        found.iter().any(|v| v.starts_with("label")),
+        "axe missed an unlabelled input: {found:?}"
+    );
+    app.js("document.getElementById('probe').remove(); return true;")
+        .await;
     app.click("Try the demo").await;
     app.control("Details of web-1").await;
     let badge = app.text_of("#demo-badge").await;
@@ -521,7 +536,7 @@ async fn the_demo_in_dark_mode_is_accessible() {
     app.assert_accessible("create dialog, dark").await;
     app.click("Cancel").await;
     app.click("Details of web-1").await;
-    app.click("Force reset web-1").await;
+    app.click("Force reset").await;
     app.control("Cancel").await;
     app.screenshot("33-dark-confirm").await;
     app.assert_accessible("confirmation and detail, dark").await;

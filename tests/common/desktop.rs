@@ -206,7 +206,7 @@ impl Desktop {
         loop {
             if let Ok(found) = self.web.find_all(Locator::XPath(&xpath)).await {
                 for e in found {
-                    if e.is_displayed().await.unwrap_or(false) {
+                    if self.visible(&e).await {
                         return e;
                     }
                 }
@@ -220,6 +220,22 @@ impl Desktop {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Whether `e` is rendered (WebKitWebDriver's own displayedness check misses controls
+    /// inside table cells).
+    pub async fn visible(&self, e: &Element) -> bool {
+        let arg = json!({"element-6066-11e4-a52e-4f735466cecf": e.element_id().to_string()});
+        self.web
+            .execute(
+                "const e = arguments[0];
+                 return e.isConnected && e.getClientRects().length > 0
+                   && getComputedStyle(e).visibility !== 'hidden' && !e.closest('[hidden]');",
+                vec![arg],
+            )
+            .await
+            .map(|v| v == json!(true))
+            .unwrap_or(false)
     }
 
     /// Clicks the control named `name` once it is enabled.
@@ -280,7 +296,7 @@ impl Desktop {
         self.js(&format!(
             "for (const tr of document.querySelectorAll('#rows tr.machine')) {{
                const b = tr.querySelector('.name-button');
-               if (b && b.textContent === {}) return tr.children[2].innerText.trim();
+               if (b && b.textContent === {}) return tr.children[2].innerText.replace(/\\s+/g, ' ').trim();
              }}
              return '';",
             json!(name)

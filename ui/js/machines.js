@@ -121,12 +121,12 @@ function actionButtons(r, withWords = false) {
   return ACTIONS.map((a) => h('button', {
     type: 'button',
     class: a.key === 'delete' ? 'danger' : undefined,
-    'aria-label': withWords ? undefined : `${a.label} ${r.name}`,
+    'aria-label': withWords ? a.label : `${a.label} ${r.name}`,
     title: withWords ? undefined : a.label,
     disabled: busy || !r.can[a.key],
     'data-action': a.key,
     onclick: (/** @type {Event} */ e) => { e.stopPropagation(); act([r.id], a.key); },
-  }, [withWords ? `${a.icon} ${a.label}` : a.icon]));
+  }, withWords ? [h('span', { 'aria-hidden': 'true', text: a.icon + ' ' }), a.label] : [h('span', { 'aria-hidden': 'true', text: a.icon })]));
 }
 
 /** @param {Row} r */
@@ -283,7 +283,7 @@ function renderDetail() {
   }
   aside.hidden = false;
   const field = (/** @type {string} */ k, /** @type {any} */ v) => [h('dt', { text: k }), h('dd', { text: v == null || v === '' ? '—' : String(v) })];
-  aside.replaceChildren(
+  aside.replaceChildren(...[
     h('button', { type: 'button', class: 'link close', text: 'Close', 'aria-label': 'Close details', onclick: () => { state.detail = null; queueRender(); } }),
     h('h2', { id: 'detail-title', text: r.name }),
     h('div', {}, stateCell(r)),
@@ -300,7 +300,7 @@ function renderDetail() {
     ]),
     r.error ? h('div', { class: 'banner error' }, failureContent(r.error)) : null,
     h('button', { type: 'button', text: 'Copy support info', onclick: () => copy(supportInfo(r), 'Support info copied') }),
-  );
+  ].filter((e) => e !== null));
 }
 
 /** @param {Row} r */
@@ -493,7 +493,15 @@ export function setup() {
   $('bulk-clear').addEventListener('click', () => { state.selected.clear(); render(); });
   $('create-open').addEventListener('click', create);
   $('refresh').addEventListener('click', () => call('refresh').catch(() => {}));
-  $('scroller').addEventListener('scroll', () => queueRender(), { passive: true });
+  // Only vertical scrolling changes which rows are in view.
+  let lastTop = 0;
+  $('scroller').addEventListener('scroll', () => {
+    const top = $('scroller').scrollTop;
+    if (top !== lastTop) {
+      lastTop = top;
+      queueRender();
+    }
+  }, { passive: true });
   window.addEventListener('resize', () => queueRender());
   document.addEventListener('keydown', (e) => {
     const t = /** @type {HTMLElement} */ (e.target);
