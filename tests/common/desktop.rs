@@ -222,15 +222,18 @@ impl Desktop {
         }
     }
 
-    /// Whether `e` is rendered (WebKitWebDriver's own displayedness check misses controls
-    /// inside table cells).
+    /// Whether `e` is rendered and reachable: not hidden, and not behind an open modal
+    /// dialog (which makes the rest of the page inert). WebKitWebDriver's own displayedness
+    /// check misses controls inside table cells.
     pub async fn visible(&self, e: &Element) -> bool {
         let arg = json!({"element-6066-11e4-a52e-4f735466cecf": e.element_id().to_string()});
         self.web
             .execute(
                 "const e = arguments[0];
+                 const modal = document.querySelector('dialog[open]');
                  return e.isConnected && e.getClientRects().length > 0
-                   && getComputedStyle(e).visibility !== 'hidden' && !e.closest('[hidden]');",
+                   && getComputedStyle(e).visibility !== 'hidden' && !e.closest('[hidden]')
+                   && (!modal || modal.contains(e));",
                 vec![arg],
             )
             .await
