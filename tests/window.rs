@@ -34,6 +34,26 @@ fn keyring_account(sim: &Sim) -> String {
         .to_string()
 }
 
+/// A simulator with four machines (web-1, db-1, build-1, cache-1) and a plan for `quota`,
+/// and the app started on its sign-in screen.
+async fn launched_with_four_machines(quota: &str) -> (Sim, Home, Desktop) {
+    let sim = sim_with(&[
+        "--speed",
+        "4",
+        "--rate-limit",
+        "0",
+        "--instances",
+        "4",
+        "--quota",
+        quota,
+    ]);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &[], &[]).await;
+    app.record_events().await;
+    app.control("Send code").await;
+    (sim, home, app)
+}
+
 async fn sign_in_with_key(app: &Desktop, sim: &Sim) {
     app.click("Use an API key").await;
     app.click("Advanced").await;
@@ -47,22 +67,9 @@ async fn sign_in_with_key(app: &Desktop, sim: &Sim) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_machine_action_works_in_the_real_window() {
     let _one = one_window_at_a_time();
-    let sim = sim_with(&[
-        "--speed",
-        "4",
-        "--rate-limit",
-        "0",
-        "--instances",
-        "4",
-        "--quota",
-        "10",
-    ]);
-    let home = Home::new();
-    let mut app = Desktop::launch(&home, &[], &[]).await;
-    app.record_events().await;
+    let (sim, home, mut app) = launched_with_four_machines("10").await;
 
     // Sign-in screen.
-    app.control("Send code").await;
     app.screenshot("01-sign-in").await;
     app.assert_accessible("sign-in").await;
     sign_in_with_key(&app, &sim).await;
@@ -238,18 +245,7 @@ async fn every_machine_action_works_in_the_real_window() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
     let _one = one_window_at_a_time();
-    let sim = sim_with(&[
-        "--speed",
-        "4",
-        "--rate-limit",
-        "0",
-        "--instances",
-        "4",
-        "--quota",
-        "5",
-    ]);
-    let home = Home::new();
-    let app = Desktop::launch(&home, &[], &[]).await;
+    let (sim, _home, app) = launched_with_four_machines("5").await;
     sign_in_with_key(&app, &sim).await;
     app.until_state("web-1", "● Running").await;
 

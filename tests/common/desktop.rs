@@ -177,19 +177,32 @@ impl Desktop {
     }
 
     pub async fn until_within(&self, limit: Duration, what: &str, script: &str) -> Value {
+        self.poll(limit, &format!("timed out waiting for: {what}"), || async {
+            match self.web.execute(script, vec![]).await {
+                Ok(v) if !(v.is_null() || v == json!(false) || v == json!("") || v == json!(0)) => {
+                    Some(v)
+                }
+                _ => None,
+            }
+        })
+        .await
+    }
+
+    /// Asks `probe` every 100 ms until it answers; after `limit`, saves a screenshot and
+    /// fails with `failure`.
+    pub async fn poll<T, F, Fut>(&self, limit: Duration, failure: &str, mut probe: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
         let deadline = Instant::now() + limit;
         loop {
-            if let Ok(v) = self.web.execute(script, vec![]).await {
-                if !(v.is_null() || v == json!(false) || v == json!("") || v == json!(0)) {
-                    return v;
-                }
+            if let Some(found) = probe().await {
+                return found;
             }
             if Instant::now() > deadline {
                 let shot = self.screenshot("failure").await;
-                panic!(
-                    "timed out waiting for: {what} (screenshot: {})",
-                    shot.display()
-                );
+                panic!("{failure} (screenshot: {})", shot.display());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -202,24 +215,19 @@ impl Desktop {
              (@aria-label={q} or (not(@aria-label) and normalize-space(.)={q}))]",
             q = xpath_literal(name)
         );
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Ok(found) = self.web.find_all(Locator::XPath(&xpath)).await {
-                for e in found {
+        self.poll(
+            WAIT,
+            &format!("no visible control named {name:?}"),
+            || async {
+                for e in self.web.find_all(Locator::XPath(&xpath)).await.ok()? {
                     if self.visible(&e).await {
-                        return e;
+                        return Some(e);
                     }
                 }
-            }
-            if Instant::now() > deadline {
-                let shot = self.screenshot("failure").await;
-                panic!(
-                    "no visible control named {name:?} (screenshot: {})",
-                    shot.display()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+                None
+            },
+        )
+        .await
     }
 
     /// Whether `e` is rendered and reachable: not hidden, and not behind an open modal
@@ -243,24 +251,15 @@ impl Desktop {
 
     /// Clicks the control named `name` once it is enabled.
     pub async fn click(&self, name: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let e = self.control(name).await;
-            if e.is_enabled().await.unwrap_or(false) {
-                e.click()
-                    .await
-                    .unwrap_or_else(|err| panic!("click {name:?}: {err}"));
-                return;
-            }
-            if Instant::now() > deadline {
-                let shot = self.screenshot("failure").await;
-                panic!(
-                    "{name:?} never became enabled (screenshot: {})",
-                    shot.display()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let e = self
+            .poll(WAIT, &format!("{name:?} never became enabled"), || async {
+                let e = self.control(name).await;
+                e.is_enabled().await.unwrap_or(false).then_some(e)
+            })
+            .await;
+        e.click()
+            .await
+            .unwrap_or_else(|err| panic!("click {name:?}: {err}"));
     }
 
     pub async fn is_enabled(&self, name: &str) -> bool {
@@ -312,21 +311,10 @@ impl Desktop {
 
     /// Waits until the machine `name` shows `state`.
     pub async fn until_state(&self, name: &str, state: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let shown = self.state_of(name).await;
-            if shown == state {
-                return;
-            }
-            if Instant::now() > deadline {
-                let shot = self.screenshot("failure").await;
-                panic!(
-                    "{name} shows {shown:?}, not {state:?} (screenshot: {})",
-                    shot.display()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.poll(WAIT, &format!("{name} never showed {state:?}"), || async {
+            (self.state_of(name).await == state).then_some(())
+        })
+        .await
     }
 
     /// Saves a screenshot as `target/screenshots/<name>.png` and returns its path.
