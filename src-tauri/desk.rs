@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tokio::sync::Mutex;
 
-use crate::api::{Client, ErrorKind, Limit, Template, PRODUCTION_BASE};
+use crate::api::{Client, ErrorKind, InstanceStatus, Limit, Template, PRODUCTION_BASE};
 use crate::failure::Failure;
 use crate::session::{self, Account, AccountView, EmailSignIn, Method};
 use crate::settings::{Settings, SettingsFile, SortPreference};
@@ -479,11 +479,11 @@ impl Desk {
                         .as_ref()
                         .map(|i| i.display_name().to_owned())
                         .unwrap_or_else(|| id.clone());
-                    let allowed = snapshot_row
-                        .as_ref()
-                        .is_some_and(|i| action.allowed(&i.status))
-                        // A shutdown that hangs may be cut short.
-                        || (action == Action::Reset && snapshot_row.is_some());
+                    let allowed = snapshot_row.as_ref().is_some_and(|i| {
+                        action.allowed(&i.status)
+                            // A shutdown that hangs may be cut short.
+                            || (action == Action::Reset && i.status == InstanceStatus::Stopping)
+                    });
                     if allowed {
                         w.mark_pending(id, action, now);
                         plan.push((id.clone(), name));
