@@ -6,10 +6,10 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Notify};
 
 use crate::api::{Client, ErrorKind, InstanceStatus, Limit, Template, PRODUCTION_BASE};
 use crate::failure::Failure;
@@ -25,6 +25,12 @@ const DOCUMENTED_CONFIG: &str = "default-network";
 /// How many actions of one bulk request run at once: enough to feel instant, few enough
 /// to stay far from a per-minute rate limit's burst.
 const BULK_PARALLEL: usize = 4;
+
+/// How soon a session extension that failed for a passing reason is tried again.
+const RENEW_RETRY: Duration = Duration::from_secs(15);
+
+/// The longest the renewal plan sleeps without looking again (clock changes, suspend).
+const RENEW_LOOK_AGAIN: Duration = Duration::from_secs(60);
 
 /// What the web view knows about the app: the account, where it points, and any banner.
 #[derive(Clone, Debug, Serialize)]
@@ -88,6 +94,9 @@ pub struct Options {
     pub demo: bool,
     /// Machines the demo starts with; `None` for the usual handful.
     pub demo_machines: Option<usize>,
+    /// How long a shutdown may run before Force reset is offered; `None` for the
+    /// policy's default.
+    pub shutdown_patience: Option<Duration>,
 }
 
 pub struct Desk {
@@ -98,6 +107,8 @@ pub struct Desk {
     state: Mutex<State>,
     /// The silent sign-in at launch, run once whoever asks first (the app or the page).
     started: tokio::sync::OnceCell<()>,
+    /// Rung on every sign-in and sign-out, so session renewal plans again.
+    account_changed: Notify,
 }
 
 #[derive(Default)]
@@ -129,6 +140,7 @@ impl Desk {
                 ..State::default()
             }),
             started: tokio::sync::OnceCell::new(),
+            account_changed: Notify::new(),
         }
     }
 
@@ -364,6 +376,7 @@ impl Desk {
         }
         self.save_settings(&s);
         drop(s);
+        self.account_changed.notify_one();
         if resuming {
             self.watcher.reconnect(client).await;
         } else {
@@ -400,6 +413,7 @@ impl Desk {
             s.account.take()
         };
         self.watcher.forget().await;
+        self.account_changed.notify_one();
         if let Some(account) = account {
             if let Err(e) = account.sign_out().await {
                 log::warn!("sign-out: the server session could not be closed: {e}");
@@ -416,7 +430,38 @@ impl Desk {
         self.view().await
     }
 
-    /// Extends an email session that is close to expiry; call it about once a minute.
+    /// Keeps an email session alive for as long as the app runs: sleeps until the
+    /// session is due to be extended (planning again on every sign-in and sign-out),
+    /// extends it, and calls `lost` when the server no longer accepts it.
+    pub async fn keep_sessions_alive(&self, lost: impl Fn(Failure)) {
+        loop {
+            let wait = self
+                .renewal_due_in()
+                .await
+                .map_or(RENEW_LOOK_AGAIN, |d| d.min(RENEW_LOOK_AGAIN));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.account_changed.notified() => continue,
+            }
+            if let Some(failure) = self.keep_alive().await {
+                lost(failure);
+            }
+        }
+    }
+
+    /// How long until the signed-in session needs extending; `None` when nothing does
+    /// (signed out, a key pair, or waiting for the user to sign in again).
+    async fn renewal_due_in(&self) -> Option<Duration> {
+        let s = self.state.lock().await;
+        if s.sign_in_reason.is_some() {
+            return None;
+        }
+        let at = s.account.as_ref()?.renew_at()?;
+        let left = at.unix_seconds() - session::now().unix_seconds();
+        Some(Duration::from_secs(left.max(0) as u64))
+    }
+
+    /// Extends an email session that is due; returns why it was refused, if it was.
     pub async fn keep_alive(&self) -> Option<Failure> {
         let now = session::now();
         let due = {
@@ -431,20 +476,23 @@ impl Desk {
             return None;
         }
         let mut account = self.state.lock().await.account.clone()?;
-        match account.extend(now).await {
+        let result = account.extend(now).await;
+        let mut s = self.state.lock().await;
+        // Signed out or in elsewhere meanwhile: this account is no longer the one shown.
+        let current = s.account.as_mut().filter(|a| {
+            a.client().base_url() == account.client().base_url()
+                && a.client().credentials() == account.client().credentials()
+        })?;
+        match result {
             Ok(()) => {
                 log::info!("session: extended");
-                let mut s = self.state.lock().await;
-                if s.account.as_ref().map(|a| a.client().base_url())
-                    == Some(account.client().base_url())
-                {
-                    s.account = Some(account);
-                }
+                *current = account;
                 None
             }
             Err(e) if e.kind() == ErrorKind::Auth => Some(Failure::from(&e)),
             Err(e) => {
                 log::warn!("session: could not extend, will try again: {e}");
+                current.renew_again_after(RENEW_RETRY, now);
                 None
             }
         }

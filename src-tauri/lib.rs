@@ -14,8 +14,6 @@ pub mod stderr_log;
 pub mod vault;
 pub mod watch;
 
-use std::time::Duration;
-
 use tauri::{AppHandle, Emitter, Manager, WindowEvent};
 
 use desk::{Desk, Options};
@@ -105,7 +103,12 @@ pub fn run(options: Options) {
             let desk = Desk::new(
                 &config_dir,
                 vault::Vault::default(),
-                Policy::default(),
+                Policy {
+                    slow_shutdown: options
+                        .shutdown_patience
+                        .unwrap_or(Policy::default().slow_shutdown),
+                    ..Policy::default()
+                },
                 options,
             );
             app.manage(desk);
@@ -119,15 +122,11 @@ pub fn run(options: Options) {
                     app: handle.clone(),
                 };
                 tauri::async_runtime::spawn(watcher.run(sink));
-                loop {
-                    tokio::time::sleep(Duration::from_secs(60)).await;
-                    if let Some(failure) = handle.state::<Desk>().keep_alive().await {
-                        WindowSink {
-                            app: handle.clone(),
-                        }
-                        .auth_lost(failure);
-                    }
-                }
+                let lost = WindowSink {
+                    app: handle.clone(),
+                };
+                desk.keep_sessions_alive(|failure| lost.auth_lost(failure))
+                    .await;
             });
             Ok(())
         })

@@ -11,7 +11,14 @@ fn main() {
     if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
         std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
     }
-    let mut options = Options::default();
+    let mut options = Options {
+        // Seconds a shutdown may run before Force reset is offered (60 unless set).
+        shutdown_patience: std::env::var("COMPUTE_DESK_SHUTDOWN_PATIENCE")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .map(std::time::Duration::from_secs),
+        ..Options::default()
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {

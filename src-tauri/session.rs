@@ -194,6 +194,13 @@ impl Account {
         self.renew_at
     }
 
+    /// After an extension failed in a way that may pass (the network, the server):
+    /// try again `retry` from `now` rather than at once.
+    pub fn renew_again_after(&mut self, retry: Duration, now: Timestamp) {
+        let again = Timestamp::from_unix(now.unix_seconds() + retry.as_secs() as i64);
+        self.renew_at = self.renew_at.map(|_| again);
+    }
+
     /// Extends the session on the server and reads its new expiry.
     pub async fn extend(&mut self, now: Timestamp) -> Result<(), ApiError> {
         self.client.extend_session().await?;

@@ -10,6 +10,7 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{assert_no_secret_in_files, one_window_at_a_time, Desktop, Home};
+use common::notifications::Notifications;
 use common::Sim;
 use compute_desk::api::Client;
 use compute_desk::vault::{StoredCredentials, Vault};
@@ -62,6 +63,44 @@ async fn sign_in_with_key(app: &Desktop, sim: &Sim) {
     app.fill("API secret", SECRET).await;
     app.click("Check key and sign in").await;
     app.control("Details of web-1").await;
+}
+
+/// Asks for a code by email and types the one the simulator "sent"; the server address
+/// is already set.
+async fn sign_in_with_email(app: &Desktop, sim: &Sim) {
+    app.fill("Work email", common::EMAIL).await;
+    app.click("Send code").await;
+    app.until(
+        "the code step",
+        "return !document.getElementById('code-form').hidden",
+    )
+    .await;
+    app.fill("Sign-in code", &latest_code(sim).await).await;
+    app.click("Sign in").await;
+}
+
+async fn latest_code(sim: &Sim) -> String {
+    let outbox = sim.outbox().await;
+    outbox.last().expect("a code was sent")["code"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Takes the window off the screen, as minimising it or switching desktops would: it
+/// is neither visible nor focused.
+fn hide_window() {
+    let status = std::process::Command::new("xdotool")
+        .args([
+            "search",
+            "--name",
+            "^Compute Desk$",
+            "windowunmap",
+            "--sync",
+        ])
+        .status()
+        .expect("xdotool runs (bash .ci/setup installs it)");
+    assert!(status.success(), "xdotool found the window");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -343,6 +382,31 @@ async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
     );
     app.screenshot("12-row-error").await;
 
+    // Offline: the connection drops. The last list stays, under a banner that clears
+    // itself once the network is back, with no click.
+    sim.fault(
+        json!({"method": "GET", "path": "/api/compute/v1/instances", "times": 0, "kind": "drop"}),
+    )
+    .await;
+    app.click("Refresh").await;
+    let banner = app
+        .until(
+            "the offline banner",
+            "const b = document.getElementById('list-problem'); return b && b.innerText",
+        )
+        .await;
+    let banner = banner.as_str().unwrap();
+    assert!(banner.contains("cannot reach ThreatWinds"), "{banner}");
+    assert!(banner.contains("as they were"), "{banner}");
+    assert_eq!(app.state_of("db-1").await, "■ Stopped");
+    app.screenshot("15-offline").await;
+    sim.clear_faults().await;
+    app.until(
+        "the offline banner to clear by itself",
+        "return document.getElementById('list-problem') === null && /Updated/.test(document.getElementById('updated').textContent)",
+    )
+    .await;
+
     // A 429 on the list: it says it will retry, and when, with the support code.
     sim.fault(
         json!({"method": "GET", "path": "/api/compute/v1/instances", "times": 1,
@@ -391,8 +455,7 @@ async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
     .await;
     let sent = app.text_of("#code-sent").await;
     assert!(sent.contains(common::EMAIL), "{sent}");
-    let outbox = sim.outbox().await;
-    let code = outbox.last().unwrap()["code"].as_str().unwrap().to_owned();
+    let code = latest_code(&sim).await;
     // A wrong code is refused without losing the code step.
     app.fill("Sign-in code", "000000").await;
     app.click("Sign in").await;
@@ -432,6 +495,7 @@ async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
     // Sign-out closes the server session and deletes the keyring entry.
     app.click("Sign out").await;
     app.control("Send code").await;
+    app.screenshot("24-signed-out").await;
     assert_eq!(Vault::default().load(&account).unwrap(), None);
     let closed = sim
         .raw_with_bearer(
@@ -445,6 +509,214 @@ async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
     let scanned = assert_no_secret_in_files(home.root(), bearer.expose());
     assert!(scanned >= 2, "{scanned} files scanned");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_is_extended_in_time_and_signing_in_after_it_ends_returns_to_the_same_place() {
+    let _one = one_window_at_a_time();
+    // Sessions last six seconds: the app must extend them, every three seconds or so.
+    let sim = Sim::start(&[
+        "--speed",
+        "20",
+        "--rate-limit",
+        "0",
+        "--instances",
+        "6",
+        "--session-ttl",
+        "6",
+    ]);
+    let home = Home::new();
+    let account = keyring_account(&sim);
+    Vault::default().delete(&account).unwrap();
+    let app = Desktop::launch(&home, &[], &[]).await;
+    app.click("Advanced").await;
+    app.fill("Server address", &sim.base).await;
+    sign_in_with_email(&app, &sim).await;
+    app.control("Details of web-1").await;
+    let verified_at = sim
+        .requests()
+        .await
+        .iter()
+        .find(|r| r["path"] == "/api/auth/v2/session/verification" && r["status"] == 200)
+        .map(|r| r["atMs"].as_u64().unwrap())
+        .expect("the code was verified");
+
+    // Well past the first expiry, the list is still read with the same sign-in.
+    let extended_in_time = common::eventually(Duration::from_secs(30), || async {
+        let requests = sim.requests().await;
+        let extensions = requests
+            .iter()
+            .filter(|r| r["path"] == "/api/auth/v2/session/extend" && r["status"] == 200)
+            .count();
+        let late_read = requests.iter().any(|r| {
+            r["path"] == "/api/compute/v1/instances"
+                && r["status"] == 200
+                && r["atMs"].as_u64().unwrap() > verified_at + 9_000
+        });
+        if !late_read {
+            // Reads are every 30 s while all is still; ask for one now and then.
+            app.click("Refresh").await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        extensions >= 2 && late_read
+    })
+    .await;
+    assert!(extended_in_time, "the session was not kept alive");
+    let refused = sim
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r["status"] == 401)
+        .count();
+    assert_eq!(refused, 0, "no request was refused while signed in");
+
+    // The user was somewhere: a search, and one machine's details open.
+    app.fill("Search machines by name", "web").await;
+    app.click("Details of web-1").await;
+    app.until(
+        "the details of web-1",
+        "return document.getElementById('detail-title')?.textContent === 'web-1'",
+    )
+    .await;
+
+    // The session ends on the server (an administrator revoked it): the next read is
+    // refused, and the sign-in screen says why in plain words.
+    let r = reqwest::Client::new()
+        .delete(sim.url("/_sim/sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    app.click("Refresh").await;
+
+    let reason = app
+        .until(
+            "the sign-in screen with its reason",
+            "const r = document.getElementById('signin-reason'); return !document.getElementById('signin').hidden && !r.hidden && r.innerText",
+        )
+        .await;
+    let reason = reason.as_str().unwrap();
+    assert!(
+        reason.contains("Sign in again to carry on where you were"),
+        "{reason}"
+    );
+    assert!(!reason.contains("401"), "no HTTP codes on screen: {reason}");
+    app.screenshot("22-session-ended").await;
+
+    // Signing in again lands where the user was: same search, same machine open.
+    let email = app
+        .js("return document.getElementById('email').value")
+        .await;
+    assert_eq!(email, json!(common::EMAIL), "the email is filled in");
+    sign_in_with_email(&app, &sim).await;
+    app.until(
+        "the machines screen again",
+        "return !document.getElementById('desk').hidden",
+    )
+    .await;
+    let search = app
+        .js("return document.getElementById('search').value")
+        .await;
+    assert_eq!(search, json!("web"), "the search is as it was");
+    let title = app.text_of("#detail-title").await;
+    assert_eq!(title, "web-1", "the same machine's details are open");
+    let names = app
+        .js("return [...document.querySelectorAll('#rows .name-button')].map(b => b.textContent)")
+        .await;
+    let names: Vec<String> = serde_json::from_value(names).unwrap();
+    assert!(
+        !names.is_empty() && names.iter().all(|n| n.contains("web")),
+        "{names:?}"
+    );
+    app.screenshot("23-back-where-you-were").await;
+    app.quit().await;
+    Vault::default().delete(&account).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_shutdown_offers_force_reset_and_work_done_in_the_background_is_notified() {
+    let _one = one_window_at_a_time();
+    let notifications = Notifications::serve();
+    let sim = sim_with(&[
+        "--speed",
+        "4",
+        "--rate-limit",
+        "0",
+        "--instances",
+        "4",
+        "--quota",
+        "10",
+        "--shutdowns-hang",
+    ]);
+    let home = Home::new();
+    // Force reset is offered after three seconds instead of a minute.
+    let mut app = Desktop::launch(&home, &[], &[("COMPUTE_DESK_SHUTDOWN_PATIENCE", "3")]).await;
+    app.control("Send code").await;
+    sign_in_with_key(&app, &sim).await;
+    app.until_state("web-1", "● Running").await;
+
+    // The shutdown never finishes; before the patience runs out only Delete is offered.
+    app.click("Shut down web-1").await;
+    app.click("Shut down").await;
+    app.until_state("web-1", "Stopping…").await;
+    assert!(!app.is_enabled("Force reset web-1").await);
+    let hint = app
+        .until(
+            "the Force reset offer",
+            "const tr = [...document.querySelectorAll('#rows tr.machine')].find(t => t.querySelector('.name-button')?.textContent === 'web-1');
+             const h = tr && tr.querySelector('.slow-hint'); return h && h.innerText",
+        )
+        .await;
+    assert!(hint.as_str().unwrap().contains("Force reset"), "{hint}");
+    assert!(app.is_enabled("Force reset web-1").await);
+    app.screenshot("14-shutdown-hangs").await;
+    app.assert_accessible("a hanging shutdown").await;
+    app.click("Force reset web-1").await;
+    app.click("Force reset").await;
+    app.until_state("web-1", "● Running").await;
+    assert!(
+        notifications.shown().is_empty(),
+        "a reset is short; nothing to notify: {:?}",
+        notifications.shown()
+    );
+
+    // A machine created while the window is away: a notification says it is ready.
+    app.click("Create machine").await;
+    app.until(
+        "template cards",
+        "return document.querySelectorAll('#template-cards .card').length",
+    )
+    .await;
+    app.click("Create").await;
+    let created = app
+        .until(
+            "the new machine",
+            "const t = document.getElementById('detail-title'); return t && t.textContent.startsWith('tw-') ? t.textContent : '';",
+        )
+        .await;
+    let created = created.as_str().unwrap().to_owned();
+    hide_window();
+    let shown = app
+        .poll(
+            WAIT_FOR_NOTIFICATION,
+            "no notification that the machine is ready",
+            || async {
+                notifications
+                    .shown()
+                    .into_iter()
+                    .find(|n| n.body.contains(&created))
+            },
+        )
+        .await;
+    assert_eq!(shown.summary, "Compute Desk");
+    assert_eq!(shown.body, format!("{created} is ready."));
+    let page = app.js("return document.visibilityState").await;
+    assert_eq!(page, json!("hidden"), "the window really was away");
+    app.quit().await;
+    Vault::default().delete(&keyring_account(&sim)).unwrap();
+}
+
+/// Provisioning takes 2 s at speed 4, and reads come every 2 s while it runs.
+const WAIT_FOR_NOTIFICATION: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyboard_alone_signs_in_and_shuts_down_a_machine() {

@@ -18,7 +18,8 @@ use compute_desk::sim::{self, Dialect, FaultRule, SimConfig, SimServer};
                   Faults: POST /_sim/faults with a rule such as \
                   {\"method\":\"GET\",\"path\":\"/api/compute/v1/instances\",\"times\":2,\"kind\":\"status\",\"status\":503}; \
                   kinds: status, latency (ms), drop, malformed, html. DELETE /_sim/faults clears them. \
-                  GET /_sim/requests lists what was received."
+                  GET /_sim/requests lists what was received; \
+                  DELETE /_sim/sessions ends every sign-in session."
 )]
 struct Args {
     /// Address to listen on; port 0 picks a free port.
@@ -57,6 +58,9 @@ struct Args {
     /// How long a sign-in session lasts, in seconds.
     #[arg(long, default_value_t = 3600)]
     session_ttl: u64,
+    /// Graceful shutdowns never finish: machines stay STOPPING until a Force reset.
+    #[arg(long)]
+    shutdowns_hang: bool,
     /// Latency added to every API request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -114,6 +118,7 @@ async fn main() {
             DialectArg::Sdk => Dialect::Sdk,
         },
         session_ttl: Duration::from_secs(args.session_ttl),
+        shutdowns_hang: args.shutdowns_hang,
         latency: Duration::from_millis(args.latency_ms),
         faults: args.faults,
         seed: args.seed,

@@ -122,6 +122,7 @@ impl Sim {
     pub fn new(config: SimConfig) -> Self {
         let mut machines = Machines::new(Timings::at_speed(config.speed), config.seed);
         machines.seed(config.instances, Instant::now());
+        machines.shutdowns_hang = config.shutdowns_hang;
         Sim {
             controls: Controls::new(config.latency, config.faults.clone()),
             sessions: Mutex::new(Sessions::default()),
@@ -231,6 +232,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(faults).post(add_fault).delete(clear_faults),
         )
         .route("/_sim/requests", get(requests).delete(clear_requests))
+        .route("/_sim/sessions", delete(end_sessions))
         .fallback(|| async { SimError::new(StatusCode::NOT_FOUND, "No such endpoint") })
         .method_not_allowed_fallback(|| async {
             SimError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
@@ -581,6 +583,13 @@ async fn clear_faults(State(sim): State<Arc<Sim>>) -> Answer {
 
 async fn requests(State(sim): State<Arc<Sim>>) -> Answer {
     json_answer(StatusCode::OK, &sim.controls.seen())
+}
+
+/// Ends every sign-in session, as if an administrator had revoked them.
+async fn end_sessions(State(sim): State<Arc<Sim>>) -> Answer {
+    let ended = sim.sessions.lock().unwrap().end_all();
+    log::info!("sim: ended {ended} sessions");
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn clear_requests(State(sim): State<Arc<Sim>>) -> Answer {

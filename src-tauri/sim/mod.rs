@@ -57,6 +57,8 @@ pub struct SimConfig {
     pub templates: bool,
     pub dialect: Dialect,
     pub session_ttl: Duration,
+    /// Graceful shutdowns never finish; only a Force reset (or Delete) ends them.
+    pub shutdowns_hang: bool,
     /// Added to every API request.
     pub latency: Duration,
     pub faults: Vec<FaultRule>,
@@ -78,6 +80,7 @@ impl Default for SimConfig {
             templates: true,
             dialect: Dialect::Docs,
             session_ttl: Duration::from_secs(3600),
+            shutdowns_hang: false,
             latency: Duration::ZERO,
             faults: Vec::new(),
             seed: 1,

@@ -194,6 +194,9 @@ pub struct Machines {
     pub list: Vec<Machine>,
     index: HashMap<String, usize>,
     pub timings: Timings,
+    /// Graceful shutdowns never finish (a guest that ignores the shutdown signal): the
+    /// machine stays STOPPING until it is reset or deleted.
+    pub shutdowns_hang: bool,
     rng: fastrand::Rng,
 }
 
@@ -203,6 +206,7 @@ impl Machines {
             list: Vec::new(),
             index: HashMap::new(),
             timings,
+            shutdowns_hang: false,
             rng: fastrand::Rng::with_seed(seed),
         }
     }
@@ -365,6 +369,7 @@ impl Machines {
     /// Starts a power operation or a deletion, if it makes sense in the current state.
     pub fn act(&mut self, id: &str, action: &str, now: Instant) -> Result<(), Refusal> {
         let t = self.timings;
+        let hang = self.shutdowns_hang;
         let m = self.get_mut(id)?;
         let status = m.status;
         let busy = || {
@@ -384,6 +389,7 @@ impl Machines {
             ("start", Status::Running) => {
                 return Err(Refusal::Invalid("Instance is already running".into()))
             }
+            ("stop", Status::Running) if hang => vec![],
             ("stop", Status::Running) => vec![(t.stop, Next::Becomes(Status::Stopped))],
             ("stop", Status::Stopped) => {
                 return Err(Refusal::Invalid("Instance is already stopped".into()))
@@ -558,6 +564,14 @@ impl Sessions {
         }
     }
 
+    /// Ends every session, as an administrator revoking them (or a password change)
+    /// would: the next request with any of their tokens gets 401.
+    pub fn end_all(&mut self) -> usize {
+        let n = self.by_bearer.len();
+        self.by_bearer.clear();
+        n
+    }
+
     /// Closes `session_id` if it is the caller's own.
     pub fn close(&mut self, bearer: &str, session_id: &str) -> bool {
         let own = self
@@ -639,6 +653,29 @@ mod tests {
         assert_eq!(w.counted(), 0, "a machine being deleted no longer counts");
         w.settle(at(53));
         assert!(matches!(w.get(&id), Err(Refusal::NotFound(_))));
+    }
+
+    #[test]
+    fn a_hanging_shutdown_stays_stopping_until_a_force_reset() {
+        let (mut w, t0) = world();
+        w.shutdowns_hang = true;
+        let id = w
+            .create("debian-12-standard", "private-network", -1, t0)
+            .unwrap()
+            .id
+            .clone();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        w.settle(at(10));
+        w.act(&id, "stop", at(10)).unwrap();
+        w.settle(at(3600));
+        assert_eq!(w.get(&id).unwrap().status, Status::Stopping);
+        assert!(matches!(
+            w.act(&id, "start", at(3600)),
+            Err(Refusal::Invalid(_))
+        ));
+        w.act(&id, "reset", at(3600)).unwrap();
+        w.settle(at(3602));
+        assert_eq!(w.get(&id).unwrap().status, Status::Running);
     }
 
     #[test]

@@ -50,12 +50,23 @@ pub fn one_window_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Two distinct free loopback ports (both held until both are chosen, so they differ).
+fn two_free_ports() -> (u16, u16) {
+    let a = TcpListener::bind("127.0.0.1:0").unwrap();
+    let b = TcpListener::bind("127.0.0.1:0").unwrap();
+    (
+        a.local_addr().unwrap().port(),
+        b.local_addr().unwrap().port(),
+    )
+}
+
+/// Waits until something accepts connections on `port` of loopback.
+async fn until_listening(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 fn tauri_driver() -> PathBuf {
@@ -76,8 +87,105 @@ pub fn screenshot_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots")
 }
 
+/// The processes behind one window: tauri-driver, its WebKitWebDriver, and the app with
+/// WebKit's helpers that WebKitWebDriver started. Dropping it stops them all, so a test
+/// that fails half-way leaves nothing running that could take over the next launch.
+struct Driver {
+    child: Child,
+    /// tauri-driver's and WebKitWebDriver's own output, for when a launch fails.
+    log: tempfile::NamedTempFile,
+}
+
+impl Driver {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    /// SIGTERM to tauri-driver (which then stops WebKitWebDriver; SIGKILL would leak it,
+    /// see platform-notes), then SIGKILL to whatever of `rest` is still there.
+    fn stop(&mut self, rest: &[u32]) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            signal("-TERM", &[self.pid()]);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let alive: Vec<u32> = rest.iter().copied().filter(|&p| is_alive(p)).collect();
+        signal("-KILL", &alive);
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let rest = descendants(self.pid());
+        self.stop(&rest);
+    }
+}
+
+fn signal(which: &str, pids: &[u32]) {
+    if pids.is_empty() {
+        return;
+    }
+    let _ = Command::new("kill")
+        .arg(which)
+        .args(pids.iter().map(u32::to_string))
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Whether `pid` is running (a zombie waiting for its parent counts as gone).
+fn is_alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            let after = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
+            !after.starts_with('Z')
+        })
+        .unwrap_or(false)
+}
+
+/// The children of every process, from /proc.
+pub fn children() -> std::collections::HashMap<u32, Vec<u32>> {
+    let mut map: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // The command may contain spaces; the fields after its closing parenthesis don't.
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        let ppid: u32 = after.split(' ').nth(1).unwrap().parse().unwrap();
+        map.entry(ppid).or_default().push(pid);
+    }
+    map
+}
+
+/// Every process below `pid`.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let kids = children();
+    let mut found = Vec::new();
+    let mut stack = vec![pid];
+    while let Some(p) = stack.pop() {
+        for &k in kids.get(&p).into_iter().flatten() {
+            found.push(k);
+            stack.push(k);
+        }
+    }
+    found
+}
+
 pub struct Desktop {
-    driver: Child,
+    driver: Driver,
     pub web: Client,
     /// The axe-core source, injected on demand.
     axe_loaded: bool,
@@ -102,29 +210,34 @@ impl Desktop {
             std::env::var_os("DISPLAY").is_some(),
             "the window tests need an X display; run them with `bash .ci/session cargo test`"
         );
-        let port = free_port();
-        let native_port = free_port();
+        let (port, native_port) = two_free_ports();
         let mut command = Command::new(tauri_driver());
         command
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .env("XDG_CONFIG_HOME", home.root().join("config"))
             .env("XDG_DATA_HOME", home.root().join("data"))
-            .env("XDG_CACHE_HOME", home.root().join("cache"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .env("XDG_CACHE_HOME", home.root().join("cache"));
+        // Not in `home`: the secret scans read every file there.
+        let log = tempfile::NamedTempFile::new().unwrap();
+        command
+            .stdout(log.reopen().unwrap())
+            .stderr(log.reopen().unwrap());
         for (k, v) in env {
             command.env(k, v);
         }
-        let driver = command
-            .spawn()
-            .expect("tauri-driver runs (bash .ci/setup installs it)");
+        let driver = Driver {
+            child: command
+                .spawn()
+                .expect("tauri-driver runs (bash .ci/setup installs it)"),
+            log,
+        };
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        until_listening(port, "tauri-driver").await;
+        // tauri-driver starts WebKitWebDriver and forwards to it without waiting: a new
+        // session asked for before WebKitWebDriver listens is dropped mid-answer (seen on
+        // a cold machine, where the first start of WebKitWebDriver is slow).
+        until_listening(native_port, "WebKitWebDriver").await;
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert(
@@ -132,15 +245,22 @@ impl Desktop {
             json!({"application": binary, "args": args}),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let web = tokio::time::timeout(
+        let web = match tokio::time::timeout(
             Duration::from_secs(60),
             ClientBuilder::new(connector)
                 .capabilities(caps)
                 .connect(&url),
         )
         .await
-        .expect("the app window opens within a minute")
-        .expect("WebDriver session");
+        {
+            Ok(Ok(web)) => web,
+            failed => panic!(
+                "the app window did not open within a minute ({failed:?}); still running: {:?}; \
+                 the WebDriver log ends:\n{}",
+                app_processes(),
+                driver.log_tail()
+            ),
+        };
         Desktop {
             driver,
             web,
@@ -148,19 +268,17 @@ impl Desktop {
         }
     }
 
-    /// Ends the session (the app exits) and stops tauri-driver with SIGTERM, so its
-    /// WebKitWebDriver child goes too (SIGKILL would leak it, see platform-notes).
+    /// Ends the session and waits until the app has exited: a launch while it is still
+    /// there would hand over to it (single-instance) and close at once. Then stops the
+    /// drivers.
     pub async fn quit(mut self) {
+        let processes = descendants(self.driver.pid());
         let _ = tokio::time::timeout(Duration::from_secs(10), self.web.clone().close()).await;
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.driver.id().to_string()])
-            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.driver.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+        while processes.iter().any(|&p| is_alive(p) && is_app(p)) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        self.driver.stop(&processes);
     }
 
     pub async fn js(&self, script: &str) -> Value {
@@ -324,8 +442,16 @@ impl Desktop {
         let path = dir.join(format!("{name}.png"));
         // The picture can lag the DOM by a moment (platform-notes).
         tokio::time::sleep(Duration::from_millis(300)).await;
-        if let Ok(png) = self.web.screenshot().await {
-            std::fs::write(&path, png).unwrap();
+        // Taken from the X server, as a person sees the window. WebKitWebDriver's own
+        // screenshot never answers once the sign-in screen is shown a second time
+        // (WebKitGTK 2.50, whole page or element alike), and no command after it does.
+        let window = descendants(self.driver.pid())
+            .into_iter()
+            .filter(|&p| is_app(p))
+            .find_map(visible_window);
+        match capture(window.as_deref()) {
+            Ok(png) => std::fs::write(&path, png).unwrap(),
+            Err(e) => eprintln!("screenshot {name} not taken: {e}"),
         }
         path
     }
@@ -403,6 +529,103 @@ impl Desktop {
             .await;
         v.as_str().unwrap().to_owned()
     }
+}
+
+/// The X window id of `pid`'s visible window, if it has one.
+fn visible_window(pid: u32) -> Option<String> {
+    let out = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--pid", &pid.to_string()])
+        .output()
+        .ok()?;
+    String::from_utf8(out.stdout)
+        .ok()?
+        .lines()
+        .last()
+        .map(str::to_owned)
+}
+
+/// A PNG of `window` (or the whole screen) as the X server shows it, read with `xwd`.
+fn capture(window: Option<&str>) -> Result<Vec<u8>, String> {
+    let mut xwd = Command::new("xwd");
+    xwd.arg("-silent");
+    match window {
+        Some(id) => xwd.args(["-id", id]),
+        None => xwd.arg("-root"),
+    };
+    let out = xwd
+        .output()
+        .map_err(|e| format!("xwd: {e} (bash .ci/setup installs x11-apps)"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    xwd_to_png(&out.stdout)
+}
+
+/// Converts an X window dump of a true-colour screen (what Xvfb serves) to PNG.
+fn xwd_to_png(dump: &[u8]) -> Result<Vec<u8>, String> {
+    let field = |i: usize| -> Result<u32, String> {
+        dump.get(i * 4..i * 4 + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .ok_or_else(|| "the dump is cut short".to_owned())
+    };
+    let (header, width, height) = (field(0)? as usize, field(4)?, field(5)?);
+    let (lsb_first, bits, line) = (field(7)? == 0, field(11)?, field(12)? as usize);
+    let masks = [field(14)?, field(15)?, field(16)?];
+    let colors = field(19)? as usize;
+    if bits != 32 {
+        return Err(format!("{bits} bits per pixel is not a true-colour dump"));
+    }
+    let pixels = dump
+        .get(header + colors * 12..)
+        .ok_or("the dump has no pixels")?;
+    let mut rgb = Vec::with_capacity(width as usize * height as usize * 3);
+    for y in 0..height as usize {
+        for x in 0..width as usize {
+            let at = y * line + x * 4;
+            let b = pixels.get(at..at + 4).ok_or("the dump is cut short")?;
+            let b = [b[0], b[1], b[2], b[3]];
+            let v = if lsb_first {
+                u32::from_le_bytes(b)
+            } else {
+                u32::from_be_bytes(b)
+            };
+            rgb.extend(masks.map(|m| ((v & m) >> m.trailing_zeros()) as u8));
+        }
+    }
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .and_then(|mut w| w.write_image_data(&rgb))
+        .map_err(|e| e.to_string())?;
+    Ok(png)
+}
+
+/// The command name of `pid`.
+pub fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+/// An app window process (not a driver or a WebKit helper).
+fn is_app(pid: u32) -> bool {
+    let name = comm(pid);
+    !name.starts_with("WebKit") && !name.starts_with("tauri-driver")
+}
+
+/// The app-like processes running anywhere, for launch failures.
+fn app_processes() -> Vec<String> {
+    children()
+        .into_values()
+        .flatten()
+        .map(|p| (p, comm(p)))
+        .filter(|(_, name)| name.starts_with("compute-desk") || name.starts_with("bare-window"))
+        .map(|(p, name)| format!("{name} ({p})"))
+        .collect()
 }
 
 fn xpath_literal(s: &str) -> String {

@@ -84,8 +84,7 @@ export function setup(signedIn) {
   });
   $('code-back').addEventListener('click', async () => {
     await call('email_cancel');
-    $('code-form').hidden = true;
-    $('email-form').hidden = false;
+    showEmailStep();
     $('email').focus();
   });
   $('key-form').addEventListener('submit', async (/** @type {Event} */ e) => {
@@ -104,6 +103,11 @@ export function setup(signedIn) {
     const view = await attempt($('demo-start'), 'Starting the demo…', () => call('start_demo'));
     if (view) onSignedIn(view);
   });
+}
+
+function showEmailStep() {
+  $('code-form').hidden = true;
+  $('email-form').hidden = false;
 }
 
 /** @param {string} email */
@@ -127,6 +131,8 @@ export function show(view) {
   serverInput.placeholder = view.productionServer;
   const email = /** @type {HTMLInputElement} */ ($('email'));
   if (!email.value && view.lastEmail) email.value = view.lastEmail;
+  // The code step is open only while Rust waits for a code (not after a sign-in ended).
   if (view.codeSentTo) showCodeStep(view.codeSentTo);
+  else if (!$('code-form').hidden) showEmailStep();
   if (view.server) /** @type {HTMLDetailsElement} */ ($('signin').querySelector('details')).open = true;
 }
