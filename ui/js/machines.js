@@ -3,7 +3,7 @@
 // filter, sorting, selection and bulk actions, the detail panel, and the banners.
 import { call, copyText } from './ipc.js';
 import { h, $ } from './dom.js';
-import { ago, relative, plural, STATE_ICON, inSeconds, parseTime } from './format.js';
+import { ago, relative, plural, STATE_ICON, inSeconds, parseTime, dateTime, naturalCompare } from './format.js';
 import { failureContent, supportButton, toast } from './feedback.js';
 import { confirm, showResults, openCreate } from './dialogs.js';
 
@@ -59,7 +59,6 @@ function sortKey(r, column) {
   }
 }
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /**
  * Every machine in the chosen order, with its name in lower case for searching. Sorting
@@ -75,17 +74,20 @@ function sortedMachines() {
   const { column, descending } = state.sort;
   if (sorted.machines !== all || sorted.column !== column || sorted.descending !== descending) {
     const dir = descending ? -1 : 1;
-    const keyed = all.map((r) => ({ r, k: sortKey(r, column) }));
+    const keyed = all.map((r) => {
+      const k = sortKey(r, column);
+      return { r, k: typeof k === 'number' ? k : String(k).toLowerCase(), name: r.name.toLowerCase() };
+    });
     keyed.sort((a, b) => {
       const x = a.k;
       const y = b.k;
-      const c = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
-      return (c || collator.compare(a.r.name, b.r.name)) * dir;
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : naturalCompare(String(x), String(y));
+      return (c || naturalCompare(a.name, b.name)) * dir;
     });
     Object.assign(sorted, {
       machines: all, column, descending,
       rows: keyed.map((e) => e.r),
-      names: keyed.map((e) => e.r.name.toLowerCase()),
+      names: keyed.map((e) => e.name),
     });
   }
   return sorted;
@@ -192,9 +194,28 @@ function rowElement(r, span) {
   ])])];
 }
 
+/**
+ * The table's header height, and how many columns its width shows: rows of one wide cell
+ * span only those (a wider span would add empty columns that take a share of the width).
+ * Reading them forces a layout, so they are read again only when the room changes (a
+ * resize, the detail panel), never on a keystroke or a scroll.
+ */
+const measured = { head: 0, span: 0, detail: false, stale: true };
+
+function measureTable() {
+  const detail = !$('detail').hidden;
+  if (!measured.stale && measured.span > 0 && measured.detail === detail) return;
+  const head = /** @type {HTMLTableSectionElement} */ ($('table').tHead);
+  measured.head = head.offsetHeight;
+  measured.span = [...head.rows[0].cells].filter((c) => c.offsetWidth > 0).length;
+  measured.detail = detail;
+  measured.stale = false;
+}
+
 function renderRows() {
   const scroller = $('scroller');
-  const head = /** @type {HTMLElement} */ ($('table').tHead).offsetHeight;
+  measureTable();
+  const head = measured.head;
   const top = Math.max(0, scroller.scrollTop - head);
   const bottom = top + scroller.clientHeight;
   const { offsets, shown } = state;
@@ -208,9 +229,7 @@ function renderRows() {
   let last = lo;
   while (last < shown.length && offsets[last] < bottom) last++;
   last = Math.min(shown.length, last + OVERSCAN);
-  // Rows of one wide cell span only the columns the table's width shows (a wider span
-  // would add empty columns that take a share of the width).
-  const span = [...$('table').tHead?.rows[0].cells ?? []].filter((c) => c.offsetWidth > 0).length || 10;
+  const span = measured.span;
   // Spacers stand in for the rows above and below (heights set through the CSSOM, which
   // the strict CSP allows, unlike style attributes).
   const spacer = (/** @type {number} */ px) => {
@@ -328,7 +347,7 @@ function renderDetail() {
       ...field('External IP', r.externalIp),
       ...field('Internal IP', r.internalIp),
       ...field('Template', r.templateId),
-      ...field('Created', r.createdAt ? `${new Date(r.createdAt).toLocaleString()} (${relative(r.createdAt)})` : null),
+      ...field('Created', parseTime(r.createdAt) !== null ? `${dateTime(/** @type {number} */ (parseTime(r.createdAt)))} (${relative(r.createdAt)})` : r.createdAt),
     ]),
     r.error ? h('div', { class: 'banner error' }, failureContent(r.error)) : null,
     h('button', { type: 'button', text: 'Copy support info', onclick: () => copy(supportInfo(r), 'Support info copied') }),
@@ -535,7 +554,7 @@ export function setup() {
       queueRender();
     }
   }, { passive: true });
-  window.addEventListener('resize', () => queueRender());
+  window.addEventListener('resize', () => { measured.stale = true; queueRender(); });
   document.addEventListener('keydown', (e) => {
     const t = /** @type {HTMLElement} */ (e.target);
     const typing = t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA');

@@ -3,6 +3,7 @@
 // follows the Rust side's events. The page never polls; the Rust watcher pushes.
 import { call, on } from './ipc.js';
 import { $ } from './dom.js';
+import { dateTime, parseTime } from './format.js';
 import * as signin from './signin.js';
 import * as machines from './machines.js';
 
@@ -27,7 +28,8 @@ function show(v) {
   $('demo-badge').hidden = !v.demo;
   const who = v.account.method === 'api_key' && v.account.keyName ? `${v.account.user} (key ${v.account.keyName})` : v.account.user;
   $('account').textContent = v.demo ? 'Demo account' : who;
-  $('account').title = v.account.expiresAt ? `Signed in until ${new Date(v.account.expiresAt).toLocaleString()}` : '';
+  const until = parseTime(v.account.expiresAt);
+  $('account').title = until !== null ? `Signed in until ${dateTime(until)}` : '';
   machines.setSort(v.sort);
   machines.setBanners([v.keyringProblem, v.settingsWarning].filter(Boolean));
   machines.render();

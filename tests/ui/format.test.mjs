@@ -1,0 +1,49 @@
+// The page's pure helpers (ui/js/format.js), run by Node's own test runner:
+//   node --test tests/ui/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { naturalCompare, dateTime, ago, inSeconds, plural } from '../../ui/js/format.js';
+
+const sorted = (names) => [...names].map((n) => n.toLowerCase()).sort(naturalCompare);
+
+test('names sort by the value of their numbers, as people read them', () => {
+  assert.deepEqual(sorted(['web-10', 'web-2', 'web-1', 'db-1']), ['db-1', 'web-1', 'web-2', 'web-10']);
+  assert.deepEqual(sorted(['a100', 'a20', 'a3']), ['a3', 'a20', 'a100']);
+  assert.deepEqual(sorted(['10.128.0.12', '10.128.0.5', '10.9.0.1']), ['10.9.0.1', '10.128.0.5', '10.128.0.12']);
+});
+
+test('leading zeros do not change a number, and a prefix sorts first', () => {
+  assert.equal(naturalCompare('web-007', 'web-7'), 0);
+  assert.ok(naturalCompare('web-007', 'web-8') < 0);
+  assert.ok(naturalCompare('web', 'web-1') < 0);
+  assert.ok(naturalCompare('web-1', 'web') > 0);
+  assert.equal(naturalCompare('', ''), 0);
+  assert.ok(naturalCompare('0', '00a') < 0);
+});
+
+test('the order is consistent: antisymmetric over a mixed list', () => {
+  const names = ['b2', 'b10', 'a', 'a1', 'a01', 'z', '9', '10', 'x-0', 'x-00'];
+  for (const x of names) {
+    for (const y of names) {
+      assert.equal(Math.sign(naturalCompare(x, y)) + Math.sign(naturalCompare(y, x)), 0, `${x} vs ${y}`);
+    }
+  }
+});
+
+test('dates read the same everywhere, in local time', () => {
+  const t = new Date(2026, 10, 27, 9, 5).getTime();
+  assert.equal(dateTime(t), '27 Nov 2026, 09:05');
+  assert.equal(dateTime(new Date(2027, 0, 1, 23, 59).getTime()), '1 Jan 2027, 23:59');
+});
+
+test('relative times and waits are in words', () => {
+  assert.equal(ago(1000), 'just now');
+  assert.equal(ago(42_000), '42 s ago');
+  assert.equal(ago(3 * 3600_000), '3 h ago');
+  assert.equal(inSeconds(1), 'in a second');
+  assert.equal(inSeconds(20), 'in 20 seconds');
+  assert.equal(inSeconds(300), 'in 5 minutes');
+  assert.equal(plural(1, 'machine'), '1 machine');
+  assert.equal(plural(3, 'machine'), '3 machines');
+});
