@@ -9,7 +9,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::desktop::{assert_no_secret_in_files, one_window_at_a_time, Desktop, Home};
+use common::desktop::{
+    assert_no_secret_in_files, hide_window, one_window_at_a_time, Desktop, Home,
+};
 use common::notifications::Notifications;
 use common::Sim;
 use compute_desk::api::Client;
@@ -85,22 +87,6 @@ async fn latest_code(sim: &Sim) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-/// Takes the window off the screen, as minimising it or switching desktops would: it
-/// is neither visible nor focused.
-fn hide_window() {
-    let status = std::process::Command::new("xdotool")
-        .args([
-            "search",
-            "--name",
-            "^Compute Desk$",
-            "windowunmap",
-            "--sync",
-        ])
-        .status()
-        .expect("xdotool runs (bash .ci/setup installs it)");
-    assert!(status.success(), "xdotool found the window");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -301,13 +287,8 @@ async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
     )
     .await;
     app.click("Create").await;
-    let error = app
-        .until(
-            "the create error",
-            "const e = document.getElementById('create-error'); return !e.hidden && e.innerText",
-        )
-        .await;
-    let error = error.as_str().unwrap();
+    let error = app.shown_text("the create error", "#create-error").await;
+    let error = error.as_str();
     assert!(
         error.contains("your plan's limit on machines has been reached"),
         "{error}"
@@ -389,13 +370,8 @@ async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
     )
     .await;
     app.click("Refresh").await;
-    let banner = app
-        .until(
-            "the offline banner",
-            "const b = document.getElementById('list-problem'); return b && b.innerText",
-        )
-        .await;
-    let banner = banner.as_str().unwrap();
+    let banner = app.shown_text("the offline banner", "#list-problem").await;
+    let banner = banner.as_str();
     assert!(banner.contains("cannot reach ThreatWinds"), "{banner}");
     assert!(banner.contains("as they were"), "{banner}");
     assert_eq!(app.state_of("db-1").await, "■ Stopped");
@@ -415,12 +391,9 @@ async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
     .await;
     app.click("Refresh").await;
     let banner = app
-        .until(
-            "the rate-limit banner",
-            "const b = document.getElementById('list-problem'); return b && b.innerText",
-        )
+        .shown_text("the rate-limit banner", "#list-problem")
         .await;
-    let banner = banner.as_str().unwrap();
+    let banner = banner.as_str();
     assert!(banner.contains("slow down"), "{banner}");
     assert!(
         banner.contains("in 2") || banner.contains("in 1"),
@@ -460,15 +433,9 @@ async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
     app.fill("Sign-in code", "000000").await;
     app.click("Sign in").await;
     let error = app
-        .until(
-            "the wrong-code error",
-            "const e = document.getElementById('signin-error'); return !e.hidden && e.innerText",
-        )
+        .shown_text("the wrong-code error", "#signin-error")
         .await;
-    assert!(
-        error.as_str().unwrap().contains("code is not right"),
-        "{error}"
-    );
+    assert!(error.contains("code is not right"), "{error}");
     app.fill("Sign-in code", &code).await;
     app.screenshot("20-email-code").await;
     app.click("Sign in").await;
@@ -589,12 +556,9 @@ async fn a_session_is_extended_in_time_and_signing_in_after_it_ends_returns_to_t
     app.click("Refresh").await;
 
     let reason = app
-        .until(
-            "the sign-in screen with its reason",
-            "const r = document.getElementById('signin-reason'); return !document.getElementById('signin').hidden && !r.hidden && r.innerText",
-        )
+        .shown_text("the sign-in screen with its reason", "#signin-reason")
         .await;
-    let reason = reason.as_str().unwrap();
+    let reason = reason.as_str();
     assert!(
         reason.contains("Sign in again to carry on where you were"),
         "{reason}"
@@ -694,7 +658,7 @@ async fn a_hanging_shutdown_offers_force_reset_and_work_done_in_the_background_i
         )
         .await;
     let created = created.as_str().unwrap().to_owned();
-    hide_window();
+    assert!(hide_window(), "xdotool found the window");
     let shown = app
         .poll(
             WAIT_FOR_NOTIFICATION,

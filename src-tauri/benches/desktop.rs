@@ -202,17 +202,7 @@ async fn main() {
     let t = Instant::now();
     tokio::time::sleep(minute).await;
     let visible = (reads(()).await - before) as f64 * 60.0 / t.elapsed().as_secs_f64();
-    let hidden_ok = std::process::Command::new("xdotool")
-        .args([
-            "search",
-            "--name",
-            "^Compute Desk$",
-            "windowunmap",
-            "--sync",
-        ])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
+    let hidden_ok = common::desktop::hide_window();
     let state = app.js("return document.visibilityState").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let before = reads(()).await;

@@ -619,16 +619,23 @@ mod tests {
         );
     }
 
-    #[test]
-    fn stop_start_restart_reset_delete_pass_through_their_states() {
-        let (mut w, t0) = world();
+    /// A machine created at `t0` and running by 10 s later.
+    fn running_machine(w: &mut Machines, t0: Instant) -> String {
         let id = w
             .create("debian-12-standard", "private-network", -1, t0)
             .unwrap()
             .id
             .clone();
+        w.settle(t0 + Duration::from_secs(10));
+        assert_eq!(w.get(&id).unwrap().status, Status::Running);
+        id
+    }
+
+    #[test]
+    fn stop_start_restart_reset_delete_pass_through_their_states() {
+        let (mut w, t0) = world();
+        let id = running_machine(&mut w, t0);
         let at = |s: u64| t0 + Duration::from_secs(s);
-        w.settle(at(10));
         w.act(&id, "stop", at(10)).unwrap();
         assert_eq!(w.get(&id).unwrap().status, Status::Stopping);
         w.settle(at(14));
@@ -659,13 +666,8 @@ mod tests {
     fn a_hanging_shutdown_stays_stopping_until_a_force_reset() {
         let (mut w, t0) = world();
         w.shutdowns_hang = true;
-        let id = w
-            .create("debian-12-standard", "private-network", -1, t0)
-            .unwrap()
-            .id
-            .clone();
+        let id = running_machine(&mut w, t0);
         let at = |s: u64| t0 + Duration::from_secs(s);
-        w.settle(at(10));
         w.act(&id, "stop", at(10)).unwrap();
         w.settle(at(3600));
         assert_eq!(w.get(&id).unwrap().status, Status::Stopping);

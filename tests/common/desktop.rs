@@ -399,6 +399,22 @@ impl Desktop {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Waits until the element `css` is on screen (present, not hidden) and returns its
+    /// text as shown.
+    pub async fn shown_text(&self, what: &str, css: &str) -> String {
+        self.until(
+            what,
+            &format!(
+                "const e = document.querySelector({}); return e && !e.closest('[hidden]') && e.innerText",
+                json!(css)
+            ),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
     /// The text of the element `css`, or "" when there is none.
     pub async fn text_of(&self, css: &str) -> String {
         self.js(&format!(
@@ -529,6 +545,22 @@ impl Desktop {
             .await;
         v.as_str().unwrap().to_owned()
     }
+}
+
+/// Takes the app's window off the screen, as minimising it or switching desktops would:
+/// it is neither visible nor focused. False when there was no such window.
+pub fn hide_window() -> bool {
+    Command::new("xdotool")
+        .args([
+            "search",
+            "--name",
+            "^Compute Desk$",
+            "windowunmap",
+            "--sync",
+        ])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
 /// The X window id of `pid`'s visible window, if it has one.

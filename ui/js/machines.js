@@ -129,7 +129,12 @@ function stateCell(r) {
   if (r.pending || local) {
     const label = r.pending ? r.pending.label : /** @type {string} */ (local);
     const parts = [h('span', { class: 'state busy' }, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), label])];
-    if (r.pending && r.pending.slow) parts.push(h('div', { class: 'slow-hint muted', text: 'Taking long: Force reset?' }));
+    if (r.pending && r.pending.slow) {
+      parts.push(h('div', {
+        class: 'slow-hint muted', text: 'Stuck? Force reset',
+        title: 'The shutdown is taking much longer than usual. Force reset turns the machine off and on again.',
+      }));
+    }
     return parts;
   }
   return [h('span', { class: `state ${r.state}`, title: r.status }, [
