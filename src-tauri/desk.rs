@@ -444,6 +444,8 @@ impl Desk {
                 _ = self.account_changed.notified() => continue,
             }
             if let Some(failure) = self.keep_alive().await {
+                // Marked here, before planning again: the refused session is not retried.
+                self.auth_lost(&failure).await;
                 lost(failure);
             }
         }
