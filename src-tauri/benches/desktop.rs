@@ -86,6 +86,13 @@ async fn bare_launch() -> (f64, Desktop, Home) {
 
 /// The app in demo mode: launch → first list painted.
 async fn app_launch(args: &[&str]) -> (f64, Desktop, Home) {
+    let (painted, _, app, home) = app_launch_phases(args).await;
+    (painted, app, home)
+}
+
+/// Launch → first list painted, and where the time went: launch → page loaded and
+/// launch → first list received (ms).
+async fn app_launch_phases(args: &[&str]) -> (f64, [f64; 2], Desktop, Home) {
     let home = Home::new();
     let t0 = now_ms();
     let app = Desktop::launch(&home, args, &[]).await;
@@ -99,7 +106,13 @@ async fn app_launch(args: &[&str]) -> (f64, Desktop, Home) {
         .await
         .as_f64()
         .unwrap();
-    (painted - t0, app, home)
+    let phases = app
+        .js("const n = performance.getEntriesByType('navigation')[0];
+             const r = performance.getEntriesByName('first-list-received')[0];
+             return [performance.timeOrigin + n.loadEventEnd, performance.timeOrigin + r.startTime];")
+        .await;
+    let phases: [f64; 2] = serde_json::from_value(phases).unwrap();
+    (painted - t0, phases.map(|t| t - t0), app, home)
 }
 
 async fn settle_then_pss(name: &str) -> (f64, Vec<String>) {
@@ -120,6 +133,7 @@ async fn main() {
 
     let (mut bare_ready, mut bare_pss, mut app_ready, mut app_pss) =
         (vec![], vec![], vec![], vec![]);
+    let (mut app_loaded, mut app_received) = (vec![], vec![]);
     let mut parts = (Vec::new(), Vec::new());
     for _ in 0..LAUNCHES {
         let (ms, app, _home) = bare_launch().await;
@@ -129,8 +143,10 @@ async fn main() {
         parts.0 = p;
         app.quit().await;
 
-        let (ms, app, _home) = app_launch(&["--demo"]).await;
+        let (ms, [loaded, received], app, _home) = app_launch_phases(&["--demo"]).await;
         app_ready.push(ms);
+        app_loaded.push(loaded);
+        app_received.push(received);
         let (mib, p) = settle_then_pss("compute-desk").await;
         app_pss.push(mib);
         parts.1 = p;
@@ -140,6 +156,11 @@ async fn main() {
     let (bp, ap) = (median(bare_pss.clone()), median(app_pss.clone()));
     println!("launch → ready (ms):   bare page ready {br:.0}   app first list painted {ar:.0}   difference {:+.0} (target ≤ +100)", ar - br);
     println!("   runs: bare {bare_ready:.0?}  app {app_ready:.0?}");
+    println!(
+        "   app phases (medians): page loaded {:.0}, first list received {:.0}, painted {ar:.0}",
+        median(app_loaded),
+        median(app_received)
+    );
     println!(
         "idle PSS (MiB):        bare {bp:.0}   app {ap:.0}   ratio {:.2} (target ≤ 0.80)",
         ap / bp

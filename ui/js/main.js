@@ -49,12 +49,16 @@ async function start() {
     machines.reset();
     show(v);
   });
-  await on('machines', (snapshot) => machines.update(snapshot));
-  await on('account', (v) => show(v));
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
   });
-  const v = await call('start');
+  // All three at once: a snapshot pushed before its listener is in place is not lost,
+  // since the list is asked for right after.
+  const [, , v] = await Promise.all([
+    on('machines', (snapshot) => machines.update(snapshot)),
+    on('account', (v) => show(v)),
+    call('start'),
+  ]);
   show(v);
   if (v.account.signedIn) machines.update(await call('machines'));
 }
