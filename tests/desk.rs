@@ -64,12 +64,7 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
 
     // The server ends every session: the next extension is refused once, the app says
     // so, and it does not keep asking.
-    let r = reqwest::Client::new()
-        .delete(sim.url("/_sim/sessions"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    sim.end_sessions().await;
     let noticed = eventually(Duration::from_secs(10), || async {
         !lost.lock().unwrap().is_empty()
     })

@@ -116,6 +116,17 @@ impl Sim {
         assert_eq!(r.status(), 204);
     }
 
+    /// Ends every sign-in session on the server, as an administrator revoking them would.
+    pub async fn end_sessions(&self) {
+        let r = self
+            .http
+            .delete(self.url("/_sim/sessions"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+
     /// Every API request the simulator received, oldest first.
     pub async fn requests(&self) -> Vec<Value> {
         self.control_json("/_sim/requests").await
