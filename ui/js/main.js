@@ -54,13 +54,13 @@ async function start() {
   });
   // All three at once: a snapshot pushed before its listener is in place is not lost,
   // since the list is asked for right after.
-  const [, , v] = await Promise.all([
+  const [, , opening] = await Promise.all([
     on('machines', (snapshot) => machines.update(snapshot)),
     on('account', (v) => show(v)),
     call('start'),
   ]);
-  show(v);
-  if (v.account.signedIn) machines.update(await call('machines'));
+  show(opening.view);
+  if (opening.view.account.signedIn) machines.update(opening.machines);
 }
 
 start().catch((e) => {
