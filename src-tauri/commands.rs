@@ -2,7 +2,6 @@
 //! (`AppView`, `Snapshot`, `Failure`), none of which can hold a secret. `build.rs` lists
 //! them so that the capability file must grant each one by name.
 
-use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::desk::{ActionResult, AppView, CreateOptions, Desk};
@@ -23,25 +22,13 @@ fn titled<R: Runtime>(app: &AppHandle<R>, view: AppView) -> AppView {
     view
 }
 
-/// What the page needs for its first screen, in one answer: the app's state after the
-/// silent sign-in, and the machines as last read.
-#[derive(Serialize)]
-pub struct Opening {
-    view: AppView,
-    machines: Snapshot,
-}
-
 /// The first call of the page: waits for the silent sign-in started at launch.
 #[tauri::command]
 pub async fn start<R: Runtime>(
     app: AppHandle<R>,
     desk: State<'_, Desk>,
-) -> Result<Opening, Failure> {
-    let view = titled(&app, desk.started().await);
-    Ok(Opening {
-        view,
-        machines: desk.watcher().snapshot().await,
-    })
+) -> Result<AppView, Failure> {
+    Ok(titled(&app, desk.started().await))
 }
 
 #[tauri::command]

@@ -54,13 +54,13 @@ async function start() {
   });
   // All three at once: a snapshot pushed before its listener is in place is not lost,
   // since the list is asked for right after.
-  const [, , opening] = await Promise.all([
+  const [, , v] = await Promise.all([
     on('machines', (snapshot) => machines.update(snapshot)),
     on('account', (v) => show(v)),
     call('start'),
   ]);
-  show(opening.view);
-  if (opening.view.account.signedIn) machines.update(opening.machines);
+  show(v);
+  if (v.account.signedIn) machines.update(await call('machines'));
 }
 
 start().catch((e) => {
