@@ -369,15 +369,20 @@ impl Desktop {
 
     /// Clicks the control named `name` once it is enabled.
     pub async fn click(&self, name: &str) {
-        let e = self
-            .poll(WAIT, &format!("{name:?} never became enabled"), || async {
+        // Found and clicked in one try: a snapshot can re-render the control between the
+        // two, and a click on the replaced element fails; the next try finds the new one.
+        self.poll(
+            WAIT,
+            &format!("{name:?} never became enabled and clickable"),
+            || async {
                 let e = self.control(name).await;
-                e.is_enabled().await.unwrap_or(false).then_some(e)
-            })
-            .await;
-        e.click()
-            .await
-            .unwrap_or_else(|err| panic!("click {name:?}: {err}"));
+                if !e.is_enabled().await.unwrap_or(false) {
+                    return None;
+                }
+                e.click().await.ok()
+            },
+        )
+        .await;
     }
 
     pub async fn is_enabled(&self, name: &str) -> bool {
