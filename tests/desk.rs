@@ -37,9 +37,7 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
         Options::default(),
     ));
     desk.email_start(&sim.base, EMAIL).await.unwrap();
-    let outbox = sim.outbox().await;
-    let code = outbox.last().unwrap()["code"].as_str().unwrap().to_owned();
-    let view = desk.email_verify(&code).await.unwrap();
+    let view = desk.email_verify(&sim.latest_code().await).await.unwrap();
     assert!(view.account.signed_in);
 
     let lost = Arc::new(Mutex::new(Vec::new()));

@@ -73,9 +73,9 @@ async fn sign_in_with_key(app: &Desktop, sim: &Sim) {
     app.control("Details of web-1").await;
 }
 
-/// Asks for a code by email and types the one the simulator "sent"; the server address
-/// is already set.
-async fn sign_in_with_email(app: &Desktop, sim: &Sim) {
+/// Asks for a sign-in code by email and waits for the code step; the server address is
+/// already set.
+async fn ask_for_code(app: &Desktop) {
     app.fill("Work email", common::EMAIL).await;
     app.click("Send code").await;
     app.until(
@@ -83,16 +83,13 @@ async fn sign_in_with_email(app: &Desktop, sim: &Sim) {
         "return !document.getElementById('code-form').hidden",
     )
     .await;
-    app.fill("Sign-in code", &latest_code(sim).await).await;
-    app.click("Sign in").await;
 }
 
-async fn latest_code(sim: &Sim) -> String {
-    let outbox = sim.outbox().await;
-    outbox.last().expect("a code was sent")["code"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+/// Asks for a code by email and types the one the simulator "sent".
+async fn sign_in_with_email(app: &Desktop, sim: &Sim) {
+    ask_for_code(app).await;
+    app.fill("Sign-in code", &sim.latest_code().await).await;
+    app.click("Sign in").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -430,16 +427,10 @@ async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
     app.record_events().await;
     app.click("Advanced").await;
     app.fill("Server address", &sim.base).await;
-    app.fill("Work email", common::EMAIL).await;
-    app.click("Send code").await;
-    app.until(
-        "the code step",
-        "return !document.getElementById('code-form').hidden",
-    )
-    .await;
+    ask_for_code(&app).await;
     let sent = app.text_of("#code-sent").await;
     assert!(sent.contains(common::EMAIL), "{sent}");
-    let code = latest_code(&sim).await;
+    let code = sim.latest_code().await;
     // A wrong code is refused without losing the code step.
     app.fill("Sign-in code", "000000").await;
     app.click("Sign in").await;

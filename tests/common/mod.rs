@@ -151,6 +151,15 @@ impl Sim {
         self.control_json("/_sim/outbox").await
     }
 
+    /// The code of the last sign-in email the simulator "sent".
+    pub async fn latest_code(&self) -> String {
+        let outbox = self.outbox().await;
+        outbox.last().expect("a code was sent")["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// A raw request with the demo key pair, for checking the wire itself.
     pub async fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
         self.http
