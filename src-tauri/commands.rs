@@ -28,6 +28,10 @@ pub async fn start<R: Runtime>(
     app: AppHandle<R>,
     desk: State<'_, Desk>,
 ) -> Result<AppView, Failure> {
+    log::info!(
+        "startup: page asked to start {} ms after launch",
+        crate::since_launch()
+    );
     Ok(titled(&app, desk.started().await))
 }
 
@@ -89,8 +93,11 @@ pub async fn sign_out<R: Runtime>(
     Ok(titled(&app, desk.sign_out().await))
 }
 
+/// The list as last read. Like `start`, it waits for the silent sign-in at launch, so the
+/// page can ask for both at once.
 #[tauri::command]
 pub async fn machines(desk: State<'_, Desk>) -> Result<Snapshot, Failure> {
+    desk.started().await;
     Ok(desk.watcher().snapshot().await)
 }
 

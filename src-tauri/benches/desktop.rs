@@ -6,6 +6,9 @@
 //!   bash .ci/session cargo bench --bench desktop
 //!
 //! Needs tauri-driver and WebKitWebDriver (bash .ci/setup) and xdotool (to hide the window).
+//!
+//! `DESKTOP_BENCH_LAUNCHES=N` sets the launches of each window (7 unless set);
+//! `DESKTOP_BENCH_ONLY=launch` measures launch and idle memory only.
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
@@ -16,7 +19,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use common::desktop::{children, comm, Desktop, Home};
 use common::Sim;
 
-const LAUNCHES: usize = 5;
+fn launches() -> usize {
+    std::env::var("DESKTOP_BENCH_LAUNCHES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(7)
+}
 
 fn now_ms() -> f64 {
     SystemTime::now()
@@ -26,7 +34,12 @@ fn now_ms() -> f64 {
         * 1000.0
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// The median of the figures that are numbers (NaN when none is).
+fn median(v: Vec<f64>) -> f64 {
+    let mut v: Vec<f64> = v.into_iter().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
 }
@@ -90,9 +103,38 @@ async fn app_launch(args: &[&str]) -> (f64, Desktop, Home) {
     (painted, app, home)
 }
 
-/// Launch → first list painted, and where the time went: launch → page loaded and
-/// launch → first list received (ms).
-async fn app_launch_phases(args: &[&str]) -> (f64, [f64; 2], Desktop, Home) {
+/// The page's steps before its first list, in the order they happen.
+const PHASES: [&str; 7] = [
+    "asked",
+    "page loaded",
+    "start answered",
+    "machines answered",
+    "first list received",
+    "shown",
+    "first list frame",
+];
+
+/// Milliseconds after launch of the app's own startup lines in its log ("startup: … N ms
+/// after launch"), by their words.
+fn startup_log(home: &Home) -> Vec<(String, f64)> {
+    common::desktop::files_under(home.root())
+        .into_iter()
+        .filter(|(path, _)| path.extension().is_some_and(|e| e == "log"))
+        .flat_map(|(_, bytes)| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .filter_map(|line| {
+                    let rest = &line[line.find("startup: ")? + 9..];
+                    let (what, ms) = rest.split_once(" ms after launch")?.0.rsplit_once(' ')?;
+                    Some((what.to_owned(), ms.parse().ok()?))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Launch → first list painted, and where the time went: launch → each of [`PHASES`] (ms).
+async fn app_launch_phases(args: &[&str]) -> (f64, Vec<f64>, Desktop, Home) {
     let home = Home::new();
     let t0 = now_ms();
     let app = Desktop::launch(&home, args, &[]).await;
@@ -108,11 +150,20 @@ async fn app_launch_phases(args: &[&str]) -> (f64, [f64; 2], Desktop, Home) {
         .unwrap();
     let phases = app
         .js("const n = performance.getEntriesByType('navigation')[0];
-             const r = performance.getEntriesByName('first-list-received')[0];
-             return [performance.timeOrigin + n.loadEventEnd, performance.timeOrigin + r.startTime];")
+             const at = (m) => { const e = performance.getEntriesByName(m)[0]; return e ? performance.timeOrigin + e.startTime : 0; };
+             return [at('asked'), performance.timeOrigin + n.loadEventEnd, at('start-answered'), at('machines-answered'), at('first-list-received'), at('shown'), at('first-list-frame')];")
         .await;
-    let phases: [f64; 2] = serde_json::from_value(phases).unwrap();
-    (painted - t0, phases.map(|t| t - t0), app, home)
+    let phases: Vec<f64> = serde_json::from_value(phases).unwrap();
+    (
+        painted - t0,
+        // A step the page did not take (no "prepared" when the answer came first) is NaN.
+        phases
+            .into_iter()
+            .map(|t| if t > 0.0 { t - t0 } else { f64::NAN })
+            .collect(),
+        app,
+        home,
+    )
 }
 
 async fn settle_then_pss(name: &str) -> (f64, Vec<String>) {
@@ -129,13 +180,15 @@ async fn main() {
         std::env::var_os("DISPLAY").is_some(),
         "run under `bash .ci/session`"
     );
-    println!("desktop benchmark: {LAUNCHES} launches each, interleaved; demo mode");
+    let launches = launches();
+    println!("desktop benchmark: {launches} launches each, interleaved; demo mode");
 
     let (mut bare_ready, mut bare_pss, mut app_ready, mut app_pss) =
         (vec![], vec![], vec![], vec![]);
-    let (mut app_loaded, mut app_received) = (vec![], vec![]);
+    let mut app_phases: Vec<Vec<f64>> = vec![vec![]; PHASES.len()];
+    let mut app_log: Vec<(String, Vec<f64>)> = vec![];
     let mut parts = (Vec::new(), Vec::new());
-    for _ in 0..LAUNCHES {
+    for _ in 0..launches {
         let (ms, app, _home) = bare_launch().await;
         bare_ready.push(ms);
         let (mib, p) = settle_then_pss("bare-window").await;
@@ -143,11 +196,18 @@ async fn main() {
         parts.0 = p;
         app.quit().await;
 
-        let (ms, [loaded, received], app, _home) = app_launch_phases(&["--demo"]).await;
+        let (ms, phases, app, home) = app_launch_phases(&["--demo"]).await;
         app_ready.push(ms);
-        app_loaded.push(loaded);
-        app_received.push(received);
+        for (all, t) in app_phases.iter_mut().zip(phases) {
+            all.push(t);
+        }
         let (mib, p) = settle_then_pss("compute-desk").await;
+        for (what, ms) in startup_log(&home) {
+            match app_log.iter_mut().find(|(w, _)| *w == what) {
+                Some((_, all)) => all.push(ms),
+                None => app_log.push((what, vec![ms])),
+            }
+        }
         app_pss.push(mib);
         parts.1 = p;
         app.quit().await;
@@ -156,10 +216,22 @@ async fn main() {
     let (bp, ap) = (median(bare_pss.clone()), median(app_pss.clone()));
     println!("launch → ready (ms):   bare page ready {br:.0}   app first list painted {ar:.0}   difference {:+.0} (target ≤ +100)", ar - br);
     println!("   runs: bare {bare_ready:.0?}  app {app_ready:.0?}");
+    let phases: Vec<String> = PHASES
+        .iter()
+        .zip(app_phases)
+        .map(|(name, all)| format!("{name} {:.0}", median(all)))
+        .collect();
     println!(
-        "   app phases (medians): page loaded {:.0}, first list received {:.0}, painted {ar:.0}",
-        median(app_loaded),
-        median(app_received)
+        "   app page (medians): {}, painted {ar:.0}",
+        phases.join(", ")
+    );
+    let log: Vec<String> = app_log
+        .into_iter()
+        .map(|(what, all)| format!("{what} {:.0}", median(all)))
+        .collect();
+    println!(
+        "   app log (medians, from the process's own start): {}",
+        log.join(", ")
     );
     println!(
         "idle PSS (MiB):        bare {bp:.0}   app {ap:.0}   ratio {:.2} (target ≤ 0.80)",
@@ -167,6 +239,9 @@ async fn main() {
     );
     println!("   last bare tree: {}", parts.0.join(", "));
     println!("   last app tree:  {}", parts.1.join(", "));
+    if std::env::var("DESKTOP_BENCH_ONLY").is_ok_and(|o| o == "launch") {
+        return;
+    }
 
     // 10,000 machines: first paint after the list arrives, and a filter keystroke.
     let (launch_ms, app, _home) = app_launch(&["--demo-machines", "10000"]).await;
