@@ -37,23 +37,14 @@ const state = {
   /** @type {string[]} */ extraBanners: [],
 };
 
-/** Back to the first row (a new search or filter). */
-function toTop() {
-  // Setting it forces a layout; skip that when already there.
-  if (view.top !== 0) $('scroller').scrollTop = 0;
-  view.top = 0;
-}
-
 let renderQueued = false;
-let stale = false;
 /** Renders at the next frame, once, however many changes come before it. */
 function queueRender() {
-  stale = true;
   if (renderQueued) return;
   renderQueued = true;
   requestAnimationFrame(() => {
     renderQueued = false;
-    if (stale) render();
+    render();
   });
 }
 
@@ -174,7 +165,7 @@ function actionButtons(r, withWords = false) {
   }, withWords ? [h('span', { 'aria-hidden': 'true', text: a.icon + ' ' }), a.label] : [h('span', { 'aria-hidden': 'true', text: a.icon })]));
 }
 
-/** @param {Row} r @param {() => number} span the columns shown, for a row of one wide cell */
+/** @param {Row} r @param {number} span the columns shown, for rows of one wide cell */
 function rowElement(r, span) {
   const selected = state.selected.has(r.id);
   const tr = h('tr', { class: `machine${state.detail === r.id ? ' current' : ''}${r.error ? ' failed' : ''}`, 'data-id': r.id }, [
@@ -199,7 +190,7 @@ function rowElement(r, span) {
   tr.addEventListener('click', () => openDetail(r.id));
   if (!r.error) return [tr];
   const err = /** @type {Failure} */ (r.error);
-  return [tr, h('tr', { class: 'row-error', 'data-for': r.id }, [h('td', { colspan: String(span()) }, [
+  return [tr, h('tr', { class: 'row-error', 'data-for': r.id }, [h('td', { colspan: String(span) }, [
     h('div', { class: 'banner error', role: 'alert', 'aria-label': `Problem with ${r.name}` }, [
       h('p', { text: err.message, title: err.message }),
       supportButton(err),
@@ -209,35 +200,29 @@ function rowElement(r, span) {
 }
 
 /**
- * Where the table is scrolled, how tall its view and its header are: kept from scroll
- * events and a ResizeObserver, so that rendering rows never forces a layout (a forced
- * layout on every keystroke, and one extra on the first screen, cost more than the rows).
- * Until the first layout the view is taken as the window's height.
+ * The table's header height, and how many columns its width shows: rows of one wide cell
+ * span only those (a wider span would add empty columns that take a share of the width).
+ * Reading them forces a layout, so they are read again only when the room changes (a
+ * resize, the detail panel), never on a keystroke or a scroll.
  */
-const view = { top: 0, height: 0, head: 0 };
+const measured = { head: 0, span: 0, detail: false, stale: true };
 
-/**
- * How many columns the table's width shows: a row of one wide cell (a machine's error)
- * spans only those, since a wider span would add empty columns that take a share of the
- * width. Reading it forces a layout, so it is read only for such a row, and again only
- * when the room changes (a resize, the detail panel).
- */
-const measured = { span: 0, detail: false, stale: true };
-
-function shownColumns() {
+function measureTable() {
   const detail = !$('detail').hidden;
-  if (measured.stale || measured.span === 0 || measured.detail !== detail) {
-    const head = /** @type {HTMLTableSectionElement} */ ($('table').tHead);
-    measured.span = [...head.rows[0].cells].filter((c) => c.offsetWidth > 0).length;
-    measured.detail = detail;
-    measured.stale = false;
-  }
-  return measured.span;
+  if (!measured.stale && measured.span > 0 && measured.detail === detail) return;
+  const head = /** @type {HTMLTableSectionElement} */ ($('table').tHead);
+  measured.head = head.offsetHeight;
+  measured.span = [...head.rows[0].cells].filter((c) => c.offsetWidth > 0).length;
+  measured.detail = detail;
+  measured.stale = false;
 }
 
 function renderRows() {
-  const top = Math.max(0, view.top - view.head);
-  const bottom = top + (view.height || window.innerHeight);
+  const scroller = $('scroller');
+  measureTable();
+  const head = measured.head;
+  const top = Math.max(0, scroller.scrollTop - head);
+  const bottom = top + scroller.clientHeight;
   const { offsets, shown } = state;
   // First row whose bottom is below the top edge (binary search over the offsets).
   let lo = 0, hi = shown.length;
@@ -249,16 +234,16 @@ function renderRows() {
   let last = lo;
   while (last < shown.length && offsets[last] < bottom) last++;
   last = Math.min(shown.length, last + OVERSCAN);
+  const span = measured.span;
   // Spacers stand in for the rows above and below (heights set through the CSSOM, which
-  // the strict CSP allows, unlike style attributes). One cell is enough: a row may have
-  // fewer cells than the table has columns.
+  // the strict CSP allows, unlike style attributes).
   const spacer = (/** @type {number} */ px) => {
-    const td = h('td');
+    const td = h('td', { colspan: String(span) });
     td.style.height = `${px}px`;
     return h('tr', { class: 'spacer', 'aria-hidden': 'true' }, [td]);
   };
   const rows = [spacer(offsets[first])];
-  for (let i = first; i < last; i++) rows.push(...rowElement(shown[i], shownColumns));
+  for (let i = first; i < last; i++) rows.push(...rowElement(shown[i], span));
   rows.push(spacer(offsets[shown.length] - offsets[last]));
   // Keep keyboard focus on the same control when rows are rebuilt.
   const active = /** @type {HTMLElement|null} */ (document.activeElement);
@@ -385,9 +370,7 @@ function supportInfo(r) {
   return lines.join('\n');
 }
 
-/** Renders now: what a queued render would show, and it then has nothing left to do. */
 export function render() {
-  stale = false;
   recompute();
   renderEmpty();
   // Before the rows: the panel takes room from the table, which decides its columns.
@@ -507,10 +490,7 @@ export function update(snapshot) {
     // painted (the frame after it was rendered).
     firstListMarked = true;
     performance.mark('first-list-received');
-    requestAnimationFrame(() => {
-      performance.mark('first-list-frame');
-      setTimeout(() => performance.mark('first-list-painted'), 0);
-    });
+    requestAnimationFrame(() => setTimeout(() => performance.mark('first-list-painted'), 0));
   }
   queueRender();
 }
@@ -538,7 +518,7 @@ export function setBanners(texts) {
 export function setup() {
   $('search').addEventListener('input', (/** @type {Event} */ e) => {
     state.search = /** @type {HTMLInputElement} */ (e.target).value;
-    toTop();
+    $('scroller').scrollTop = 0;
     render();
   });
   $('search').addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
@@ -546,7 +526,7 @@ export function setup() {
   });
   $('state-filter').addEventListener('change', (/** @type {Event} */ e) => {
     state.filter = /** @type {HTMLSelectElement} */ (e.target).value;
-    toTop();
+    $('scroller').scrollTop = 0;
     render();
   });
   for (const th of document.querySelectorAll('th[data-sort]')) {
@@ -571,31 +551,15 @@ export function setup() {
   $('create-open').addEventListener('click', create);
   $('refresh').addEventListener('click', () => call('refresh').catch(() => {}));
   // Only vertical scrolling changes which rows are in view.
+  let lastTop = 0;
   $('scroller').addEventListener('scroll', () => {
     const top = $('scroller').scrollTop;
-    if (top !== view.top) {
-      view.top = top;
+    if (top !== lastTop) {
+      lastTop = top;
       queueRender();
     }
   }, { passive: true });
-  // Told after each layout that changed their size, before the frame is painted.
-  const head = /** @type {HTMLTableSectionElement} */ ($('table').tHead);
-  const sizes = new ResizeObserver((entries) => {
-    let changed = false;
-    for (const e of entries) {
-      const px = e.contentRect.height;
-      const key = e.target === head ? 'head' : 'height';
-      if (Math.abs(px - view[key]) >= 1) {
-        view[key] = px;
-        changed = true;
-      }
-      // Its width decides which columns show.
-      if (e.target !== head) measured.stale = true;
-    }
-    if (changed) queueRender();
-  });
-  sizes.observe($('scroller'));
-  sizes.observe(head);
+  window.addEventListener('resize', () => { measured.stale = true; queueRender(); });
   document.addEventListener('keydown', (e) => {
     const t = /** @type {HTMLElement} */ (e.target);
     const typing = t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA');

@@ -52,20 +52,15 @@ async function start() {
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
   });
-  // All at once: a snapshot pushed before its listener is in place is not lost, since the
-  // list is asked for too. Both calls wait for the silent sign-in started at launch.
-  const answered = (/** @type {Promise<any>} */ p, /** @type {string} */ what) => p.then((x) => { performance.mark(what); return x; });
-  performance.mark('asked');
-  const answers = Promise.all([
+  // All three at once: a snapshot pushed before its listener is in place is not lost,
+  // since the list is asked for right after.
+  const [, , v] = await Promise.all([
     on('machines', (snapshot) => machines.update(snapshot)),
     on('account', (v) => show(v)),
-    answered(call('start'), 'start-answered'),
-    answered(call('machines'), 'machines-answered'),
+    call('start'),
   ]);
-  const [, , v, snapshot] = await answers;
-  if (v.account.signedIn) machines.update(snapshot);
   show(v);
-  performance.mark('shown');
+  if (v.account.signedIn) machines.update(await call('machines'));
 }
 
 start().catch((e) => {
