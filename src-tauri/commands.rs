@@ -93,11 +93,8 @@ pub async fn sign_out<R: Runtime>(
     Ok(titled(&app, desk.sign_out().await))
 }
 
-/// The list as last read. Like `start`, it waits for the silent sign-in at launch, so the
-/// page can ask for both at once.
 #[tauri::command]
 pub async fn machines(desk: State<'_, Desk>) -> Result<Snapshot, Failure> {
-    desk.started().await;
     Ok(desk.watcher().snapshot().await)
 }
 

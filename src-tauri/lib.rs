@@ -25,22 +25,18 @@ use watch::{Finished, Policy, Sink, Snapshot};
 /// Pushes the watcher's news to the window.
 struct WindowSink {
     app: AppHandle,
-    /// Logs the first list it sends (the watcher's sink does).
-    log_first: bool,
 }
 
 impl Sink for WindowSink {
     fn snapshot(&self, snapshot: Snapshot) {
-        if self.log_first {
-            static FIRST: std::sync::Once = std::sync::Once::new();
-            FIRST.call_once(|| {
-                log::info!(
-                    "startup: first list ({} machines) sent {} ms after launch",
-                    snapshot.machines.len(),
-                    since_launch()
-                )
-            });
-        }
+        static FIRST: std::sync::Once = std::sync::Once::new();
+        FIRST.call_once(|| {
+            log::info!(
+                "startup: first list ({} machines) sent {} ms after launch",
+                snapshot.machines.len(),
+                since_launch()
+            )
+        });
         if let Err(e) = self.app.emit("machines", snapshot) {
             log::warn!("watch: could not reach the window: {e}");
         }
@@ -90,14 +86,14 @@ impl Sink for WindowSink {
 /// When [`run`] began, for the startup lines in the log.
 static LAUNCHED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
-/// Milliseconds since the app was launched.
+/// Milliseconds since the app was launched (since the first call, outside the app).
 fn since_launch() -> u128 {
     LAUNCHED.get_or_init(Instant::now).elapsed().as_millis()
 }
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run(options: Options) {
-    since_launch();
+    LAUNCHED.get_or_init(Instant::now);
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -144,12 +140,10 @@ pub fn run(options: Options) {
                 let watcher = desk.watcher().clone();
                 let sink = WindowSink {
                     app: handle.clone(),
-                    log_first: true,
                 };
                 tauri::async_runtime::spawn(watcher.run(sink));
                 let lost = WindowSink {
                     app: handle.clone(),
-                    log_first: false,
                 };
                 desk.keep_sessions_alive(|failure| lost.auth_lost(failure))
                     .await;

@@ -28,6 +28,16 @@ fn sim_with(args: &[&str]) -> Sim {
     Sim::start(&all)
 }
 
+/// Opens the create dialog and waits for its template cards.
+async fn open_create(app: &Desktop) {
+    app.click("Create machine").await;
+    app.until(
+        "template cards",
+        "return document.querySelectorAll('#template-cards .card').length",
+    )
+    .await;
+}
+
 /// The keyring account the app files a server's credentials under.
 fn keyring_account(sim: &Sim) -> String {
     Client::builder(&sim.base)
@@ -122,12 +132,7 @@ async fn every_machine_action_works_in_the_real_window() {
     );
 
     // Create: PROVISIONING at once, RUNNING live.
-    app.click("Create machine").await;
-    app.until(
-        "template cards",
-        "return document.querySelectorAll('#template-cards .card').length",
-    )
-    .await;
+    open_create(&app).await;
     app.until(
         "the quota line",
         "return /of 10 machines used/.test(document.getElementById('create-quota').textContent)",
@@ -633,12 +638,7 @@ async fn a_hanging_shutdown_offers_force_reset_and_work_done_in_the_background_i
     );
 
     // A machine created while the window is away: a notification says it is ready.
-    app.click("Create machine").await;
-    app.until(
-        "template cards",
-        "return document.querySelectorAll('#template-cards .card').length",
-    )
-    .await;
+    open_create(&app).await;
     app.click("Create").await;
     let created = app
         .until(
@@ -747,12 +747,7 @@ async fn the_demo_in_dark_mode_is_accessible() {
     .await;
     app.screenshot("31-dark-machines").await;
     app.assert_accessible("machines, dark").await;
-    app.click("Create machine").await;
-    app.until(
-        "template cards",
-        "return document.querySelectorAll('#template-cards .card').length",
-    )
-    .await;
+    open_create(&app).await;
     app.screenshot("32-dark-create").await;
     app.assert_accessible("create dialog, dark").await;
     app.click("Cancel").await;

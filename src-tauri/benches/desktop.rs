@@ -34,12 +34,7 @@ fn now_ms() -> f64 {
         * 1000.0
 }
 
-/// The median of the figures that are numbers (NaN when none is).
-fn median(v: Vec<f64>) -> f64 {
-    let mut v: Vec<f64> = v.into_iter().filter(|x| !x.is_nan()).collect();
-    if v.is_empty() {
-        return f64::NAN;
-    }
+fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
 }
@@ -103,16 +98,8 @@ async fn app_launch(args: &[&str]) -> (f64, Desktop, Home) {
     (painted, app, home)
 }
 
-/// The page's steps before its first list, in the order they happen.
-const PHASES: [&str; 7] = [
-    "asked",
-    "page loaded",
-    "start answered",
-    "machines answered",
-    "first list received",
-    "shown",
-    "first list frame",
-];
+/// The page's steps before its first list is painted, in the order they happen.
+const PHASES: [&str; 2] = ["page loaded", "first list received"];
 
 /// Milliseconds after launch of the app's own startup lines in its log ("startup: … N ms
 /// after launch"), by their words.
@@ -150,17 +137,13 @@ async fn app_launch_phases(args: &[&str]) -> (f64, Vec<f64>, Desktop, Home) {
         .unwrap();
     let phases = app
         .js("const n = performance.getEntriesByType('navigation')[0];
-             const at = (m) => { const e = performance.getEntriesByName(m)[0]; return e ? performance.timeOrigin + e.startTime : 0; };
-             return [at('asked'), performance.timeOrigin + n.loadEventEnd, at('start-answered'), at('machines-answered'), at('first-list-received'), at('shown'), at('first-list-frame')];")
+             const r = performance.getEntriesByName('first-list-received')[0];
+             return [performance.timeOrigin + n.loadEventEnd, performance.timeOrigin + r.startTime];")
         .await;
     let phases: Vec<f64> = serde_json::from_value(phases).unwrap();
     (
         painted - t0,
-        // A step the page did not take (no "prepared" when the answer came first) is NaN.
-        phases
-            .into_iter()
-            .map(|t| if t > 0.0 { t - t0 } else { f64::NAN })
-            .collect(),
+        phases.into_iter().map(|t| t - t0).collect(),
         app,
         home,
     )

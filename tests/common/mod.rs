@@ -107,24 +107,18 @@ impl Sim {
     }
 
     pub async fn clear_faults(&self) {
-        let r = self
-            .http
-            .delete(self.url("/_sim/faults"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
+        self.delete("/_sim/faults").await;
     }
 
     /// Ends every sign-in session on the server, as an administrator revoking them would.
     pub async fn end_sessions(&self) {
-        let r = self
-            .http
-            .delete(self.url("/_sim/sessions"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
+        self.delete("/_sim/sessions").await;
+    }
+
+    /// A control request that answers 204 No Content.
+    async fn delete(&self, path: &str) {
+        let r = self.http.delete(self.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 204, "DELETE {path}");
     }
 
     /// Every API request the simulator received, oldest first.

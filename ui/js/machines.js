@@ -62,7 +62,7 @@ function sortKey(r, column) {
 
 /**
  * Every machine in the chosen order, with its name in lower case for searching. Sorting
- * 10,000 rows with a collator takes tens of milliseconds, so it is done when the list or
+ * 10,000 rows takes tens of milliseconds, so it is done when the list or
  * the order changes, never on a keystroke: filtering a sorted list keeps its order.
  * @type {{machines: Row[]|null, column: string, descending: boolean, rows: Row[], names: string[]}}
  */
