@@ -8,7 +8,9 @@
 //! Needs tauri-driver and WebKitWebDriver (bash .ci/setup) and xdotool (to hide the window).
 //!
 //! `DESKTOP_BENCH_LAUNCHES=N` sets the launches of each window (7 unless set);
-//! `DESKTOP_BENCH_ONLY=launch` measures launch and idle memory only.
+//! `DESKTOP_BENCH_ONLY=launch` measures launch and idle memory only;
+//! `DESKTOP_BENCH_APP_ENV="NAME=value …"` sets variables for the app's launches only (to try
+//! a WebKit or allocator setting against the bare window before making it the app's own).
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
@@ -120,11 +122,23 @@ fn startup_log(home: &Home) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// `DESKTOP_BENCH_APP_ENV`, split into (name, value) pairs.
+fn app_env() -> Vec<(String, String)> {
+    std::env::var("DESKTOP_BENCH_APP_ENV")
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
 /// Launch → first list painted, and where the time went: launch → each of [`PHASES`] (ms).
 async fn app_launch_phases(args: &[&str]) -> (f64, Vec<f64>, Desktop, Home) {
     let home = Home::new();
+    let env = app_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let t0 = now_ms();
-    let app = Desktop::launch(&home, args, &[]).await;
+    let app = Desktop::launch(&home, args, &env).await;
     let painted = app
         .until_within(
             Duration::from_secs(60),
@@ -165,6 +179,9 @@ async fn main() {
     );
     let launches = launches();
     println!("desktop benchmark: {launches} launches each, interleaved; demo mode");
+    if !app_env().is_empty() {
+        println!("   app's extra environment: {:?}", app_env());
+    }
 
     let (mut bare_ready, mut bare_pss, mut app_ready, mut app_pss) =
         (vec![], vec![], vec![], vec![]);

@@ -7,6 +7,8 @@ fn main() {
     for window in &mut context.config_mut().app.windows {
         window.url = tauri::WebviewUrl::App("bare.html".into());
         window.title = "Bare window".into();
+        // The app's window waits hidden for its page; a bare window shows at once.
+        window.visible = true;
     }
     tauri::Builder::default()
         .run(context)
