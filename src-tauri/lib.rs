@@ -95,10 +95,11 @@ fn since_launch() -> u128 {
 /// page never finishes loading (a blank window still beats no window).
 ///
 /// The window is created hidden (`tauri.conf.json`): with WebKitGTK's DMA-BUF renderer
-/// off, a window drawn while its web process is still starting makes the app wait for
-/// that process's first frame, up to half a second (measured: 1 launch in 4, page load
-/// starting at ~750 ms instead of ~250 ms). Hidden until the page is there, the first
-/// thing a person sees is the page, never a blank window.
+/// off, a window drawn while its web process is still starting leaves the app's main
+/// thread in a timed wait inside WebKit for that process, about half a second (measured:
+/// 1 launch in 4, the page starting to load ~750 ms after launch instead of ~250; never
+/// with the window hidden). Hidden until the page is there, the first thing a person sees
+/// is the page, never a blank window.
 fn show_main_window(app: &AppHandle, why: &str) {
     static SHOWN: std::sync::Once = std::sync::Once::new();
     SHOWN.call_once(|| {

@@ -179,8 +179,9 @@ async fn main() {
     );
     let launches = launches();
     println!("desktop benchmark: {launches} launches each, interleaved; demo mode");
-    if !app_env().is_empty() {
-        println!("   app's extra environment: {:?}", app_env());
+    let extra = app_env();
+    if !extra.is_empty() {
+        println!("   app's extra environment: {extra:?}");
     }
 
     let (mut bare_ready, mut bare_pss, mut app_ready, mut app_pss) =
