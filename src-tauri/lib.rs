@@ -166,10 +166,10 @@ pub fn run(options: Options) {
                 options,
             );
             app.manage(desk);
-            let handle = app.handle().clone();
+            let app_for_show = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 tokio::time::sleep(SHOW_ANYWAY).await;
-                show_main_window(&handle, "page still loading");
+                show_main_window(&app_for_show, "page still loading");
             });
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

@@ -59,7 +59,6 @@ function sortKey(r, column) {
   }
 }
 
-
 /**
  * Every machine in the chosen order, with its name in lower case for searching. Sorting
  * 10,000 rows takes tens of milliseconds, so it is done when the list or
@@ -338,6 +337,7 @@ function renderDetail() {
     return;
   }
   aside.hidden = false;
+  const created = parseTime(r.createdAt);
   const field = (/** @type {string} */ k, /** @type {any} */ v) => [h('dt', { text: k }), h('dd', { text: v == null || v === '' ? '—' : String(v) })];
   aside.replaceChildren(...[
     h('button', { type: 'button', class: 'link close', text: 'Close', 'aria-label': 'Close details', onclick: () => { state.detail = null; queueRender(); } }),
@@ -352,7 +352,7 @@ function renderDetail() {
       ...field('External IP', r.externalIp),
       ...field('Internal IP', r.internalIp),
       ...field('Template', r.templateId),
-      ...field('Created', parseTime(r.createdAt) !== null ? `${dateTime(/** @type {number} */ (parseTime(r.createdAt)))} (${relative(r.createdAt)})` : r.createdAt),
+      ...field('Created', created !== null ? `${dateTime(created)} (${relative(r.createdAt)})` : r.createdAt),
     ]),
     r.error ? h('div', { class: 'banner error' }, failureContent(r.error)) : null,
     h('button', { type: 'button', text: 'Copy support info', onclick: () => copy(supportInfo(r), 'Support info copied') }),
