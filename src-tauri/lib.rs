@@ -7,6 +7,7 @@ pub mod api;
 mod commands;
 pub mod desk;
 pub mod failure;
+pub mod rendering;
 pub mod session;
 pub mod settings;
 pub mod sim;
@@ -80,6 +81,45 @@ impl Sink for WindowSink {
             let view = app.state::<Desk>().auth_lost(&failure).await;
             let _ = app.emit("account", view);
         });
+    }
+}
+
+/// The desktop's light or dark, from GTK's settings (main thread only, like all of GTK).
+#[cfg(target_os = "linux")]
+mod desktop_theme {
+    use gtk::prelude::*;
+    use tauri::{AppHandle, Emitter};
+
+    pub fn prefers_dark() -> bool {
+        let Some(settings) = gtk::Settings::default() else {
+            return false;
+        };
+        super::rendering::gtk_prefers_dark(
+            settings.is_gtk_application_prefer_dark_theme(),
+            std::env::var("GTK_THEME").ok().as_deref(),
+            settings.gtk_theme_name().as_deref(),
+        )
+    }
+
+    /// Sends the page `theme` (true for dark) whenever the desktop switches.
+    pub fn follow(app: AppHandle) {
+        let Some(settings) = gtk::Settings::default() else {
+            return;
+        };
+        let last = std::rc::Rc::new(std::cell::Cell::new(prefers_dark()));
+        let changed = move || {
+            let dark = prefers_dark();
+            if last.replace(dark) != dark {
+                log::info!(
+                    "the desktop switched to {}",
+                    if dark { "dark" } else { "light" }
+                );
+                let _ = app.emit("theme", dark);
+            }
+        };
+        let also = changed.clone();
+        settings.connect_gtk_theme_name_notify(move |_| changed());
+        settings.connect_gtk_application_prefer_dark_theme_notify(move |_| also());
     }
 }
 
@@ -166,6 +206,22 @@ pub fn run(options: Options) {
                 options,
             );
             app.manage(desk);
+            // The window of tauri.conf.json, created here so that its page is marked light
+            // or dark before any of its scripts run (rendering.rs says why the app decides).
+            let config = app
+                .config()
+                .app
+                .windows
+                .first()
+                .cloned()
+                .ok_or("tauri.conf.json describes no window")?;
+            let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?;
+            #[cfg(target_os = "linux")]
+            let window = window
+                .initialization_script(rendering::theme_script(desktop_theme::prefers_dark()));
+            window.build()?;
+            #[cfg(target_os = "linux")]
+            desktop_theme::follow(app.handle().clone());
             let app_for_show = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 tokio::time::sleep(SHOW_ANYWAY).await;

@@ -4,12 +4,12 @@
 use compute_desk::desk::Options;
 
 fn main() {
-    // WebKitGTK's DMA-BUF renderer costs ~65 MiB for a table-and-dialog UI and blanks the
-    // window on some GPU drivers; software compositing looks the same here. Set before GTK
-    // starts so the WebKit child processes inherit it, and only if the user has not chosen.
+    // Software rendering, with no GL in this process (rendering.rs says why and what it
+    // saves). Set before GTK starts and before any other thread exists; the WebKit child
+    // processes inherit it.
     #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    for (name, value) in compute_desk::rendering::linux_defaults(|name| std::env::var_os(name)) {
+        std::env::set_var(name, value);
     }
     let mut options = Options {
         // Seconds a shutdown may run before Force reset is offered (60 unless set).

@@ -721,10 +721,15 @@ async fn the_demo_in_dark_mode_is_accessible() {
     let home = Home::new();
     let mut app = Desktop::launch(&home, &[], &[("GTK_THEME", "Adwaita:dark")]).await;
     app.control("Try the demo").await;
+    // Marked before the page ran (rendering.rs), and drawn so: the page's own background.
     let dark = app
-        .js("return matchMedia('(prefers-color-scheme: dark)').matches")
+        .js("return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]")
         .await;
-    assert_eq!(dark, json!(true), "the window follows the dark theme");
+    assert_eq!(
+        dark,
+        json!(["dark", "rgb(21, 23, 27)"]),
+        "the window follows the dark theme"
+    );
     app.screenshot("30-dark-sign-in").await;
     app.assert_accessible("sign-in, dark").await;
     // The checker itself can fail: an unlabelled field is a serious violation.
@@ -757,6 +762,66 @@ async fn the_demo_in_dark_mode_is_accessible() {
     app.screenshot("33-dark-confirm").await;
     app.assert_accessible("confirmation and detail, dark").await;
     app.click("Cancel").await;
+    app.quit().await;
+}
+
+/// The libraries of a GL stack (the EGL/GLX vendor library, a DRI driver, LLVM) that
+/// `pid` has loaded.
+fn gl_libraries(pid: u32) -> Vec<String> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    let mut found: Vec<String> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter_map(|path| path.rsplit('/').next())
+        .filter(|lib| {
+            ["libEGL_", "libGLX_", "_dri.so", "libLLVM"]
+                .iter()
+                .any(|gl| lib.contains(gl))
+        })
+        .map(str::to_owned)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// The rendering choice of `rendering.rs`, in the real window: the app's own process never
+/// loads a GL stack (GTK's and WebKit's probes are off), while WebKit's web process still
+/// does (it needs EGL), which shows the check can see one. (With WebKit's probe left on,
+/// `WEBKIT_WEB_RENDER_DEVICE_FILE=""`, the app process had libEGL_mesa, swrast_dri and
+/// libLLVM loaded and this test failed.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_process_loads_no_gl_and_the_web_process_still_does() {
+    let _one = one_window_at_a_time();
+    let home = Home::new();
+    let app = Desktop::launch(&home, &["--demo"], &[]).await;
+    app.control("Details of web-1").await;
+    let processes = app.processes();
+    let own: Vec<_> = processes
+        .iter()
+        .filter(|(_, n)| n == "compute-desk")
+        .collect();
+    let web: Vec<_> = processes
+        .iter()
+        .filter(|(_, n)| n.starts_with("WebKitWebProces"))
+        .collect();
+    assert_eq!(own.len(), 1, "one app process: {processes:?}");
+    assert!(!web.is_empty(), "a web process: {processes:?}");
+    assert_eq!(
+        gl_libraries(own[0].0),
+        Vec::<String>::new(),
+        "the app process loaded GL"
+    );
+    let web_gl = gl_libraries(web[0].0);
+    assert!(
+        web_gl.iter().any(|l| l.starts_with("libEGL_")),
+        "the web process draws through EGL, yet none was seen: {web_gl:?}"
+    );
+    // A desktop that asks for nothing in particular gets the light page.
+    let theme = app
+        .js("return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]")
+        .await;
+    assert_eq!(theme, json!(["light", "rgb(245, 246, 248)"]));
     app.quit().await;
 }
 

@@ -9,6 +9,8 @@ fn main() {
         window.title = "Bare window".into();
         // The app's window waits hidden for its page; a bare window shows at once.
         window.visible = true;
+        // The app creates its window itself (lib.rs); the bare window leaves it to Tauri.
+        window.create = true;
     }
     tauri::Builder::default()
         .run(context)

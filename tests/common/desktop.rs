@@ -281,6 +281,17 @@ impl Desktop {
         self.driver.stop(&processes);
     }
 
+    /// The processes of this window: the app and WebKit's, with their command names.
+    pub fn processes(&self) -> Vec<(u32, String)> {
+        descendants(self.driver.pid())
+            .into_iter()
+            .map(|p| (p, comm(p)))
+            .filter(|(_, name)| {
+                !name.starts_with("tauri-driver") && !name.starts_with("WebKitWebDriver")
+            })
+            .collect()
+    }
+
     pub async fn js(&self, script: &str) -> Value {
         self.web.execute(script, vec![]).await.expect(script)
     }

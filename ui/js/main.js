@@ -41,7 +41,25 @@ async function signedIn(/** @type {any} */ v) {
   $('search').focus();
 }
 
+/**
+ * Light or dark, as the desktop asks. On Linux the app has marked the page before it ran and
+ * sends `theme` when the desktop changes (WebKitGTK, drawn without GL, does not follow it
+ * itself: src-tauri/rendering.rs); elsewhere the web view's own media query is the answer.
+ * @param {boolean} dark
+ */
+function setTheme(dark) {
+  document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+}
+
+function followSystemTheme() {
+  if (document.documentElement.dataset.theme) return;
+  const query = matchMedia('(prefers-color-scheme: dark)');
+  setTheme(query.matches);
+  query.addEventListener('change', () => setTheme(query.matches));
+}
+
 async function start() {
+  followSystemTheme();
   signin.setup(signedIn);
   machines.setup();
   $('sign-out').addEventListener('click', async () => {
@@ -52,11 +70,12 @@ async function start() {
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
   });
-  // All three at once: a snapshot pushed before its listener is in place is not lost,
+  // All at once: a snapshot pushed before its listener is in place is not lost,
   // since the list is asked for right after.
-  const [, , v] = await Promise.all([
+  const [, , , v] = await Promise.all([
     on('machines', (snapshot) => machines.update(snapshot)),
     on('account', (v) => show(v)),
+    on('theme', (dark) => setTheme(dark)),
     call('start'),
   ]);
   show(v);
