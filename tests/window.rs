@@ -722,11 +722,8 @@ async fn the_demo_in_dark_mode_is_accessible() {
     let mut app = Desktop::launch(&home, &[], &[("GTK_THEME", "Adwaita:dark")]).await;
     app.control("Try the demo").await;
     // Marked before the page ran (rendering.rs), and drawn so: the page's own background.
-    let dark = app
-        .js("return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]")
-        .await;
     assert_eq!(
-        dark,
+        theme(&app).await,
         json!(["dark", "rgb(21, 23, 27)"]),
         "the window follows the dark theme"
     );
@@ -818,10 +815,78 @@ async fn the_app_process_loads_no_gl_and_the_web_process_still_does() {
         "the web process draws through EGL, yet none was seen: {web_gl:?}"
     );
     // A desktop that asks for nothing in particular gets the light page.
-    let theme = app
-        .js("return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]")
-        .await;
-    assert_eq!(theme, json!(["light", "rgb(245, 246, 248)"]));
+    assert_eq!(theme(&app).await, json!(["light", "rgb(245, 246, 248)"]));
+    app.quit().await;
+}
+
+/// The page's theme mark and the background it paints.
+async fn theme(app: &Desktop) -> serde_json::Value {
+    app.js("return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]")
+        .await
+}
+
+/// Tells GTK the desktop's theme the way a desktop's settings daemon does: an XSETTINGS
+/// manager (xsettingsd) on the test's X display, told to reread its file with SIGHUP.
+struct DesktopSettings {
+    daemon: std::process::Child,
+    file: tempfile::NamedTempFile,
+}
+
+impl DesktopSettings {
+    fn start(theme: &str) -> DesktopSettings {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), format!("Net/ThemeName \"{theme}\"\n")).unwrap();
+        let daemon = std::process::Command::new("xsettingsd")
+            .arg("-c")
+            .arg(file.path())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("xsettingsd runs (bash .ci/setup installs it)");
+        DesktopSettings { daemon, file }
+    }
+
+    fn switch(&self, theme: &str) {
+        std::fs::write(self.file.path(), format!("Net/ThemeName \"{theme}\"\n")).unwrap();
+        let hup = std::process::Command::new("kill")
+            .args(["-HUP", &self.daemon.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(hup.success());
+    }
+}
+
+impl Drop for DesktopSettings {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// The desktop switching between light and dark while the app runs: the page follows
+/// (rendering.rs: the app watches GTK's settings and sends `theme`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_follows_the_desktop_between_light_and_dark_while_it_runs() {
+    let _one = one_window_at_a_time();
+    let desktop = DesktopSettings::start("Adwaita");
+    // xsettingsd takes the X display's settings selection as it starts.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let home = Home::new();
+    let app = Desktop::launch(&home, &["--demo"], &[]).await;
+    app.control("Details of web-1").await;
+    assert_eq!(theme(&app).await, json!(["light", "rgb(245, 246, 248)"]));
+    desktop.switch("Adwaita-dark");
+    app.until(
+        "the page to turn dark",
+        "return document.documentElement.dataset.theme === 'dark'",
+    )
+    .await;
+    assert_eq!(theme(&app).await, json!(["dark", "rgb(21, 23, 27)"]));
+    desktop.switch("Adwaita");
+    app.until(
+        "the page to turn light again",
+        "return document.documentElement.dataset.theme === 'light'",
+    )
+    .await;
     app.quit().await;
 }
 
