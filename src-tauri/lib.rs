@@ -101,12 +101,12 @@ mod desktop_theme {
         )
     }
 
-    /// Sends the page `theme` (true for dark) whenever the desktop switches.
-    pub fn follow(app: AppHandle) {
+    /// Sends the page `theme` (true for dark) whenever the desktop switches from `dark`.
+    pub fn follow(app: AppHandle, dark: bool) {
         let Some(settings) = gtk::Settings::default() else {
             return;
         };
-        let last = std::rc::Rc::new(std::cell::Cell::new(prefers_dark()));
+        let last = std::rc::Rc::new(std::cell::Cell::new(dark));
         let changed = move || {
             let dark = prefers_dark();
             if last.replace(dark) != dark {
@@ -217,11 +217,12 @@ pub fn run(options: Options) {
                 .ok_or("tauri.conf.json describes no window")?;
             let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?;
             #[cfg(target_os = "linux")]
-            let window = window
-                .initialization_script(rendering::theme_script(desktop_theme::prefers_dark()));
+            let dark = desktop_theme::prefers_dark();
+            #[cfg(target_os = "linux")]
+            let window = window.initialization_script(rendering::theme_script(dark));
             window.build()?;
             #[cfg(target_os = "linux")]
-            desktop_theme::follow(app.handle().clone());
+            desktop_theme::follow(app.handle().clone(), dark);
             let app_for_show = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 tokio::time::sleep(SHOW_ANYWAY).await;

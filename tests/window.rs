@@ -868,8 +868,6 @@ impl Drop for DesktopSettings {
 async fn the_window_follows_the_desktop_between_light_and_dark_while_it_runs() {
     let _one = one_window_at_a_time();
     let desktop = DesktopSettings::start("Adwaita");
-    // xsettingsd takes the X display's settings selection as it starts.
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let home = Home::new();
     let app = Desktop::launch(&home, &["--demo"], &[]).await;
     app.control("Details of web-1").await;
