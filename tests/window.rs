@@ -825,6 +825,15 @@ async fn theme(app: &Desktop) -> serde_json::Value {
         .await
 }
 
+/// Waits until the page is marked `light` or `dark`.
+async fn until_theme(app: &Desktop, want: &str) {
+    app.until(
+        &format!("the page to turn {want}"),
+        &format!("return document.documentElement.dataset.theme === '{want}'"),
+    )
+    .await;
+}
+
 /// Tells GTK the desktop's theme the way a desktop's settings daemon does: an XSETTINGS
 /// manager (xsettingsd) on the test's X display, told to reread its file with SIGHUP.
 struct DesktopSettings {
@@ -873,18 +882,10 @@ async fn the_window_follows_the_desktop_between_light_and_dark_while_it_runs() {
     app.control("Details of web-1").await;
     assert_eq!(theme(&app).await, json!(["light", "rgb(245, 246, 248)"]));
     desktop.switch("Adwaita-dark");
-    app.until(
-        "the page to turn dark",
-        "return document.documentElement.dataset.theme === 'dark'",
-    )
-    .await;
+    until_theme(&app, "dark").await;
     assert_eq!(theme(&app).await, json!(["dark", "rgb(21, 23, 27)"]));
     desktop.switch("Adwaita");
-    app.until(
-        "the page to turn light again",
-        "return document.documentElement.dataset.theme === 'light'",
-    )
-    .await;
+    until_theme(&app, "light").await;
     app.quit().await;
 }
 
