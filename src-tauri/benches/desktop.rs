@@ -170,9 +170,12 @@ async fn settle_then_pss(name: &str) -> (f64, Vec<String>) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    // Each side picks its own rendering mode: the app sets WebKit's, the bare window
-    // keeps WebKitGTK's default.
-    std::env::remove_var("WEBKIT_DISABLE_DMABUF_RENDERER");
+    // Each side picks its own rendering mode: the app sets its rendering variables
+    // (rendering.rs), the bare window keeps WebKitGTK's and GTK's defaults. None may come
+    // from the shell, or the baseline would not be the default.
+    for (name, _) in compute_desk::rendering::linux_defaults(|_| None) {
+        std::env::remove_var(name);
+    }
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "run under `bash .ci/session`"
