@@ -118,6 +118,39 @@ async fn every_machine_action_works_in_the_real_window() {
     app.screenshot("02-machines").await;
     app.assert_accessible("machines").await;
 
+    // Whose key it is and when it stops working (the simulator's keys last 180 days).
+    let account = app.shown_text("the account", "#account").await;
+    assert!(account.ends_with("(key Demo key)"), "{account}");
+    let expiry = app.shown_text("the key's end", "#key-expiry").await;
+    assert_eq!(expiry, "key expires in 6 months");
+
+    // Search narrows the list; the field's clear button brings every machine back.
+    assert!(
+        app.js("return document.getElementById('search-clear').hidden")
+            .await
+            .as_bool()
+            .unwrap(),
+        "no clear button while the search is empty"
+    );
+    app.fill("Search machines by name", "db").await;
+    app.until(
+        "only db-1 listed",
+        "const n = [...document.querySelectorAll('#rows .name-button')].map(b => b.textContent);
+         return n.length === 1 && n[0] === 'db-1'",
+    )
+    .await;
+    app.screenshot("09-search").await;
+    app.assert_accessible("search").await;
+    app.click("Clear search").await;
+    app.until(
+        "the four machines back",
+        "return document.querySelectorAll('#rows .name-button').length === 4
+            && document.getElementById('search').value === ''
+            && document.activeElement.id === 'search'
+            && document.getElementById('search-clear').hidden",
+    )
+    .await;
+
     // The web view may call only what its capability grants.
     let refused = app
         .js_async(
@@ -506,6 +539,13 @@ async fn a_session_is_extended_in_time_and_signing_in_after_it_ends_returns_to_t
     app.fill("Server address", &sim.base).await;
     sign_in_with_email(&app, &sim).await;
     app.control("Details of web-1").await;
+    assert!(
+        app.js("return document.getElementById('key-expiry').hidden")
+            .await
+            .as_bool()
+            .unwrap(),
+        "a session's end is not shown: the app extends it"
+    );
     let verified_at = sim
         .requests()
         .await

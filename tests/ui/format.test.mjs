@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { naturalCompare, dateTime, ago, inSeconds, plural } from '../../ui/js/format.js';
+import { naturalCompare, dateTime, ago, fromNow, inSeconds, plural } from '../../ui/js/format.js';
 
 const sorted = (names) => [...names].map((n) => n.toLowerCase()).sort(naturalCompare);
 
@@ -46,4 +46,15 @@ test('relative times and waits are in words', () => {
   assert.equal(inSeconds(300), 'in 5 minutes');
   assert.equal(plural(1, 'machine'), '1 machine');
   assert.equal(plural(3, 'machine'), '3 machines');
+});
+
+test('the same lengths of time read forwards and backwards', () => {
+  const day = 24 * 3600_000;
+  assert.equal(fromNow(180 * day), 'in 6 months');
+  assert.equal(ago(180 * day), '6 months ago');
+  assert.equal(fromNow(12 * day), 'in 12 days');
+  assert.equal(fromNow(90 * 60_000), 'in 2 h');
+  assert.equal(fromNow(3 * 365 * day), 'in 3 years');
+  assert.equal(fromNow(2000), 'now');
+  assert.equal(fromNow(-5 * day), 'now', 'a time already past is not said as the future');
 });

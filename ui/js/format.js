@@ -3,20 +3,37 @@
 // the order names sort in. None of it uses Intl: ICU's collation and date data cost the
 // window several MiB of memory, and the app speaks one language.
 
-/** @param {number} ms @returns {string} */
-export function ago(ms) {
+/**
+ * A length of time in the app's words, rounded the way people say it: "42 s", "3 h",
+ * "12 days", "6 months". Below 5 seconds: null (it reads as "now").
+ * @param {number} ms
+ * @returns {string|null}
+ */
+function span(ms) {
   const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 5) return 'just now';
-  if (s < 60) return `${s} s ago`;
+  if (s < 5) return null;
+  if (s < 60) return `${s} s`;
   const m = Math.round(s / 60);
-  if (m < 60) return `${m} min ago`;
+  if (m < 60) return `${m} min`;
   const h = Math.round(m / 60);
-  if (h < 48) return `${h} h ago`;
+  if (h < 48) return `${h} h`;
   const d = Math.round(h / 24);
-  if (d < 60) return `${d} days ago`;
+  if (d < 60) return `${d} days`;
   const mo = Math.round(d / 30);
-  if (mo < 24) return `${mo} months ago`;
-  return `${Math.round(d / 365)} years ago`;
+  if (mo < 24) return `${mo} months`;
+  return `${Math.round(d / 365)} years`;
+}
+
+/** How long ago: "3 h ago". @param {number} ms @returns {string} */
+export function ago(ms) {
+  const t = span(ms);
+  return t ? `${t} ago` : 'just now';
+}
+
+/** How long until: "in 6 months". @param {number} ms @returns {string} */
+export function fromNow(ms) {
+  const t = span(ms);
+  return t ? `in ${t}` : 'now';
 }
 
 /** @param {string|null|undefined} iso @returns {number|null} */

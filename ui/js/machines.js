@@ -282,6 +282,7 @@ function renderEmpty() {
 
 function renderToolbar() {
   const total = state.snapshot.machines.length;
+  $('search-clear').hidden = !state.search;
   $('count').textContent = state.snapshot.loaded
     ? (state.shown.length === total ? plural(total, 'machine') : `${state.shown.length} of ${plural(total, 'machine')}`)
     : '';
@@ -523,6 +524,12 @@ export function setup() {
   });
   $('search').addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
     if (e.key === 'Escape' && state.search) { e.preventDefault(); clearFilters(); }
+  });
+  $('search-clear').addEventListener('click', () => {
+    const search = /** @type {HTMLInputElement} */ ($('search'));
+    search.value = '';
+    search.dispatchEvent(new Event('input'));
+    search.focus();
   });
   $('state-filter').addEventListener('change', (/** @type {Event} */ e) => {
     state.filter = /** @type {HTMLSelectElement} */ (e.target).value;
