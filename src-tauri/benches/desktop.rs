@@ -238,7 +238,7 @@ async fn main() {
         log.join(", ")
     );
     println!(
-        "idle PSS (MiB):        bare {bp:.0}   app {ap:.0}   ratio {:.2} (target ≤ 0.80)",
+        "idle PSS (MiB):        bare {bp:.1}   app {ap:.1}   ratio {:.3} (target ≤ 0.80)",
         ap / bp
     );
     println!("   last bare tree: {}", parts.0.join(", "));
