@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::api::{ApiError, ErrorKind};
 use crate::vault::VaultError;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
     /// auth, quota, rate_limited, not_found, invalid, server, network, timeout, keyring,

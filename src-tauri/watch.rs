@@ -152,7 +152,7 @@ pub struct Finished {
 }
 
 /// One row of the machines table, ready to show.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Row {
     pub id: String,
@@ -174,7 +174,7 @@ pub struct Row {
     pub can: Can,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingView {
     pub action: Action,
@@ -184,7 +184,7 @@ pub struct PendingView {
 }
 
 /// Which actions the row's buttons offer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Can {
     pub start: bool,
     pub stop: bool,
@@ -194,7 +194,7 @@ pub struct Can {
 }
 
 /// Everything the machines screen shows, pushed to it whole.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// False until the first list arrives.
@@ -639,6 +639,7 @@ impl Watcher {
     /// The loop: sleeps until the policy says to read, reads, reports. Runs until the
     /// app exits.
     pub async fn run(self, sink: impl Sink) {
+        let mut sent = Sent::default();
         loop {
             let plan = {
                 let s = self.state.lock().await;
@@ -660,8 +661,12 @@ impl Watcher {
                     _ = self.bell.notified() => {
                         // Something changed (focus, an action): plan again. The snapshot
                         // goes out at once so a pending row shows within a frame.
+                        // Only when it changed: focus and visibility ring too, and a
+                        // whole list sent again for nothing costs the page its parse.
                         let snapshot = self.snapshot().await;
-                        sink.snapshot(snapshot);
+                        if sent.is_new(&snapshot) {
+                            sink.snapshot(snapshot);
+                        }
                         continue;
                     }
                 }
@@ -674,6 +679,7 @@ impl Watcher {
             let outcome = s.watch.on_read(Instant::now(), SystemTime::now(), result);
             let snapshot = s.watch.snapshot(Instant::now(), SystemTime::now());
             drop(s);
+            sent.is_new(&snapshot);
             sink.snapshot(snapshot);
             if !outcome.finished.is_empty() {
                 sink.finished(outcome.finished);
@@ -682,6 +688,21 @@ impl Watcher {
                 sink.auth_lost(failure);
             }
         }
+    }
+}
+
+/// What the loop last pushed, as a hash of the snapshot (no copy of a long list is kept).
+#[derive(Default)]
+struct Sent(Option<u64>);
+
+impl Sent {
+    /// True when `snapshot` differs from the last one seen, which it then remembers.
+    fn is_new(&mut self, snapshot: &Snapshot) -> bool {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        snapshot.hash(&mut hasher);
+        let hash = hasher.finish();
+        self.0.replace(hash) != Some(hash)
     }
 }
 
@@ -765,6 +786,23 @@ mod tests {
             reads < 60,
             "the documented limit is 60 per minute per operation"
         );
+    }
+
+    #[test]
+    fn a_snapshot_goes_to_the_window_again_only_when_it_changed() {
+        let list = vec![machine("a", "RUNNING"), machine("b", "STOPPED")];
+        let (mut w, clock) = signed_in(list);
+        let wall = SystemTime::now();
+        let mut sent = Sent::default();
+        assert!(sent.is_new(&w.snapshot(clock.at(1.0), wall)));
+        // Focus or visibility changed nothing the screen shows.
+        w.set_visible(false);
+        w.set_visible(true);
+        assert!(!sent.is_new(&w.snapshot(clock.at(2.0), wall)));
+        // A click marks a row pending: that must reach the screen at once.
+        w.mark_pending("a", Action::Stop, clock.at(3.0));
+        assert!(sent.is_new(&w.snapshot(clock.at(3.0), wall)));
+        assert!(!sent.is_new(&w.snapshot(clock.at(3.5), wall)));
     }
 
     #[test]
