@@ -8,7 +8,8 @@
 //! Needs tauri-driver and WebKitWebDriver (bash .ci/setup) and xdotool (to hide the window).
 //!
 //! `DESKTOP_BENCH_LAUNCHES=N` sets the launches of each window (7 unless set);
-//! `DESKTOP_BENCH_ONLY=launch` measures launch and idle memory only;
+//! `DESKTOP_BENCH_ONLY=launch` measures launch and idle memory only, `DESKTOP_BENCH_ONLY=10k`
+//! the 10,000-machine table only (`DESKTOP_BENCH_LAUNCHES` launches; three in a full run);
 //! `DESKTOP_BENCH_APP_ENV="NAME=value …"` sets variables for the app's launches only (to try
 //! a WebKit or allocator setting against the bare window before making it the app's own).
 
@@ -94,12 +95,6 @@ async fn bare_launch() -> (f64, Desktop, Home) {
     (loaded - t0, app, home)
 }
 
-/// The app in demo mode: launch → first list painted.
-async fn app_launch(args: &[&str]) -> (f64, Desktop, Home) {
-    let (painted, _, app, home) = app_launch_phases(args).await;
-    (painted, app, home)
-}
-
 /// The page's steps before its first list is painted, in the order they happen.
 const PHASES: [&str; 2] = ["page loaded", "first list received"];
 
@@ -181,12 +176,26 @@ async fn main() {
         "run under `bash .ci/session`"
     );
     let launches = launches();
+    let only = std::env::var("DESKTOP_BENCH_ONLY").unwrap_or_default();
     println!("desktop benchmark: {launches} launches each, interleaved; demo mode");
     let extra = app_env();
     if !extra.is_empty() {
         println!("   app's extra environment: {extra:?}");
     }
 
+    match only.as_str() {
+        "launch" => launch_and_memory(launches).await,
+        "10k" => ten_thousand(launches).await,
+        _ => {
+            launch_and_memory(launches).await;
+            ten_thousand(3).await;
+            idle_reads().await;
+        }
+    }
+}
+
+/// Launch → ready and idle memory, the app and the bare window launched in turns.
+async fn launch_and_memory(launches: usize) {
     let (mut bare_ready, mut bare_pss, mut app_ready, mut app_pss) =
         (vec![], vec![], vec![], vec![]);
     let mut app_phases: Vec<Vec<f64>> = vec![vec![]; PHASES.len()];
@@ -243,47 +252,73 @@ async fn main() {
     );
     println!("   last bare tree: {}", parts.0.join(", "));
     println!("   last app tree:  {}", parts.1.join(", "));
-    if std::env::var("DESKTOP_BENCH_ONLY").is_ok_and(|o| o == "launch") {
-        return;
-    }
+}
 
-    // 10,000 machines: first paint after the list arrives, and a filter keystroke.
-    let (launch_ms, app, _home) = app_launch(&["--demo-machines", "10000"]).await;
-    let first_paint = app
-        .js(
-            "const r = performance.getEntriesByName('first-list-received')[0];
-             const p = performance.getEntriesByName('first-list-painted')[0];
-             return p.startTime - r.startTime;",
-        )
-        .await
-        .as_f64()
-        .unwrap();
-    let rows = app
-        .js("return document.getElementById('count').textContent")
-        .await;
-    let mut keystrokes = Vec::new();
-    for text in [
-        "w", "we", "web", "web-", "web-1", "web-12", "web-1", "web", "",
-    ] {
-        let ms = app
-            .js_async(&format!(
-                "const done = arguments[arguments.length - 1];
-                 const input = document.getElementById('search');
-                 const t = performance.now();
-                 input.value = {text:?};
-                 input.dispatchEvent(new Event('input'));
-                 requestAnimationFrame(() => setTimeout(() => done(performance.now() - t), 0));"
-            ))
+/// 10,000 machines: first paint after the list arrives, and a filter keystroke.
+async fn ten_thousand(launches: usize) {
+    // One launch can land on a hiccup of this 2-core machine (a run here once painted in
+    // 402 ms where the others took 86-91), so several launches, and their medians.
+    let (mut first_paints, mut launch_ms, mut keystrokes) = (vec![], vec![], vec![]);
+    let mut rows = serde_json::Value::Null;
+    let mut each = vec![];
+    for _ in 0..launches {
+        let (ms, phases, app, home) = app_launch_phases(&["--demo-machines", "10000"]).await;
+        launch_ms.push(ms);
+        let first_paint = app
+            .js(
+                "const r = performance.getEntriesByName('first-list-received')[0];
+                 const p = performance.getEntriesByName('first-list-painted')[0];
+                 return p.startTime - r.startTime;",
+            )
             .await
             .as_f64()
             .unwrap();
-        keystrokes.push(ms);
+        first_paints.push(first_paint);
+        let shown = startup_log(&home)
+            .into_iter()
+            .find(|(what, _)| what.starts_with("window shown"))
+            .map_or(f64::NAN, |(_, ms)| ms);
+        each.push(format!(
+            "page loaded {:.0}, list received {:.0}, painted {ms:.0} (window shown {shown:.0} after the process started)",
+            phases[0], phases[1]
+        ));
+        rows = app
+            .js("return document.getElementById('count').textContent")
+            .await;
+        for text in [
+            "w", "we", "web", "web-", "web-1", "web-12", "web-1", "web", "",
+        ] {
+            let ms = app
+                .js_async(&format!(
+                    "const done = arguments[arguments.length - 1];
+                     const input = document.getElementById('search');
+                     const t = performance.now();
+                     input.value = {text:?};
+                     input.dispatchEvent(new Event('input'));
+                     requestAnimationFrame(() => setTimeout(() => done(performance.now() - t), 0));"
+                ))
+                .await
+                .as_f64()
+                .unwrap();
+            keystrokes.push(ms);
+        }
+        app.quit().await;
     }
-    println!("10,000 machines ({rows}): launch → painted {launch_ms:.0} ms; list received → painted {first_paint:.0} ms (target ≤ 150)");
-    println!("   filter keystroke → painted (ms): median {:.1}, worst {:.1} (target ≤ 50); runs {keystrokes:.1?}",
+    println!(
+        "10,000 machines ({rows}): launch → painted {:.0} ms; list received → painted {:.0} ms (target ≤ 150)",
+        median(launch_ms.clone()),
+        median(first_paints.clone())
+    );
+    println!("   first paints (ms): {first_paints:.0?}");
+    for (i, line) in each.iter().enumerate() {
+        println!("   launch {} (ms after launch): {line}", i + 1);
+    }
+    println!("   filter keystroke → painted (ms): median {:.1}, worst {:.1} (target ≤ 50); runs {keystrokes:.0?}",
         median(keystrokes.clone()), keystrokes.iter().cloned().fold(0.0, f64::max));
-    app.quit().await;
+}
 
+/// API reads per minute while idle, visible and then hidden.
+async fn idle_reads() {
     // Idle API traffic against a real simulator, visible and then hidden.
     let sim = Sim::start(&["--instances", "6", "--rate-limit", "0", "--speed", "50"]);
     let home = Home::new();
