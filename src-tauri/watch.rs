@@ -661,8 +661,8 @@ impl Watcher {
                     _ = self.bell.notified() => {
                         // Something changed (focus, an action): plan again. The snapshot
                         // goes out at once so a pending row shows within a frame.
-                        // Only when it changed: focus and visibility ring too, and a
-                        // whole list sent again for nothing costs the page its parse.
+                        // Focus and visibility ring too: a whole list sent again for
+                        // nothing costs the page its parse.
                         let snapshot = self.snapshot().await;
                         if sent.is_new(&snapshot) {
                             sink.snapshot(snapshot);
@@ -679,8 +679,10 @@ impl Watcher {
             let outcome = s.watch.on_read(Instant::now(), SystemTime::now(), result);
             let snapshot = s.watch.snapshot(Instant::now(), SystemTime::now());
             drop(s);
-            sent.is_new(&snapshot);
-            sink.snapshot(snapshot);
+            // A good read always differs: its time is in the snapshot ("Updated 5 s ago").
+            if sent.is_new(&snapshot) {
+                sink.snapshot(snapshot);
+            }
             if !outcome.finished.is_empty() {
                 sink.finished(outcome.finished);
             }
