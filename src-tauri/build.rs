@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "act",
     "create_options",
     "create",
+    "zones",
     "refresh",
     "set_visible",
     "dismiss_error",

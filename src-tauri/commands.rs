@@ -117,8 +117,17 @@ pub async fn create(
     desk: State<'_, Desk>,
     template_id: String,
     config_id: String,
+    zone: Option<String>,
 ) -> Result<Row, Failure> {
-    desk.create(&template_id, &config_id).await
+    desk.create(&template_id, &config_id, zone.as_deref()).await
+}
+
+#[tauri::command]
+pub async fn zones(
+    desk: State<'_, Desk>,
+    template_id: String,
+) -> Result<Option<Vec<String>>, Failure> {
+    desk.zones(&template_id).await
 }
 
 #[tauri::command]

@@ -11,8 +11,13 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::sync::{Mutex, Notify};
 
-use crate::api::{Client, ErrorKind, InstanceStatus, Limit, Template, PRODUCTION_BASE};
+use futures_util::StreamExt;
+
+use crate::api::{
+    Client, ErrorKind, InstanceStatus, Limit, Template, MAX_RETRY_AFTER, PRODUCTION_BASE,
+};
 use crate::failure::Failure;
+use crate::pace::Pace;
 use crate::session::{self, Account, AccountView, EmailSignIn, Method};
 use crate::settings::{Settings, SettingsFile, SortPreference};
 use crate::sim::{SimConfig, SimServer, DEMO_API_KEY, DEMO_API_SECRET, NETWORK_CONFIGS};
@@ -22,15 +27,39 @@ use crate::watch::{Action, Policy, Row, Watcher};
 /// The network configuration the contract documents; offered on every server.
 const DOCUMENTED_CONFIG: &str = "default-network";
 
-/// How many actions of one bulk request run at once: enough to feel instant, few enough
-/// to stay far from a per-minute rate limit's burst.
+/// How many actions of one bulk request run at once.
 const BULK_PARALLEL: usize = 4;
+
+/// Power operations and deletions sent in any sliding minute, below the service's
+/// per-minute limit per operation type (60 in the simulator) with room for a person's
+/// own clicks meanwhile.
+const ACTIONS_PER_MINUTE: usize = 40;
+
+/// How long to wait before sending again an action refused with 429 and no Retry-After.
+const RATE_LIMITED_WAIT: Duration = Duration::from_secs(30);
+
+/// How long the server may take to close a session at sign-out, in the background.
+const SIGN_OUT_PATIENCE: Duration = Duration::from_secs(30);
 
 /// How soon a session extension that failed for a passing reason is tried again.
 const RENEW_RETRY: Duration = Duration::from_secs(15);
 
 /// The longest the renewal plan sleeps without looking again (clock changes, suspend).
 const RENEW_LOOK_AGAIN: Duration = Duration::from_secs(60);
+
+/// The first wait before asking the server again about a saved sign-in it could not be
+/// asked about at launch; doubles up to [`RENEW_LOOK_AGAIN`].
+const CONFIRM_FIRST_WAIT: Duration = Duration::from_secs(2);
+
+/// News about the signed-in account, from [`Desk::keep_sessions_alive`].
+#[derive(Debug)]
+pub enum AccountNews {
+    /// The server no longer accepts the sign-in.
+    Lost(Failure),
+    /// A saved sign-in kept while the server was out of reach has been accepted; the
+    /// view now shows whose it is.
+    Confirmed,
+}
 
 /// What the web view knows about the app: the account, where it points, and any banner.
 #[derive(Clone, Debug, Serialize)]
@@ -109,6 +138,8 @@ pub struct Desk {
     started: tokio::sync::OnceCell<()>,
     /// Rung on every sign-in and sign-out, so session renewal plans again.
     account_changed: Notify,
+    /// Spaces out actions under the per-minute rate limit.
+    pace: std::sync::Mutex<Pace>,
 }
 
 #[derive(Default)]
@@ -122,6 +153,9 @@ struct State {
     sign_in_reason: Option<String>,
     /// One pooled client per server address, reused across sign-ins.
     base: Option<(String, Client)>,
+    /// For an unconfirmed saved sign-in: when to ask the server again, and how many
+    /// times it could not be reached.
+    confirm: Option<(Instant, u32)>,
 }
 
 impl Desk {
@@ -141,6 +175,7 @@ impl Desk {
             }),
             started: tokio::sync::OnceCell::new(),
             account_changed: Notify::new(),
+            pace: std::sync::Mutex::new(Pace::new(ACTIONS_PER_MINUTE)),
         }
     }
 
@@ -227,6 +262,17 @@ impl Desk {
         match Account::restore(&base, &stored, session::now()).await {
             Ok(account) => {
                 self.signed_in(account, None).await;
+            }
+            // Only the server may say the credentials are bad. Down, unreachable or
+            // overloaded, it said nothing of the kind: keep them, open the machines
+            // screen (it says ThreatWinds cannot be reached and retries by itself), and
+            // ask again about the account until it answers.
+            Err(e) if e.kind() != ErrorKind::Auth => {
+                log::info!("startup: the saved sign-in could not be checked, kept: {e}");
+                self.signed_in(Account::unconfirmed(&base, &stored), None)
+                    .await;
+                self.state.lock().await.confirm = Some((Instant::now() + CONFIRM_FIRST_WAIT, 1));
+                self.account_changed.notify_one();
             }
             Err(e) => {
                 log::info!("startup: the saved sign-in was not accepted: {e}");
@@ -348,7 +394,8 @@ impl Desk {
     /// Makes `account` the signed-in one: keyring (not for the demo), settings, watcher.
     /// `server` is the address as typed, saved for next time (`None` keeps the saved one).
     async fn signed_in(&self, account: Account, server: Option<&str>) {
-        let stored = account.to_store();
+        // An unconfirmed account is what the keyring already holds.
+        let stored = account.to_store().filter(|_| account.confirmed);
         let key = account.client().base_url().to_string();
         let keyring_problem = match stored {
             Some(stored) => {
@@ -358,9 +405,13 @@ impl Desk {
             None => None,
         };
         let mut s = self.state.lock().await;
+        // Signing in again as the same person on the same server returns to where they
+        // were; anyone else starts from an empty list, never seeing the previous one's.
         let resuming = s.sign_in_reason.is_some()
-            && s.account.as_ref().map(|a| a.client().base_url())
-                == Some(account.client().base_url());
+            && s.account.as_ref().is_some_and(|a| {
+                a.client().base_url() == account.client().base_url() && a.user == account.user
+            });
+        s.confirm = None;
         s.keyring_problem = keyring_problem.map(|p| p.to_string());
         s.settings.demo = account.method == Method::Demo;
         if let Some(server) = server {
@@ -401,7 +452,9 @@ impl Desk {
         view_of(&s)
     }
 
-    /// Closes the session on the server, deletes the keyring entry, forgets everything.
+    /// Deletes the keyring entry and forgets everything at once; the server is asked to
+    /// close the session afterwards, in the background: a slow or unreachable server
+    /// must neither keep the person waiting nor leave the credentials behind.
     pub async fn sign_out(&self) -> AppView {
         let account = {
             let mut s = self.state.lock().await;
@@ -409,15 +462,13 @@ impl Desk {
             s.sign_in_reason = None;
             s.email = None;
             s.demo = None;
+            s.confirm = None;
             self.save_settings(&s);
             s.account.take()
         };
         self.watcher.forget().await;
         self.account_changed.notify_one();
         if let Some(account) = account {
-            if let Err(e) = account.sign_out().await {
-                log::warn!("sign-out: the server session could not be closed: {e}");
-            }
             if account.method != Method::Demo {
                 let vault = self.vault.clone();
                 let key = account.client().base_url().to_string();
@@ -426,14 +477,27 @@ impl Desk {
                     s.keyring_problem = Some(e.to_string());
                 }
             }
+            tokio::spawn(async move {
+                match tokio::time::timeout(SIGN_OUT_PATIENCE, account.sign_out()).await {
+                    Ok(Ok(())) => log::info!("sign-out: the server session was closed"),
+                    Ok(Err(e)) => {
+                        log::warn!("sign-out: the server session could not be closed: {e}")
+                    }
+                    Err(_) => log::warn!(
+                        "sign-out: the server did not answer; the session will expire by itself"
+                    ),
+                }
+            });
         }
         self.view().await
     }
 
-    /// Keeps an email session alive for as long as the app runs: sleeps until the
-    /// session is due to be extended (planning again on every sign-in and sign-out),
-    /// extends it, and calls `lost` when the server no longer accepts it.
-    pub async fn keep_sessions_alive(&self, lost: impl Fn(Failure)) {
+    /// Keeps the account good for as long as the app runs: asks the server about a
+    /// saved sign-in it could not be asked about at launch (with back-off) and extends an
+    /// email session before it expires, planning again on every sign-in and sign-out.
+    /// Reports through `news` when the server no longer accepts the sign-in, or has
+    /// accepted a saved one.
+    pub async fn keep_sessions_alive(&self, news: impl Fn(AccountNews)) {
         loop {
             let wait = self
                 .renewal_due_in()
@@ -443,24 +507,81 @@ impl Desk {
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.account_changed.notified() => continue,
             }
-            if let Some(failure) = self.keep_alive().await {
-                // Marked here, before planning again: the refused session is not retried.
-                self.auth_lost(&failure).await;
-                lost(failure);
+            let result = match self.confirm_saved().await {
+                Some(result) => result,
+                None => self.keep_alive().await.map(AccountNews::Lost),
+            };
+            match result {
+                Some(AccountNews::Lost(failure)) => {
+                    // Marked here, before planning again: the refused session is not retried.
+                    self.auth_lost(&failure).await;
+                    news(AccountNews::Lost(failure));
+                }
+                Some(AccountNews::Confirmed) => news(AccountNews::Confirmed),
+                None => {}
             }
         }
     }
 
-    /// How long until the signed-in session needs extending; `None` when nothing does
-    /// (signed out, a key pair, or waiting for the user to sign in again).
+    /// Asks the server about a saved sign-in that could not be checked at launch, when
+    /// that is due. `None` when nothing was due; `Some(None)` when it is still out of reach.
+    async fn confirm_saved(&self) -> Option<Option<AccountNews>> {
+        let account = {
+            let s = self.state.lock().await;
+            let (at, _) = s.confirm?;
+            if at > Instant::now() {
+                return Some(None);
+            }
+            s.account.clone()?
+        };
+        let stored = account.to_store()?;
+        let result = Account::restore(account.client(), &stored, session::now()).await;
+        let mut s = self.state.lock().await;
+        // Signed out or in as someone else meanwhile: nothing to confirm.
+        if s.confirm.is_none()
+            || s.account.as_ref().map(|a| a.client().credentials())
+                != Some(account.client().credentials())
+        {
+            return Some(None);
+        }
+        Some(match result {
+            Ok(confirmed) => {
+                log::info!("session: the saved sign-in was accepted");
+                s.account = Some(confirmed);
+                s.confirm = None;
+                Some(AccountNews::Confirmed)
+            }
+            Err(e) if e.kind() == ErrorKind::Auth => {
+                s.confirm = None;
+                Some(AccountNews::Lost(Failure::from(&e)))
+            }
+            Err(e) => {
+                let tries = s.confirm.map_or(1, |(_, n)| n.saturating_add(1));
+                let wait = (CONFIRM_FIRST_WAIT * 2u32.saturating_pow(tries.min(6) - 1))
+                    .min(RENEW_LOOK_AGAIN);
+                log::info!("session: the saved sign-in still cannot be checked: {e}");
+                s.confirm = Some((Instant::now() + wait, tries));
+                None
+            }
+        })
+    }
+
+    /// How long until the account needs looking after: a saved sign-in to confirm, or a
+    /// session to extend; `None` when nothing does (signed out, a key pair, or waiting
+    /// for the user to sign in again).
     async fn renewal_due_in(&self) -> Option<Duration> {
         let s = self.state.lock().await;
         if s.sign_in_reason.is_some() {
             return None;
         }
+        if let Some((at, _)) = s.confirm {
+            return Some(at.saturating_duration_since(Instant::now()));
+        }
         let at = s.account.as_ref()?.renew_at()?;
-        let left = at.unix_seconds() - session::now().unix_seconds();
-        Some(Duration::from_secs(left.max(0) as u64))
+        let left = at
+            .unix_seconds()
+            .saturating_sub(session::now().unix_seconds());
+        Some(Duration::from_secs(left.max(0).unsigned_abs()))
     }
 
     /// Extends an email session that is due; returns why it was refused, if it was.
@@ -550,20 +671,32 @@ impl Desk {
                 (plan, results)
             })
             .await;
-        let mut done = Vec::with_capacity(plan.len());
-        for chunk in plan.chunks(BULK_PARALLEL) {
-            let calls = chunk.iter().map(|(id, name)| {
-                let client = client.clone();
-                async move {
-                    let result = match action.power() {
-                        Some(power) => client.power(id, power).await,
-                        None => client.delete_instance(id).await,
-                    };
-                    (id.clone(), name.clone(), result)
+        let calls = plan.into_iter().map(|(id, name)| {
+            let client = client.clone();
+            async move {
+                let send = || async {
+                    self.paced().await;
+                    match action.power() {
+                        Some(power) => client.power(&id, power).await,
+                        None => client.delete_instance(&id).await,
+                    }
+                };
+                let mut result = send().await;
+                // Refused for the rate, so not performed: once more after the wait.
+                if let Err(e) = &result {
+                    if e.kind() == ErrorKind::RateLimited {
+                        let wait = e.retry_after().unwrap_or(RATE_LIMITED_WAIT);
+                        tokio::time::sleep(wait.min(MAX_RETRY_AFTER)).await;
+                        result = send().await;
+                    }
                 }
-            });
-            done.extend(futures_util::future::join_all(calls).await);
-        }
+                (id, name, result)
+            }
+        });
+        let done: Vec<_> = futures_util::stream::iter(calls)
+            .buffered(BULK_PARALLEL)
+            .collect()
+            .await;
         let mut auth_lost = None;
         self.watcher
             .update(|w| {
@@ -590,6 +723,16 @@ impl Desk {
             error: result.err().map(Failure::from),
         }));
         Ok(results)
+    }
+
+    /// Waits for this action's turn under the per-minute limit.
+    async fn paced(&self) {
+        let at = self
+            .pace
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .book(Instant::now());
+        tokio::time::sleep_until(at.into()).await;
     }
 
     /// Templates, network configurations and the plan's limit, for the Create dialog.
@@ -659,8 +802,20 @@ impl Desk {
         })
     }
 
+    /// Where the chosen template's machines can run, for the Create dialog's "Where";
+    /// `None` when the server does not list zones (the network configuration decides).
+    pub async fn zones(&self, template_id: &str) -> Result<Option<Vec<String>>, Failure> {
+        let client = Desk::client(&*self.state.lock().await)?;
+        Ok(client.template_zones(template_id).await?)
+    }
+
     /// Creates a machine. Never retried: after an unknown outcome the list is re-read.
-    pub async fn create(&self, template_id: &str, config_id: &str) -> Result<Row, Failure> {
+    pub async fn create(
+        &self,
+        template_id: &str,
+        config_id: &str,
+        zone: Option<&str>,
+    ) -> Result<Row, Failure> {
         if template_id.trim().is_empty() {
             return Err(Failure::plain("invalid", "Choose a template first."));
         }
@@ -672,7 +827,7 @@ impl Desk {
         }
         let client = Desk::client(&*self.state.lock().await)?;
         match client
-            .create_instance(template_id.trim(), config_id.trim())
+            .create_instance(template_id.trim(), config_id.trim(), zone)
             .await
         {
             Ok(instance) => {

@@ -7,6 +7,7 @@ pub mod api;
 mod commands;
 pub mod desk;
 pub mod failure;
+pub mod pace;
 pub mod rendering;
 pub mod session;
 pub mod settings;
@@ -19,7 +20,7 @@ use std::time::Instant;
 
 use tauri::{AppHandle, Emitter, Manager, WindowEvent};
 
-use desk::{Desk, Options};
+use desk::{AccountNews, Desk, Options};
 use failure::Failure;
 use watch::{Finished, Policy, Sink, Snapshot};
 
@@ -79,6 +80,18 @@ impl Sink for WindowSink {
         let app = self.app.clone();
         tauri::async_runtime::spawn(async move {
             let view = app.state::<Desk>().auth_lost(&failure).await;
+            let _ = app.emit("account", view);
+        });
+    }
+}
+
+impl WindowSink {
+    /// The account's details changed (a saved sign-in was confirmed): the top bar says
+    /// whose it is now.
+    fn account_changed(&self) {
+        let app = self.app.clone();
+        tauri::async_runtime::spawn(async move {
+            let view = app.state::<Desk>().view().await;
             let _ = app.emit("account", view);
         });
     }
@@ -239,11 +252,14 @@ pub fn run(options: Options) {
                     app: handle.clone(),
                 };
                 tauri::async_runtime::spawn(watcher.run(sink));
-                let lost = WindowSink {
+                let news = WindowSink {
                     app: handle.clone(),
                 };
-                desk.keep_sessions_alive(|failure| lost.auth_lost(failure))
-                    .await;
+                desk.keep_sessions_alive(|news_of| match news_of {
+                    AccountNews::Lost(failure) => news.auth_lost(failure),
+                    AccountNews::Confirmed => news.account_changed(),
+                })
+                .await;
             });
             Ok(())
         })
@@ -279,6 +295,7 @@ pub fn run(options: Options) {
             commands::act,
             commands::create_options,
             commands::create,
+            commands::zones,
             commands::refresh,
             commands::set_visible,
             commands::dismiss_error,

@@ -33,6 +33,9 @@ pub struct Account {
     session_id: Option<String>,
     /// When the session should next be extended (sessions only).
     renew_at: Option<Timestamp>,
+    /// False for a saved sign-in the server could not be asked about yet (offline at
+    /// launch): kept, used, and checked again until the server answers.
+    pub confirmed: bool,
 }
 
 impl std::fmt::Debug for Account {
@@ -80,10 +83,19 @@ pub struct EmailSignIn {
 /// How long before expiry a session is extended, at most.
 const RENEW_AHEAD: i64 = 10 * 60;
 
+/// How soon a session is extended again when its expiry already looks past: this
+/// computer's clock runs ahead of the server's, and extending at once would loop.
+const RENEW_WHEN_CLOCK_AHEAD: i64 = 60;
+
 /// When to extend a session that expires at `expires`, seen at `now`: ten minutes before
-/// expiry, or half-way there for sessions shorter than twenty minutes.
+/// expiry, or half-way there for sessions shorter than twenty minutes. A session the
+/// server still accepts but whose expiry is already past by this computer's clock is
+/// extended a minute from now, not at once.
 pub fn renew_at(expires: Timestamp, now: Timestamp) -> Timestamp {
-    let left = (expires.unix_seconds() - now.unix_seconds()).max(0);
+    let left = expires.unix_seconds().saturating_sub(now.unix_seconds());
+    if left <= 0 {
+        return Timestamp::from_unix(now.unix_seconds().saturating_add(RENEW_WHEN_CLOCK_AHEAD));
+    }
     let ahead = RENEW_AHEAD.min(left / 2);
     Timestamp::from_unix(expires.unix_seconds() - ahead)
 }
@@ -107,6 +119,7 @@ impl Account {
             expires_at: info.expire_at,
             session_id: None,
             renew_at: None,
+            confirmed: true,
         })
     }
 
@@ -156,7 +169,36 @@ impl Account {
             expires_at: info.expire_at,
             renew_at: info.expire_at.map(|e| renew_at(e, now)),
             session_id: Some(info.session_id.unwrap_or(session_id)),
+            confirmed: true,
         })
+    }
+
+    /// What the keyring held, signed in without asking the server, which could not be
+    /// reached: only the server may say the credentials are bad, so they are kept and
+    /// used, and checked again (with [`Account::restore`]) once it answers.
+    pub fn unconfirmed(base: &Client, stored: &StoredCredentials) -> Self {
+        let (credentials, method, session_id) = match stored {
+            StoredCredentials::KeyPair { key, secret } => (
+                Credentials::key_pair(key.as_str(), secret.expose()),
+                Method::ApiKey,
+                None,
+            ),
+            StoredCredentials::Session { bearer, session_id } => (
+                Credentials::Bearer(bearer.clone()),
+                Method::Email,
+                Some(session_id.clone()),
+            ),
+        };
+        Account {
+            client: base.with_credentials(credentials),
+            method,
+            user: "your saved sign-in".into(),
+            key_name: None,
+            expires_at: None,
+            session_id,
+            renew_at: None,
+            confirmed: false,
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -267,7 +309,21 @@ mod tests {
         assert_eq!(renew_at(hour, now).unix_seconds(), 1_000_000 + 3000);
         let minute = Timestamp::from_unix(1_000_000 + 60);
         assert_eq!(renew_at(minute, now).unix_seconds(), 1_000_000 + 30);
-        let past = Timestamp::from_unix(999_000);
-        assert_eq!(renew_at(past, now).unix_seconds(), 999_000);
+    }
+
+    #[test]
+    fn a_clock_running_ahead_of_the_server_does_not_make_renewal_loop() {
+        // The server extended the session to an hour from its own clock; this computer's
+        // clock is two hours ahead, so the new expiry already looks past.
+        let now = Timestamp::from_unix(1_000_000 + 7200);
+        let expires = Timestamp::from_unix(1_000_000 + 3600);
+        let next = renew_at(expires, now);
+        assert_eq!(next.unix_seconds(), now.unix_seconds() + 60);
+        assert!(
+            renew_at(
+                Timestamp::from_unix(i64::MIN),
+                Timestamp::from_unix(i64::MAX)
+            ) > Timestamp::from_unix(0)
+        );
     }
 }

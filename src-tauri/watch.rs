@@ -13,7 +13,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use tokio::sync::{Mutex, Notify};
 
-use crate::api::{ApiError, Client, ErrorKind, Instance, InstanceStatus, PowerAction, RetryPolicy};
+use crate::api::{
+    ApiError, Client, ErrorKind, Instance, InstanceStatus, Phase, PowerAction, RetryPolicy,
+    MAX_RETRY_AFTER,
+};
 use crate::failure::Failure;
 
 /// The polling rhythm.
@@ -25,8 +28,13 @@ pub struct Policy {
     pub slow: Duration,
     /// A shutdown still running after this long is offered a Force reset.
     pub slow_shutdown: Duration,
-    /// A pending action given up on after this long (the row then says so).
+    /// A pending action given up on after this long (the row then says so), read or not.
     pub give_up: Duration,
+    /// A pending action whose machine has not changed at all after this long is given
+    /// up on: the server accepted it, but nothing is happening.
+    pub no_move_limit: Duration,
+    /// The longest wait a 429 can impose, whatever its `Retry-After` says.
+    pub max_wait: Duration,
     /// First wait after a failed read; doubles up to `slow`.
     pub first_backoff: Duration,
 }
@@ -38,13 +46,16 @@ impl Default for Policy {
             slow: Duration::from_secs(30),
             slow_shutdown: Duration::from_secs(60),
             give_up: Duration::from_secs(15 * 60),
+            no_move_limit: Duration::from_secs(5 * 60),
+            max_wait: MAX_RETRY_AFTER,
             first_backoff: Duration::from_secs(2),
         }
     }
 }
 
 /// A restart or reset that the server never showed moving counts as done after this long
-/// in the target state (a fast server may finish between two reads).
+/// in the target state: a fast server may finish between two reads, and a reset keeps a
+/// machine RUNNING on Google Compute.
 const SETTLE_GRACE: Duration = Duration::from_secs(10);
 
 /// Anything the user started and is waiting to see finish.
@@ -111,37 +122,103 @@ impl Action {
     }
 
     /// Whether the action makes sense for a machine in `status`, as the contract and the
-    /// service's state rules allow.
+    /// service's state rules allow. In a state nobody documented every action is
+    /// offered and the server judges: its refusal is shown on the row.
     pub fn allowed(self, status: &InstanceStatus) -> bool {
-        use InstanceStatus as S;
+        use Phase as P;
+        let phase = status.phase();
         match self {
-            Action::Start => matches!(status, S::Stopped | S::Error),
-            Action::Stop | Action::Restart => matches!(status, S::Running),
-            Action::Reset => matches!(status, S::Running | S::Error),
-            Action::Delete => !matches!(status, S::Deleting),
+            Action::Start => matches!(phase, P::Stopped | P::Error | P::Unknown),
+            Action::Stop | Action::Restart => matches!(phase, P::Running | P::Unknown),
+            Action::Reset => matches!(phase, P::Running | P::Error | P::Unknown),
+            Action::Delete => *status != InstanceStatus::Deleting,
             Action::Create => false,
         }
     }
+
+    /// What a row says when the machine did not get there.
+    fn did_not_finish(self) -> String {
+        format!(
+            "The machine did not finish {}. Look at its state, and try again or contact support.",
+            match self {
+                Action::Start => "starting",
+                Action::Stop => "shutting down",
+                Action::Restart => "restarting",
+                Action::Reset => "the reset",
+                Action::Delete => "deleting",
+                Action::Create => "setting up",
+            }
+        )
+    }
 }
 
+/// An action the server accepted and the user waits to see finish.
+///
+/// A 202 (or 204) means the operation started, not that the record changed: the list
+/// read right after may still show the old state for a while. So a mark is resolved by
+/// movement, not by the first read: it ends well once the machine has left the state it
+/// was in at the click and reached where the action leads; it ends badly when it moves
+/// into ERROR, disappears while something else was awaited, or nothing at all happens
+/// within [`Policy::no_move_limit`].
 #[derive(Clone, Debug)]
 struct Pending {
     action: Action,
     since: Instant,
-    /// The state at the click; a restart is done only once the machine has left it.
+    /// Reads begun before the click; only later ones can show its effect.
+    after_read: u64,
+    /// The state at the click.
     from: InstanceStatus,
+    /// Whether any read since showed another state.
     moved: bool,
 }
 
 impl Pending {
-    fn target(&self) -> Option<InstanceStatus> {
+    /// Where the action leads; `None` for a deletion, which ends when the machine is gone.
+    fn target(&self) -> Option<Phase> {
         match self.action {
-            Action::Stop => Some(InstanceStatus::Stopped),
+            Action::Stop => Some(Phase::Stopped),
             Action::Delete => None,
-            _ => Some(InstanceStatus::Running),
+            _ => Some(Phase::Running),
         }
     }
+
+    /// Done (`Some(true)`), failed (`Some(false)`) or still waiting, given the machine as
+    /// a read showed it (`None`: not in the list).
+    fn verdict(
+        &mut self,
+        current: Option<&Instance>,
+        now: Instant,
+        policy: &Policy,
+    ) -> Option<bool> {
+        let waited = now.saturating_duration_since(self.since);
+        let verdict = match current {
+            None => Some(self.action == Action::Delete),
+            Some(i) => {
+                if i.status != self.from {
+                    self.moved = true;
+                }
+                let arrived = self.target().is_some_and(|t| i.status.phase() == t);
+                if self.moved && arrived {
+                    Some(true)
+                } else if self.moved && i.status == InstanceStatus::Error {
+                    Some(false)
+                } else if !self.moved && arrived && waited > SETTLE_GRACE {
+                    Some(true)
+                } else if !self.moved && waited > policy.no_move_limit {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+        };
+        verdict.or_else(|| (waited > policy.give_up).then_some(false))
+    }
 }
+
+/// Proof that a read began, numbered; see [`Watch::begin_read`].
+#[derive(Debug)]
+#[must_use]
+pub struct ReadTicket(u64);
 
 /// A pending action that ended, for notifications.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,6 +274,9 @@ pub struct Can {
 #[derive(Clone, Debug, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
+    /// Grows with every change; the page keeps the newest snapshot it has seen, whichever
+    /// way it came (an event, or the answer to a call that was overtaken).
+    pub seq: u64,
     /// False until the first list arrives.
     pub loaded: bool,
     pub machines: Vec<Row>,
@@ -232,8 +312,15 @@ pub struct Watch {
     problem: Option<(Failure, bool)>,
     failures: u32,
     not_before: Option<Instant>,
-    refresh: bool,
+    /// Reads begun so far; a read numbered n has seen every change made before it began.
+    reads_begun: u64,
+    /// A read was asked for (focus, an action, Refresh) when this many reads had begun;
+    /// only a read begun after that answers it.
+    refresh: Option<u64>,
     paused: bool,
+    /// Counts every change to what the screen shows, so that the page can tell a newer
+    /// snapshot from an older one. Never goes back, not even on sign-out.
+    generation: u64,
 }
 
 impl Watch {
@@ -250,20 +337,24 @@ impl Watch {
             problem: None,
             failures: 0,
             not_before: None,
-            refresh: true,
+            reads_begun: 0,
+            refresh: None,
             paused: true,
+            generation: 0,
         }
     }
 
     /// Forgets everything (sign-out) and stops reading until [`Watch::resume`].
     pub fn reset(&mut self) {
+        let generation = self.generation + 1;
         *self = Watch::new(self.policy);
+        self.generation = generation;
     }
 
     /// Starts reading, at once (after sign-in).
     pub fn resume(&mut self) {
         self.paused = false;
-        self.refresh = true;
+        self.ask_to_read();
     }
 
     /// Stops reading without forgetting (the sign-in was lost; it may come back).
@@ -274,14 +365,25 @@ impl Watch {
     /// The window was shown or hidden (minimised counts as hidden).
     pub fn set_visible(&mut self, visible: bool) {
         if visible && !self.visible {
-            self.refresh = true;
+            self.ask_to_read();
         }
         self.visible = visible;
     }
 
     /// Read as soon as allowed: on focus, after an action, on the Refresh button.
     pub fn refresh_now(&mut self) {
-        self.refresh = true;
+        self.ask_to_read();
+    }
+
+    fn ask_to_read(&mut self) {
+        // The first request stands: a later one is answered by the same read.
+        if self.refresh.is_none() {
+            self.refresh = Some(self.reads_begun);
+        }
+    }
+
+    fn changed(&mut self) {
+        self.generation += 1;
     }
 
     fn moving(&self) -> bool {
@@ -298,17 +400,34 @@ impl Watch {
         if !self.visible && self.pending.is_empty() {
             return None;
         }
+        let after = |last: Instant, wait: Duration| last.checked_add(wait).unwrap_or(now);
         let due = match self.last_read {
             None => now,
-            Some(_) if self.refresh && self.visible => now,
-            Some(last) if self.problem.is_some() => last + self.backoff(),
-            Some(last) if self.moving() => last + self.policy.fast,
-            Some(last) => last + self.policy.slow,
+            Some(_) if self.refresh.is_some() && self.visible => now,
+            Some(last) if self.problem.is_some() => after(last, self.backoff()),
+            Some(last) if self.moving() => after(last, self.policy.fast),
+            Some(last) => after(last, self.policy.slow),
         };
         Some(match self.not_before {
             Some(nb) if nb > due => nb,
             _ => due,
         })
+    }
+
+    /// When the loop must look again even without a read: the next read, or the moment
+    /// a pending action expires or a shutdown starts to count as slow, whichever is first.
+    pub fn next_wake(&self, now: Instant) -> Option<Instant> {
+        if self.paused {
+            return None;
+        }
+        let deadlines = self.pending.values().flat_map(|p| {
+            let slow = (p.action == Action::Stop)
+                .then(|| p.since.checked_add(self.policy.slow_shutdown))
+                .flatten()
+                .filter(|at| *at > now);
+            [p.since.checked_add(self.policy.give_up), slow]
+        });
+        deadlines.flatten().chain(self.next_read(now)).min()
     }
 
     fn backoff(&self) -> Duration {
@@ -330,11 +449,13 @@ impl Watch {
             Pending {
                 action,
                 since: now,
+                after_read: self.reads_begun,
                 from,
                 moved: false,
             },
         );
-        self.refresh = true;
+        self.changed();
+        self.ask_to_read();
     }
 
     /// A machine the server has just created: shown at once, watched until it runs.
@@ -351,49 +472,84 @@ impl Watch {
     pub fn action_failed(&mut self, id: &str, failure: Failure) {
         self.pending.remove(id);
         self.row_errors.insert(id.to_owned(), failure);
+        self.changed();
     }
 
     /// Forgets a row's error (the user closed it).
     pub fn dismiss(&mut self, id: &str) {
-        self.row_errors.remove(id);
+        if self.row_errors.remove(id).is_some() {
+            self.changed();
+        }
     }
 
-    /// The result of reading the list.
+    /// Whether an action on `id` is waiting to be seen finished.
+    pub fn is_pending(&self, id: &str) -> bool {
+        self.pending.contains_key(id)
+    }
+
+    /// A read of the list begins; hand the ticket back with its result.
+    pub fn begin_read(&mut self) -> ReadTicket {
+        self.reads_begun += 1;
+        ReadTicket(self.reads_begun)
+    }
+
+    /// The result of the read `ticket` began. What was marked or created after it began
+    /// is kept as it is: the read cannot have seen it.
     pub fn on_read(
         &mut self,
+        ticket: ReadTicket,
         now: Instant,
         wall: SystemTime,
         result: Result<Vec<Instance>, ApiError>,
     ) -> Outcome {
+        let ReadTicket(read) = ticket;
         self.last_read = Some(now);
-        self.refresh = false;
+        if self.refresh.is_some_and(|asked| asked < read) {
+            self.refresh = None;
+        }
+        self.changed();
         let mut outcome = Outcome::default();
         match result {
-            Ok(list) => {
+            Ok(mut list) => {
                 self.failures = 0;
                 self.problem = None;
                 self.not_before = None;
                 self.loaded = true;
                 self.updated_at = Some(wall);
+                // A machine created after the read started is not in it yet.
+                for (id, p) in &self.pending {
+                    if p.action == Action::Create
+                        && p.after_read >= read
+                        && !list.iter().any(|i| &i.id == id)
+                    {
+                        if let Some(known) = self.instances.iter().find(|i| &i.id == id) {
+                            list.insert(0, known.clone());
+                        }
+                    }
+                }
                 self.instances = list;
-                outcome.finished = self.settle_pending(now);
+                outcome.finished = self.settle_pending(now, read);
                 let present: std::collections::HashSet<&str> =
                     self.instances.iter().map(|i| i.id.as_str()).collect();
                 self.row_errors
                     .retain(|id, _| present.contains(id.as_str()));
             }
             Err(e) => {
-                self.failures += 1;
+                self.failures = self.failures.saturating_add(1);
                 let failure = Failure::from(&e);
                 if e.kind() == ErrorKind::Auth {
                     self.paused = true;
                     outcome.auth_lost = Some(failure.clone());
                 }
                 if e.kind() == ErrorKind::RateLimited {
-                    // The server's word when it gives one; otherwise a whole slow period,
-                    // which is always enough for a per-minute limit to refill a little.
-                    let wait = e.retry_after().unwrap_or(self.policy.slow);
-                    self.not_before = Some(now + wait);
+                    // The server's word when it gives one, within reason; otherwise a
+                    // whole slow period, which is always enough for a per-minute limit
+                    // to refill a little.
+                    let wait = e
+                        .retry_after()
+                        .unwrap_or(self.policy.slow)
+                        .min(self.policy.max_wait);
+                    self.not_before = now.checked_add(wait);
                 }
                 let offline = matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout);
                 self.problem = Some((failure, offline));
@@ -402,76 +558,51 @@ impl Watch {
         outcome
     }
 
-    fn settle_pending(&mut self, now: Instant) -> Vec<Finished> {
-        let mut finished = Vec::new();
+    /// Decides each pending action against the list just read ([`Pending::verdict`]). A
+    /// mark newer than the read is left alone: the read cannot have seen its effect.
+    fn settle_pending(&mut self, now: Instant, read: u64) -> Vec<Finished> {
         let by_id: HashMap<&str, &Instance> =
             self.instances.iter().map(|i| (i.id.as_str(), i)).collect();
-        let mut failed = Vec::new();
-        self.pending.retain(|id, p| {
-            let current = by_id.get(id.as_str());
-            let name = current
-                .map(|i| i.display_name().to_owned())
-                .unwrap_or_else(|| id.clone());
-            let done = match (current, p.target()) {
-                (None, None) => Some(true),
-                // Gone while we waited for something else: nothing left to wait for.
-                (None, Some(_)) => Some(false),
-                (Some(_), None) => None,
-                (Some(i), Some(target)) => {
-                    if i.status != p.from {
-                        p.moved = true;
-                    }
-                    if i.status == InstanceStatus::Error {
-                        Some(false)
-                    } else if i.status == target
-                        && (p.moved
-                            || p.from != target
-                            || now.saturating_duration_since(p.since) > SETTLE_GRACE)
-                    {
-                        Some(true)
-                    } else {
-                        None
-                    }
-                }
-            };
-            let done = done.or_else(|| {
-                (now.saturating_duration_since(p.since) > self.policy.give_up).then_some(false)
-            });
-            match done {
-                Some(ok) => {
-                    if !ok && current.is_some() {
-                        failed.push((id.clone(), p.action));
-                    }
-                    finished.push(Finished {
-                        name,
-                        action: p.action,
-                        ok,
-                    });
-                    false
-                }
-                None => true,
+        let mut ended = Vec::new();
+        for (id, p) in self.pending.iter_mut() {
+            if p.after_read >= read {
+                continue;
             }
-        });
-        for (id, action) in failed {
+            if let Some(ok) = p.verdict(by_id.get(id.as_str()).copied(), now, &self.policy) {
+                ended.push((id.clone(), ok));
+            }
+        }
+        ended
+            .into_iter()
+            .map(|(id, ok)| self.finish(&id, ok))
+            .collect()
+    }
+
+    /// Ends pending actions whose time is up without waiting for a read: a long wait
+    /// imposed by the server, or a failing connection, must not leave a spinner forever.
+    pub fn expire(&mut self, now: Instant) -> Vec<Finished> {
+        let late: Vec<String> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| now.saturating_duration_since(p.since) > self.policy.give_up)
+            .map(|(id, _)| id.clone())
+            .collect();
+        late.iter().map(|id| self.finish(id, false)).collect()
+    }
+
+    fn finish(&mut self, id: &str, ok: bool) -> Finished {
+        let action = self.pending.remove(id).map_or(Action::Create, |p| p.action);
+        let name = self
+            .instance(id)
+            .map_or_else(|| id.to_owned(), |i| i.display_name().to_owned());
+        if !ok && self.instance(id).is_some() {
             self.row_errors.insert(
-                id,
-                Failure::plain(
-                    "unexpected",
-                    format!(
-                        "The machine did not finish {}. Look at its state, and try again or contact support.",
-                        match action {
-                            Action::Start => "starting",
-                            Action::Stop => "shutting down",
-                            Action::Restart => "restarting",
-                            Action::Reset => "the reset",
-                            Action::Delete => "deleting",
-                            Action::Create => "setting up",
-                        }
-                    ),
-                ),
+                id.to_owned(),
+                Failure::plain("unexpected", action.did_not_finish()),
             );
         }
-        finished
+        self.changed();
+        Finished { name, action, ok }
     }
 
     /// Machines that count against the plan's limit.
@@ -493,6 +624,7 @@ impl Watch {
             _ => None,
         };
         Snapshot {
+            seq: self.generation,
             loaded: self.loaded,
             machines,
             updated_at: self.updated_at.map(unix_ms),
@@ -523,20 +655,19 @@ impl Watch {
                 delete: Action::Delete.allowed(&i.status),
             },
         };
-        use InstanceStatus as S;
-        let state = match &i.status {
-            S::Running => "running",
-            S::Stopped => "stopped",
-            S::Error => "error",
-            S::Other(_) | S::Missing => "unknown",
-            _ => "busy",
+        let state = match i.status.phase() {
+            Phase::Running => "running",
+            Phase::Stopped => "stopped",
+            Phase::Error => "error",
+            Phase::Moving => "busy",
+            Phase::Unknown => "unknown",
         };
         Row {
             id: i.id.clone(),
             name: i.display_name().to_owned(),
             status: i.status.as_wire().to_owned(),
             state,
-            state_label: i.status.label().to_owned(),
+            state_label: i.status.label().into_owned(),
             zone: i.zone.clone(),
             machine_type: i.machine_type_short().map(str::to_owned),
             machine_type_full: i.machine_type.clone(),
@@ -636,8 +767,9 @@ impl Watcher {
             .snapshot(Instant::now(), SystemTime::now())
     }
 
-    /// The loop: sleeps until the policy says to read, reads, reports. Runs until the
-    /// app exits.
+    /// The loop: sleeps until the policy says to read or a pending action's time is up,
+    /// reads, reports. Whatever changes meanwhile (a click, a create) is pushed at once,
+    /// also while a read is under way. Runs until the app exits.
     pub async fn run(self, sink: impl Sink) {
         let mut sent = Sent::default();
         loop {
@@ -646,7 +778,7 @@ impl Watcher {
                 match &s.client {
                     Some(client) => s
                         .watch
-                        .next_read(Instant::now())
+                        .next_wake(Instant::now())
                         .map(|at| (client.clone(), at, s.epoch)),
                     None => None,
                 }
@@ -663,20 +795,42 @@ impl Watcher {
                         // goes out at once so a pending row shows within a frame.
                         // Focus and visibility ring too: a whole list sent again for
                         // nothing costs the page its parse.
-                        let snapshot = self.snapshot().await;
-                        if sent.is_new(&snapshot) {
-                            sink.snapshot(snapshot);
-                        }
+                        self.push_if_new(&sink, &mut sent).await;
                         continue;
                     }
                 }
             }
-            let result = client.list_instances().await;
+            let (expired, ticket) = {
+                let mut s = self.state.lock().await;
+                let now = Instant::now();
+                let expired = s.watch.expire(now);
+                let due = s.watch.next_read(now).is_some_and(|at| at <= now);
+                (expired, due.then(|| s.watch.begin_read()))
+            };
+            if !expired.is_empty() {
+                self.push_if_new(&sink, &mut sent).await;
+                sink.finished(expired);
+            }
+            let Some(ticket) = ticket else {
+                // Woken for a deadline, not a read: a shutdown may have turned slow.
+                self.push_if_new(&sink, &mut sent).await;
+                continue;
+            };
+            let read = client.list_instances();
+            tokio::pin!(read);
+            let result = loop {
+                tokio::select! {
+                    result = &mut read => break result,
+                    _ = self.bell.notified() => self.push_if_new(&sink, &mut sent).await,
+                }
+            };
             let mut s = self.state.lock().await;
             if s.epoch != epoch {
                 continue;
             }
-            let outcome = s.watch.on_read(Instant::now(), SystemTime::now(), result);
+            let outcome = s
+                .watch
+                .on_read(ticket, Instant::now(), SystemTime::now(), result);
             let snapshot = s.watch.snapshot(Instant::now(), SystemTime::now());
             drop(s);
             // A good read always differs: its time is in the snapshot ("Updated 5 s ago").
@@ -689,6 +843,13 @@ impl Watcher {
             if let Some(failure) = outcome.auth_lost {
                 sink.auth_lost(failure);
             }
+        }
+    }
+
+    async fn push_if_new(&self, sink: &impl Sink, sent: &mut Sent) {
+        let snapshot = self.snapshot().await;
+        if sent.is_new(&snapshot) {
+            sink.snapshot(snapshot);
         }
     }
 }
@@ -731,8 +892,14 @@ mod tests {
         let mut w = Watch::new(Policy::default());
         w.resume();
         assert_eq!(w.next_read(clock.at(0.0)), Some(clock.at(0.0)));
-        w.on_read(clock.at(0.0), SystemTime::now(), Ok(list));
+        read(&mut w, clock.at(0.0), Ok(list));
         (w, clock)
+    }
+
+    /// One whole read: begun and answered at `at`.
+    fn read(w: &mut Watch, at: Instant, result: Result<Vec<Instance>, ApiError>) -> Outcome {
+        let ticket = w.begin_read();
+        w.on_read(ticket, at, SystemTime::now(), result)
     }
 
     fn failed(status: u16) -> ApiError {
@@ -755,7 +922,7 @@ mod tests {
             }
             now = at.max(now);
             reads += 1;
-            w.on_read(now, SystemTime::now(), Ok(list.to_vec()));
+            read(w, now, Ok(list.to_vec()));
         }
         reads
     }
@@ -840,24 +1007,16 @@ mod tests {
         let (mut w, clock) = signed_in(vec![machine("web-1", "RUNNING")]);
         w.mark_pending("web-1", Action::Stop, clock.at(1.0));
         // The server has not caught up yet: still pending.
-        let o = w.on_read(
-            clock.at(1.1),
-            SystemTime::now(),
-            Ok(vec![machine("web-1", "RUNNING")]),
-        );
+        let o = read(&mut w, clock.at(1.1), Ok(vec![machine("web-1", "RUNNING")]));
         assert!(o.finished.is_empty());
-        let o = w.on_read(
+        let o = read(
+            &mut w,
             clock.at(3.0),
-            SystemTime::now(),
             Ok(vec![machine("web-1", "STOPPING")]),
         );
         assert!(o.finished.is_empty());
         assert_eq!(w.next_read(clock.at(3.0)), Some(clock.at(5.0)));
-        let o = w.on_read(
-            clock.at(5.0),
-            SystemTime::now(),
-            Ok(vec![machine("web-1", "STOPPED")]),
-        );
+        let o = read(&mut w, clock.at(5.0), Ok(vec![machine("web-1", "STOPPED")]));
         assert_eq!(
             o.finished,
             [Finished {
@@ -877,22 +1036,10 @@ mod tests {
     fn a_restart_is_done_only_after_the_machine_left_running() {
         let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
         w.mark_pending("a", Action::Restart, clock.at(1.0));
-        let o = w.on_read(
-            clock.at(1.5),
-            SystemTime::now(),
-            Ok(vec![machine("a", "RUNNING")]),
-        );
+        let o = read(&mut w, clock.at(1.5), Ok(vec![machine("a", "RUNNING")]));
         assert!(o.finished.is_empty());
-        w.on_read(
-            clock.at(3.0),
-            SystemTime::now(),
-            Ok(vec![machine("a", "RESTARTING")]),
-        );
-        let o = w.on_read(
-            clock.at(5.0),
-            SystemTime::now(),
-            Ok(vec![machine("a", "running")]),
-        );
+        read(&mut w, clock.at(3.0), Ok(vec![machine("a", "RESTARTING")]));
+        let o = read(&mut w, clock.at(5.0), Ok(vec![machine("a", "running")]));
         assert_eq!(o.finished.len(), 1);
         assert!(o.finished[0].ok);
     }
@@ -901,11 +1048,7 @@ mod tests {
     fn a_hanging_shutdown_offers_force_reset() {
         let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
         w.mark_pending("a", Action::Stop, clock.at(0.0));
-        w.on_read(
-            clock.at(2.0),
-            SystemTime::now(),
-            Ok(vec![machine("a", "STOPPING")]),
-        );
+        read(&mut w, clock.at(2.0), Ok(vec![machine("a", "STOPPING")]));
         let early = &w.snapshot(clock.at(30.0), SystemTime::now()).machines[0];
         assert!(!early.pending.as_ref().unwrap().slow && !early.can.reset);
         let late = &w.snapshot(clock.at(61.0), SystemTime::now()).machines[0];
@@ -917,17 +1060,13 @@ mod tests {
     fn a_delete_is_done_when_the_machine_is_gone() {
         let (mut w, clock) = signed_in(vec![machine("a", "RUNNING"), machine("b", "RUNNING")]);
         w.mark_pending("a", Action::Delete, clock.at(0.0));
-        let o = w.on_read(
+        let o = read(
+            &mut w,
             clock.at(2.0),
-            SystemTime::now(),
             Ok(vec![machine("a", "DELETING"), machine("b", "RUNNING")]),
         );
         assert!(o.finished.is_empty());
-        let o = w.on_read(
-            clock.at(4.0),
-            SystemTime::now(),
-            Ok(vec![machine("b", "RUNNING")]),
-        );
+        let o = read(&mut w, clock.at(4.0), Ok(vec![machine("b", "RUNNING")]));
         assert_eq!(o.finished[0].action, Action::Delete);
         assert!(o.finished[0].ok);
     }
@@ -942,11 +1081,7 @@ mod tests {
             snap.machines[0].pending.as_ref().unwrap().label,
             "Creating…"
         );
-        let o = w.on_read(
-            clock.at(3.0),
-            SystemTime::now(),
-            Ok(vec![machine("new", "RUNNING")]),
-        );
+        let o = read(&mut w, clock.at(3.0), Ok(vec![machine("new", "RUNNING")]));
         assert_eq!(
             o.finished,
             [Finished {
@@ -961,11 +1096,7 @@ mod tests {
     fn a_machine_that_fails_ends_the_wait_with_an_error_on_its_row() {
         let (mut w, clock) = signed_in(vec![machine("a", "STOPPED")]);
         w.mark_pending("a", Action::Start, clock.at(0.0));
-        let o = w.on_read(
-            clock.at(2.0),
-            SystemTime::now(),
-            Ok(vec![machine("a", "ERROR")]),
-        );
+        let o = read(&mut w, clock.at(2.0), Ok(vec![machine("a", "ERROR")]));
         assert!(!o.finished[0].ok);
         let row = &w.snapshot(clock.at(2.0), SystemTime::now()).machines[0];
         assert!(row
@@ -994,11 +1125,7 @@ mod tests {
     #[test]
     fn a_429_waits_as_long_as_the_server_asks_and_says_when() {
         let (mut w, clock) = signed_in(vec![machine("a", "PROVISIONING")]);
-        w.on_read(
-            clock.at(2.0),
-            SystemTime::now(),
-            Err(rate_limited(Some(17))),
-        );
+        read(&mut w, clock.at(2.0), Err(rate_limited(Some(17))));
         assert_eq!(w.next_read(clock.at(2.0)), Some(clock.at(19.0)));
         // Not even a focus or an action jumps the queue.
         w.refresh_now();
@@ -1014,7 +1141,7 @@ mod tests {
     #[test]
     fn a_429_without_retry_after_waits_a_slow_period() {
         let (mut w, clock) = signed_in(vec![machine("a", "PROVISIONING")]);
-        w.on_read(clock.at(2.0), SystemTime::now(), Err(rate_limited(None)));
+        read(&mut w, clock.at(2.0), Err(rate_limited(None)));
         assert_eq!(w.next_read(clock.at(2.0)), Some(clock.at(32.0)));
     }
 
@@ -1023,22 +1150,22 @@ mod tests {
         let list = vec![machine("a", "RUNNING")];
         let (mut w, clock) = signed_in(list.clone());
         let down = || ApiError::new(ErrorKind::Network, Operation::ListInstances);
-        w.on_read(clock.at(30.0), SystemTime::now(), Err(down()));
+        read(&mut w, clock.at(30.0), Err(down()));
         let snap = w.snapshot(clock.at(30.0), SystemTime::now());
         assert!(snap.offline);
         assert_eq!(snap.machines.len(), 1, "the last good list stays");
         assert_eq!(w.next_read(clock.at(30.0)), Some(clock.at(32.0)));
-        w.on_read(clock.at(32.0), SystemTime::now(), Err(down()));
+        read(&mut w, clock.at(32.0), Err(down()));
         assert_eq!(w.next_read(clock.at(32.0)), Some(clock.at(36.0)));
         for _ in 0..10 {
-            w.on_read(clock.at(36.0), SystemTime::now(), Err(down()));
+            read(&mut w, clock.at(36.0), Err(down()));
         }
         assert_eq!(
             w.next_read(clock.at(36.0)),
             Some(clock.at(66.0)),
             "at most the slow period"
         );
-        w.on_read(clock.at(66.0), SystemTime::now(), Ok(list));
+        read(&mut w, clock.at(66.0), Ok(list));
         let snap = w.snapshot(clock.at(66.0), SystemTime::now());
         assert!(!snap.offline && snap.problem.is_none());
     }
@@ -1046,7 +1173,7 @@ mod tests {
     #[test]
     fn a_401_pauses_reading_and_reports_the_lost_sign_in() {
         let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
-        let o = w.on_read(clock.at(30.0), SystemTime::now(), Err(failed(401)));
+        let o = read(&mut w, clock.at(30.0), Err(failed(401)));
         assert_eq!(o.auth_lost.unwrap().kind, "auth");
         assert_eq!(w.next_read(clock.at(31.0)), None);
         // Signing in again picks up where it was.
@@ -1103,12 +1230,173 @@ mod tests {
             }
         );
         assert_eq!(can("DELETING"), Can::default());
+        // A state nobody documented: every action, and the server judges.
+        assert_eq!(can("HIBERNATING"), all);
         assert_eq!(
-            can("HIBERNATING"),
+            can("TERMINATED"),
             Can {
+                start: true,
                 delete: true,
                 ..Can::default()
             }
         );
+        assert_eq!(can("SUSPENDED"), can("TERMINATED"));
+        assert_eq!(can("STAGING"), can("PROVISIONING"));
+    }
+
+    #[test]
+    fn a_state_nobody_knows_is_read_at_the_idle_rhythm() {
+        let list = vec![
+            machine("a", "suspended-by-admin"),
+            machine("b", "SUSPENDED"),
+        ];
+        let (mut w, clock) = signed_in(list.clone());
+        let reads = reads_in(&mut w, &clock, 0.0, 600.0, &list);
+        assert!(reads <= 20, "{reads} reads in ten idle minutes");
+        let row = &w.snapshot(clock.at(1.0), SystemTime::now()).machines[0];
+        assert_eq!(row.state, "unknown");
+        assert_eq!(row.state_label, "Suspended-by-admin");
+        assert_eq!(row.status, "suspended-by-admin");
+        // ...unless an action on it is pending.
+        w.mark_pending("a", Action::Start, clock.at(601.0));
+        assert_eq!(w.next_read(clock.at(601.0)), Some(clock.at(601.0)));
+    }
+
+    #[test]
+    fn a_start_accepted_on_a_failed_machine_waits_for_it_to_move() {
+        // An asynchronous backend: the record still says ERROR for a while after the 202.
+        let (mut w, clock) = signed_in(vec![machine("a", "ERROR")]);
+        w.mark_pending("a", Action::Start, clock.at(1.0));
+        for t in [1.5, 3.0, 5.0, 7.0] {
+            let o = read(&mut w, clock.at(t), Ok(vec![machine("a", "ERROR")]));
+            assert!(o.finished.is_empty(), "given up at {t} s");
+        }
+        let row = &w.snapshot(clock.at(7.0), SystemTime::now()).machines[0];
+        assert!(row.pending.is_some() && row.error.is_none());
+        read(&mut w, clock.at(9.0), Ok(vec![machine("a", "STAGING")]));
+        let o = read(&mut w, clock.at(11.0), Ok(vec![machine("a", "RUNNING")]));
+        assert_eq!(o.finished.len(), 1);
+        assert!(o.finished[0].ok);
+    }
+
+    #[test]
+    fn an_action_that_never_moves_the_machine_is_given_up_after_the_limit() {
+        let (mut w, clock) = signed_in(vec![machine("a", "ERROR")]);
+        w.mark_pending("a", Action::Reset, clock.at(0.0));
+        let o = read(&mut w, clock.at(299.0), Ok(vec![machine("a", "ERROR")]));
+        assert!(o.finished.is_empty());
+        let o = read(&mut w, clock.at(301.0), Ok(vec![machine("a", "ERROR")]));
+        assert!(!o.finished[0].ok);
+        let row = &w.snapshot(clock.at(301.0), SystemTime::now()).machines[0];
+        assert!(row
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("did not finish"));
+    }
+
+    #[test]
+    fn a_reset_that_keeps_the_machine_running_is_done_after_a_grace() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        w.mark_pending("a", Action::Reset, clock.at(0.0));
+        let o = read(&mut w, clock.at(2.0), Ok(vec![machine("a", "RUNNING")]));
+        assert!(o.finished.is_empty(), "too early to tell");
+        let o = read(&mut w, clock.at(11.0), Ok(vec![machine("a", "RUNNING")]));
+        assert!(o.finished[0].ok);
+    }
+
+    #[test]
+    fn a_terminated_machine_counts_as_shut_down() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        w.mark_pending("a", Action::Stop, clock.at(0.0));
+        let o = read(&mut w, clock.at(2.0), Ok(vec![machine("a", "TERMINATED")]));
+        assert!(o.finished[0].ok);
+    }
+
+    #[test]
+    fn a_read_begun_before_a_click_cannot_settle_or_hide_what_the_click_did() {
+        let (mut w, clock) = signed_in(vec![machine("a", "STOPPED")]);
+        // A read is under way when the user starts "a" and creates "new".
+        let stale = w.begin_read();
+        w.mark_pending("a", Action::Start, clock.at(1.0));
+        w.add_created(machine("new", "PROVISIONING"), clock.at(1.0));
+        let o = w.on_read(
+            stale,
+            clock.at(1.2),
+            SystemTime::now(),
+            Ok(vec![machine("a", "ERROR")]),
+        );
+        assert!(o.finished.is_empty(), "the old read decided nothing");
+        let snap = w.snapshot(clock.at(1.2), SystemTime::now());
+        let ids: Vec<&str> = snap.machines.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["new", "a"], "the new machine did not vanish");
+        assert!(snap.machines.iter().all(|r| r.pending.is_some()));
+        // The click also asked for a read that the old one does not answer.
+        assert_eq!(w.next_read(clock.at(1.2)), Some(clock.at(1.2)));
+        // A read begun after the click does decide.
+        let o = read(
+            &mut w,
+            clock.at(3.0),
+            Ok(vec![machine("new", "RUNNING"), machine("a", "RUNNING")]),
+        );
+        assert_eq!(o.finished.len(), 2);
+        assert!(o.finished.iter().all(|f| f.ok));
+    }
+
+    #[test]
+    fn every_change_makes_a_newer_snapshot() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        let wall = SystemTime::now();
+        let mut last = w.snapshot(clock.at(0.0), wall).seq;
+        let mut newer = |w: &Watch| {
+            let seq = w.snapshot(clock.at(0.0), wall).seq;
+            let grew = seq > last;
+            last = seq;
+            grew
+        };
+        w.mark_pending("a", Action::Stop, clock.at(1.0));
+        assert!(newer(&w));
+        w.action_failed("a", Failure::plain("server", "No."));
+        assert!(newer(&w));
+        w.dismiss("a");
+        assert!(newer(&w));
+        read(&mut w, clock.at(2.0), Ok(vec![machine("a", "RUNNING")]));
+        assert!(newer(&w));
+        w.set_visible(false);
+        w.set_visible(true);
+        assert!(!newer(&w), "focus changes nothing shown");
+        w.reset();
+        assert!(newer(&w), "not even sign-out goes back");
+    }
+
+    #[test]
+    fn an_absurd_retry_after_waits_a_minute_at_most_and_never_overflows() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        let forever = failed(429).with_retry_after(Some(Duration::MAX));
+        read(&mut w, clock.at(2.0), Err(forever));
+        assert_eq!(w.next_read(clock.at(2.0)), Some(clock.at(62.0)));
+        let snap = w.snapshot(clock.at(3.0), SystemTime::now());
+        assert_eq!(snap.problem.unwrap().kind, "rate_limited");
+        let hour = failed(429).with_retry_after(Some(Duration::from_secs(3600)));
+        read(&mut w, clock.at(62.0), Err(hour));
+        assert_eq!(w.next_read(clock.at(62.0)), Some(clock.at(122.0)));
+    }
+
+    #[test]
+    fn a_pending_mark_expires_on_the_clock_without_a_read() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        w.mark_pending("a", Action::Stop, clock.at(0.0));
+        w.set_visible(false);
+        read(&mut w, clock.at(1.0), Err(failed(503)));
+        // The loop wakes when the shutdown turns slow and when the mark runs out.
+        assert!(w.next_wake(clock.at(1.0)).unwrap() <= clock.at(60.0));
+        assert!(w.next_wake(clock.at(61.0)).unwrap() <= clock.at(900.0));
+        assert!(w.expire(clock.at(899.0)).is_empty());
+        let gone = w.expire(clock.at(901.0));
+        assert_eq!(gone.len(), 1);
+        assert!(!gone[0].ok);
+        let row = &w.snapshot(clock.at(901.0), SystemTime::now()).machines[0];
+        assert!(row.pending.is_none() && row.error.is_some());
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{eventually, Sim, EMAIL};
-use compute_desk::desk::{Desk, Options};
+use compute_desk::desk::{AccountNews, Desk, Options};
 use compute_desk::vault::Vault;
 use compute_desk::watch::Policy;
 
@@ -44,8 +44,12 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
     let keeper = {
         let (desk, lost) = (desk.clone(), lost.clone());
         tokio::spawn(async move {
-            desk.keep_sessions_alive(|f| lost.lock().unwrap().push(f))
-                .await
+            desk.keep_sessions_alive(|news| {
+                if let AccountNews::Lost(f) = news {
+                    lost.lock().unwrap().push(f)
+                }
+            })
+            .await
         })
     };
 

@@ -6,7 +6,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{quick_retries, Sim, FAST, KEY, SECRET};
-use compute_desk::api::{Client, Credentials, ErrorKind, PowerAction, RetryPolicy};
+use compute_desk::api::{
+    Client, Credentials, ErrorKind, PowerAction, RetryPolicy, MAX_RETRY_AFTER,
+};
 use serde_json::json;
 
 const LIST: &str = "/api/compute/v1/instances";
@@ -91,15 +93,39 @@ async fn retries_are_bounded() {
 async fn a_long_retry_after_is_handed_back_not_slept_through() {
     let sim = Sim::start(&[]);
     sim.fault(
-        json!({"method": "GET", "path": LIST, "kind": "status", "status": 429, "retryAfter": 120}),
+        json!({"method": "GET", "path": LIST, "kind": "status", "status": 429, "retryAfter": 45}),
     )
     .await;
     let started = Instant::now();
     let e = sim.client().list_instances().await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
-    assert_eq!(e.retry_after(), Some(Duration::from_secs(120)));
-    assert!(e.to_string().ends_with("try again in 2 minutes."), "{e}");
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(45)));
+    assert!(e.to_string().ends_with("try again in 45 seconds."), "{e}");
     assert_eq!(sim.count("GET", LIST).await, 1);
+}
+
+/// A server may ask for an hour, for years, or for something no clock can hold: each
+/// counts as the longest wait the app accepts, a minute, and nothing panics.
+#[tokio::test]
+async fn an_absurd_retry_after_counts_as_a_minute() {
+    let sim = Sim::start(&[]);
+    for after in [
+        json!(3600),
+        json!("99999999999999999999"),
+        json!("Fri, 31 Dec 9999 23:59:59 GMT"),
+        json!("tomorrow-ish"),
+    ] {
+        sim.fault(
+            json!({"method": "GET", "path": LIST, "kind": "status", "status": 429,
+                         "retryAfter": after}),
+        )
+        .await;
+        let started = Instant::now();
+        let e = sim.client().list_instances().await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2), "{after}");
+        assert_eq!(e.retry_after(), Some(MAX_RETRY_AFTER), "{after}");
+        assert!(e.to_string().ends_with("try again in 60 seconds."), "{e}");
+    }
 }
 
 #[tokio::test]
@@ -119,7 +145,7 @@ async fn a_create_that_failed_was_sent_exactly_once() {
         sim.fault(rule).await;
         let before = sim.count("POST", LIST).await;
         let e = client
-            .create_instance("ubuntu-22-standard", "default-network")
+            .create_instance("ubuntu-22-standard", "default-network", None)
             .await
             .unwrap_err();
         assert_eq!(
@@ -138,7 +164,7 @@ async fn a_create_that_timed_out_was_sent_once_and_may_still_have_happened() {
     sim.fault(json!({"method": "POST", "path": LIST, "kind": "latency", "ms": 800}))
         .await;
     let e = client
-        .create_instance("ubuntu-22-standard", "default-network")
+        .create_instance("ubuntu-22-standard", "default-network", None)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
@@ -200,7 +226,7 @@ async fn nothing_listening_is_a_network_error_that_was_never_sent() {
         .build()
         .unwrap();
     let e = client
-        .create_instance("ubuntu-22-standard", "default-network")
+        .create_instance("ubuntu-22-standard", "default-network", None)
         .await
         .unwrap_err();
     assert_eq!((e.kind(), e.status()), (ErrorKind::Network, None));

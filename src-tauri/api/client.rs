@@ -346,8 +346,7 @@ fn error_from_answer(
     };
     let retry_after = headers
         .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        .map(|v| parse_retry_after(v.to_str().unwrap_or_default(), SystemTime::now()));
     let content_type = header(CONTENT_TYPE.as_str()).unwrap_or_default();
     // The headers are the documented channel; a JSON body's message is a fallback.
     let message = header("x-error").or_else(|| message_from_body(body));

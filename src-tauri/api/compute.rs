@@ -28,13 +28,17 @@ impl Client {
         Client::decode(op, &answer)
     }
 
-    /// `POST /api/compute/v1/instances`: answers at once with the new machine, usually
-    /// `PROVISIONING`. Never retried: after a network failure, re-list and look for it
-    /// (see [`ApiError::outcome_unknown`]).
+    /// `POST /api/compute/v1/instances`: answers at once (201, or 200 from the SDK's
+    /// servers) with the new machine, usually `PROVISIONING`. The body names the template
+    /// and the network configuration in both spellings, the overview docs'
+    /// (`template_id`, `config_id`) and the SDK's (`templateID`, `zone`), so that either
+    /// generation of the service understands it. Never retried: after a network failure,
+    /// re-list and look for it (see [`ApiError::outcome_unknown`]).
     pub async fn create_instance(
         &self,
         template_id: &str,
         config_id: &str,
+        zone: Option<&str>,
     ) -> Result<Instance, ApiError> {
         let op = Operation::CreateInstance;
         let (template_id, config_id) = (template_id.trim(), config_id.trim());
@@ -51,7 +55,14 @@ impl Client {
             ));
         }
         let url = self.url(Api::Compute, &["instances"]);
-        let body = json!({ "template_id": template_id, "config_id": config_id });
+        let mut body = json!({
+            "template_id": template_id,
+            "config_id": config_id,
+            "templateID": template_id,
+        });
+        if let Some(zone) = zone.map(str::trim).filter(|z| !z.is_empty()) {
+            body["zone"] = json!(zone);
+        }
         let answer = self
             .send(op, Method::POST, url, Some(body), Auth::Required)
             .await?;
@@ -88,6 +99,28 @@ impl Client {
         let url = self.url(Api::Compute, &["templates"]);
         match self.send(op, Method::GET, url, None, Auth::Required).await {
             Ok(answer) => Client::decode(op, &answer).map(Some),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Client {
+    /// `GET /api/compute/v1/templates/{id}/zones` (SDK, May 2026): the zones a template's
+    /// machines can run in. `None` when the server has no such list (the overview docs'
+    /// revision answers 404: there the network configuration decides).
+    pub async fn template_zones(&self, template_id: &str) -> Result<Option<Vec<String>>, ApiError> {
+        let op = Operation::ListZones;
+        let template_id = template_id.trim();
+        if template_id.is_empty() {
+            return Err(ApiError::refused(op, "Choose a template first."));
+        }
+        let url = self.url(Api::Compute, &["templates", template_id, "zones"]);
+        match self.send(op, Method::GET, url, None, Auth::Required).await {
+            Ok(answer) => {
+                let zones: Vec<super::model::Named> = Client::decode(op, &answer)?;
+                Ok(Some(zones.into_iter().filter_map(|z| z.0).collect()))
+            }
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }

@@ -49,11 +49,14 @@ impl Instance {
     }
 }
 
-/// A machine's state. Known states are recognised in any letter case; anything else
-/// is kept exactly as the server sent it, to be shown as-is.
+/// A machine's state. Known states (the contract's and those Google Compute passes
+/// through) are recognised in any letter case; anything else is kept exactly as the
+/// server sent it, to be shown as-is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub enum InstanceStatus {
     Provisioning,
+    /// Google Compute: resources acquired, booting.
+    Staging,
     Running,
     Starting,
     Stopping,
@@ -62,27 +65,55 @@ pub enum InstanceStatus {
     Resetting,
     Deleting,
     Error,
+    /// Google Compute: memory being saved before suspension.
+    Suspending,
+    /// Google Compute: suspended; starting it resumes it.
+    Suspended,
+    /// Google Compute's word for stopped; it can be started.
+    Terminated,
+    /// Google Compute is recovering the machine itself.
+    Repairing,
     /// A state this client does not know, verbatim (empty when the field was missing).
     Other(String),
     #[default]
     Missing,
 }
 
+/// Where a machine is, for the actions it offers and how closely it is watched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Running,
+    /// Off: stopped, terminated or suspended. It can be started.
+    Stopped,
+    /// On its way somewhere; worth reading often.
+    Moving,
+    Error,
+    /// A state nobody documented: not watched closely, every action offered, and the
+    /// server judges.
+    Unknown,
+}
+
 impl InstanceStatus {
+    const KNOWN: [(&'static str, InstanceStatus); 14] = [
+        ("provisioning", InstanceStatus::Provisioning),
+        ("staging", InstanceStatus::Staging),
+        ("running", InstanceStatus::Running),
+        ("starting", InstanceStatus::Starting),
+        ("stopping", InstanceStatus::Stopping),
+        ("stopped", InstanceStatus::Stopped),
+        ("restarting", InstanceStatus::Restarting),
+        ("resetting", InstanceStatus::Resetting),
+        ("deleting", InstanceStatus::Deleting),
+        ("error", InstanceStatus::Error),
+        ("suspending", InstanceStatus::Suspending),
+        ("suspended", InstanceStatus::Suspended),
+        ("terminated", InstanceStatus::Terminated),
+        ("repairing", InstanceStatus::Repairing),
+    ];
+
     pub fn from_wire(raw: &str) -> Self {
-        const KNOWN: [(&str, InstanceStatus); 9] = [
-            ("provisioning", InstanceStatus::Provisioning),
-            ("running", InstanceStatus::Running),
-            ("starting", InstanceStatus::Starting),
-            ("stopping", InstanceStatus::Stopping),
-            ("stopped", InstanceStatus::Stopped),
-            ("restarting", InstanceStatus::Restarting),
-            ("resetting", InstanceStatus::Resetting),
-            ("deleting", InstanceStatus::Deleting),
-            ("error", InstanceStatus::Error),
-        ];
         let trimmed = raw.trim();
-        KNOWN
+        Self::KNOWN
             .into_iter()
             .find(|(name, _)| trimmed.eq_ignore_ascii_case(name))
             .map(|(_, status)| status)
@@ -93,6 +124,7 @@ impl InstanceStatus {
     pub fn as_wire(&self) -> &str {
         match self {
             InstanceStatus::Provisioning => "PROVISIONING",
+            InstanceStatus::Staging => "STAGING",
             InstanceStatus::Running => "RUNNING",
             InstanceStatus::Starting => "STARTING",
             InstanceStatus::Stopping => "STOPPING",
@@ -101,41 +133,78 @@ impl InstanceStatus {
             InstanceStatus::Resetting => "RESETTING",
             InstanceStatus::Deleting => "DELETING",
             InstanceStatus::Error => "ERROR",
+            InstanceStatus::Suspending => "SUSPENDING",
+            InstanceStatus::Suspended => "SUSPENDED",
+            InstanceStatus::Terminated => "TERMINATED",
+            InstanceStatus::Repairing => "REPAIRING",
             InstanceStatus::Other(raw) => raw,
             InstanceStatus::Missing => "",
         }
     }
 
-    /// Words for people.
-    pub fn label(&self) -> &str {
-        match self {
+    /// Words for people: the app's own for every known state, the service's word
+    /// capitalised for one nobody knows ("HIBERNATING" reads "Hibernating").
+    pub fn label(&self) -> std::borrow::Cow<'_, str> {
+        let known = match self {
             InstanceStatus::Provisioning => "Provisioning",
+            InstanceStatus::Staging => "Starting",
             InstanceStatus::Running => "Running",
             InstanceStatus::Starting => "Starting",
             InstanceStatus::Stopping => "Shutting down",
-            InstanceStatus::Stopped => "Stopped",
+            InstanceStatus::Stopped | InstanceStatus::Terminated => "Stopped",
             InstanceStatus::Restarting => "Restarting",
             InstanceStatus::Resetting => "Resetting",
             InstanceStatus::Deleting => "Deleting",
             InstanceStatus::Error => "Error",
-            InstanceStatus::Other(raw) => raw,
+            InstanceStatus::Suspending => "Suspending",
+            InstanceStatus::Suspended => "Suspended",
+            InstanceStatus::Repairing => "Being repaired",
             InstanceStatus::Missing => "Unknown",
+            InstanceStatus::Other(raw) => return capitalised(raw).into(),
+        };
+        known.into()
+    }
+
+    pub fn phase(&self) -> Phase {
+        use InstanceStatus as S;
+        match self {
+            S::Running => Phase::Running,
+            S::Stopped | S::Terminated | S::Suspended => Phase::Stopped,
+            S::Error => Phase::Error,
+            S::Provisioning
+            | S::Staging
+            | S::Starting
+            | S::Stopping
+            | S::Restarting
+            | S::Resetting
+            | S::Deleting
+            | S::Suspending
+            | S::Repairing => Phase::Moving,
+            S::Other(_) | S::Missing => Phase::Unknown,
         }
     }
 
-    /// Whether the machine is on its way somewhere, so its state is worth watching closely.
-    /// A state we do not know counts, since we cannot tell that it is settled.
+    /// Whether the machine is on its way somewhere, so its state is worth watching
+    /// closely. A state nobody knows does not count: it may never change by itself, and
+    /// reading it every two seconds forever would spend the rate limit for nothing.
     pub fn is_transitional(&self) -> bool {
-        !matches!(
-            self,
-            InstanceStatus::Running | InstanceStatus::Stopped | InstanceStatus::Error
-        )
+        self.phase() == Phase::Moving
+    }
+}
+
+/// "SOME_STATE" → "Some state": the service's word, in the case the app writes its own.
+fn capitalised(raw: &str) -> String {
+    let words = raw.trim().replace('_', " ").to_lowercase();
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
 impl fmt::Display for InstanceStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+        f.write_str(&self.label())
     }
 }
 
@@ -232,7 +301,9 @@ pub struct Quotas {
     pub customer_id: Option<String>,
     #[serde(default, deserialize_with = "text")]
     pub tier_name: Option<String>,
-    #[serde(default)]
+    /// Limits per API and name. An entry that does not read as a limit is left out, so
+    /// one unexpected entry does not hide the others.
+    #[serde(default, deserialize_with = "tolerant_quotas")]
     pub quotas: BTreeMap<String, BTreeMap<String, QuotaValue>>,
 }
 
@@ -307,7 +378,7 @@ impl Timestamp {
 
     fn from_number(n: i64) -> Self {
         // Seconds since 1970 pass 10^11 only in the year 5138; such a number is milliseconds.
-        if n.abs() >= 100_000_000_000 {
+        if n.unsigned_abs() >= 100_000_000_000 {
             Timestamp(n / 1000)
         } else {
             Timestamp(n)
@@ -450,20 +521,50 @@ fn optional_time<'de, D: Deserializer<'de>>(
     })
 }
 
+fn tolerant_quotas<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, BTreeMap<String, QuotaValue>>, D::Error> {
+    let raw = Option::<serde_json::Value>::deserialize(deserializer)?;
+    let Some(serde_json::Value::Object(apis)) = raw else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(apis
+        .into_iter()
+        .filter_map(|(api, limits)| {
+            let serde_json::Value::Object(limits) = limits else {
+                return None;
+            };
+            let limits: BTreeMap<String, QuotaValue> = limits
+                .into_iter()
+                .filter_map(|(name, v)| Some((name, serde_json::from_value(v).ok()?)))
+                .collect();
+            Some((api, limits))
+        })
+        .collect())
+}
+
 /// Roles and groups: a list of names, or of objects with a name.
 fn names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    let values = Option::<Vec<serde_json::Value>>::deserialize(deserializer)?.unwrap_or_default();
-    Ok(values
-        .into_iter()
-        .filter_map(|v| match v {
+    let values = Option::<Vec<Named>>::deserialize(deserializer)?.unwrap_or_default();
+    Ok(values.into_iter().filter_map(|n| n.0).collect())
+}
+
+/// One entry of a list of names (roles, groups, zones): a string, or an object with a
+/// `name` (or `alias`, or `id`); `None` for a null.
+#[derive(Debug)]
+pub struct Named(pub Option<String>);
+
+impl<'de> Deserialize<'de> for Named {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Named(match serde_json::Value::deserialize(deserializer)? {
             serde_json::Value::String(s) => Some(s),
             serde_json::Value::Object(o) => ["name", "alias", "id"]
                 .iter()
                 .find_map(|k| o.get(*k).and_then(|n| n.as_str()).map(str::to_owned)),
             serde_json::Value::Null => None,
             other => Some(other.to_string()),
-        })
-        .collect())
+        }))
+    }
 }
 
 #[derive(Deserialize)]
@@ -536,9 +637,38 @@ mod tests {
         let i: Instance = serde_json::from_str(r#"{"id":"a","status":"Suspended-ish"}"#).unwrap();
         assert_eq!(i.status, InstanceStatus::Other("Suspended-ish".into()));
         assert_eq!(i.status.label(), "Suspended-ish");
-        assert!(i.status.is_transitional());
+        assert_eq!(i.status.phase(), Phase::Unknown);
+        assert!(
+            !i.status.is_transitional(),
+            "a state nobody knows may never change by itself"
+        );
+        assert_eq!(
+            InstanceStatus::from_wire("HIBERNATING").label(),
+            "Hibernating"
+        );
+        assert_eq!(
+            InstanceStatus::from_wire("waiting_for_host").label(),
+            "Waiting for host"
+        );
         let back = serde_json::to_value(&i).unwrap();
         assert_eq!(back["status"], "Suspended-ish");
+    }
+
+    #[test]
+    fn google_compute_statuses_have_a_meaning() {
+        let phase = |raw: &str| InstanceStatus::from_wire(raw).phase();
+        assert_eq!(phase("TERMINATED"), Phase::Stopped);
+        assert_eq!(phase("suspended"), Phase::Stopped);
+        assert_eq!(phase("STAGING"), Phase::Moving);
+        assert_eq!(phase("Suspending"), Phase::Moving);
+        assert_eq!(phase("REPAIRING"), Phase::Moving);
+        assert_eq!(InstanceStatus::from_wire("TERMINATED").label(), "Stopped");
+        assert_eq!(InstanceStatus::from_wire("staging").label(), "Starting");
+        assert_eq!(InstanceStatus::from_wire("SUSPENDED").label(), "Suspended");
+        assert_eq!(
+            InstanceStatus::from_wire("suspended").as_wire(),
+            "SUSPENDED"
+        );
     }
 
     #[test]
@@ -568,6 +698,18 @@ mod tests {
             Timestamp::from_unix(1_767_225_600).to_rfc3339(),
             "2026-01-01T00:00:00Z"
         );
+        // Numbers past i64 saturate; none of them may panic.
+        for raw in [
+            "-1e19",
+            "1e300",
+            "-9223372036854775808",
+            "18446744073709551615",
+        ] {
+            let body = format!(r#"{{"expireAt":{raw}}}"#);
+            let k: KeyPairInfo = serde_json::from_str(&body).unwrap();
+            assert!(k.expire_at.is_some(), "{raw}");
+            assert!(Timestamp::parse(raw).is_some(), "{raw}");
+        }
     }
 
     #[test]
@@ -609,6 +751,16 @@ mod tests {
         assert_eq!(off.max_instances(), Some(Limit::Disabled));
         let none: Quotas = serde_json::from_str(r#"{"tierName":"Free"}"#).unwrap();
         assert_eq!(none.max_instances(), None);
+        // One entry of another shape, anywhere, does not hide the limit.
+        let mixed: Quotas = serde_json::from_str(
+            r#"{"quotas":{"compute-api":{"max_instances":{"value":5},"regions":["eu"],
+                "max_cpus":{"value":"many"},"burst":{"description":"no value"}},
+                "intelligence-api":"included","storage":null}}"#,
+        )
+        .unwrap();
+        assert_eq!(mixed.max_instances(), Some(Limit::AtMost(5)));
+        let odd: Quotas = serde_json::from_str(r#"{"quotas":[1,2]}"#).unwrap();
+        assert_eq!(odd.max_instances(), None);
     }
 
     #[test]

@@ -68,14 +68,23 @@ pub(crate) fn is_retryable_status(status: u16) -> bool {
     matches!(status, 429 | 502 | 503 | 504)
 }
 
-/// Reads `Retry-After` as seconds or as an HTTP date.
-pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+/// The longest wait a server may ask for. Past a minute a person is better told and a
+/// per-minute limit has refilled anyway; a value of years would stop the app.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Reads a `Retry-After` that was sent, as seconds or as an HTTP date, bounded by
+/// [`MAX_RETRY_AFTER`]. A value that cannot be read counts as the bound: the server did
+/// ask to wait, just not legibly.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Duration {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    let asked = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else if let Ok(when) = httpdate::parse_http_date(value) {
+        when.duration_since(now).unwrap_or(Duration::ZERO)
+    } else {
+        MAX_RETRY_AFTER
+    };
+    asked.min(MAX_RETRY_AFTER)
 }
 
 #[cfg(test)]
@@ -117,15 +126,29 @@ mod tests {
     #[test]
     fn retry_after_reads_seconds_and_dates() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
-        assert_eq!(
-            parse_retry_after(&later, now),
-            Some(Duration::from_secs(90))
-        );
+        assert_eq!(parse_retry_after(" 7 ", now), Duration::from_secs(7));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(45));
+        assert_eq!(parse_retry_after(&later, now), Duration::from_secs(45));
         let past = httpdate::fmt_http_date(now - Duration::from_secs(90));
-        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after(&past, now), Duration::ZERO);
+    }
+
+    #[test]
+    fn an_absurd_or_unreadable_retry_after_counts_as_a_minute() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let years = httpdate::fmt_http_date(now + Duration::from_secs(40 * 365 * 24 * 3600));
+        for raw in [
+            "3600",
+            "18446744073709551615",
+            "99999999999999999999999999",
+            "-5",
+            "1.5",
+            "soon",
+            "",
+            years.as_str(),
+        ] {
+            assert_eq!(parse_retry_after(raw, now), MAX_RETRY_AFTER, "{raw:?}");
+        }
     }
 
     #[test]

@@ -44,6 +44,9 @@ enum Command {
         template: String,
         #[arg(long)]
         config: String,
+        /// Where it runs, on servers that list zones per template (`zones TEMPLATE`).
+        #[arg(long)]
+        zone: Option<String>,
     },
     /// Delete a machine (it cannot be undone).
     Delete { id: String },
@@ -140,8 +143,14 @@ async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiErr
                 print_machine(&machine);
             }
         }
-        Command::Create { template, config } => {
-            let machine = client.create_instance(&template, &config).await?;
+        Command::Create {
+            template,
+            config,
+            zone,
+        } => {
+            let machine = client
+                .create_instance(&template, &config, zone.as_deref())
+                .await?;
             if json {
                 print_json(&machine);
             } else {
@@ -289,7 +298,7 @@ fn print_machines(machines: &[Instance]) {
             vec![
                 m.id.clone(),
                 m.display_name().to_owned(),
-                m.status.label().to_owned(),
+                m.status.label().into_owned(),
                 or_dash(m.zone.as_deref()),
                 or_dash(m.machine_type_short()),
                 or_dash(m.external_ip.as_deref()),
@@ -319,7 +328,7 @@ fn print_machine(m: &Instance) {
     let fields = [
         ("ID", m.id.clone()),
         ("Name", m.display_name().to_owned()),
-        ("State", m.status.label().to_owned()),
+        ("State", m.status.label().into_owned()),
         ("Zone", or_dash(m.zone.as_deref())),
         ("Machine type", or_dash(m.machine_type.as_deref())),
         ("External IP", or_dash(m.external_ip.as_deref())),

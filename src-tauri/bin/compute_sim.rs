@@ -19,7 +19,8 @@ use compute_desk::sim::{self, Dialect, FaultRule, SimConfig, SimServer};
                   {\"method\":\"GET\",\"path\":\"/api/compute/v1/instances\",\"times\":2,\"kind\":\"status\",\"status\":503}; \
                   kinds: status, latency (ms), drop, malformed, html. DELETE /_sim/faults clears them. \
                   GET /_sim/requests lists what was received; \
-                  DELETE /_sim/sessions ends every sign-in session."
+                  DELETE /_sim/sessions ends every sign-in session; \
+                  PUT /_sim/instances/ID/status with {\"status\":\"HIBERNATING\"} sets any state."
 )]
 struct Args {
     /// Address to listen on; port 0 picks a free port.
@@ -61,6 +62,13 @@ struct Args {
     /// Graceful shutdowns never finish: machines stay STOPPING until a Force reset.
     #[arg(long)]
     shutdowns_hang: bool,
+    /// After a 202 the record keeps its old state this many seconds (at speed 1), as an
+    /// asynchronous backend's does.
+    #[arg(long, default_value_t = 0.0, value_parser = not_negative)]
+    accept_delay: f64,
+    /// Also seed one SUSPENDED and one TERMINATED machine (Google Compute's states).
+    #[arg(long)]
+    cloud_states: bool,
     /// Latency added to every API request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -85,6 +93,13 @@ fn positive(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
         _ => Err("must be a number above 0".into()),
+    }
+}
+
+fn not_negative(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=3600.0).contains(&v) => Ok(v),
+        _ => Err("must be a number of seconds from 0 to 3600".into()),
     }
 }
 
@@ -119,6 +134,8 @@ async fn main() {
         },
         session_ttl: Duration::from_secs(args.session_ttl),
         shutdowns_hang: args.shutdowns_hang,
+        accept_delay: Duration::from_secs_f64(args.accept_delay),
+        cloud_states: args.cloud_states,
         latency: Duration::from_millis(args.latency_ms),
         faults: args.faults,
         seed: args.seed,

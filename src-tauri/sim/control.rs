@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
 
 use super::http::{error_response, Sim};
+use super::Dialect;
 
 /// One injected failure: the next `times` requests that match `method` and `path` get
 /// `action` instead of their normal answer.
@@ -56,7 +57,7 @@ pub enum FaultAction {
         #[serde(default)]
         message: Option<String>,
         #[serde(default, rename = "retryAfter")]
-        retry_after: Option<u64>,
+        retry_after: Option<RetryAfter>,
     },
     /// Wait this long, then answer normally.
     Latency { ms: u64 },
@@ -66,6 +67,25 @@ pub enum FaultAction {
     Malformed,
     /// Answer 502 with a proxy's HTML page and none of the API's headers.
     Html,
+}
+
+/// A `Retry-After` to send: seconds, or any text at all (an HTTP date, a number too big
+/// for any clock, a word), since servers send all of these.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RetryAfter {
+    Seconds(u64),
+    Text(String),
+}
+
+impl RetryAfter {
+    fn header(&self) -> HeaderValue {
+        match self {
+            RetryAfter::Seconds(secs) => HeaderValue::from(*secs),
+            RetryAfter::Text(text) => HeaderValue::from_str(text)
+                .unwrap_or_else(|_| HeaderValue::from_static("unreadable")),
+        }
+    }
 }
 
 impl FaultRule {
@@ -258,7 +278,7 @@ impl Front {
             }
             let response = match failure {
                 None => route(self.router, request).await,
-                Some(action) => fault_response(&action),
+                Some(action) => fault_response(&action, self.sim.config.dialect),
             };
             self.sim
                 .controls
@@ -290,7 +310,7 @@ fn auth_kind<B>(request: &Request<B>) -> &'static str {
     }
 }
 
-fn fault_response(action: &FaultAction) -> Response<Body> {
+fn fault_response(action: &FaultAction, dialect: Dialect) -> Response<Body> {
     match action {
         FaultAction::Status {
             status,
@@ -303,16 +323,14 @@ fn fault_response(action: &FaultAction) -> Response<Body> {
                 .clone()
                 .unwrap_or_else(|| default_message(status).to_owned());
             let mut response = if *headers {
-                error_response(status, &message)
+                error_response(status, &message, dialect)
             } else {
                 let mut r = Response::new(Body::empty());
                 *r.status_mut() = status;
                 r
             };
-            if let Some(secs) = retry_after {
-                response
-                    .headers_mut()
-                    .insert("retry-after", HeaderValue::from(*secs));
+            if let Some(after) = retry_after {
+                response.headers_mut().insert("retry-after", after.header());
             }
             response
         }
@@ -381,6 +399,19 @@ mod tests {
             .unwrap_err()
             .contains("tims"));
         assert!(parse(r#"{"kind":"drop","times":2}"#).is_ok());
+        let absurd = parse(r#"{"kind":"status","status":429,"retryAfter":"99999999999999999999"}"#);
+        let Ok(FaultRule {
+            action:
+                FaultAction::Status {
+                    retry_after: Some(after),
+                    ..
+                },
+            ..
+        }) = absurd
+        else {
+            panic!("a textual Retry-After is a rule: {absurd:?}");
+        };
+        assert_eq!(after.header(), "99999999999999999999");
     }
 
     #[test]

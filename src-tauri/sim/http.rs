@@ -18,7 +18,8 @@ use serde_json::{json, Value};
 
 use super::control::{Controls, FaultRule};
 use super::world::{
-    BearerProblem, Machine, Machines, Refusal, Sessions, Timings, CUSTOMER_ID, TEMPLATES, USER_ID,
+    template, BearerProblem, Machine, Machines, Placement, Refusal, Sessions, Status, Timings,
+    CUSTOMER_ID, TEMPLATES, USER_ID,
 };
 use super::{Dialect, SimConfig};
 
@@ -36,6 +37,7 @@ pub struct SimError {
     status: StatusCode,
     message: String,
     retry_after: Option<u64>,
+    dialect: Dialect,
 }
 
 impl SimError {
@@ -44,7 +46,14 @@ impl SimError {
             status,
             message: message.into(),
             retry_after: None,
+            dialect: Dialect::Docs,
         }
+    }
+
+    /// Spoken in the simulator's dialect (its support codes differ).
+    fn in_dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
     }
 }
 
@@ -60,7 +69,7 @@ impl From<Refusal> for SimError {
 
 impl IntoResponse for SimError {
     fn into_response(self) -> Response<Body> {
-        let mut response = error_response(self.status, &self.message);
+        let mut response = error_response(self.status, &self.message, self.dialect);
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()
@@ -71,8 +80,9 @@ impl IntoResponse for SimError {
 }
 
 /// An error answer as the contract describes it: both headers, and a JSON body that
-/// clients must not depend on.
-pub fn error_response(status: StatusCode, message: &str) -> Response<Body> {
+/// clients must not depend on. The support code is 32 hex characters in the overview
+/// docs and any string in the SDK (`compute-404-3fa9`).
+pub fn error_response(status: StatusCode, message: &str, dialect: Dialect) -> Response<Body> {
     let printable: String = message
         .chars()
         .map(|c| {
@@ -90,10 +100,11 @@ pub fn error_response(status: StatusCode, message: &str) -> Response<Body> {
         "x-error",
         HeaderValue::from_str(&printable).expect("printable ASCII is a valid header"),
     );
-    headers.insert(
-        "x-error-id",
-        HeaderValue::from_str(&format!("{:032x}", fastrand::u128(..))).expect("hex"),
-    );
+    let id = match dialect {
+        Dialect::Docs => format!("{:032x}", fastrand::u128(..)),
+        Dialect::Sdk => format!("compute-{}-{:04x}", status.as_u16(), fastrand::u16(..)),
+    };
+    headers.insert("x-error-id", HeaderValue::from_str(&id).expect("ASCII"));
     response
 }
 
@@ -122,7 +133,11 @@ impl Sim {
     pub fn new(config: SimConfig) -> Self {
         let mut machines = Machines::new(Timings::at_speed(config.speed), config.seed);
         machines.seed(config.instances, Instant::now());
+        if config.cloud_states {
+            machines.seed_cloud_states();
+        }
         machines.shutdowns_hang = config.shutdowns_hang;
+        machines.accept_delay = config.accept_delay.div_f64(config.speed.max(0.001));
         Sim {
             controls: Controls::new(config.latency, config.faults.clone()),
             sessions: Mutex::new(Sessions::default()),
@@ -134,9 +149,17 @@ impl Sim {
 
     /// Checks the credentials (exactly one method) and the operation's rate limit.
     fn admit(&self, headers: &HeaderMap, operation: &'static str) -> Result<Caller, SimError> {
-        let caller = self.caller(headers)?;
-        self.limit(operation)?;
+        let caller = self
+            .caller(headers)
+            .map_err(|e| e.in_dialect(self.config.dialect))?;
+        self.limit(operation)
+            .map_err(|e| e.in_dialect(self.config.dialect))?;
         Ok(caller)
+    }
+
+    /// A refusal of the world, in the simulator's dialect.
+    fn refusal(&self, r: Refusal) -> SimError {
+        SimError::from(r).in_dialect(self.config.dialect)
     }
 
     fn caller(&self, headers: &HeaderMap) -> Result<Caller, SimError> {
@@ -220,6 +243,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/api/compute/v1/instances/{id}", get(one).delete(remove))
         .route("/api/compute/v1/instances/{id}/{action}", post(power))
         .route("/api/compute/v1/templates", get(templates))
+        .route("/api/compute/v1/templates/{id}/zones", get(zones))
         .route("/api/auth/v2/session", post(open_session).get(session_info))
         .route("/api/auth/v2/session/verification", put(verify))
         .route("/api/auth/v2/session/extend", put(extend))
@@ -233,6 +257,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         )
         .route("/_sim/requests", get(requests).delete(clear_requests))
         .route("/_sim/sessions", delete(end_sessions))
+        .route("/_sim/instances/{id}/status", put(set_status))
         .fallback(|| async { SimError::new(StatusCode::NOT_FOUND, "No such endpoint") })
         .method_not_allowed_fallback(|| async {
             SimError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
@@ -297,12 +322,12 @@ impl Serialize for Wire<'_> {
                 (None, false) => {}
             }
         }
-        let status = if sdk {
-            m.status.lower()
-        } else {
-            m.status.upper()
+        let status = match (&m.status, sdk) {
+            (Status::Custom(word), _) => word.clone(),
+            (known, true) => known.lower(),
+            (known, false) => known.upper().to_owned(),
         };
-        map.serialize_entry("status", status)?;
+        map.serialize_entry("status", &status)?;
         map.serialize_entry("templateId", m.template_id)?;
         map.serialize_entry("createdAt", &rfc3339(m.created_at))?;
         if sdk {
@@ -349,26 +374,46 @@ async fn list(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Answer {
 async fn one(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     sim.admit(&headers, op::GET)?;
     let machines = sim.machines();
-    json_answer(
-        StatusCode::OK,
-        &Wire(machines.get(&id)?, sim.config.dialect),
-    )
+    let machine = machines.get(&id).map_err(|r| sim.refusal(r))?;
+    json_answer(StatusCode::OK, &Wire(machine, sim.config.dialect))
 }
 
+/// `POST /instances`: `{"template_id", "config_id"}` in the overview docs, `{"templateID",
+/// "zone"}` in the SDK (May 2026), which also answers 200 instead of 201.
 async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> Answer {
     sim.admit(&headers, op::CREATE)?;
-    let body = parse_body(&body)?;
-    let template = required(&body, "template_id")?;
-    let config = required(&body, "config_id")?;
+    let dialect = sim.config.dialect;
+    let body = parse_body(&body).map_err(|e| e.in_dialect(dialect))?;
+    let field = |name| required(&body, name).map_err(|e| e.in_dialect(dialect));
+    let (template, placement, status) = match dialect {
+        Dialect::Docs => (
+            field("template_id")?,
+            Placement::Config(field("config_id")?),
+            StatusCode::CREATED,
+        ),
+        Dialect::Sdk => (
+            field("templateID")?,
+            Placement::Zone(field("zone")?),
+            StatusCode::OK,
+        ),
+    };
     let mut machines = sim.machines();
-    let created = machines.create(template, config, sim.config.quota, Instant::now())?;
-    log::info!("sim: created {} from {template} on {config}", created.id);
-    json_answer(StatusCode::CREATED, &Wire(created, sim.config.dialect))
+    let created = machines
+        .create(template, placement, sim.config.quota, Instant::now())
+        .map_err(|r| sim.refusal(r))?;
+    log::info!(
+        "sim: created {} from {template} in {}",
+        created.id,
+        created.zone
+    );
+    json_answer(status, &Wire(created, dialect))
 }
 
 async fn remove(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     sim.admit(&headers, op::DELETE)?;
-    sim.machines().act(&id, "delete", Instant::now())?;
+    sim.machines()
+        .act(&id, "delete", Instant::now())
+        .map_err(|r| sim.refusal(r))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -381,14 +426,27 @@ async fn power(
         return Err(SimError::new(StatusCode::NOT_FOUND, "No such endpoint"));
     }
     sim.admit(&headers, op::POWER)?;
-    sim.machines().act(&id, &action, Instant::now())?;
+    sim.machines()
+        .act(&id, &action, Instant::now())
+        .map_err(|r| sim.refusal(r))?;
     match sim.config.dialect {
         Dialect::Docs => json_answer(
             StatusCode::ACCEPTED,
             &json!({ "message": "operation started", "operation": action, "id": id }),
         ),
-        Dialect::Sdk => Ok(StatusCode::ACCEPTED.into_response()),
+        // The SDK's tests answer 204 with no body.
+        Dialect::Sdk => Ok(StatusCode::NO_CONTENT.into_response()),
     }
+}
+
+/// `GET /templates/{id}/zones` (SDK, May 2026): where a template's machines can run.
+async fn zones(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+    sim.admit(&headers, op::TEMPLATES)?;
+    if sim.config.dialect == Dialect::Docs {
+        return Err(SimError::new(StatusCode::NOT_FOUND, "No such endpoint"));
+    }
+    let t = template(&id).map_err(|r| sim.refusal(r))?;
+    json_answer(StatusCode::OK, &t.zones)
 }
 
 async fn templates(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Answer {
@@ -589,6 +647,16 @@ async fn requests(State(sim): State<Arc<Sim>>) -> Answer {
 async fn end_sessions(State(sim): State<Arc<Sim>>) -> Answer {
     let ended = sim.sessions.lock().unwrap().end_all();
     log::info!("sim: ended {ended} sessions");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Sets a machine's status outright (`{"status": "HIBERNATING"}`), as the cloud underneath
+/// might; any word is kept as sent.
+async fn set_status(State(sim): State<Arc<Sim>>, Path(id): Path<String>, body: Bytes) -> Answer {
+    let body = parse_body(&body)?;
+    let status = required(&body, "status")?;
+    sim.machines().set_status(&id, status)?;
+    log::info!("sim: {id} is now {status}");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -33,8 +33,10 @@ pub enum Dialect {
     /// IPs left out, a small JSON body on 202.
     #[default]
     Docs,
-    /// The Go SDK and admin docs: `running`, `userID`, `customerID`, `expireAt` as a
-    /// string, empty IP strings, extra fields, empty 202 bodies.
+    /// The Go SDK (May 2026) and admin docs: `running`, `userID`, `customerID`,
+    /// `expireAt` as a string, empty IP strings, extra fields; create takes
+    /// `{"templateID", "zone"}` and answers 200, `GET /templates/{id}/zones` lists zones,
+    /// power operations answer 204, support codes are not hex (`compute-404-3fa9`).
     Sdk,
 }
 
@@ -59,6 +61,12 @@ pub struct SimConfig {
     pub session_ttl: Duration,
     /// Graceful shutdowns never finish; only a Force reset (or Delete) ends them.
     pub shutdowns_hang: bool,
+    /// After a 202, the record keeps its old state this long (at speed 1), as an
+    /// asynchronous backend's does.
+    pub accept_delay: Duration,
+    /// Seeds one SUSPENDED and one TERMINATED machine, states Google Compute passes
+    /// through that the contract does not list.
+    pub cloud_states: bool,
     /// Added to every API request.
     pub latency: Duration,
     pub faults: Vec<FaultRule>,
@@ -81,6 +89,8 @@ impl Default for SimConfig {
             dialect: Dialect::Docs,
             session_ttl: Duration::from_secs(3600),
             shutdowns_hang: false,
+            accept_delay: Duration::ZERO,
+            cloud_states: false,
             latency: Duration::ZERO,
             faults: Vec::new(),
             seed: 1,

@@ -9,10 +9,12 @@ use std::time::{Duration, Instant, SystemTime};
 pub const USER_ID: &str = "550e8400-e29b-41d4-a716-446655440000";
 pub const CUSTOMER_ID: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
-/// A machine's state, as this simulator models it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A machine's state, as this simulator models it: the contract's, those Google Compute
+/// passes through, and any word a test sets (`Custom`) to stand for one nobody documented.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
     Provisioning,
+    Staging,
     Running,
     Stopping,
     Stopped,
@@ -21,11 +23,40 @@ pub enum Status {
     Resetting,
     Deleting,
     Error,
+    Suspended,
+    Terminated,
+    Custom(String),
 }
 
 impl Status {
-    pub fn upper(self) -> &'static str {
+    /// A status as `PUT /_sim/instances/{id}/status` names it, in any case.
+    pub fn named(raw: &str) -> Status {
+        let known = [
+            Status::Provisioning,
+            Status::Staging,
+            Status::Running,
+            Status::Stopping,
+            Status::Stopped,
+            Status::Starting,
+            Status::Restarting,
+            Status::Resetting,
+            Status::Deleting,
+            Status::Error,
+            Status::Suspended,
+            Status::Terminated,
+        ];
+        known
+            .into_iter()
+            .find(|s| s.upper().eq_ignore_ascii_case(raw.trim()))
+            .unwrap_or_else(|| Status::Custom(raw.trim().to_owned()))
+    }
+
+    pub fn upper(&self) -> &str {
         match self {
+            Status::Custom(word) => word,
+            Status::Staging => "STAGING",
+            Status::Suspended => "SUSPENDED",
+            Status::Terminated => "TERMINATED",
             Status::Provisioning => "PROVISIONING",
             Status::Running => "RUNNING",
             Status::Stopping => "STOPPING",
@@ -38,23 +69,13 @@ impl Status {
         }
     }
 
-    pub fn lower(self) -> &'static str {
-        match self {
-            Status::Provisioning => "provisioning",
-            Status::Running => "running",
-            Status::Stopping => "stopping",
-            Status::Stopped => "stopped",
-            Status::Starting => "starting",
-            Status::Restarting => "restarting",
-            Status::Resetting => "resetting",
-            Status::Deleting => "deleting",
-            Status::Error => "error",
-        }
+    pub fn lower(&self) -> String {
+        self.upper().to_lowercase()
     }
 }
 
 /// What a step in a machine's lifecycle leads to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Next {
     Becomes(Status),
     Gone,
@@ -100,8 +121,7 @@ pub struct Machine {
 
 impl Machine {
     fn enter(&mut self, status: Status) {
-        self.status = status;
-        match status {
+        match &status {
             Status::Running => {
                 let n = self.ip_seed;
                 self.internal_ip
@@ -116,9 +136,10 @@ impl Machine {
                 });
             }
             // An ephemeral external address is released when the machine stops.
-            Status::Stopped => self.external_ip = None,
+            Status::Stopped | Status::Terminated | Status::Suspended => self.external_ip = None,
             _ => {}
         }
+        self.status = status;
     }
 }
 
@@ -131,6 +152,8 @@ pub struct TemplateDef {
     pub disk_type: &'static str,
     pub image: &'static str,
     pub region: &'static str,
+    /// Where machines of this template can run (`GET /templates/{id}/zones`).
+    pub zones: &'static [&'static str],
 }
 
 pub const TEMPLATES: [TemplateDef; 4] = [
@@ -143,6 +166,7 @@ pub const TEMPLATES: [TemplateDef; 4] = [
         disk_type: "pd-balanced",
         image: "ubuntu-os-cloud/ubuntu-2204-lts",
         region: "us-central1",
+        zones: &["us-central1-a", "us-central1-b", "europe-west1-b"],
     },
     TemplateDef {
         id: "ubuntu-24-small",
@@ -153,6 +177,7 @@ pub const TEMPLATES: [TemplateDef; 4] = [
         disk_type: "pd-standard",
         image: "ubuntu-os-cloud/ubuntu-2404-lts",
         region: "us-central1",
+        zones: &["us-central1-a", "us-east1-b"],
     },
     TemplateDef {
         id: "debian-12-standard",
@@ -163,6 +188,7 @@ pub const TEMPLATES: [TemplateDef; 4] = [
         disk_type: "pd-balanced",
         image: "debian-cloud/debian-12",
         region: "us-central1",
+        zones: &["us-central1-a", "us-central1-b", "europe-west1-b"],
     },
     TemplateDef {
         id: "windows-2022-standard",
@@ -173,6 +199,7 @@ pub const TEMPLATES: [TemplateDef; 4] = [
         disk_type: "pd-ssd",
         image: "windows-cloud/windows-2022",
         region: "us-central1",
+        zones: &["us-central1-a"],
     },
 ];
 
@@ -181,6 +208,14 @@ pub const NETWORK_CONFIGS: [(&str, &str); 2] = [
     ("default-network", "us-central1-a"),
     ("private-network", "us-central1-b"),
 ];
+
+/// Where a new machine goes: a network configuration (the overview docs) or a zone
+/// (the SDK, May 2026).
+#[derive(Clone, Copy, Debug)]
+pub enum Placement<'a> {
+    Config(&'a str),
+    Zone(&'a str),
+}
 
 /// Why a request about machines was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -197,6 +232,9 @@ pub struct Machines {
     /// Graceful shutdowns never finish (a guest that ignores the shutdown signal): the
     /// machine stays STOPPING until it is reset or deleted.
     pub shutdowns_hang: bool,
+    /// How long after a 202 the record starts to change (an asynchronous backend); zero
+    /// changes it before answering.
+    pub accept_delay: Duration,
     rng: fastrand::Rng,
 }
 
@@ -207,6 +245,7 @@ impl Machines {
             index: HashMap::new(),
             timings,
             shutdowns_hang: false,
+            accept_delay: Duration::ZERO,
             rng: fastrand::Rng::with_seed(seed),
         }
     }
@@ -219,10 +258,10 @@ impl Machines {
         ];
         for i in 0..n {
             let template = &TEMPLATES[i % TEMPLATES.len()];
-            let (config, _) = NETWORK_CONFIGS[i % NETWORK_CONFIGS.len()];
+            let (_, zone) = NETWORK_CONFIGS[i % NETWORK_CONFIGS.len()];
             let name = format!("{}-{}", ROLES[i % ROLES.len()], i / ROLES.len() + 1);
             let age = Duration::from_secs(self.rng.u64(600..90 * 24 * 3600));
-            let mut m = self.build(template, config, name, SystemTime::now() - age);
+            let mut m = self.build(template, zone, name, SystemTime::now() - age);
             // A cycle of ten that mixes states from the very first machines on.
             match i % 10 {
                 1 | 6 => {
@@ -241,18 +280,42 @@ impl Machines {
         }
     }
 
+    /// Two machines in the states Google Compute passes through and the contract does not
+    /// list: one suspended, one terminated (`--cloud-states`).
+    pub fn seed_cloud_states(&mut self) {
+        let age = Duration::from_secs(7 * 24 * 3600);
+        for (name, status) in [
+            ("archive-1", Status::Suspended),
+            ("batch-1", Status::Terminated),
+        ] {
+            let mut m = self.build(
+                &TEMPLATES[2],
+                "us-central1-a",
+                name.into(),
+                SystemTime::now() - age,
+            );
+            m.enter(Status::Running);
+            m.enter(status);
+            self.insert(m);
+        }
+    }
+
+    /// Sets a machine's status outright, as the cloud underneath might: a test's way to
+    /// show a state nobody documented.
+    pub fn set_status(&mut self, id: &str, raw: &str) -> Result<(), Refusal> {
+        let m = self.get_mut(id)?;
+        m.steps.clear();
+        m.enter(Status::named(raw));
+        Ok(())
+    }
+
     fn build(
         &mut self,
         template: &'static TemplateDef,
-        config: &str,
+        zone: &'static str,
         name: String,
         created_at: SystemTime,
     ) -> Machine {
-        let zone = NETWORK_CONFIGS
-            .iter()
-            .find(|(id, _)| *id == config)
-            .map(|(_, zone)| *zone)
-            .unwrap_or("us-central1-a");
         let id = loop {
             let id = format!("tw-{}-{:08x}", &USER_ID[..6], self.rng.u32(..));
             if !self.index.contains_key(&id) {
@@ -291,11 +354,13 @@ impl Machines {
     pub fn settle(&mut self, now: Instant) {
         let mut removed = false;
         for m in &mut self.list {
-            while let Some(&(at, next)) = m.steps.front() {
-                if at > now {
+            while let Some((at, _)) = m.steps.front() {
+                if *at > now {
                     break;
                 }
-                m.steps.pop_front();
+                let Some((_, next)) = m.steps.pop_front() else {
+                    break;
+                };
                 match next {
                     Next::Becomes(status) => m.enter(status),
                     Next::Gone => {
@@ -331,24 +396,35 @@ impl Machines {
         }
     }
 
-    /// Validates template, network config and quota, then starts provisioning.
+    /// Validates template, placement and quota, then starts provisioning.
     /// `max` follows Billing: -1 unlimited, 0 disabled.
     pub fn create(
         &mut self,
         template_id: &str,
-        config_id: &str,
+        placement: Placement,
         max: i64,
         now: Instant,
     ) -> Result<&Machine, Refusal> {
-        let template = TEMPLATES
-            .iter()
-            .find(|t| t.id == template_id)
-            .ok_or_else(|| Refusal::NotFound(format!("Template {template_id} not found")))?;
-        if !NETWORK_CONFIGS.iter().any(|(id, _)| *id == config_id) {
-            return Err(Refusal::NotFound(format!(
-                "Network configuration {config_id} not found"
-            )));
-        }
+        let template = template(template_id)?;
+        let zone: &'static str = match placement {
+            Placement::Config(config_id) => NETWORK_CONFIGS
+                .iter()
+                .find(|(id, _)| *id == config_id)
+                .map(|(_, zone)| *zone)
+                .ok_or_else(|| {
+                    Refusal::NotFound(format!("Network configuration {config_id} not found"))
+                })?,
+            Placement::Zone(zone) => template
+                .zones
+                .iter()
+                .find(|z| **z == zone)
+                .copied()
+                .ok_or_else(|| {
+                    Refusal::Invalid(format!(
+                        "Zone {zone} is not available for template {template_id}"
+                    ))
+                })?,
+        };
         if max == 0 {
             return Err(Refusal::Quota(
                 "Compute instances are not included in your subscription tier".into(),
@@ -359,7 +435,7 @@ impl Machines {
                 "Quota exceeded: your subscription allows at most {max} instances"
             )));
         }
-        let mut m = self.build(template, config_id, String::new(), SystemTime::now());
+        let mut m = self.build(template, zone, String::new(), SystemTime::now());
         m.steps
             .push_back((now + self.timings.provision, Next::Becomes(Status::Running)));
         self.insert(m);
@@ -367,67 +443,83 @@ impl Machines {
     }
 
     /// Starts a power operation or a deletion, if it makes sense in the current state.
+    /// With an [`accept_delay`](Machines::accept_delay) the record keeps its old state
+    /// for that long first, as an asynchronous backend's does after its 202.
     pub fn act(&mut self, id: &str, action: &str, now: Instant) -> Result<(), Refusal> {
         let t = self.timings;
         let hang = self.shutdowns_hang;
+        let delay = self.accept_delay;
         let m = self.get_mut(id)?;
-        let status = m.status;
-        let busy = || {
-            Refusal::Invalid(format!(
-                "Instance is {}; wait until the current operation finishes",
-                status.lower()
-            ))
-        };
-        let plan: Vec<(Duration, Next)> = match (action, status) {
-            ("delete", Status::Deleting) => {
-                return Err(Refusal::Invalid("Instance is already being deleted".into()))
-            }
+        let status = m.status.clone();
+        let refuse = |why: &str| Err(Refusal::Invalid(why.to_owned()));
+        use Status as S;
+        let plan: Vec<(Duration, Next)> = match (action, &status) {
+            ("delete", S::Deleting) => return refuse("Instance is already being deleted"),
             ("delete", _) => vec![(t.delete, Next::Gone)],
-            ("start", Status::Stopped | Status::Error) => {
-                vec![(t.start, Next::Becomes(Status::Running))]
-            }
-            ("start", Status::Running) => {
-                return Err(Refusal::Invalid("Instance is already running".into()))
-            }
-            ("stop", Status::Running) if hang => vec![],
-            ("stop", Status::Running) => vec![(t.stop, Next::Becomes(Status::Stopped))],
-            ("stop", Status::Stopped) => {
-                return Err(Refusal::Invalid("Instance is already stopped".into()))
-            }
-            ("restart", Status::Running) => vec![
-                (t.stop / 2, Next::Becomes(Status::Starting)),
-                (t.stop / 2 + t.start / 2, Next::Becomes(Status::Running)),
-            ],
-            ("restart", Status::Stopped) => {
-                return Err(Refusal::Invalid(
-                    "Instance is stopped; start it instead of restarting".into(),
+            (_, S::Custom(word)) => {
+                return refuse(&format!(
+                    "Instance is {word}; the {action} operation is not possible in that state"
                 ))
+            }
+            ("start", S::Stopped | S::Error) => vec![(t.start, Next::Becomes(S::Running))],
+            // Google Compute resumes or boots through STAGING.
+            ("start", S::Suspended | S::Terminated) => vec![(t.start, Next::Becomes(S::Running))],
+            ("start", S::Running) => return refuse("Instance is already running"),
+            ("stop", S::Running) if hang => vec![],
+            ("stop", S::Running) => vec![(t.stop, Next::Becomes(S::Stopped))],
+            ("stop", S::Stopped | S::Terminated | S::Suspended) => {
+                return refuse("Instance is already stopped")
+            }
+            ("restart", S::Running) => vec![
+                (t.stop / 2, Next::Becomes(S::Starting)),
+                (t.stop / 2 + t.start / 2, Next::Becomes(S::Running)),
+            ],
+            ("restart", S::Stopped | S::Terminated | S::Suspended) => {
+                return refuse("Instance is stopped; start it instead of restarting")
             }
             // A hard reset also cuts short a shutdown that hangs.
-            ("reset", Status::Running | Status::Stopping | Status::Error) => {
-                vec![(t.reset, Next::Becomes(Status::Running))]
+            ("reset", S::Running | S::Stopping | S::Error) => {
+                vec![(t.reset, Next::Becomes(S::Running))]
             }
-            ("reset", Status::Stopped) => {
-                return Err(Refusal::Invalid(
-                    "Instance is stopped; a reset needs a running instance".into(),
+            ("reset", S::Stopped | S::Terminated | S::Suspended) => {
+                return refuse("Instance is stopped; a reset needs a running instance")
+            }
+            ("start" | "stop" | "restart" | "reset", _) => {
+                return refuse(&format!(
+                    "Instance is {}; wait until the current operation finishes",
+                    status.lower()
                 ))
             }
-            ("start" | "stop" | "restart" | "reset", _) => return Err(busy()),
             _ => return Err(Refusal::NotFound(format!("Unknown operation {action}"))),
         };
-        let first = match action {
-            "delete" => Status::Deleting,
-            "start" => Status::Starting,
-            "stop" => Status::Stopping,
-            "restart" => Status::Restarting,
-            _ => Status::Resetting,
+        let first = match (action, &status) {
+            ("delete", _) => S::Deleting,
+            ("start", S::Suspended | S::Terminated) => S::Staging,
+            ("start", _) => S::Starting,
+            ("stop", _) => S::Stopping,
+            ("restart", _) => S::Restarting,
+            _ => S::Resetting,
         };
         m.steps.clear();
-        m.enter(first);
-        m.steps
-            .extend(plan.into_iter().map(|(after, next)| (now + after, next)));
+        if delay.is_zero() {
+            m.enter(first);
+        } else {
+            m.steps.push_back((now + delay, Next::Becomes(first)));
+        }
+        m.steps.extend(
+            plan.into_iter()
+                .map(|(after, next)| (now + delay + after, next)),
+        );
         Ok(())
     }
+}
+
+/// A template by id.
+pub fn template(id: &str) -> Result<&'static TemplateDef, Refusal> {
+    TEMPLATES
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| Refusal::NotFound(format!("Template {id} not found")))
 }
 
 /// A code sent to the outbox.
@@ -597,7 +689,12 @@ mod tests {
     fn create_provisions_then_runs_with_addresses() {
         let (mut w, t0) = world();
         let id = w
-            .create("ubuntu-22-standard", "default-network", 3, t0)
+            .create(
+                "ubuntu-22-standard",
+                Placement::Config("default-network"),
+                3,
+                t0,
+            )
             .unwrap()
             .id
             .clone();
@@ -622,7 +719,12 @@ mod tests {
     /// A machine created at `t0` and running by 10 s later.
     fn running_machine(w: &mut Machines, t0: Instant) -> String {
         let id = w
-            .create("debian-12-standard", "private-network", -1, t0)
+            .create(
+                "debian-12-standard",
+                Placement::Config("private-network"),
+                -1,
+                t0,
+            )
             .unwrap()
             .id
             .clone();
@@ -684,7 +786,12 @@ mod tests {
     fn actions_that_make_no_sense_are_refused_with_a_reason() {
         let (mut w, t0) = world();
         let id = w
-            .create("ubuntu-24-small", "default-network", 3, t0)
+            .create(
+                "ubuntu-24-small",
+                Placement::Config("default-network"),
+                3,
+                t0,
+            )
             .unwrap()
             .id
             .clone();
@@ -710,23 +817,38 @@ mod tests {
     fn create_checks_template_config_and_quota() {
         let (mut w, t0) = world();
         assert!(matches!(
-            w.create("nope", "default-network", 3, t0),
+            w.create("nope", Placement::Config("default-network"), 3, t0),
             Err(Refusal::NotFound(m)) if m.contains("Template")
         ));
         assert!(matches!(
-            w.create("ubuntu-22-standard", "nope", 3, t0),
+            w.create("ubuntu-22-standard", Placement::Config("nope"), 3, t0),
             Err(Refusal::NotFound(m)) if m.contains("Network")
         ));
         assert!(matches!(
-            w.create("ubuntu-22-standard", "default-network", 0, t0),
+            w.create(
+                "ubuntu-22-standard",
+                Placement::Config("default-network"),
+                0,
+                t0
+            ),
             Err(Refusal::Quota(_))
         ));
         for _ in 0..2 {
-            w.create("ubuntu-22-standard", "default-network", 2, t0)
-                .unwrap();
+            w.create(
+                "ubuntu-22-standard",
+                Placement::Config("default-network"),
+                2,
+                t0,
+            )
+            .unwrap();
         }
         assert!(matches!(
-            w.create("ubuntu-22-standard", "default-network", 2, t0),
+            w.create(
+                "ubuntu-22-standard",
+                Placement::Config("default-network"),
+                2,
+                t0
+            ),
             Err(Refusal::Quota(_))
         ));
     }
