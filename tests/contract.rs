@@ -169,7 +169,10 @@ async fn creates_on_a_server_that_speaks_the_sdk_of_2026() {
     );
     // A 404 cannot tell "no such template" from "no zone lists here": no list either
     // way, and create names the template as the problem.
-    assert_eq!(client.template_zones("no-such-template").await.unwrap(), None);
+    assert_eq!(
+        client.template_zones("no-such-template").await.unwrap(),
+        None
+    );
 
     // The overview docs' server has no zone list and takes the same body.
     let docs = Sim::start(FAST);

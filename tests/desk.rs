@@ -7,10 +7,12 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{eventually, Sim, EMAIL};
+use common::{eventually, Sim, EMAIL, KEY, SECRET};
 use compute_desk::desk::{AccountNews, Desk, Options};
+use compute_desk::failure::Failure;
 use compute_desk::vault::Vault;
-use compute_desk::watch::Policy;
+use compute_desk::watch::{Finished, Policy, Sink, Snapshot};
+use serde_json::json;
 
 async fn requests_to(sim: &Sim, path: &str, status: u64) -> usize {
     sim.requests()
@@ -99,4 +101,262 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
         None,
         "sign-out emptied the keyring"
     );
+}
+
+/// Collects what the watcher reports, as the window would show it.
+#[derive(Clone, Default)]
+struct Seen {
+    snapshots: Arc<Mutex<Vec<Snapshot>>>,
+    finished: Arc<Mutex<Vec<Finished>>>,
+}
+
+impl Sink for Seen {
+    fn snapshot(&self, snapshot: Snapshot) {
+        self.snapshots.lock().unwrap().push(snapshot);
+    }
+    fn finished(&self, finished: Vec<Finished>) {
+        self.finished.lock().unwrap().extend(finished);
+    }
+    fn auth_lost(&self, _failure: Failure) {}
+}
+
+impl Seen {
+    fn last(&self) -> Option<Snapshot> {
+        self.snapshots.lock().unwrap().last().cloned()
+    }
+}
+
+/// A desk over `config` with its watcher running into `seen`.
+fn desk_watched(config: &std::path::Path, vault: &Vault, options: Options) -> (Arc<Desk>, Seen) {
+    let desk = Arc::new(Desk::new(config, vault.clone(), Policy::default(), options));
+    let seen = Seen::default();
+    tokio::spawn(desk.watcher().clone().run(seen.clone()));
+    (desk, seen)
+}
+
+fn in_session() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "run with `bash .ci/session cargo test` (the sign-in is kept in the keyring)"
+    );
+}
+
+/// The network is down at launch: the saved key pair is kept, the machines screen says
+/// ThreatWinds cannot be reached, and when it returns the list and the account fill in
+/// with no sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_sign_in_survives_a_launch_without_the_network() {
+    in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "3"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.offline");
+    {
+        let desk = Desk::new(
+            config.path(),
+            vault.clone(),
+            Policy::default(),
+            Options::default(),
+        );
+        desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    }
+    // Every connection is cut, as with no network.
+    sim.fault(json!({"kind": "drop", "times": 0})).await;
+    let (desk, seen) = desk_watched(config.path(), &vault, Options::default());
+    let news = Arc::new(Mutex::new(Vec::new()));
+    let keeper = {
+        let (desk, news) = (desk.clone(), news.clone());
+        tokio::spawn(async move {
+            desk.keep_sessions_alive(|n| news.lock().unwrap().push(format!("{n:?}")))
+                .await
+        })
+    };
+    let view = desk.started().await;
+    assert!(view.account.signed_in, "the saved sign-in was kept");
+    assert_eq!(view.sign_in_reason, None);
+    let offline = eventually(Duration::from_secs(5), || async {
+        seen.last().is_some_and(|s| s.offline && !s.loaded)
+    })
+    .await;
+    assert!(offline, "the screen says ThreatWinds cannot be reached");
+    assert!(vault.load(&keyring_key(&sim)).unwrap().is_some());
+
+    // The network is back: the list fills in and the account says whose it is.
+    sim.clear_faults().await;
+    let back = eventually(Duration::from_secs(20), || async {
+        seen.last()
+            .is_some_and(|s| s.loaded && !s.offline && s.machines.len() == 3)
+    })
+    .await;
+    assert!(back, "the list came back by itself");
+    let confirmed = eventually(Duration::from_secs(10), || async {
+        desk.view().await.account.user.as_deref() == Some(EMAIL)
+    })
+    .await;
+    assert!(confirmed, "{:?}", desk.view().await.account);
+    assert!(news.lock().unwrap().iter().any(|n| n == "Confirmed"));
+    keeper.abort();
+    desk.sign_out().await;
+}
+
+fn keyring_key(sim: &Sim) -> String {
+    compute_desk::api::Client::builder(&sim.base)
+        .build()
+        .unwrap()
+        .base_url()
+        .to_string()
+}
+
+/// A 401 at launch is the server saying the credentials are bad: sign-in screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_sign_in_the_server_refuses_asks_to_sign_in_again() {
+    in_session();
+    let sim = Sim::start(&["--rate-limit", "0"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.refused");
+    Desk::new(
+        config.path(),
+        vault.clone(),
+        Policy::default(),
+        Options::default(),
+    )
+    .sign_in_with_key(&sim.base, KEY, SECRET)
+    .await
+    .unwrap();
+    sim.fault(json!({"path": "/api/auth/v2/keypair", "kind": "status", "status": 401}))
+        .await;
+    let desk = Desk::new(
+        config.path(),
+        vault.clone(),
+        Policy::default(),
+        Options::default(),
+    );
+    let view = desk.started().await;
+    assert!(!view.account.signed_in);
+    assert!(view.sign_in_reason.unwrap().contains("sign in again"));
+    vault.delete(&keyring_key(&sim)).unwrap();
+}
+
+/// Sign-out forgets at once, keyring first; the server is told in the background.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_does_not_wait_for_a_slow_server() {
+    in_session();
+    let sim = Sim::start(&["--rate-limit", "0"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.signout");
+    let desk = Desk::new(
+        config.path(),
+        vault.clone(),
+        Policy::default(),
+        Options::default(),
+    );
+    desk.email_start(&sim.base, EMAIL).await.unwrap();
+    desk.email_verify(&sim.latest_code().await).await.unwrap();
+    assert!(vault.load(&keyring_key(&sim)).unwrap().is_some());
+    sim.fault(json!({"method": "DELETE", "path": "/api/auth/v2/session/*", "kind": "latency", "ms": 8000}))
+        .await;
+    let started = std::time::Instant::now();
+    let view = desk.sign_out().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!view.account.signed_in);
+    assert_eq!(vault.load(&keyring_key(&sim)).unwrap(), None);
+    let closed = eventually(Duration::from_secs(15), || async {
+        sim.requests()
+            .await
+            .iter()
+            .any(|r| r["method"] == "DELETE" && r["status"] == 200)
+    })
+    .await;
+    assert!(closed, "the server was still told");
+}
+
+/// An action refused with 429 was not performed: it is sent again after the wait, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_refused_for_the_rate_is_sent_again_once() {
+    in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "3", "--speed", "10"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.429");
+    let (desk, seen) = desk_watched(config.path(), &vault, Options::default());
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let loaded = eventually(Duration::from_secs(5), || async {
+        seen.last().is_some_and(|s| s.loaded)
+    })
+    .await;
+    assert!(loaded);
+    let running: Vec<String> = seen
+        .last()
+        .unwrap()
+        .machines
+        .iter()
+        .filter(|r| r.state == "running")
+        .map(|r| r.id.clone())
+        .collect();
+    sim.fault(
+        json!({"method": "POST", "path": "/api/compute/v1/instances/*", "kind": "status",
+                     "status": 429, "retryAfter": 1, "times": 1}),
+    )
+    .await;
+    let results = desk.act(&running, "stop").await.unwrap();
+    assert!(results.iter().all(|r| r.ok), "{results:?}");
+    let posts = sim
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r["method"] == "POST")
+        .count();
+    assert_eq!(posts, running.len() + 1, "one refused, sent again once");
+
+    // Refused twice: the second refusal is reported, not retried again.
+    sim.fault(
+        json!({"method": "POST", "path": "/api/compute/v1/instances/*", "kind": "status",
+                     "status": 429, "retryAfter": 1, "times": 2}),
+    )
+    .await;
+    let stopped = wait_until_state(&seen, &running[0], "stopped").await;
+    assert!(stopped);
+    let results = desk.act(&running[..1], "start").await.unwrap();
+    assert_eq!(results[0].error.as_ref().unwrap().kind, "rate_limited");
+    desk.sign_out().await;
+}
+
+async fn wait_until_state(seen: &Seen, id: &str, state: &str) -> bool {
+    eventually(Duration::from_secs(20), || async {
+        seen.last().is_some_and(|s| {
+            s.machines
+                .iter()
+                .any(|r| r.id == id && r.state == state && r.pending.is_none())
+        })
+    })
+    .await
+}
+
+/// Another person signing in on the same server never sees the previous one's list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_as_someone_else_starts_from_an_empty_list() {
+    in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "2"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.other");
+    let (desk, seen) = desk_watched(config.path(), &vault, Options::default());
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            seen.last().is_some_and(|s| s.loaded)
+        })
+        .await
+    );
+    // The key stops working (revoked); someone else signs in by email.
+    desk.auth_lost(&Failure::plain("auth", "revoked")).await;
+    desk.email_start(&sim.base, EMAIL).await.unwrap();
+    desk.email_verify(&sim.latest_code().await).await.unwrap();
+    let snap = desk.watcher().snapshot().await;
+    assert!(
+        !snap.loaded && snap.machines.is_empty(),
+        "the previous list is gone"
+    );
+    desk.sign_out().await;
 }
