@@ -13,9 +13,7 @@ use tokio::sync::{Mutex, Notify};
 
 use futures_util::StreamExt;
 
-use crate::api::{
-    Client, ErrorKind, InstanceStatus, Limit, Template, MAX_RETRY_AFTER, PRODUCTION_BASE,
-};
+use crate::api::{Client, ErrorKind, InstanceStatus, Limit, Template, PRODUCTION_BASE};
 use crate::failure::Failure;
 use crate::pace::Pace;
 use crate::session::{self, Account, AccountView, EmailSignIn, Method};
@@ -29,14 +27,6 @@ const DOCUMENTED_CONFIG: &str = "default-network";
 
 /// How many actions of one bulk request run at once.
 const BULK_PARALLEL: usize = 4;
-
-/// Power operations and deletions sent in any sliding minute, below the service's
-/// per-minute limit per operation type (60 in the simulator) with room for a person's
-/// own clicks meanwhile.
-const ACTIONS_PER_MINUTE: usize = 40;
-
-/// How long to wait before sending again an action refused with 429 and no Retry-After.
-const RATE_LIMITED_WAIT: Duration = Duration::from_secs(30);
 
 /// How long the server may take to close a session at sign-out, in the background.
 const SIGN_OUT_PATIENCE: Duration = Duration::from_secs(30);
@@ -140,6 +130,7 @@ pub struct Desk {
     account_changed: Notify,
     /// Spaces out actions under the per-minute rate limit.
     pace: std::sync::Mutex<Pace>,
+    policy: Policy,
 }
 
 #[derive(Default)]
@@ -175,7 +166,8 @@ impl Desk {
             }),
             started: tokio::sync::OnceCell::new(),
             account_changed: Notify::new(),
-            pace: std::sync::Mutex::new(Pace::new(ACTIONS_PER_MINUTE)),
+            pace: std::sync::Mutex::new(Pace::new(policy.actions_per_minute)),
+            policy,
         }
     }
 
@@ -685,8 +677,8 @@ impl Desk {
                 // Refused for the rate, so not performed: once more after the wait.
                 if let Err(e) = &result {
                     if e.kind() == ErrorKind::RateLimited {
-                        let wait = e.retry_after().unwrap_or(RATE_LIMITED_WAIT);
-                        tokio::time::sleep(wait.min(MAX_RETRY_AFTER)).await;
+                        let wait = e.retry_after().unwrap_or(self.policy.slow);
+                        tokio::time::sleep(wait.min(self.policy.max_wait)).await;
                         result = send().await;
                     }
                 }

@@ -33,8 +33,13 @@ pub struct Policy {
     /// A pending action whose machine has not changed at all after this long is given
     /// up on: the server accepted it, but nothing is happening.
     pub no_move_limit: Duration,
-    /// The longest wait a 429 can impose, whatever its `Retry-After` says.
+    /// The longest wait a 429 can impose, whatever its `Retry-After` says; a 429
+    /// without one waits `slow`.
     pub max_wait: Duration,
+    /// Power operations and deletions sent in any sliding minute: below the service's
+    /// per-minute limit per operation type (60 in the simulator), with room for a
+    /// person's own clicks while a bulk action runs.
+    pub actions_per_minute: usize,
     /// First wait after a failed read; doubles up to `slow`.
     pub first_backoff: Duration,
 }
@@ -48,6 +53,7 @@ impl Default for Policy {
             give_up: Duration::from_secs(15 * 60),
             no_move_limit: Duration::from_secs(5 * 60),
             max_wait: MAX_RETRY_AFTER,
+            actions_per_minute: 40,
             first_backoff: Duration::from_secs(2),
         }
     }
@@ -482,9 +488,12 @@ impl Watch {
         }
     }
 
-    /// Whether an action on `id` is waiting to be seen finished.
-    pub fn is_pending(&self, id: &str) -> bool {
-        self.pending.contains_key(id)
+    /// How long the oldest pending action has been waiting.
+    pub fn oldest_pending(&self, now: Instant) -> Option<Duration> {
+        self.pending
+            .values()
+            .map(|p| now.saturating_duration_since(p.since))
+            .max()
     }
 
     /// A read of the list begins; hand the ticket back with its result.

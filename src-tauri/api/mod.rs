@@ -16,8 +16,8 @@ mod secret;
 pub use client::{Client, ClientBuilder, Credentials, PRODUCTION_BASE};
 pub use error::{ApiError, ErrorKind, Operation};
 pub use model::{
-    Instance, InstanceStatus, KeyPairInfo, Limit, NewSession, Phase, PowerAction, QuotaValue,
-    Quotas, SessionInfo, Template, Timestamp,
+    Instance, InstanceStatus, KeyPairInfo, Limit, Named, NewSession, Phase, PowerAction,
+    QuotaValue, Quotas, SessionInfo, Template, Timestamp,
 };
 pub use retry::{RetryPolicy, MAX_RETRY_AFTER};
 pub use secret::Secret;
