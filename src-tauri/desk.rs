@@ -81,6 +81,9 @@ pub struct ActionResult {
     /// Not attempted because the action makes no sense in the machine's state.
     pub skipped: bool,
     pub error: Option<Failure>,
+    /// The first snapshot that shows this outcome (the row pending, or its error): the
+    /// page keeps its own "in progress" mark until it has one at least this new.
+    pub seq: u64,
 }
 
 /// What the Create dialog offers.
@@ -657,6 +660,7 @@ impl Desk {
                             ok: false,
                             skipped: true,
                             error: None,
+                            seq: 0,
                         });
                     }
                 }
@@ -690,7 +694,8 @@ impl Desk {
             .collect()
             .await;
         let mut auth_lost = None;
-        self.watcher
+        let seq = self
+            .watcher
             .update(|w| {
                 for (id, _, result) in &done {
                     if let Err(e) = result {
@@ -701,6 +706,7 @@ impl Desk {
                     }
                 }
                 w.refresh_now();
+                w.seq()
             })
             .await;
         if let Some(failure) = auth_lost {
@@ -713,6 +719,7 @@ impl Desk {
             ok: result.is_ok(),
             skipped: false,
             error: result.err().map(Failure::from),
+            seq,
         }));
         Ok(results)
     }

@@ -392,6 +392,11 @@ impl Watch {
         self.generation += 1;
     }
 
+    /// The sequence number of the snapshot that shows everything done so far.
+    pub fn seq(&self) -> u64 {
+        self.generation
+    }
+
     fn moving(&self) -> bool {
         !self.pending.is_empty() || self.instances.iter().any(|i| i.status.is_transitional())
     }

@@ -90,9 +90,43 @@ function renderCards(templates) {
   }));
 }
 
+/** Which zones the chosen template can run in, asked for each time the choice changes. */
+let zonesAsked = 0;
+
+/**
+ * Offers "Where" when the server lists zones for the chosen template (the SDK's servers
+ * do); hides it where the network configuration decides (the overview docs' servers).
+ */
+async function loadZones() {
+  const ask = ++zonesAsked;
+  const field = $('zone-field');
+  const select = /** @type {HTMLSelectElement} */ ($('zone'));
+  const template = $('template-free').hidden ? chosen : /** @type {HTMLInputElement} */ ($('template-id')).value.trim();
+  if (!template) {
+    field.hidden = true;
+    return;
+  }
+  let zones = null;
+  try {
+    zones = await call('zones', { templateId: template });
+  } catch {
+    zones = null; // Create itself will say what is wrong.
+  }
+  if (ask !== zonesAsked) return;
+  field.hidden = !zones || zones.length === 0;
+  if (zones && zones.length) {
+    const before = select.value;
+    select.replaceChildren(...zones.map((/** @type {string} */ z) => h('option', { value: z, text: z })));
+    if (zones.includes(before)) select.value = before;
+  }
+}
+
 /** @param {string} id */
 function choose(id) {
-  chosen = id;
+  if (chosen !== id) {
+    chosen = id;
+    loadZones();
+  }
   for (const card of $('template-cards').querySelectorAll('.card')) {
     const on = card.getAttribute('data-id') === id;
     card.setAttribute('aria-checked', String(on));
@@ -135,10 +169,17 @@ export async function openCreate() {
   const free = !o.templates || o.templates.length === 0;
   $('template-free').hidden = !free;
   $('template-cards').hidden = free;
+  // No list because the server has none, or because asking for it failed: not the same.
+  $('template-free-hint').textContent = o.templatesProblem
+    ? 'The list of templates could not be loaded just now (see below); type the template your administrator gave you, or close this and try again.'
+    : 'This server does not list its templates; type the one your administrator gave you.';
+  showFailure($('create-error'), o.templatesProblem || null);
   if (!free) {
     if (!chosen || !o.templates.some((/** @type {any} */ t) => t.id === chosen)) chosen = o.templates[0].id;
     renderCards(o.templates);
   }
+  /** @type {HTMLInputElement} */ ($('template-id')).onchange = loadZones;
+  loadZones();
   $('config-list').replaceChildren(...o.configs.map((/** @type {string} */ c) => h('option', { value: c })));
   const config = /** @type {HTMLInputElement} */ ($('config-id'));
   if (!config.value) config.value = o.configs[0] || '';
@@ -157,24 +198,33 @@ function waitForCreate(dialog) {
       if (dialog.open) dialog.close();
       resolve(row);
     };
-    $('create-cancel').onclick = () => finish(null);
+    let creating = false;
+    $('create-cancel').onclick = () => { if (!creating) finish(null); };
     dialog.onclose = () => finish(null);
+    // Esc while the machine is being created would hide how the create ended.
+    dialog.oncancel = (/** @type {Event} */ e) => { if (creating) e.preventDefault(); };
     $('create-form').onsubmit = async (/** @type {Event} */ e) => {
       e.preventDefault();
+      if (creating) return;
       const submit = /** @type {HTMLButtonElement} */ ($('create-submit'));
       const templateId = $('template-free').hidden ? chosen : $('template-id').value;
       const configId = $('config-id').value;
+      const zone = $('zone-field').hidden ? null : /** @type {HTMLSelectElement} */ ($('zone')).value;
       showFailure($('create-error'), null);
+      creating = true;
       submit.disabled = true;
+      /** @type {HTMLButtonElement} */ ($('create-cancel')).disabled = true;
       submit.textContent = 'Creating…';
       try {
-        const row = await call('create', { templateId, configId });
+        const row = await call('create', { templateId, configId, zone });
         finish(row);
       } catch (err) {
         showFailure($('create-error'), /** @type {Failure} */ (err));
       } finally {
+        creating = false;
         submit.textContent = 'Create';
         submit.disabled = Boolean(options && options.quota && options.quota.blocked);
+        /** @type {HTMLButtonElement} */ ($('create-cancel')).disabled = false;
       }
     };
   });

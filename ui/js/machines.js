@@ -4,7 +4,7 @@
 import { call, copyText } from './ipc.js';
 import { h, $ } from './dom.js';
 import { ago, relative, plural, STATE_ICON, inSeconds, parseTime, dateTime, naturalCompare } from './format.js';
-import { failureContent, supportButton, toast } from './feedback.js';
+import { failureContent, toast } from './feedback.js';
 import { confirm, showResults, openCreate } from './dialogs.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
@@ -24,7 +24,7 @@ const ACTIONS = /** @type {const} */ ([
 ]);
 
 const state = {
-  /** @type {any} */ snapshot: { loaded: false, machines: [] },
+  /** @type {any} */ snapshot: { seq: 0, loaded: false, machines: [] },
   /** @type {Row[]} */ shown: [],
   /** @type {number[]} */ offsets: [0],
   search: '',
@@ -32,8 +32,14 @@ const state = {
   /** @type {{column: string, descending: boolean}} */ sort: { column: 'name', descending: false },
   /** @type {Set<string>} */ selected: new Set(),
   /** @type {string|null} */ detail: null,
-  /** Rows clicked but not yet confirmed by the Rust side: shown pending within a frame. */
-  /** @type {Map<string, string>} */ optimistic: new Map(),
+  /**
+   * Rows clicked, shown in progress within a frame and kept so (buttons off) until a
+   * snapshot at least as new as `untilSeq` shows the outcome: the row pending, or its error.
+   * @type {Map<string, {label: string, untilSeq: number}>}
+   */
+  optimistic: new Map(),
+  /** The measured height of each row error in view (they wrap, so it varies). */
+  /** @type {Map<string, number>} */ errorHeights: new Map(),
   /** @type {string[]} */ extraBanners: [],
 };
 
@@ -100,12 +106,35 @@ function recompute() {
   state.shown = shown;
   const offsets = new Array(shown.length + 1);
   offsets[0] = 0;
-  for (let i = 0; i < shown.length; i++) offsets[i + 1] = offsets[i] + (shown[i].error ? ROW + ERROR_ROW : ROW);
+  for (let i = 0; i < shown.length; i++) offsets[i + 1] = offsets[i] + ROW + (shown[i].error ? errorHeight(shown[i].id) : 0);
   state.offsets = offsets;
   // A selected machine that is gone is no longer selected.
   if (state.selected.size) {
     for (const id of state.selected) if (!byId(id)) state.selected.delete(id);
   }
+}
+
+/** @param {string} id */
+function errorHeight(id) {
+  return state.errorHeights.get(id) ?? ERROR_ROW;
+}
+
+/**
+ * Row errors wrap to as many lines as their words need, so their heights are read after
+ * they are drawn (a layout, only while one is in view) and the rows placed again when
+ * one differs from what was assumed.
+ */
+function measureErrorRows() {
+  let changed = false;
+  for (const tr of /** @type {NodeListOf<HTMLElement>} */ ($('rows').querySelectorAll('tr.row-error'))) {
+    const id = tr.getAttribute('data-for');
+    const height = tr.offsetHeight;
+    if (id && height > 0 && state.errorHeights.get(id) !== height) {
+      state.errorHeights.set(id, height);
+      changed = true;
+    }
+  }
+  if (changed) queueRender();
 }
 
 /** Machines by id, built once per list (bulk actions look up thousands). */
@@ -126,7 +155,7 @@ function byId(id) {
 function stateCell(r) {
   const local = state.optimistic.get(r.id);
   if (r.pending || local) {
-    const label = r.pending ? r.pending.label : /** @type {string} */ (local);
+    const label = r.pending ? r.pending.label : /** @type {{label: string}} */ (local).label;
     const parts = [h('span', { class: 'state busy' }, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), label])];
     if (r.pending && r.pending.slow) {
       parts.push(h('div', {
@@ -189,10 +218,10 @@ function rowElement(r, span) {
   tr.addEventListener('click', () => openDetail(r.id));
   if (!r.error) return [tr];
   const err = /** @type {Failure} */ (r.error);
+  // The app's sentence and the server's own words, in full: they wrap, never cut.
   return [tr, h('tr', { class: 'row-error', 'data-for': r.id }, [h('td', { colspan: String(span) }, [
     h('div', { class: 'banner error', role: 'alert', 'aria-label': `Problem with ${r.name}` }, [
-      h('p', { text: err.message, title: err.message }),
-      supportButton(err),
+      h('div', { class: 'row-error-body' }, failureContent(err)),
       h('button', { type: 'button', class: 'link', text: 'Dismiss', 'aria-label': `Dismiss the problem with ${r.name}`, onclick: () => call('dismiss_error', { id: r.id }) }),
     ]),
   ])])];
@@ -252,6 +281,7 @@ function renderRows() {
     const again = /** @type {HTMLElement|null} */ ($('rows').querySelector(`[aria-label="${CSS.escape(focusKey)}"]`));
     if (again) again.focus();
   }
+  measureErrorRows();
 }
 
 function renderEmpty() {
@@ -446,19 +476,25 @@ async function act(ids, action) {
     return;
   }
   if (!(await confirmAction(action, rows))) return;
-  for (const r of rows) state.optimistic.set(r.id, meta.progress);
+  for (const r of rows) state.optimistic.set(r.id, { label: meta.progress, untilSeq: Infinity });
   render(); // within this frame
   let results;
   try {
     results = await call('act', { ids: rows.map((r) => r.id), action });
   } catch (e) {
+    for (const r of rows) state.optimistic.delete(r.id);
+    queueRender();
     const f = /** @type {Failure} */ (e);
     showResults(`${meta.label} did not happen`, rows.map((r) => ({ name: r.name, ok: false, skipped: false, error: f })));
     return;
-  } finally {
-    for (const r of rows) state.optimistic.delete(r.id);
-    queueRender();
   }
+  // Each row stays in progress until a snapshot shows what became of it.
+  for (const result of results) {
+    if (result.skipped) state.optimistic.delete(result.id);
+    else state.optimistic.set(result.id, { label: meta.progress, untilSeq: result.seq });
+  }
+  settleOptimistic();
+  queueRender();
   const skippedBefore = ids.length - rows.length;
   if (ids.length > 1) {
     const okCount = results.filter((/** @type {any} */ r) => r.ok).length;
@@ -483,9 +519,22 @@ async function create() {
 
 let firstListMarked = false;
 
-/** @param {any} snapshot */
+/** Forgets the in-progress marks that the current snapshot has caught up with. */
+function settleOptimistic() {
+  for (const [id, mark] of state.optimistic) {
+    if (mark.untilSeq <= state.snapshot.seq) state.optimistic.delete(id);
+  }
+}
+
+/**
+ * A snapshot from the Rust side, pushed or asked for. An older one than the page has
+ * (a call's answer overtaken by a push) is dropped: the newer one always wins.
+ * @param {any} snapshot
+ */
 export function update(snapshot) {
+  if (snapshot.seq < state.snapshot.seq) return;
   state.snapshot = snapshot;
+  settleOptimistic();
   if (snapshot.loaded && !firstListMarked) {
     // User Timing marks, read by the desktop benchmark: the first list received, and
     // painted (the frame after it was rendered).
@@ -498,7 +547,9 @@ export function update(snapshot) {
 
 /** Forgets what this screen showed (sign-out). */
 export function reset() {
-  state.snapshot = { loaded: false, machines: [] };
+  // Sign-out: the Rust side's count goes on, so what it sends next is newer still.
+  state.snapshot = { seq: state.snapshot.seq, loaded: false, machines: [] };
+  state.errorHeights.clear();
   state.selected.clear();
   state.detail = null;
   state.optimistic.clear();

@@ -33,6 +33,9 @@ function show(v) {
   $('signin').hidden = signedIn;
   $('desk').hidden = !signedIn;
   if (!signedIn) {
+    // Nothing of the machines screen may stay over the sign-in screen: a confirmation or
+    // the Create dialog open when the sign-in was lost closes (as cancelled).
+    for (const d of /** @type {NodeListOf<HTMLDialogElement>} */ (document.querySelectorAll('dialog[open]'))) d.close();
     signin.show(v);
     // Coming back after the session ended keeps the machines screen as it was.
     if (!v.signInReason) machines.reset();
@@ -78,9 +81,17 @@ async function start() {
   signin.setup(signedIn);
   machines.setup();
   $('sign-out').addEventListener('click', async () => {
-    const v = await call('sign_out');
-    machines.reset();
-    show(v);
+    const button = /** @type {HTMLButtonElement} */ ($('sign-out'));
+    button.disabled = true;
+    button.textContent = 'Signing out…';
+    try {
+      const v = await call('sign_out');
+      machines.reset();
+      show(v);
+    } finally {
+      button.disabled = false;
+      button.textContent = 'Sign out';
+    }
   });
   setInterval(renderKeyExpiry, 60_000);
   document.addEventListener('visibilitychange', () => {
