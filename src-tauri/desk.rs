@@ -25,6 +25,10 @@ use crate::watch::{Action, Policy, Row, Watcher};
 /// The network configuration the contract documents; offered on every server.
 const DOCUMENTED_CONFIG: &str = "default-network";
 
+/// How long the demo's service keeps a record unchanged after a 202, with
+/// `--demo-as-service`.
+const DEMO_ACCEPT_DELAY: Duration = Duration::from_secs(3);
+
 /// How many actions of one bulk request run at once.
 const BULK_PARALLEL: usize = 4;
 
@@ -116,6 +120,10 @@ pub struct Options {
     pub demo: bool,
     /// Machines the demo starts with; `None` for the usual handful.
     pub demo_machines: Option<usize>,
+    /// The demo's simulator behaves as the real service does where our simulator used to
+    /// be kinder: a 202 changes the record only after a delay, and Google Compute's
+    /// states appear (`--demo-as-service`).
+    pub demo_as_service: bool,
     /// How long a shutdown may run before Force reset is offered; `None` for the
     /// policy's default.
     pub shutdown_patience: Option<Duration>,
@@ -365,6 +373,12 @@ impl Desk {
             None => {
                 let config = SimConfig {
                     instances: self.options.demo_machines.unwrap_or(6),
+                    accept_delay: if self.options.demo_as_service {
+                        DEMO_ACCEPT_DELAY
+                    } else {
+                        Duration::ZERO
+                    },
+                    cloud_states: self.options.demo_as_service,
                     ..SimConfig::default()
                 };
                 let sim = SimServer::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))

@@ -28,6 +28,12 @@ fn main() {
                 options.demo = true;
                 options.demo_machines = args.next().and_then(|n| n.parse().ok());
             }
+            // The demo as the real service behaves: a 202 changes the record a few
+            // seconds later, and Google Compute's SUSPENDED and TERMINATED appear.
+            "--demo-as-service" => {
+                options.demo = true;
+                options.demo_as_service = true;
+            }
             _ => {}
         }
     }

@@ -192,7 +192,7 @@ impl Account {
         Account {
             client: base.with_credentials(credentials),
             method,
-            user: "your saved sign-in".into(),
+            user: "Saved sign-in (checking…)".into(),
             key_name: None,
             expires_at: None,
             session_id,

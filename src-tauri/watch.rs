@@ -598,7 +598,7 @@ impl Watch {
         let late: Vec<String> = self
             .pending
             .iter()
-            .filter(|(_, p)| now.saturating_duration_since(p.since) > self.policy.give_up)
+            .filter(|(_, p)| now.saturating_duration_since(p.since) >= self.policy.give_up)
             .map(|(id, _)| id.clone())
             .collect();
         late.iter().map(|id| self.finish(id, false)).collect()

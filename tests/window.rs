@@ -10,23 +10,14 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    assert_no_secret_in_files, hide_window, one_window_at_a_time, Desktop, Home,
+    assert_no_secret_in_files, hide_window, one_window_at_a_time, press, sign_in_with_key,
+    sim_with, Desktop, Home, KEY, SECRET, SHIFT_TAB,
 };
 use common::notifications::Notifications;
 use common::Sim;
 use compute_desk::api::Client;
 use compute_desk::vault::{StoredCredentials, Vault};
 use serde_json::json;
-
-/// A secret distinctive enough that finding it anywhere means it leaked.
-const SECRET: &str = "sk-Zq9wV7-never-shown-4f1c";
-const KEY: &str = "team-key-1";
-
-fn sim_with(args: &[&str]) -> Sim {
-    let mut all = vec!["--api-key", KEY, "--api-secret", SECRET];
-    all.extend_from_slice(args);
-    Sim::start(&all)
-}
 
 /// Opens the create dialog and waits for its template cards.
 async fn open_create(app: &Desktop) {
@@ -71,16 +62,6 @@ async fn launched_with_four_machines(
     app.record_events().await;
     app.control("Send code").await;
     (sim, home, app)
-}
-
-async fn sign_in_with_key(app: &Desktop, sim: &Sim) {
-    app.click("Use an API key").await;
-    app.click("Advanced").await;
-    app.fill("Server address", &sim.base).await;
-    app.fill("API key", KEY).await;
-    app.fill("API secret", SECRET).await;
-    app.click("Check key and sign in").await;
-    app.control("Details of web-1").await;
 }
 
 /// Asks for a sign-in code by email and waits for the code step; the server address is
@@ -930,24 +911,8 @@ async fn the_window_follows_the_desktop_between_light_and_dark_while_it_runs() {
 }
 
 const TAB: &str = "\u{e004}";
-const SHIFT: &str = "\u{e008}";
-const SHIFT_TAB: &str = "\u{e008}\u{e004}";
 const ENTER: &str = "\u{e007}";
 const ARROW_RIGHT: &str = "\u{e014}";
-
-/// Sends keys to whatever has the focus, as a keyboard would.
-async fn press(app: &Desktop, keys: &[&str]) {
-    for k in keys {
-        let active = app.web.active_element().await.unwrap();
-        let text = if *k == SHIFT_TAB {
-            format!("{SHIFT}{TAB}{SHIFT}")
-        } else {
-            (*k).to_owned()
-        };
-        active.send_keys(&text).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(60)).await;
-    }
-}
 
 async fn type_text(app: &Desktop, text: &str) {
     app.web

@@ -9,7 +9,9 @@
 //!
 //! `DESKTOP_BENCH_LAUNCHES=N` sets the launches of each window (7 unless set);
 //! `DESKTOP_BENCH_ONLY=launch` measures launch and idle memory only, `DESKTOP_BENCH_ONLY=10k`
-//! the 10,000-machine table only (`DESKTOP_BENCH_LAUNCHES` launches; three in a full run);
+//! the 10,000-machine table only (`DESKTOP_BENCH_LAUNCHES` launches; three in a full run),
+//! `DESKTOP_BENCH_ONLY=idle` the idle reads only (usual machines, then with Google
+//! Compute's states and one nobody documented);
 //! `DESKTOP_BENCH_APP_ENV="NAME=value …"` sets variables for the app's launches only (to try
 //! a WebKit or allocator setting against the bare window before making it the app's own).
 
@@ -186,10 +188,11 @@ async fn main() {
     match only.as_str() {
         "launch" => launch_and_memory(launches).await,
         "10k" => ten_thousand(launches).await,
+        "idle" => idle_reads_both().await,
         _ => {
             launch_and_memory(launches).await;
             ten_thousand(3).await;
-            idle_reads().await;
+            idle_reads_both().await;
         }
     }
 }
@@ -309,9 +312,42 @@ async fn ten_thousand(launches: usize) {
         median(keystrokes.clone()), keystrokes.iter().cloned().fold(0.0, f64::max));
 }
 
-/// API reads per minute while idle, visible and then hidden, against a real simulator.
-async fn idle_reads() {
-    let sim = Sim::start(&["--instances", "6", "--rate-limit", "0", "--speed", "50"]);
+/// Idle reads with the usual machines, then with one `SUSPENDED` and one in a state no
+/// document lists (which once counted as "changing" and was read every 2 s).
+async fn idle_reads_both() {
+    idle_reads("usual machines", &[], None).await;
+    idle_reads(
+        "+ SUSPENDED, TERMINATED and one in an undocumented state",
+        &["--cloud-states"],
+        Some("web-1"),
+    )
+    .await;
+}
+
+/// API reads per minute while idle, visible and then hidden, against a real simulator;
+/// `unknown` names a machine put in a state nobody documented.
+async fn idle_reads(label: &str, more: &[&str], unknown: Option<&str>) {
+    let mut args = vec!["--instances", "6", "--rate-limit", "0", "--speed", "50"];
+    args.extend_from_slice(more);
+    let sim = Sim::start(&args);
+    if let Some(name) = unknown {
+        let machines = sim.raw_json("/api/compute/v1/instances").await;
+        let id = machines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .expect("the machine exists")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        reqwest::Client::new()
+            .put(sim.url(&format!("/_sim/instances/{id}/status")))
+            .json(&serde_json::json!({"status": "suspended-by-admin"}))
+            .send()
+            .await
+            .unwrap();
+    }
     let home = Home::new();
     let app = Desktop::launch(&home, &[], &[]).await;
     app.click("Use an API key").await;
@@ -335,6 +371,6 @@ async fn idle_reads() {
     let t = Instant::now();
     tokio::time::sleep(minute).await;
     let hidden = (reads(()).await - before) as f64 * 60.0 / t.elapsed().as_secs_f64();
-    println!("idle list reads per minute: visible {visible:.1} (target ≤ 2), hidden {hidden:.1} (target 0; window unmapped: {hidden_ok}, page {state})");
+    println!("idle list reads per minute, {label}: visible {visible:.1} (target ≤ 2), hidden {hidden:.1} (target 0; window unmapped: {hidden_ok}, page {state})");
     app.quit().await;
 }

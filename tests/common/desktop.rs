@@ -713,3 +713,55 @@ pub fn assert_no_secret_in_files(dir: &Path, secret: &str) -> usize {
     }
     files.len()
 }
+
+/// A secret distinctive enough that finding it anywhere means it leaked.
+pub const SECRET: &str = "sk-Zq9wV7-never-shown-4f1c";
+pub const KEY: &str = "team-key-1";
+
+/// A simulator that accepts [`KEY`] and [`SECRET`], with `args`.
+pub fn sim_with(args: &[&str]) -> super::Sim {
+    let mut all = vec!["--api-key", KEY, "--api-secret", SECRET];
+    all.extend_from_slice(args);
+    super::Sim::start(&all)
+}
+
+/// Signs in on the sign-in screen with [`KEY`] and [`SECRET`] at `sim`'s address and
+/// waits for the machines.
+pub async fn sign_in_with_key(app: &Desktop, sim: &super::Sim) {
+    app.click("Use an API key").await;
+    app.click("Advanced").await;
+    app.fill("Server address", &sim.base).await;
+    app.fill("API key", KEY).await;
+    app.fill("API secret", SECRET).await;
+    app.click("Check key and sign in").await;
+    app.control("Details of web-1").await;
+}
+
+/// WebDriver's Shift held down over Tab.
+pub const SHIFT_TAB: &str = "\u{e008}\u{e004}";
+
+/// Sends keys to whatever has the focus, as a keyboard would.
+pub async fn press(app: &Desktop, keys: &[&str]) {
+    const SHIFT: &str = "\u{e008}";
+    for k in keys {
+        let active = app.web.active_element().await.unwrap();
+        let text = if *k == SHIFT_TAB {
+            // Shift is released again, or it would stay down for the next key.
+            format!("{SHIFT_TAB}{SHIFT}")
+        } else {
+            (*k).to_owned()
+        };
+        active.send_keys(&text).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+}
+
+/// Presses and releases one key through WebDriver's actions, which reach the focused
+/// element wherever focus is (even on the page itself, where sending keys cannot).
+pub async fn press_key(app: &Desktop, key: char) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let actions = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    app.web.perform_actions(actions).await.unwrap();
+}

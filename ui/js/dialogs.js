@@ -114,6 +114,9 @@ async function loadZones() {
   }
   if (ask !== zonesAsked) return;
   field.hidden = !zones || zones.length === 0;
+  $('config-hint').textContent = field.hidden
+    ? 'Sets the zone and network. Recently used ones are suggested.'
+    : 'Sets the network. Recently used ones are suggested.';
   if (zones && zones.length) {
     const before = select.value;
     select.replaceChildren(...zones.map((/** @type {string} */ z) => h('option', { value: z, text: z })));
@@ -203,6 +206,7 @@ function waitForCreate(dialog) {
     dialog.onclose = () => finish(null);
     // Esc while the machine is being created would hide how the create ended.
     dialog.oncancel = (/** @type {Event} */ e) => { if (creating) e.preventDefault(); };
+    dialog.onkeydown = (/** @type {KeyboardEvent} */ e) => { if (creating && e.key === 'Escape') e.preventDefault(); };
     $('create-form').onsubmit = async (/** @type {Event} */ e) => {
       e.preventDefault();
       if (creating) return;

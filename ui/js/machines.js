@@ -288,8 +288,12 @@ function renderEmpty() {
   const empty = $('empty');
   const snap = state.snapshot;
   if (!snap.loaded) {
-    empty.hidden = !!snap.problem;
-    empty.replaceChildren(h('p', {}, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), ' Loading your machines…']));
+    // The banner above says why nothing has come yet; this says what will happen.
+    empty.hidden = false;
+    empty.replaceChildren(h('p', {}, [
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      snap.problem ? ' Your machines will appear here as soon as ThreatWinds answers.' : ' Loading your machines…',
+    ]));
   } else if (snap.machines.length === 0) {
     empty.hidden = false;
     empty.replaceChildren(
