@@ -81,6 +81,41 @@ fn json_prints_the_api_objects() {
 }
 
 #[test]
+fn zones_and_a_create_in_one_from_the_terminal_on_an_sdk_server() {
+    let sim = Sim::start(&["--dialect", "sdk", "--rate-limit", "0"]);
+    let out = cli(&sim, &["zones", "ubuntu-24-small"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "us-central1-a\nus-east1-b\n"
+    );
+    let out = cli(
+        &sim,
+        &[
+            "--json",
+            "create",
+            "--template",
+            "ubuntu-24-small",
+            "--config",
+            "default-network",
+            "--zone",
+            "us-east1-b",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(made["zone"], "us-east1-b");
+    let docs = Sim::start(&[]);
+    let out = cli(&docs, &["zones", "ubuntu-24-small"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not list zones"));
+}
+
+#[test]
 fn create_power_and_delete_from_the_terminal() {
     let sim = Sim::start(STEADY);
     let out = cli(

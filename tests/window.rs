@@ -10,24 +10,14 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    assert_no_secret_in_files, hide_window, one_window_at_a_time, press, sign_in_with_key,
-    sim_with, Desktop, Home, KEY, SECRET, SHIFT_TAB,
+    assert_no_secret_in_files, hide_window, one_window_at_a_time, open_create, press,
+    sign_in_with_key, sim_with, Desktop, Home, KEY, SECRET, SHIFT_TAB,
 };
 use common::notifications::Notifications;
 use common::Sim;
 use compute_desk::api::Client;
 use compute_desk::vault::{StoredCredentials, Vault};
 use serde_json::json;
-
-/// Opens the create dialog and waits for its template cards.
-async fn open_create(app: &Desktop) {
-    app.click("Create machine").await;
-    app.until(
-        "template cards",
-        "return document.querySelectorAll('#template-cards .card').length",
-    )
-    .await;
-}
 
 /// The keyring account the app files a server's credentials under.
 fn keyring_account(sim: &Sim) -> String {

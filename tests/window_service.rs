@@ -8,7 +8,8 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    one_window_at_a_time, press_key, sign_in_with_key, sim_with, Desktop, Home, KEY, SECRET,
+    one_window_at_a_time, open_create, press_key, sign_in_with_key, sim_with, Desktop, Home, KEY,
+    SECRET,
 };
 use common::Sim;
 use serde_json::json;
@@ -46,6 +47,16 @@ async fn set_status(sim: &Sim, name: &str, status: &str) {
     assert_eq!(r.status(), 204);
 }
 
+/// A simulator with `args` (and the window tests' key), the app launched and signed in
+/// with that key, the machines on screen.
+async fn signed_in(args: &[&str]) -> (Sim, Home, Desktop) {
+    let sim = sim_with(args);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &[], &[]).await;
+    sign_in_with_key(&app, &sim).await;
+    (sim, home, app)
+}
+
 /// A machine in a state nobody documented reads as the service's word with a neutral
 /// icon, offers every action, and the server's refusal is shown on its row in full, at
 /// the default window size. Google Compute's SUSPENDED and TERMINATED read as the app's
@@ -53,7 +64,7 @@ async fn set_status(sim: &Sim, name: &str, status: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn states_nobody_documented_offer_every_action_and_the_server_judges() {
     let _one = one_window_at_a_time();
-    let sim = sim_with(&[
+    let (sim, _home, mut app) = signed_in(&[
         "--speed",
         "4",
         "--rate-limit",
@@ -61,11 +72,10 @@ async fn states_nobody_documented_offer_every_action_and_the_server_judges() {
         "--instances",
         "4",
         "--cloud-states",
-    ]);
+    ])
+    .await;
     set_status(&sim, "web-1", "HIBERNATING").await;
-    let home = Home::new();
-    let mut app = Desktop::launch(&home, &[], &[]).await;
-    sign_in_with_key(&app, &sim).await;
+    app.click("Refresh").await;
 
     app.until_state("web-1", "? Hibernating").await;
     let icon = app
@@ -127,10 +137,8 @@ async fn states_nobody_documented_offer_every_action_and_the_server_judges() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_launch_without_the_network_keeps_the_sign_in_and_fills_in_later() {
     let _one = one_window_at_a_time();
-    let sim = sim_with(&["--speed", "4", "--rate-limit", "0", "--instances", "4"]);
-    let home = Home::new();
-    let app = Desktop::launch(&home, &[], &[]).await;
-    sign_in_with_key(&app, &sim).await;
+    let (sim, home, app) =
+        signed_in(&["--speed", "4", "--rate-limit", "0", "--instances", "4"]).await;
     app.quit().await;
 
     sim.fault(json!({"kind": "drop", "times": 0})).await;
@@ -170,7 +178,7 @@ async fn a_launch_without_the_network_keeps_the_sign_in_and_fills_in_later() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dialogs_neither_hide_the_sign_in_nor_a_create_in_progress() {
     let _one = one_window_at_a_time();
-    let sim = sim_with(&[
+    let (sim, _home, app) = signed_in(&[
         "--speed",
         "4",
         "--rate-limit",
@@ -179,10 +187,8 @@ async fn dialogs_neither_hide_the_sign_in_nor_a_create_in_progress() {
         "4",
         "--quota",
         "10",
-    ]);
-    let home = Home::new();
-    let app = Desktop::launch(&home, &[], &[]).await;
-    sign_in_with_key(&app, &sim).await;
+    ])
+    .await;
 
     // The template list fails (a 500, not a server without one): said as such.
     sim.fault(json!({"method": "GET", "path": "/api/compute/v1/templates", "kind": "status", "status": 500}))
@@ -200,12 +206,7 @@ async fn dialogs_neither_hide_the_sign_in_nor_a_create_in_progress() {
     app.click("Cancel").await;
 
     // Esc during "Creating…": the dialog stays and shows the failure.
-    app.click("Create machine").await;
-    app.until(
-        "template cards",
-        "return document.querySelectorAll('#template-cards .card').length",
-    )
-    .await;
+    open_create(&app).await;
     sim.fault(json!({"method": "POST", "path": "/api/compute/v1/instances", "kind": "latency", "ms": 1500}))
         .await;
     sim.fault(
@@ -266,7 +267,7 @@ async fn dialogs_neither_hide_the_sign_in_nor_a_create_in_progress() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_offers_where_on_a_server_that_lists_zones() {
     let _one = one_window_at_a_time();
-    let sim = sim_with(&[
+    let (_sim, _home, mut app) = signed_in(&[
         "--dialect",
         "sdk",
         "--speed",
@@ -277,10 +278,8 @@ async fn create_offers_where_on_a_server_that_lists_zones() {
         "4",
         "--quota",
         "10",
-    ]);
-    let home = Home::new();
-    let mut app = Desktop::launch(&home, &[], &[]).await;
-    sign_in_with_key(&app, &sim).await;
+    ])
+    .await;
     app.click("Create machine").await;
     app.click("Ubuntu 24.04 Small: ubuntu-os-cloud/ubuntu-2404-lts, e2-small, 10 GB disk")
         .await;
@@ -302,5 +301,83 @@ async fn create_offers_where_on_a_server_that_lists_zones() {
         "return [...document.querySelectorAll('#rows tr.machine')].some(tr => tr.innerText.includes('us-east1-b'))",
     )
     .await;
+    app.quit().await;
+}
+
+/// An asynchronous backend and a slow list: between the click and the moment the machine
+/// is seen to move, the row never offers its buttons again (a second click would send a
+/// second POST), and the action is not reported as failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clicked_row_offers_no_buttons_until_the_machine_is_seen_to_move() {
+    let _one = one_window_at_a_time();
+    let (sim, _home, app) = signed_in(&[
+        "--speed",
+        "2",
+        "--accept-delay",
+        "3",
+        "--rate-limit",
+        "0",
+        "--instances",
+        "4",
+    ])
+    .await;
+    // Every read of the list now takes a while: one is often under way when a click comes.
+    sim.fault(
+        json!({"method": "GET", "path": "/api/compute/v1/instances", "kind": "latency",
+                     "ms": 1200, "times": 0}),
+    )
+    .await;
+    // A read is under way (Refresh) when Start is clicked.
+    app.click("Refresh").await;
+    app.click("Start db-1").await;
+    // Until the row says Running, it offers nothing but Delete.
+    let started = std::time::Instant::now();
+    let mut offered = Vec::new();
+    loop {
+        let row = app
+            .js("const tr = [...document.querySelectorAll('#rows tr.machine')].find(t => t.innerText.includes('db-1'));
+                 return [tr.children[2].innerText.trim(),
+                         [...tr.querySelectorAll('.actions button')].filter(b => !b.disabled).map(b => b.dataset.action).join(',')];")
+            .await;
+        let (state, enabled) = (
+            row[0].as_str().unwrap_or_default(),
+            row[1].as_str().unwrap_or_default(),
+        );
+        if state.contains("Running") {
+            break;
+        }
+        offered.push(format!("{state}: {enabled}"));
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "db-1 never ran: {offered:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        offered.len() > 10,
+        "the start was seen under way: {offered:?}"
+    );
+    assert!(
+        offered
+            .iter()
+            .all(|o| o.ends_with(": ") || o.ends_with(": delete")),
+        "the row offered more while its start was under way: {offered:?}"
+    );
+    assert_eq!(
+        app.js("return document.querySelectorAll('[aria-label=\"Problem with db-1\"]').length")
+            .await,
+        json!(0),
+        "the start was not reported as failed"
+    );
+    let starts = sim
+        .requests()
+        .await
+        .iter()
+        .filter(|r| {
+            r["method"] == "POST" && r["path"].as_str().unwrap_or_default().ends_with("/start")
+        })
+        .count();
+    assert_eq!(starts, 1);
+    sim.clear_faults().await;
     app.quit().await;
 }

@@ -60,6 +60,8 @@ enum Command {
     Reset { id: String },
     /// List the templates machines can be created from.
     Templates,
+    /// List the zones a template's machines can run in (servers that list them).
+    Zones { template: String },
     /// Show the plan's machine limit and how much of it is used.
     Quota,
     /// Show whose credentials these are.
@@ -191,6 +193,14 @@ async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiErr
             None if json => println!("null"),
             None => eprintln!(
                 "This server does not list templates; ask your administrator for a template id."
+            ),
+        },
+        Command::Zones { template } => match client.template_zones(&template).await? {
+            Some(zones) if json => print_json(&zones),
+            Some(zones) => zones.iter().for_each(|z| println!("{z}")),
+            None if json => println!("null"),
+            None => eprintln!(
+                "This server does not list zones; the network configuration (--config) decides where a machine runs."
             ),
         },
         Command::Quota => {

@@ -737,6 +737,16 @@ pub async fn sign_in_with_key(app: &Desktop, sim: &super::Sim) {
     app.control("Details of web-1").await;
 }
 
+/// Opens the create dialog and waits for its template cards.
+pub async fn open_create(app: &Desktop) {
+    app.click("Create machine").await;
+    app.until(
+        "template cards",
+        "return document.querySelectorAll('#template-cards .card').length",
+    )
+    .await;
+}
+
 /// WebDriver's Shift held down over Tab.
 pub const SHIFT_TAB: &str = "\u{e008}\u{e004}";
 
