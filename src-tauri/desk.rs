@@ -42,8 +42,12 @@ const RENEW_RETRY: Duration = Duration::from_secs(15);
 const RENEW_LOOK_AGAIN: Duration = Duration::from_secs(60);
 
 /// The first wait before asking the server again about a saved sign-in it could not be
-/// asked about at launch; doubles up to [`RENEW_LOOK_AGAIN`].
+/// asked about at launch; doubles up to [`CONFIRM_LONGEST_WAIT`].
 const CONFIRM_FIRST_WAIT: Duration = Duration::from_secs(2);
+
+/// The longest wait between two such questions: the watcher's slowest retry, so that the
+/// account is known about as soon as the list is back.
+const CONFIRM_LONGEST_WAIT: Duration = Duration::from_secs(30);
 
 /// News about the signed-in account, from [`Desk::keep_sessions_alive`].
 #[derive(Debug)]
@@ -567,7 +571,7 @@ impl Desk {
             Err(e) => {
                 let tries = s.confirm.map_or(1, |(_, n)| n.saturating_add(1));
                 let wait = (CONFIRM_FIRST_WAIT * 2u32.saturating_pow(tries.min(6) - 1))
-                    .min(RENEW_LOOK_AGAIN);
+                    .min(CONFIRM_LONGEST_WAIT);
                 log::info!("session: the saved sign-in still cannot be checked: {e}");
                 s.confirm = Some((Instant::now() + wait, tries));
                 None

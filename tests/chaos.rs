@@ -174,16 +174,18 @@ async fn the_app_stays_right_through_a_chaotic_service() {
             sim.fault(random_fault(&mut rng)).await;
         }
         if !revoked && started.elapsed() > Duration::from_secs(20) {
-            // An administrator ends every session; the person signs in again.
+            // An administrator ends every session; the person signs in again. The faults
+            // stop first: three 429s in a row could otherwise hide the 401 for longer
+            // than this waits (each holds reads back up to `max_wait`).
             revoked = true;
+            sim.clear_faults().await;
             sim.end_sessions().await;
-            let noticed = eventually(Duration::from_secs(10), || async {
+            let noticed = eventually(2 * policy.max_wait + Duration::from_secs(5), || async {
                 *screen.auth_lost.lock().unwrap() > 0
             })
             .await;
             assert!(noticed, "the revoked session was noticed");
             desk.auth_lost(&Failure::plain("auth", "revoked")).await;
-            sim.clear_faults().await;
             sign_in(&desk, &sim).await;
         }
         let before = sim.requests().await.len();

@@ -162,7 +162,8 @@ async fn a_launch_without_the_network_keeps_the_sign_in_and_fills_in_later() {
         "return document.querySelector('[aria-label=\"Details of web-1\"]') && !document.getElementById('list-problem')",
     )
     .await;
-    app.until(
+    app.until_within(
+        Duration::from_secs(40),
         "whose key it is",
         "return document.getElementById('account').textContent.includes('demo@computedesk.example')",
     )
