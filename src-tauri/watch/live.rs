@@ -1,22 +1,12 @@
-//! Live machine state without hammering the API.
-//!
-//! [`Watch`] is the policy and the memory: when to read the list next, which actions are
-//! pending and when they are done, what the last good list was, and what to tell the user
-//! when reading fails. It is plain data with time passed in, so every rule is tested
-//! without sleeping. [`run`] is the loop that follows it: it reads the list when the policy
-//! says so, and hands a [`Snapshot`] to whoever shows it (the UI, through an event).
+//! [`LiveList`]: the machines as last read, the actions awaited, and the policy that
+//! decides when to read again. Plain data with time passed in.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
-use serde::Serialize;
-use tokio::sync::{Mutex, Notify};
-
-use crate::api::{
-    ApiError, Client, ErrorKind, Instance, InstanceStatus, Phase, PowerAction, RetryPolicy,
-    MAX_RETRY_AFTER,
-};
+use super::pending::Pending;
+use super::{Action, Finished};
+use crate::api::{ApiError, ErrorKind, Instance, InstanceStatus, MAX_RETRY_AFTER};
 use crate::failure::Failure;
 
 /// The polling rhythm.
@@ -59,242 +49,10 @@ impl Default for Policy {
     }
 }
 
-/// A restart or reset that the server never showed moving counts as done after this long
-/// in the target state: a fast server may finish between two reads, and a reset keeps a
-/// machine RUNNING on Google Compute.
-const SETTLE_GRACE: Duration = Duration::from_secs(10);
-
-/// Anything the user started and is waiting to see finish.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Start,
-    Stop,
-    Restart,
-    Reset,
-    Delete,
-    Create,
-}
-
-impl Action {
-    pub fn parse(s: &str) -> Option<Action> {
-        Some(match s {
-            "start" => Action::Start,
-            "stop" => Action::Stop,
-            "restart" => Action::Restart,
-            "reset" => Action::Reset,
-            "delete" => Action::Delete,
-            _ => return None,
-        })
-    }
-
-    pub fn power(self) -> Option<PowerAction> {
-        Some(match self {
-            Action::Start => PowerAction::Start,
-            Action::Stop => PowerAction::Stop,
-            Action::Restart => PowerAction::Restart,
-            Action::Reset => PowerAction::Reset,
-            Action::Delete | Action::Create => return None,
-        })
-    }
-
-    /// What the row says while the action runs.
-    pub fn progress(self) -> &'static str {
-        match self {
-            Action::Start => "Starting…",
-            Action::Stop => "Stopping…",
-            Action::Restart => "Restarting…",
-            Action::Reset => "Resetting…",
-            Action::Delete => "Deleting…",
-            Action::Create => "Creating…",
-        }
-    }
-
-    /// What a notification says when it is done.
-    pub fn done(self) -> &'static str {
-        match self {
-            Action::Start => "has started",
-            Action::Stop => "has shut down",
-            Action::Restart => "has restarted",
-            Action::Reset => "has been reset",
-            Action::Delete => "has been deleted",
-            Action::Create => "is ready",
-        }
-    }
-
-    /// Long enough that a person may switch to another window meanwhile.
-    pub fn is_long(self) -> bool {
-        matches!(self, Action::Create | Action::Stop)
-    }
-
-    /// Whether the action makes sense for a machine in `status`, as the contract and the
-    /// service's state rules allow. In a state nobody documented every action is
-    /// offered and the server judges: its refusal is shown on the row.
-    pub fn allowed(self, status: &InstanceStatus) -> bool {
-        use Phase as P;
-        let phase = status.phase();
-        match self {
-            Action::Start => matches!(phase, P::Stopped | P::Error | P::Unknown),
-            Action::Stop | Action::Restart => matches!(phase, P::Running | P::Unknown),
-            Action::Reset => matches!(phase, P::Running | P::Error | P::Unknown),
-            Action::Delete => *status != InstanceStatus::Deleting,
-            Action::Create => false,
-        }
-    }
-
-    /// What a row says when the machine did not get there.
-    fn did_not_finish(self) -> String {
-        format!(
-            "The machine did not finish {}. Look at its state, and try again or contact support.",
-            match self {
-                Action::Start => "starting",
-                Action::Stop => "shutting down",
-                Action::Restart => "restarting",
-                Action::Reset => "the reset",
-                Action::Delete => "deleting",
-                Action::Create => "setting up",
-            }
-        )
-    }
-}
-
-/// An action the server accepted and the user waits to see finish.
-///
-/// A 202 (or 204) means the operation started, not that the record changed: the list
-/// read right after may still show the old state for a while. So a mark is resolved by
-/// movement, not by the first read: it ends well once the machine has left the state it
-/// was in at the click and reached where the action leads; it ends badly when it moves
-/// into ERROR, disappears while something else was awaited, or nothing at all happens
-/// within [`Policy::no_move_limit`].
-#[derive(Clone, Debug)]
-struct Pending {
-    action: Action,
-    since: Instant,
-    /// Reads begun before the click; only later ones can show its effect.
-    after_read: u64,
-    /// The state at the click.
-    from: InstanceStatus,
-    /// Whether any read since showed another state.
-    moved: bool,
-}
-
-impl Pending {
-    /// Where the action leads; `None` for a deletion, which ends when the machine is gone.
-    fn target(&self) -> Option<Phase> {
-        match self.action {
-            Action::Stop => Some(Phase::Stopped),
-            Action::Delete => None,
-            _ => Some(Phase::Running),
-        }
-    }
-
-    /// Done (`Some(true)`), failed (`Some(false)`) or still waiting, given the machine as
-    /// a read showed it (`None`: not in the list).
-    fn verdict(
-        &mut self,
-        current: Option<&Instance>,
-        now: Instant,
-        policy: &Policy,
-    ) -> Option<bool> {
-        let waited = now.saturating_duration_since(self.since);
-        let verdict = match current {
-            None => Some(self.action == Action::Delete),
-            Some(i) => {
-                if i.status != self.from {
-                    self.moved = true;
-                }
-                let arrived = self.target().is_some_and(|t| i.status.phase() == t);
-                if self.moved && arrived {
-                    Some(true)
-                } else if self.moved && i.status == InstanceStatus::Error {
-                    Some(false)
-                } else if !self.moved && arrived && waited > SETTLE_GRACE {
-                    Some(true)
-                } else if !self.moved && waited > policy.no_move_limit {
-                    Some(false)
-                } else {
-                    None
-                }
-            }
-        };
-        verdict.or_else(|| (waited > policy.give_up).then_some(false))
-    }
-}
-
-/// Proof that a read began, numbered; see [`Watch::begin_read`].
+/// Proof that a read began, numbered; see [`LiveList::begin_read`].
 #[derive(Debug)]
 #[must_use]
 pub struct ReadTicket(u64);
-
-/// A pending action that ended, for notifications.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finished {
-    pub name: String,
-    pub action: Action,
-    pub ok: bool,
-}
-
-/// One row of the machines table, ready to show.
-#[derive(Clone, Debug, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Row {
-    pub id: String,
-    pub name: String,
-    /// The server's word, verbatim.
-    pub status: String,
-    /// running, stopped, busy, error or unknown: picks the icon and colour.
-    pub state: &'static str,
-    pub state_label: String,
-    pub zone: Option<String>,
-    pub machine_type: Option<String>,
-    pub machine_type_full: Option<String>,
-    pub external_ip: Option<String>,
-    pub internal_ip: Option<String>,
-    pub template_id: Option<String>,
-    pub created_at: Option<String>,
-    pub pending: Option<PendingView>,
-    pub error: Option<Failure>,
-    pub can: Can,
-}
-
-#[derive(Clone, Debug, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingView {
-    pub action: Action,
-    pub label: &'static str,
-    /// A shutdown that is taking too long: the row offers Force reset.
-    pub slow: bool,
-}
-
-/// Which actions the row's buttons offer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-pub struct Can {
-    pub start: bool,
-    pub stop: bool,
-    pub restart: bool,
-    pub reset: bool,
-    pub delete: bool,
-}
-
-/// Everything the machines screen shows, pushed to it whole.
-#[derive(Clone, Debug, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Snapshot {
-    /// Grows with every change; the page keeps the newest snapshot it has seen, whichever
-    /// way it came (an event, or the answer to a call that was overtaken).
-    pub seq: u64,
-    /// False until the first list arrives.
-    pub loaded: bool,
-    pub machines: Vec<Row>,
-    /// Unix milliseconds of the last good read.
-    pub updated_at: Option<u64>,
-    /// Why the list could not be read (the last good list is still shown).
-    pub problem: Option<Failure>,
-    /// True when the problem is the connection, not a refusal.
-    pub offline: bool,
-    /// Unix milliseconds of the next attempt after a problem.
-    pub retry_at: Option<u64>,
-}
 
 /// What a read of the list changed, for the loop to act on.
 #[derive(Debug, Default)]
@@ -306,16 +64,16 @@ pub struct Outcome {
 
 /// The watcher's memory and policy.
 #[derive(Debug)]
-pub struct Watch {
-    policy: Policy,
-    instances: Vec<Instance>,
-    loaded: bool,
-    updated_at: Option<SystemTime>,
+pub struct LiveList {
+    pub(super) policy: Policy,
+    pub(super) instances: Vec<Instance>,
+    pub(super) loaded: bool,
+    pub(super) updated_at: Option<SystemTime>,
     last_read: Option<Instant>,
-    pending: HashMap<String, Pending>,
-    row_errors: HashMap<String, Failure>,
+    pub(super) pending: HashMap<String, Pending>,
+    pub(super) row_errors: HashMap<String, Failure>,
     visible: bool,
-    problem: Option<(Failure, bool)>,
+    pub(super) problem: Option<(Failure, bool)>,
     failures: u32,
     not_before: Option<Instant>,
     /// Reads begun so far; a read numbered n has seen every change made before it began.
@@ -326,12 +84,12 @@ pub struct Watch {
     paused: bool,
     /// Counts every change to what the screen shows, so that the page can tell a newer
     /// snapshot from an older one. Never goes back, not even on sign-out.
-    generation: u64,
+    pub(super) generation: u64,
 }
 
-impl Watch {
+impl LiveList {
     pub fn new(policy: Policy) -> Self {
-        Watch {
+        LiveList {
             policy,
             instances: Vec::new(),
             loaded: false,
@@ -350,10 +108,10 @@ impl Watch {
         }
     }
 
-    /// Forgets everything (sign-out) and stops reading until [`Watch::resume`].
+    /// Forgets everything (sign-out) and stops reading until [`LiveList::resume`].
     pub fn reset(&mut self) {
         let generation = self.generation + 1;
-        *self = Watch::new(self.policy);
+        *self = LiveList::new(self.policy);
         self.generation = generation;
     }
 
@@ -630,263 +388,14 @@ impl Watch {
     pub fn instance(&self, id: &str) -> Option<&Instance> {
         self.instances.iter().find(|i| i.id == id)
     }
-
-    pub fn snapshot(&self, now: Instant, wall: SystemTime) -> Snapshot {
-        let machines = self.instances.iter().map(|i| self.row(i, now)).collect();
-        let retry_at = match (&self.problem, self.next_read(now)) {
-            (Some(_), Some(at)) => Some(unix_ms(wall + at.saturating_duration_since(now))),
-            _ => None,
-        };
-        Snapshot {
-            seq: self.generation,
-            loaded: self.loaded,
-            machines,
-            updated_at: self.updated_at.map(unix_ms),
-            problem: self.problem.as_ref().map(|(f, _)| f.clone()),
-            offline: self.problem.as_ref().is_some_and(|(_, offline)| *offline),
-            retry_at,
-        }
-    }
-
-    fn row(&self, i: &Instance, now: Instant) -> Row {
-        let pending = self.pending.get(&i.id).map(|p| PendingView {
-            action: p.action,
-            label: p.action.progress(),
-            slow: p.action == Action::Stop
-                && now.saturating_duration_since(p.since) >= self.policy.slow_shutdown,
-        });
-        let can = match &pending {
-            Some(p) => Can {
-                reset: p.slow,
-                delete: p.action != Action::Delete,
-                ..Can::default()
-            },
-            None => Can {
-                start: Action::Start.allowed(&i.status),
-                stop: Action::Stop.allowed(&i.status),
-                restart: Action::Restart.allowed(&i.status),
-                reset: Action::Reset.allowed(&i.status),
-                delete: Action::Delete.allowed(&i.status),
-            },
-        };
-        let state = match i.status.phase() {
-            Phase::Running => "running",
-            Phase::Stopped => "stopped",
-            Phase::Error => "error",
-            Phase::Moving => "busy",
-            Phase::Unknown => "unknown",
-        };
-        Row {
-            id: i.id.clone(),
-            name: i.display_name().to_owned(),
-            status: i.status.as_wire().to_owned(),
-            state,
-            state_label: i.status.label().into_owned(),
-            zone: i.zone.clone(),
-            machine_type: i.machine_type_short().map(str::to_owned),
-            machine_type_full: i.machine_type.clone(),
-            external_ip: i.external_ip.clone(),
-            internal_ip: i.internal_ip.clone(),
-            template_id: i.template_id.clone(),
-            created_at: i.created_at.clone(),
-            pending,
-            error: self.row_errors.get(&i.id).cloned(),
-            can,
-        }
-    }
-}
-
-fn unix_ms(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
-}
-
-/// What the loop reports to whoever shows the machines.
-pub trait Sink: Send + Sync + 'static {
-    fn snapshot(&self, snapshot: Snapshot);
-    fn finished(&self, finished: Vec<Finished>);
-    fn auth_lost(&self, failure: Failure);
-}
-
-/// The shared watcher: the policy state, the client it reads with, and a bell that wakes
-/// the loop when something changes.
-#[derive(Clone)]
-pub struct Watcher {
-    state: Arc<Mutex<WatchState>>,
-    bell: Arc<Notify>,
-}
-
-struct WatchState {
-    watch: Watch,
-    client: Option<Client>,
-    /// Bumped on every sign-in and sign-out so a read that started before is dropped.
-    epoch: u64,
-}
-
-impl Watcher {
-    pub fn new(policy: Policy) -> Self {
-        Watcher {
-            state: Arc::new(Mutex::new(WatchState {
-                watch: Watch::new(policy),
-                client: None,
-                epoch: 0,
-            })),
-            bell: Arc::new(Notify::new()),
-        }
-    }
-
-    /// Starts watching for a newly signed-in account.
-    pub async fn follow(&self, client: Client) {
-        let mut s = self.state.lock().await;
-        s.epoch += 1;
-        s.watch.reset();
-        s.watch.resume();
-        s.client = Some(client.with_retry(RetryPolicy::never()));
-        drop(s);
-        self.bell.notify_one();
-    }
-
-    /// Continues with new credentials for the same account (after signing in again),
-    /// keeping the list and the pending actions.
-    pub async fn reconnect(&self, client: Client) {
-        let mut s = self.state.lock().await;
-        s.epoch += 1;
-        s.watch.resume();
-        s.client = Some(client.with_retry(RetryPolicy::never()));
-        drop(s);
-        self.bell.notify_one();
-    }
-
-    /// Stops watching and forgets the list (sign-out).
-    pub async fn forget(&self) {
-        let mut s = self.state.lock().await;
-        s.epoch += 1;
-        s.watch.reset();
-        s.client = None;
-        drop(s);
-        self.bell.notify_one();
-    }
-
-    /// Runs `f` on the policy state, then wakes the loop so it can act on the change.
-    pub async fn update<T>(&self, f: impl FnOnce(&mut Watch) -> T) -> T {
-        let out = f(&mut self.state.lock().await.watch);
-        self.bell.notify_one();
-        out
-    }
-
-    pub async fn snapshot(&self) -> Snapshot {
-        self.state
-            .lock()
-            .await
-            .watch
-            .snapshot(Instant::now(), SystemTime::now())
-    }
-
-    /// The loop: sleeps until the policy says to read or a pending action's time is up,
-    /// reads, reports. Whatever changes meanwhile (a click, a create) is pushed at once,
-    /// also while a read is under way. Runs until the app exits.
-    pub async fn run(self, sink: impl Sink) {
-        let mut sent = Sent::default();
-        loop {
-            let plan = {
-                let s = self.state.lock().await;
-                match &s.client {
-                    Some(client) => s
-                        .watch
-                        .next_wake(Instant::now())
-                        .map(|at| (client.clone(), at, s.epoch)),
-                    None => None,
-                }
-            };
-            let Some((client, at, epoch)) = plan else {
-                self.bell.notified().await;
-                continue;
-            };
-            if at > Instant::now() {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(at.into()) => {}
-                    _ = self.bell.notified() => {
-                        // Something changed (focus, an action): plan again. The snapshot
-                        // goes out at once so a pending row shows within a frame.
-                        // Focus and visibility ring too: a whole list sent again for
-                        // nothing costs the page its parse.
-                        self.push_if_new(&sink, &mut sent).await;
-                        continue;
-                    }
-                }
-            }
-            let (expired, ticket) = {
-                let mut s = self.state.lock().await;
-                let now = Instant::now();
-                let expired = s.watch.expire(now);
-                let due = s.watch.next_read(now).is_some_and(|at| at <= now);
-                (expired, due.then(|| s.watch.begin_read()))
-            };
-            if !expired.is_empty() {
-                self.push_if_new(&sink, &mut sent).await;
-                sink.finished(expired);
-            }
-            let Some(ticket) = ticket else {
-                // Woken for a deadline, not a read: a shutdown may have turned slow.
-                self.push_if_new(&sink, &mut sent).await;
-                continue;
-            };
-            let read = client.list_instances();
-            tokio::pin!(read);
-            let result = loop {
-                tokio::select! {
-                    result = &mut read => break result,
-                    _ = self.bell.notified() => self.push_if_new(&sink, &mut sent).await,
-                }
-            };
-            let mut s = self.state.lock().await;
-            if s.epoch != epoch {
-                continue;
-            }
-            let outcome = s
-                .watch
-                .on_read(ticket, Instant::now(), SystemTime::now(), result);
-            let snapshot = s.watch.snapshot(Instant::now(), SystemTime::now());
-            drop(s);
-            // A good read always differs: its time is in the snapshot ("Updated 5 s ago").
-            if sent.is_new(&snapshot) {
-                sink.snapshot(snapshot);
-            }
-            if !outcome.finished.is_empty() {
-                sink.finished(outcome.finished);
-            }
-            if let Some(failure) = outcome.auth_lost {
-                sink.auth_lost(failure);
-            }
-        }
-    }
-
-    async fn push_if_new(&self, sink: &impl Sink, sent: &mut Sent) {
-        let snapshot = self.snapshot().await;
-        if sent.is_new(&snapshot) {
-            sink.snapshot(snapshot);
-        }
-    }
-}
-
-/// What the loop last pushed, as a hash of the snapshot (no copy of a long list is kept).
-#[derive(Default)]
-struct Sent(Option<u64>);
-
-impl Sent {
-    /// True when `snapshot` differs from the last one seen, which it then remembers.
-    fn is_new(&mut self, snapshot: &Snapshot) -> bool {
-        use std::hash::{DefaultHasher, Hash, Hasher};
-        let mut hasher = DefaultHasher::new();
-        snapshot.hash(&mut hasher);
-        let hash = hasher.finish();
-        self.0.replace(hash) != Some(hash)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::Operation;
+    use crate::watch::snapshot::unix_ms;
+    use crate::watch::Can;
 
     fn machine(id: &str, status: &str) -> Instance {
         serde_json::from_value(serde_json::json!({"id": id, "name": id, "status": status})).unwrap()
@@ -901,9 +410,9 @@ mod tests {
         }
     }
 
-    fn signed_in(list: Vec<Instance>) -> (Watch, Clock) {
+    fn signed_in(list: Vec<Instance>) -> (LiveList, Clock) {
         let clock = Clock { t0: Instant::now() };
-        let mut w = Watch::new(Policy::default());
+        let mut w = LiveList::new(Policy::default());
         w.resume();
         assert_eq!(w.next_read(clock.at(0.0)), Some(clock.at(0.0)));
         read(&mut w, clock.at(0.0), Ok(list));
@@ -911,7 +420,7 @@ mod tests {
     }
 
     /// One whole read: begun and answered at `at`.
-    fn read(w: &mut Watch, at: Instant, result: Result<Vec<Instance>, ApiError>) -> Outcome {
+    fn read(w: &mut LiveList, at: Instant, result: Result<Vec<Instance>, ApiError>) -> Outcome {
         let ticket = w.begin_read();
         w.on_read(ticket, at, SystemTime::now(), result)
     }
@@ -926,7 +435,13 @@ mod tests {
     }
 
     /// Simulates the loop for `seconds` of fake time and counts the reads it makes.
-    fn reads_in(w: &mut Watch, clock: &Clock, from: f64, seconds: f64, list: &[Instance]) -> u32 {
+    fn reads_in(
+        w: &mut LiveList,
+        clock: &Clock,
+        from: f64,
+        seconds: f64,
+        list: &[Instance],
+    ) -> u32 {
         let mut reads = 0;
         let mut now = clock.at(from);
         let end = clock.at(from + seconds);
@@ -943,7 +458,7 @@ mod tests {
 
     #[test]
     fn nothing_is_read_before_sign_in() {
-        let w = Watch::new(Policy::default());
+        let w = LiveList::new(Policy::default());
         assert_eq!(w.next_read(Instant::now()), None);
     }
 
@@ -969,23 +484,6 @@ mod tests {
             reads < 60,
             "the documented limit is 60 per minute per operation"
         );
-    }
-
-    #[test]
-    fn a_snapshot_goes_to_the_window_again_only_when_it_changed() {
-        let list = vec![machine("a", "RUNNING"), machine("b", "STOPPED")];
-        let (mut w, clock) = signed_in(list);
-        let wall = SystemTime::now();
-        let mut sent = Sent::default();
-        assert!(sent.is_new(&w.snapshot(clock.at(1.0), wall)));
-        // Focus or visibility changed nothing the screen shows.
-        w.set_visible(false);
-        w.set_visible(true);
-        assert!(!sent.is_new(&w.snapshot(clock.at(2.0), wall)));
-        // A click marks a row pending: that must reach the screen at once.
-        w.mark_pending("a", Action::Stop, clock.at(3.0));
-        assert!(sent.is_new(&w.snapshot(clock.at(3.0), wall)));
-        assert!(!sent.is_new(&w.snapshot(clock.at(3.5), wall)));
     }
 
     #[test]
@@ -1363,7 +861,7 @@ mod tests {
         let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
         let wall = SystemTime::now();
         let mut last = w.snapshot(clock.at(0.0), wall).seq;
-        let mut newer = |w: &Watch| {
+        let mut newer = |w: &LiveList| {
             let seq = w.snapshot(clock.at(0.0), wall).seq;
             let grew = seq > last;
             last = seq;

@@ -1,0 +1,142 @@
+//! What the machines screen is sent: the rows, their buttons, the banner. Built from the
+//! [`LiveList`] at a moment; the page is given it whole.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::{Action, LiveList};
+use crate::api::{Instance, Phase};
+use crate::failure::Failure;
+
+/// One row of the machines table, ready to show.
+#[derive(Clone, Debug, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    /// The server's word, verbatim.
+    pub status: String,
+    /// running, stopped, busy, error or unknown: picks the icon and colour.
+    pub state: &'static str,
+    pub state_label: String,
+    pub zone: Option<String>,
+    pub machine_type: Option<String>,
+    pub machine_type_full: Option<String>,
+    pub external_ip: Option<String>,
+    pub internal_ip: Option<String>,
+    pub template_id: Option<String>,
+    pub created_at: Option<String>,
+    pub pending: Option<PendingView>,
+    pub error: Option<Failure>,
+    pub can: Can,
+}
+
+#[derive(Clone, Debug, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingView {
+    pub action: Action,
+    pub label: &'static str,
+    /// A shutdown that is taking too long: the row offers Force reset.
+    pub slow: bool,
+}
+
+/// Which actions the row's buttons offer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Can {
+    pub start: bool,
+    pub stop: bool,
+    pub restart: bool,
+    pub reset: bool,
+    pub delete: bool,
+}
+
+/// Everything the machines screen shows, pushed to it whole.
+#[derive(Clone, Debug, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Grows with every change; the page keeps the newest snapshot it has seen, whichever
+    /// way it came (an event, or the answer to a call that was overtaken).
+    pub seq: u64,
+    /// False until the first list arrives.
+    pub loaded: bool,
+    pub machines: Vec<Row>,
+    /// Unix milliseconds of the last good read.
+    pub updated_at: Option<u64>,
+    /// Why the list could not be read (the last good list is still shown).
+    pub problem: Option<Failure>,
+    /// True when the problem is the connection, not a refusal.
+    pub offline: bool,
+    /// Unix milliseconds of the next attempt after a problem.
+    pub retry_at: Option<u64>,
+}
+
+impl LiveList {
+    pub fn snapshot(&self, now: Instant, wall: SystemTime) -> Snapshot {
+        let machines = self.instances.iter().map(|i| self.row(i, now)).collect();
+        let retry_at = match (&self.problem, self.next_read(now)) {
+            (Some(_), Some(at)) => Some(unix_ms(wall + at.saturating_duration_since(now))),
+            _ => None,
+        };
+        Snapshot {
+            seq: self.generation,
+            loaded: self.loaded,
+            machines,
+            updated_at: self.updated_at.map(unix_ms),
+            problem: self.problem.as_ref().map(|(f, _)| f.clone()),
+            offline: self.problem.as_ref().is_some_and(|(_, offline)| *offline),
+            retry_at,
+        }
+    }
+
+    fn row(&self, i: &Instance, now: Instant) -> Row {
+        let pending = self.pending.get(&i.id).map(|p| PendingView {
+            action: p.action,
+            label: p.action.progress(),
+            slow: p.action == Action::Stop
+                && now.saturating_duration_since(p.since) >= self.policy.slow_shutdown,
+        });
+        let can = match &pending {
+            Some(p) => Can {
+                reset: p.slow,
+                delete: p.action != Action::Delete,
+                ..Can::default()
+            },
+            None => Can {
+                start: Action::Start.allowed(&i.status),
+                stop: Action::Stop.allowed(&i.status),
+                restart: Action::Restart.allowed(&i.status),
+                reset: Action::Reset.allowed(&i.status),
+                delete: Action::Delete.allowed(&i.status),
+            },
+        };
+        let state = match i.status.phase() {
+            Phase::Running => "running",
+            Phase::Stopped => "stopped",
+            Phase::Error => "error",
+            Phase::Moving => "busy",
+            Phase::Unknown => "unknown",
+        };
+        Row {
+            id: i.id.clone(),
+            name: i.display_name().to_owned(),
+            status: i.status.as_wire().to_owned(),
+            state,
+            state_label: i.status.label().into_owned(),
+            zone: i.zone.clone(),
+            machine_type: i.machine_type_short().map(str::to_owned),
+            machine_type_full: i.machine_type.clone(),
+            external_ip: i.external_ip.clone(),
+            internal_ip: i.internal_ip.clone(),
+            template_id: i.template_id.clone(),
+            created_at: i.created_at.clone(),
+            pending,
+            error: self.row_errors.get(&i.id).cloned(),
+            can,
+        }
+    }
+}
+
+pub(super) fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
+}

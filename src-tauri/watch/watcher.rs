@@ -1,0 +1,227 @@
+//! The loop that follows the [`LiveList`]'s policy: reads the list when told to, and
+//! pushes every new [`Snapshot`] to a [`Sink`].
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use tokio::sync::{Mutex, Notify};
+
+use super::{Finished, LiveList, Policy, Snapshot};
+use crate::api::{Client, RetryPolicy};
+use crate::failure::Failure;
+
+/// What the loop reports to whoever shows the machines.
+pub trait Sink: Send + Sync + 'static {
+    fn snapshot(&self, snapshot: Snapshot);
+    fn finished(&self, finished: Vec<Finished>);
+    fn auth_lost(&self, failure: Failure);
+}
+
+/// The shared watcher: the policy state, the client it reads with, and a bell that wakes
+/// the loop when something changes.
+#[derive(Clone)]
+pub struct Watcher {
+    state: Arc<Mutex<Shared>>,
+    bell: Arc<Notify>,
+}
+
+struct Shared {
+    list: LiveList,
+    client: Option<Client>,
+    /// Bumped on every sign-in and sign-out so a read that started before is dropped.
+    epoch: u64,
+}
+
+impl Watcher {
+    pub fn new(policy: Policy) -> Self {
+        Watcher {
+            state: Arc::new(Mutex::new(Shared {
+                list: LiveList::new(policy),
+                client: None,
+                epoch: 0,
+            })),
+            bell: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Starts watching for a newly signed-in account.
+    pub async fn follow(&self, client: Client) {
+        let mut s = self.state.lock().await;
+        s.epoch += 1;
+        s.list.reset();
+        s.list.resume();
+        s.client = Some(client.with_retry(RetryPolicy::never()));
+        drop(s);
+        self.bell.notify_one();
+    }
+
+    /// Continues with new credentials for the same account (after signing in again),
+    /// keeping the list and the pending actions.
+    pub async fn reconnect(&self, client: Client) {
+        let mut s = self.state.lock().await;
+        s.epoch += 1;
+        s.list.resume();
+        s.client = Some(client.with_retry(RetryPolicy::never()));
+        drop(s);
+        self.bell.notify_one();
+    }
+
+    /// Stops watching and forgets the list (sign-out).
+    pub async fn forget(&self) {
+        let mut s = self.state.lock().await;
+        s.epoch += 1;
+        s.list.reset();
+        s.client = None;
+        drop(s);
+        self.bell.notify_one();
+    }
+
+    /// Runs `f` on the policy state, then wakes the loop so it can act on the change.
+    pub async fn update<T>(&self, f: impl FnOnce(&mut LiveList) -> T) -> T {
+        let out = f(&mut self.state.lock().await.list);
+        self.bell.notify_one();
+        out
+    }
+
+    pub async fn snapshot(&self) -> Snapshot {
+        self.state
+            .lock()
+            .await
+            .list
+            .snapshot(Instant::now(), SystemTime::now())
+    }
+
+    /// The loop: sleeps until the policy says to read or a pending action's time is up,
+    /// reads, reports. Whatever changes meanwhile (a click, a create) is pushed at once,
+    /// also while a read is under way. Runs until the app exits.
+    pub async fn run(self, sink: impl Sink) {
+        let mut sent = Sent::default();
+        loop {
+            let plan = {
+                let s = self.state.lock().await;
+                match &s.client {
+                    Some(client) => s
+                        .list
+                        .next_wake(Instant::now())
+                        .map(|at| (client.clone(), at, s.epoch)),
+                    None => None,
+                }
+            };
+            let Some((client, at, epoch)) = plan else {
+                self.bell.notified().await;
+                continue;
+            };
+            if at > Instant::now() {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(at.into()) => {}
+                    _ = self.bell.notified() => {
+                        // Something changed (focus, an action): plan again. The snapshot
+                        // goes out at once so a pending row shows within a frame.
+                        // Focus and visibility ring too: a whole list sent again for
+                        // nothing costs the page its parse.
+                        self.push_if_new(&sink, &mut sent).await;
+                        continue;
+                    }
+                }
+            }
+            let (expired, ticket) = {
+                let mut s = self.state.lock().await;
+                let now = Instant::now();
+                let expired = s.list.expire(now);
+                let due = s.list.next_read(now).is_some_and(|at| at <= now);
+                (expired, due.then(|| s.list.begin_read()))
+            };
+            if !expired.is_empty() {
+                self.push_if_new(&sink, &mut sent).await;
+                sink.finished(expired);
+            }
+            let Some(ticket) = ticket else {
+                // Woken for a deadline, not a read: a shutdown may have turned slow.
+                self.push_if_new(&sink, &mut sent).await;
+                continue;
+            };
+            let read = client.list_instances();
+            tokio::pin!(read);
+            let result = loop {
+                tokio::select! {
+                    result = &mut read => break result,
+                    _ = self.bell.notified() => self.push_if_new(&sink, &mut sent).await,
+                }
+            };
+            let mut s = self.state.lock().await;
+            if s.epoch != epoch {
+                continue;
+            }
+            let outcome = s
+                .list
+                .on_read(ticket, Instant::now(), SystemTime::now(), result);
+            let snapshot = s.list.snapshot(Instant::now(), SystemTime::now());
+            drop(s);
+            // A good read always differs: its time is in the snapshot ("Updated 5 s ago").
+            if sent.is_new(&snapshot) {
+                sink.snapshot(snapshot);
+            }
+            if !outcome.finished.is_empty() {
+                sink.finished(outcome.finished);
+            }
+            if let Some(failure) = outcome.auth_lost {
+                sink.auth_lost(failure);
+            }
+        }
+    }
+
+    async fn push_if_new(&self, sink: &impl Sink, sent: &mut Sent) {
+        let snapshot = self.snapshot().await;
+        if sent.is_new(&snapshot) {
+            sink.snapshot(snapshot);
+        }
+    }
+}
+
+/// What the loop last pushed, as a hash of the snapshot (no copy of a long list is kept).
+#[derive(Default)]
+struct Sent(Option<u64>);
+
+impl Sent {
+    /// True when `snapshot` differs from the last one seen, which it then remembers.
+    fn is_new(&mut self, snapshot: &Snapshot) -> bool {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        snapshot.hash(&mut hasher);
+        let hash = hasher.finish();
+        self.0.replace(hash) != Some(hash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Instance;
+    use crate::watch::Action;
+
+    fn machine(id: &str, status: &str) -> Instance {
+        serde_json::from_value(serde_json::json!({"id": id, "name": id, "status": status})).unwrap()
+    }
+
+    #[test]
+    fn a_snapshot_goes_to_the_window_again_only_when_it_changed() {
+        let list = vec![machine("a", "RUNNING"), machine("b", "STOPPED")];
+        let mut w = LiveList::new(Policy::default());
+        w.resume();
+        let t0 = Instant::now();
+        let ticket = w.begin_read();
+        w.on_read(ticket, t0, SystemTime::now(), Ok(list));
+        let at = |secs: f64| t0 + std::time::Duration::from_secs_f64(secs);
+        let wall = SystemTime::now();
+        let mut sent = Sent::default();
+        assert!(sent.is_new(&w.snapshot(at(1.0), wall)));
+        // Focus or visibility changed nothing the screen shows.
+        w.set_visible(false);
+        w.set_visible(true);
+        assert!(!sent.is_new(&w.snapshot(at(2.0), wall)));
+        // A click marks a row pending: that must reach the screen at once.
+        w.mark_pending("a", Action::Stop, at(3.0));
+        assert!(sent.is_new(&w.snapshot(at(3.0), wall)));
+        assert!(!sent.is_new(&w.snapshot(at(3.5), wall)));
+    }
+}
