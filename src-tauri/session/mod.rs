@@ -1,5 +1,5 @@
 //! The signed-in account: the three ways in (email code, API key, demo), silent sign-in
-//! from the keyring, keeping a session alive, and sign-out.
+//! from the keyring, keeping a session alive (when: `renewal`), and sign-out.
 //!
 //! It holds the credentials in memory only as `Secret`s inside the client; what it
 //! shows the web view is [`AccountView`], which has no secret in it.
@@ -7,6 +7,10 @@
 use std::time::Duration;
 
 use serde::Serialize;
+
+mod renewal;
+
+pub use renewal::{due_in, renew_at, SavedCheck, RENEW_LOOK_AGAIN, RENEW_RETRY};
 
 use crate::api::{ApiError, Client, Credentials, Timestamp};
 use crate::vault::StoredCredentials;
@@ -78,26 +82,6 @@ pub struct EmailSignIn {
     pub email: String,
     verification_code_id: String,
     session_id: String,
-}
-
-/// How long before expiry a session is extended, at most.
-const RENEW_AHEAD: i64 = 10 * 60;
-
-/// How soon a session is extended again when its expiry already looks past: this
-/// computer's clock runs ahead of the server's, and extending at once would loop.
-const RENEW_WHEN_CLOCK_AHEAD: i64 = 60;
-
-/// When to extend a session that expires at `expires`, seen at `now`: ten minutes before
-/// expiry, or half-way there for sessions shorter than twenty minutes. A session the
-/// server still accepts but whose expiry is already past by this computer's clock is
-/// extended a minute from now, not at once.
-pub fn renew_at(expires: Timestamp, now: Timestamp) -> Timestamp {
-    let left = expires.unix_seconds().saturating_sub(now.unix_seconds());
-    if left <= 0 {
-        return Timestamp::from_unix(now.unix_seconds().saturating_add(RENEW_WHEN_CLOCK_AHEAD));
-    }
-    let ahead = RENEW_AHEAD.min(left / 2);
-    Timestamp::from_unix(expires.unix_seconds() - ahead)
 }
 
 impl Account {
@@ -296,34 +280,4 @@ pub fn now() -> Timestamp {
         .unwrap_or(Duration::ZERO)
         .as_secs();
     Timestamp::from_unix(secs as i64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sessions_are_renewed_ten_minutes_early_or_half_way_when_short() {
-        let now = Timestamp::from_unix(1_000_000);
-        let hour = Timestamp::from_unix(1_000_000 + 3600);
-        assert_eq!(renew_at(hour, now).unix_seconds(), 1_000_000 + 3000);
-        let minute = Timestamp::from_unix(1_000_000 + 60);
-        assert_eq!(renew_at(minute, now).unix_seconds(), 1_000_000 + 30);
-    }
-
-    #[test]
-    fn a_clock_running_ahead_of_the_server_does_not_make_renewal_loop() {
-        // The server extended the session to an hour from its own clock; this computer's
-        // clock is two hours ahead, so the new expiry already looks past.
-        let now = Timestamp::from_unix(1_000_000 + 7200);
-        let expires = Timestamp::from_unix(1_000_000 + 3600);
-        let next = renew_at(expires, now);
-        assert_eq!(next.unix_seconds(), now.unix_seconds() + 60);
-        assert!(
-            renew_at(
-                Timestamp::from_unix(i64::MIN),
-                Timestamp::from_unix(i64::MAX)
-            ) > Timestamp::from_unix(0)
-        );
-    }
 }

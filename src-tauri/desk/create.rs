@@ -1,0 +1,163 @@
+//! Creating a machine: what the Create dialog offers (templates, network configurations,
+//! zones, the plan's limit), and the create itself, never retried.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::Desk;
+use crate::api::{Limit, Template};
+use crate::failure::Failure;
+use crate::sim::NETWORK_CONFIGS;
+use crate::watch::Row;
+
+/// The network configuration the contract documents; offered on every server.
+const DOCUMENTED_CONFIG: &str = "default-network";
+
+/// What the Create dialog offers.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOptions {
+    /// `None` when the server has no template list (older revisions): a free-text field.
+    pub templates: Option<Vec<Template>>,
+    pub templates_problem: Option<Failure>,
+    pub configs: Vec<String>,
+    pub quota: QuotaView,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuotaView {
+    pub used: usize,
+    /// `None`: unlimited, or the plan's limits could not be read.
+    pub limit: Option<u64>,
+    pub tier: Option<String>,
+    /// Why Create is not possible, in words; `None` when it is.
+    pub blocked: Option<String>,
+    pub problem: Option<Failure>,
+}
+
+impl Desk {
+    /// Templates, network configurations and the plan's limit, for the Create dialog.
+    pub async fn create_options(&self) -> Result<CreateOptions, Failure> {
+        let (client, mut configs, demo) = {
+            let s = self.state.lock().await;
+            (
+                Desk::client(&s)?,
+                s.settings.recent_configs.clone(),
+                s.settings.demo,
+            )
+        };
+        let (templates, quotas) = tokio::join!(client.templates(), client.quotas());
+        let mut known = vec![DOCUMENTED_CONFIG.to_owned()];
+        if demo {
+            known.extend(NETWORK_CONFIGS.iter().map(|(id, _)| (*id).to_owned()));
+        }
+        for k in known {
+            if !configs.contains(&k) {
+                configs.push(k);
+            }
+        }
+        let used = self.watcher.update(|w| w.machines_in_use()).await;
+        let (templates, templates_problem) = match templates {
+            Ok(t) => (t, None),
+            Err(e) => (None, Some(Failure::from(e))),
+        };
+        let quota = match quotas {
+            Ok(q) => {
+                let limit = q.max_instances();
+                let blocked = match limit {
+                    Some(Limit::Disabled) => Some(
+                        "Your plan does not include machines. Ask your administrator to change the plan."
+                            .to_owned(),
+                    ),
+                    Some(Limit::AtMost(max)) if used as u64 >= max => Some(format!(
+                        "Your plan allows {max} machine{}, and all are in use. Delete a machine you no longer need, or ask your administrator to raise the limit.",
+                        if max == 1 { "" } else { "s" }
+                    )),
+                    _ => None,
+                };
+                QuotaView {
+                    used,
+                    limit: match limit {
+                        Some(Limit::AtMost(max)) => Some(max),
+                        Some(Limit::Disabled) => Some(0),
+                        _ => None,
+                    },
+                    tier: q.tier_name.clone(),
+                    blocked,
+                    problem: None,
+                }
+            }
+            Err(e) => QuotaView {
+                used,
+                limit: None,
+                tier: None,
+                blocked: None,
+                problem: Some(Failure::from(e)),
+            },
+        };
+        Ok(CreateOptions {
+            templates,
+            templates_problem,
+            configs,
+            quota,
+        })
+    }
+
+    /// Where the chosen template's machines can run, for the Create dialog's "Where";
+    /// `None` when the server does not list zones (the network configuration decides).
+    pub async fn zones(&self, template_id: &str) -> Result<Option<Vec<String>>, Failure> {
+        let client = Desk::client(&*self.state.lock().await)?;
+        Ok(client.template_zones(template_id).await?)
+    }
+
+    /// Creates a machine. Never retried: after an unknown outcome the list is re-read.
+    pub async fn create(
+        &self,
+        template_id: &str,
+        config_id: &str,
+        zone: Option<&str>,
+    ) -> Result<Row, Failure> {
+        if template_id.trim().is_empty() {
+            return Err(Failure::plain("invalid", "Choose a template first."));
+        }
+        if config_id.trim().is_empty() {
+            return Err(Failure::plain(
+                "invalid",
+                "Choose or type a network configuration.",
+            ));
+        }
+        let client = Desk::client(&*self.state.lock().await)?;
+        match client
+            .create_instance(template_id.trim(), config_id.trim(), zone)
+            .await
+        {
+            Ok(instance) => {
+                {
+                    let mut s = self.state.lock().await;
+                    s.settings.remember_config(config_id);
+                    self.save_settings(&s);
+                }
+                let id = instance.id.clone();
+                let now = Instant::now();
+                self.watcher
+                    .update(|w| {
+                        w.add_created(instance, now);
+                        w.snapshot(now, std::time::SystemTime::now())
+                            .machines
+                            .into_iter()
+                            .find(|r| r.id == id)
+                    })
+                    .await
+                    .ok_or_else(|| Failure::plain("unexpected", "The new machine went missing."))
+            }
+            Err(e) => {
+                if e.outcome_unknown() {
+                    self.watcher.update(|w| w.refresh_now()).await;
+                }
+                Err(e.into())
+            }
+        }
+    }
+}

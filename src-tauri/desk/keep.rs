@@ -1,0 +1,144 @@
+//! Keeping the account good while the app runs: a saved sign-in the server could not be
+//! asked about at launch is asked about again until it answers, and an email session is
+//! extended before it expires (when: `session::renewal`).
+
+use std::time::{Duration, Instant};
+
+use super::Desk;
+use crate::api::ErrorKind;
+use crate::failure::Failure;
+use crate::session::{self, Account, RENEW_LOOK_AGAIN, RENEW_RETRY};
+
+/// News about the signed-in account, from [`Desk::keep_sessions_alive`].
+#[derive(Debug)]
+pub enum AccountNews {
+    /// The server no longer accepts the sign-in.
+    Lost(Failure),
+    /// A saved sign-in kept while the server was out of reach has been accepted; the
+    /// view now shows whose it is.
+    Confirmed,
+}
+
+impl Desk {
+    /// Keeps the account good for as long as the app runs: asks the server about a
+    /// saved sign-in it could not be asked about at launch (with back-off) and extends an
+    /// email session before it expires, planning again on every sign-in and sign-out.
+    /// Reports through `news` when the server no longer accepts the sign-in, or has
+    /// accepted a saved one.
+    pub async fn keep_sessions_alive(&self, news: impl Fn(AccountNews)) {
+        loop {
+            let wait = self
+                .renewal_due_in()
+                .await
+                .map_or(RENEW_LOOK_AGAIN, |d| d.min(RENEW_LOOK_AGAIN));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.account_changed.notified() => continue,
+            }
+            let result = match self.confirm_saved().await {
+                Some(result) => result,
+                None => self.keep_alive().await.map(AccountNews::Lost),
+            };
+            match result {
+                Some(AccountNews::Lost(failure)) => {
+                    // Marked here, before planning again: the refused session is not retried.
+                    self.auth_lost(&failure).await;
+                    news(AccountNews::Lost(failure));
+                }
+                Some(AccountNews::Confirmed) => news(AccountNews::Confirmed),
+                None => {}
+            }
+        }
+    }
+
+    /// Asks the server about a saved sign-in that could not be checked at launch, when
+    /// that is due. `None` when nothing was due; `Some(None)` when it is still out of reach.
+    async fn confirm_saved(&self) -> Option<Option<AccountNews>> {
+        let account = {
+            let s = self.state.lock().await;
+            if !s.confirm?.is_due(Instant::now()) {
+                return Some(None);
+            }
+            s.account.clone()?
+        };
+        let stored = account.to_store()?;
+        let result = Account::restore(account.client(), &stored, session::now()).await;
+        let mut s = self.state.lock().await;
+        // Signed out or in as someone else meanwhile: nothing to confirm.
+        if s.confirm.is_none()
+            || s.account.as_ref().map(|a| a.client().credentials())
+                != Some(account.client().credentials())
+        {
+            return Some(None);
+        }
+        Some(match result {
+            Ok(confirmed) => {
+                log::info!("session: the saved sign-in was accepted");
+                s.account = Some(confirmed);
+                s.confirm = None;
+                Some(AccountNews::Confirmed)
+            }
+            Err(e) if e.kind() == ErrorKind::Auth => {
+                s.confirm = None;
+                Some(AccountNews::Lost(Failure::from(&e)))
+            }
+            Err(e) => {
+                log::info!("session: the saved sign-in still cannot be checked: {e}");
+                s.confirm = s.confirm.map(|check| check.failed_again(Instant::now()));
+                None
+            }
+        })
+    }
+
+    /// How long until the account needs looking after: a saved sign-in to confirm, or a
+    /// session to extend; `None` when nothing does (signed out, a key pair, or waiting
+    /// for the user to sign in again).
+    async fn renewal_due_in(&self) -> Option<Duration> {
+        let s = self.state.lock().await;
+        if s.sign_in_reason.is_some() {
+            return None;
+        }
+        if let Some(check) = s.confirm {
+            return Some(check.due_in(Instant::now()));
+        }
+        let at = s.account.as_ref()?.renew_at()?;
+        Some(session::due_in(at, session::now()))
+    }
+
+    /// Extends an email session that is due; returns why it was refused, if it was.
+    pub async fn keep_alive(&self) -> Option<Failure> {
+        let now = session::now();
+        let due = {
+            let s = self.state.lock().await;
+            let account = s.account.as_ref()?;
+            if s.sign_in_reason.is_some() {
+                return None;
+            }
+            account.renew_at().is_some_and(|at| at <= now)
+        };
+        if !due {
+            return None;
+        }
+        let mut account = self.state.lock().await.account.clone()?;
+        let result = account.extend(now).await;
+        let mut s = self.state.lock().await;
+        // Signed out or in elsewhere meanwhile: this account is no longer the one shown.
+        let current = s.account.as_mut().filter(|a| {
+            a.client().base_url() == account.client().base_url()
+                && a.client().credentials() == account.client().credentials()
+        })?;
+        match result {
+            Ok(()) => {
+                log::info!("session: extended");
+                *current = account;
+                None
+            }
+            Err(e) if e.kind() == ErrorKind::Auth => Some(Failure::from(&e)),
+            Err(e) => {
+                log::warn!("session: could not extend, will try again: {e}");
+                current.renew_again_after(RENEW_RETRY, now);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The desktop app without any window: its state, and the things a person can do, one
+//! room each: signing in and out (`sign_in`), keeping the account good while the app runs
+//! (`keep`), acting on machines (`actions`), creating them (`create`). `Desk` itself holds
+//! the state and the pieces the rooms share.
+//!
+//! The Tauri commands are one-line adapters over this; tests drive it directly against
+//! the simulator and a real keyring.
+
+mod actions;
+mod create;
+mod keep;
+mod sign_in;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{Mutex, Notify};
+
+pub use actions::ActionResult;
+pub use create::{CreateOptions, QuotaView};
+pub use keep::AccountNews;
+
+use crate::api::{Client, ErrorKind, PRODUCTION_BASE};
+use crate::failure::Failure;
+use crate::pace::Pace;
+use crate::session::{Account, AccountView, EmailSignIn, SavedCheck};
+use crate::settings::{Settings, SettingsFile, SortPreference};
+use crate::sim::SimServer;
+use crate::vault::{Vault, VaultError};
+use crate::watch::{Policy, Watcher};
+
+/// What the web view knows about the app: the account, where it points, and any banner.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppView {
+    pub account: AccountView,
+    /// The server address as the user typed it; empty for ThreatWinds production.
+    pub server: String,
+    pub production_server: &'static str,
+    pub demo: bool,
+    pub last_email: Option<String>,
+    /// The email a code was sent to, while the code screen is open.
+    pub code_sent_to: Option<String>,
+    /// Why the keyring cannot keep the sign-in, for a banner.
+    pub keyring_problem: Option<String>,
+    pub settings_warning: Option<String>,
+    /// Why the sign-in screen is showing again (the session ended while in use).
+    pub sign_in_reason: Option<String>,
+    pub sort: Option<SortPreference>,
+}
+
+/// Startup options for the desktop app.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Start in the demo at once (`--demo`).
+    pub demo: bool,
+    /// Machines the demo starts with; `None` for the usual handful.
+    pub demo_machines: Option<usize>,
+    /// The demo's simulator behaves as the real service does where our simulator used to
+    /// be kinder: a 202 changes the record only after a delay, and Google Compute's
+    /// states appear (`--demo-as-service`).
+    pub demo_as_service: bool,
+    /// How long a shutdown may run before Force reset is offered; `None` for the
+    /// policy's default.
+    pub shutdown_patience: Option<Duration>,
+}
+
+pub struct Desk {
+    vault: Vault,
+    settings_file: SettingsFile,
+    watcher: Watcher,
+    options: Options,
+    state: Mutex<State>,
+    /// The silent sign-in at launch, run once whoever asks first (the app or the page).
+    started: tokio::sync::OnceCell<()>,
+    /// Rung on every sign-in and sign-out, so session renewal plans again.
+    account_changed: Notify,
+    /// Spaces out actions under the per-minute rate limit.
+    pace: std::sync::Mutex<Pace>,
+    policy: Policy,
+}
+
+#[derive(Default)]
+struct State {
+    settings: Settings,
+    settings_warning: Option<String>,
+    account: Option<Account>,
+    email: Option<EmailSignIn>,
+    demo: Option<SimServer>,
+    keyring_problem: Option<String>,
+    sign_in_reason: Option<String>,
+    /// One pooled client per server address, reused across sign-ins.
+    base: Option<(String, Client)>,
+    /// For an unconfirmed saved sign-in: when to ask the server again, and how many
+    /// times it could not be reached.
+    confirm: Option<SavedCheck>,
+}
+
+impl Desk {
+    /// Reads the settings from `config_dir`; signs nobody in yet (see [`Desk::restore`]).
+    pub fn new(config_dir: &Path, vault: Vault, policy: Policy, options: Options) -> Self {
+        let settings_file = SettingsFile::in_dir(config_dir);
+        let loaded = settings_file.load();
+        Desk {
+            vault,
+            settings_file,
+            watcher: Watcher::new(policy),
+            options,
+            state: Mutex::new(State {
+                settings: loaded.settings,
+                settings_warning: loaded.warning,
+                ..State::default()
+            }),
+            started: tokio::sync::OnceCell::new(),
+            account_changed: Notify::new(),
+            pace: std::sync::Mutex::new(Pace::new(policy.actions_per_minute)),
+            policy,
+        }
+    }
+
+    /// Runs [`Desk::restore`] once, however often it is asked for (a page reload asks
+    /// again), and returns the state after it.
+    pub async fn started(&self) -> AppView {
+        self.started
+            .get_or_init(|| async {
+                self.restore().await;
+            })
+            .await;
+        self.view().await
+    }
+
+    pub fn watcher(&self) -> &Watcher {
+        &self.watcher
+    }
+
+    pub async fn view(&self) -> AppView {
+        let s = self.state.lock().await;
+        view_of(&s)
+    }
+
+    /// The server address to use: what the user typed, or production.
+    fn base_client(s: &mut State, server: &str) -> Result<Client, Failure> {
+        let server = server.trim();
+        let address = if server.is_empty() {
+            PRODUCTION_BASE
+        } else {
+            server
+        };
+        if let Some((known, client)) = &s.base {
+            if known == address {
+                return Ok(client.clone());
+            }
+        }
+        let client = Client::builder(address).build().map_err(|e| {
+            Failure::plain(
+                "invalid",
+                match e.kind() {
+                    ErrorKind::Invalid => e.to_string(),
+                    _ => format!("The server address cannot be used: {e}"),
+                },
+            )
+        })?;
+        s.base = Some((address.to_owned(), client.clone()));
+        Ok(client)
+    }
+
+    fn client(s: &State) -> Result<Client, Failure> {
+        match (&s.account, &s.sign_in_reason) {
+            (Some(account), None) => Ok(account.client().clone()),
+            _ => Err(Failure::plain(
+                "auth",
+                "You are not signed in. Sign in first.",
+            )),
+        }
+    }
+
+    pub async fn save_sort(&self, sort: Option<SortPreference>) {
+        let mut s = self.state.lock().await;
+        s.settings.sort = sort;
+        self.save_settings(&s);
+    }
+
+    fn save_settings(&self, s: &State) {
+        if let Err(e) = self.settings_file.save(&s.settings) {
+            log::warn!(
+                "settings: could not save {}: {e}",
+                self.settings_file.path().display()
+            );
+        }
+    }
+}
+
+fn view_of(s: &State) -> AppView {
+    let signed_in = s.sign_in_reason.is_none();
+    AppView {
+        account: match (&s.account, signed_in) {
+            (Some(account), true) => account.view(),
+            _ => AccountView::signed_out(),
+        },
+        server: s.settings.server.clone().unwrap_or_default(),
+        production_server: PRODUCTION_BASE,
+        demo: s.settings.demo && s.account.is_some(),
+        last_email: s.settings.last_email.clone(),
+        code_sent_to: s.email.as_ref().map(|e| e.email.clone()),
+        keyring_problem: s.keyring_problem.clone(),
+        settings_warning: s.settings_warning.clone(),
+        sign_in_reason: s.sign_in_reason.clone(),
+        sort: s.settings.sort.clone(),
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// Runs a keyring call off the async threads (it blocks on D-Bus).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
+) -> Result<T, VaultError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(VaultError::Failed(format!("the keyring call stopped: {e}"))))
+}

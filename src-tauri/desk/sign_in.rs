@@ -1,0 +1,293 @@
+//! Signing in (silently from the keyring at launch, with an API key, with an emailed
+//! code, or into the demo) and out.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use super::{blocking, non_empty, view_of, AppView, Desk};
+use crate::api::ErrorKind;
+use crate::failure::Failure;
+use crate::session::{self, Account, EmailSignIn, Method, SavedCheck};
+use crate::sim::{SimConfig, SimServer, DEMO_API_KEY, DEMO_API_SECRET};
+
+/// How long the demo's service keeps a record unchanged after a 202, with
+/// `--demo-as-service`.
+const DEMO_ACCEPT_DELAY: Duration = Duration::from_secs(3);
+
+/// How long the server may take to close a session at sign-out, in the background.
+const SIGN_OUT_PATIENCE: Duration = Duration::from_secs(30);
+
+impl Desk {
+    /// Signs in silently at launch: the demo if that was the last choice (or `--demo`),
+    /// else whatever the keyring holds for the saved server.
+    pub async fn restore(&self) -> AppView {
+        let (demo, server) = {
+            let s = self.state.lock().await;
+            (
+                self.options.demo || s.settings.demo,
+                s.settings.server.clone().unwrap_or_default(),
+            )
+        };
+        if demo {
+            if let Err(f) = self.demo().await {
+                log::warn!("startup: the demo could not start: {}", f.message);
+            }
+            return self.view().await;
+        }
+        let base = {
+            let mut s = self.state.lock().await;
+            match Desk::base_client(&mut s, &server) {
+                Ok(base) => base,
+                Err(_) => return view_of(&s),
+            }
+        };
+        let key = base.base_url().to_string();
+        let vault = self.vault.clone();
+        let stored = match blocking(move || vault.load(&key)).await {
+            Ok(Some(stored)) => stored,
+            Ok(None) => return self.view().await,
+            Err(problem) => {
+                let mut s = self.state.lock().await;
+                s.keyring_problem = Some(problem.to_string());
+                return view_of(&s);
+            }
+        };
+        match Account::restore(&base, &stored, session::now()).await {
+            Ok(account) => {
+                self.signed_in(account, None).await;
+            }
+            // Only the server may say the credentials are bad. Down, unreachable or
+            // overloaded, it said nothing of the kind: keep them, open the machines
+            // screen (it says ThreatWinds cannot be reached and retries by itself), and
+            // ask again about the account until it answers.
+            Err(e) if e.kind() != ErrorKind::Auth => {
+                log::info!("startup: the saved sign-in could not be checked, kept: {e}");
+                self.signed_in(Account::unconfirmed(&base, &stored), None)
+                    .await;
+                self.state.lock().await.confirm = Some(SavedCheck::first(Instant::now()));
+                self.account_changed.notify_one();
+            }
+            Err(e) => {
+                log::info!("startup: the saved sign-in was not accepted: {e}");
+                let mut s = self.state.lock().await;
+                s.sign_in_reason = Some(match e.kind() {
+                    ErrorKind::Auth => {
+                        "Your saved sign-in has expired. Please sign in again.".to_owned()
+                    }
+                    _ => e.to_string(),
+                });
+            }
+        }
+        self.view().await
+    }
+
+    /// Checks an API key and secret, then keeps them in the keyring.
+    pub async fn sign_in_with_key(
+        &self,
+        server: &str,
+        key: &str,
+        secret: &str,
+    ) -> Result<AppView, Failure> {
+        if key.trim().is_empty() || secret.trim().is_empty() {
+            return Err(Failure::plain(
+                "invalid",
+                "Type both the API key and the API secret.",
+            ));
+        }
+        let base = {
+            let mut s = self.state.lock().await;
+            Desk::base_client(&mut s, server)?
+        };
+        let account = Account::with_key_pair(&base, key, secret).await?;
+        self.signed_in(account, Some(server.trim())).await;
+        Ok(self.view().await)
+    }
+
+    /// Asks ThreatWinds to email a sign-in code.
+    pub async fn email_start(&self, server: &str, email: &str) -> Result<AppView, Failure> {
+        let base = {
+            let mut s = self.state.lock().await;
+            Desk::base_client(&mut s, server)?
+        };
+        let pending = EmailSignIn::start(&base, email).await?;
+        let mut s = self.state.lock().await;
+        s.settings.last_email = Some(pending.email.clone());
+        s.settings.server = non_empty(server);
+        s.email = Some(pending);
+        self.save_settings(&s);
+        Ok(view_of(&s))
+    }
+
+    /// Goes back from the code screen to the email field.
+    pub async fn email_cancel(&self) -> AppView {
+        let mut s = self.state.lock().await;
+        s.email = None;
+        view_of(&s)
+    }
+
+    /// Checks the emailed code and signs in.
+    pub async fn email_verify(&self, code: &str) -> Result<AppView, Failure> {
+        let pending = self.state.lock().await.email.take();
+        let Some(pending) = pending else {
+            return Err(Failure::plain(
+                "invalid",
+                "The sign-in code has expired. Ask for a new one.",
+            ));
+        };
+        match pending.verify(code, session::now()).await {
+            Ok(account) => {
+                let server = self.state.lock().await.settings.server.clone();
+                self.signed_in(account, Some(server.as_deref().unwrap_or("")))
+                    .await;
+                Ok(self.view().await)
+            }
+            Err(e) => {
+                // Keep waiting for the right code: a typo must not cost a new email.
+                self.state.lock().await.email = Some(pending);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Starts the built-in simulator on a loopback port and signs in to it.
+    pub async fn demo(&self) -> Result<AppView, Failure> {
+        let existing = self
+            .state
+            .lock()
+            .await
+            .demo
+            .as_ref()
+            .map(SimServer::base_url);
+        let address = match existing {
+            Some(address) => address,
+            None => {
+                let config = SimConfig {
+                    instances: self.options.demo_machines.unwrap_or(6),
+                    accept_delay: if self.options.demo_as_service {
+                        DEMO_ACCEPT_DELAY
+                    } else {
+                        Duration::ZERO
+                    },
+                    cloud_states: self.options.demo_as_service,
+                    ..SimConfig::default()
+                };
+                let sim = SimServer::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+                    .await
+                    .map_err(|e| {
+                        Failure::plain("unexpected", format!("The demo could not start: {e}."))
+                    })?;
+                let address = sim.base_url();
+                self.state.lock().await.demo = Some(sim);
+                address
+            }
+        };
+        let base = {
+            let mut s = self.state.lock().await;
+            Desk::base_client(&mut s, &address)?
+        };
+        let account = Account::demo(&base, DEMO_API_KEY, DEMO_API_SECRET).await?;
+        self.signed_in(account, None).await;
+        Ok(self.view().await)
+    }
+
+    /// Makes `account` the signed-in one: keyring (not for the demo), settings, watcher.
+    /// `server` is the address as typed, saved for next time (`None` keeps the saved one).
+    async fn signed_in(&self, account: Account, server: Option<&str>) {
+        // An unconfirmed account is what the keyring already holds.
+        let stored = account.to_store().filter(|_| account.confirmed);
+        let key = account.client().base_url().to_string();
+        let keyring_problem = match stored {
+            Some(stored) => {
+                let vault = self.vault.clone();
+                blocking(move || vault.save(&key, &stored)).await.err()
+            }
+            None => None,
+        };
+        let mut s = self.state.lock().await;
+        // Signing in again as the same person on the same server returns to where they
+        // were; anyone else starts from an empty list, never seeing the previous one's.
+        let resuming = s.sign_in_reason.is_some()
+            && s.account.as_ref().is_some_and(|a| {
+                a.client().base_url() == account.client().base_url() && a.user == account.user
+            });
+        s.confirm = None;
+        s.keyring_problem = keyring_problem.map(|p| p.to_string());
+        s.settings.demo = account.method == Method::Demo;
+        if let Some(server) = server {
+            s.settings.server = non_empty(server);
+        }
+        s.sign_in_reason = None;
+        s.email = None;
+        let client = account.client().clone();
+        s.account = Some(account);
+        if !s.settings.demo {
+            // Leaving the demo stops its simulator.
+            s.demo = None;
+        }
+        self.save_settings(&s);
+        drop(s);
+        self.account_changed.notify_one();
+        if resuming {
+            self.watcher.reconnect(client).await;
+        } else {
+            self.watcher.follow(client).await;
+        }
+    }
+
+    /// The session was refused mid-use: back to the sign-in screen, keeping the list and
+    /// what the user was doing so that signing in again returns there.
+    pub async fn auth_lost(&self, failure: &Failure) -> AppView {
+        let mut s = self.state.lock().await;
+        if s.account.is_some() {
+            s.sign_in_reason = Some(
+                "Your sign-in has expired or was ended elsewhere. Sign in again to carry on where you were."
+                    .into(),
+            );
+            log::info!(
+                "session: the server no longer accepts the sign-in ({})",
+                failure.kind
+            );
+        }
+        view_of(&s)
+    }
+
+    /// Deletes the keyring entry and forgets everything at once; the server is asked to
+    /// close the session afterwards, in the background: a slow or unreachable server
+    /// must neither keep the person waiting nor leave the credentials behind.
+    pub async fn sign_out(&self) -> AppView {
+        let account = {
+            let mut s = self.state.lock().await;
+            s.settings.demo = false;
+            s.sign_in_reason = None;
+            s.email = None;
+            s.demo = None;
+            s.confirm = None;
+            self.save_settings(&s);
+            s.account.take()
+        };
+        self.watcher.forget().await;
+        self.account_changed.notify_one();
+        if let Some(account) = account {
+            if account.method != Method::Demo {
+                let vault = self.vault.clone();
+                let key = account.client().base_url().to_string();
+                if let Err(e) = blocking(move || vault.delete(&key)).await {
+                    let mut s = self.state.lock().await;
+                    s.keyring_problem = Some(e.to_string());
+                }
+            }
+            tokio::spawn(async move {
+                match tokio::time::timeout(SIGN_OUT_PATIENCE, account.sign_out()).await {
+                    Ok(Ok(())) => log::info!("sign-out: the server session was closed"),
+                    Ok(Err(e)) => {
+                        log::warn!("sign-out: the server session could not be closed: {e}")
+                    }
+                    Err(_) => log::warn!(
+                        "sign-out: the server did not answer; the session will expire by itself"
+                    ),
+                }
+            });
+        }
+        self.view().await
+    }
+}
