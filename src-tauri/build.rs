@@ -1,24 +1,5 @@
-// The app's own commands, listed so that the capability file must grant each one by
-// name (`allow-<command>`); keep in step with `commands::NAMES`.
-const COMMANDS: &[&str] = &[
-    "start",
-    "app_state",
-    "sign_in_with_key",
-    "email_start",
-    "email_verify",
-    "email_cancel",
-    "start_demo",
-    "sign_out",
-    "machines",
-    "act",
-    "create_options",
-    "create",
-    "zones",
-    "refresh",
-    "set_visible",
-    "dismiss_error",
-    "save_sort",
-];
+// The app's own commands, listed once in `window/command_names.rs`.
+include!("window/command_names.rs");
 
 fn main() {
     // Capabilities live beside the Rust sources; tauri-build only reads `<root>/capabilities`

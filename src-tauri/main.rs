@@ -8,7 +8,9 @@ fn main() {
     // saves). Set before GTK starts and before any other thread exists; the WebKit child
     // processes inherit it.
     #[cfg(target_os = "linux")]
-    for (name, value) in compute_desk::rendering::linux_defaults(|name| std::env::var_os(name)) {
+    for (name, value) in
+        compute_desk::window::rendering::linux_defaults(|name| std::env::var_os(name))
+    {
         std::env::set_var(name, value);
     }
     let mut options = Options {

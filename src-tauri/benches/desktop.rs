@@ -170,7 +170,7 @@ async fn main() {
     // Each side picks its own rendering mode: the app sets its rendering variables
     // (rendering.rs), the bare window keeps WebKitGTK's and GTK's defaults. None may come
     // from the shell, or the baseline would not be the default.
-    for (name, _) in compute_desk::rendering::linux_defaults(|_| None) {
+    for (name, _) in compute_desk::window::rendering::linux_defaults(|_| None) {
         std::env::remove_var(name);
     }
     assert!(

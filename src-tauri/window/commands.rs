@@ -1,6 +1,6 @@
 //! The web view's commands: each a line or two over [`Desk`], returning the UI shapes
-//! (`AppView`, `Snapshot`, `Failure`), none of which can hold a secret. `build.rs` lists
-//! them so that the capability file must grant each one by name.
+//! (`AppView`, `Snapshot`, `Failure`), none of which can hold a secret. Their names are
+//! listed once, in `command_names.rs`; the capability must grant each by name.
 
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -30,7 +30,7 @@ pub async fn start<R: Runtime>(
 ) -> Result<AppView, Failure> {
     log::info!(
         "startup: page asked to start {} ms after launch",
-        crate::since_launch()
+        super::startup::since_launch()
     );
     Ok(titled(&app, desk.started().await))
 }
@@ -153,4 +153,49 @@ pub async fn dismiss_error(desk: State<'_, Desk>, id: String) -> Result<(), Fail
 pub async fn save_sort(desk: State<'_, Desk>, sort: Option<SortPreference>) -> Result<(), Failure> {
     desk.save_sort(sort).await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::command_names::COMMANDS;
+
+    /// `allow-save-sort` for `save_sort`.
+    fn permission(command: &str) -> String {
+        format!("allow-{}", command.replace('_', "-"))
+    }
+
+    #[test]
+    fn the_capability_grants_exactly_the_listed_commands() {
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let mut granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| p.starts_with("allow-"))
+            .map(str::to_owned)
+            .collect();
+        let mut listed: Vec<String> = COMMANDS.iter().map(|c| permission(c)).collect();
+        granted.sort();
+        listed.sort();
+        assert_eq!(granted, listed);
+    }
+
+    #[test]
+    fn the_app_hands_tauri_exactly_the_listed_commands() {
+        let lib = include_str!("../lib.rs");
+        let start = lib
+            .find("generate_handler![")
+            .expect("lib.rs hands Tauri its commands");
+        let end = start + lib[start..].find(']').unwrap();
+        let mut handed: Vec<&str> = lib[start..end]
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '[')
+            .filter_map(|w| w.strip_prefix("commands::"))
+            .collect();
+        let mut listed = COMMANDS.to_vec();
+        handed.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(handed, listed);
+    }
 }

@@ -1,0 +1,84 @@
+//! The watcher's and the account's news, taken to the window: `machines` and `account`
+//! events, and desktop notifications for long actions that finish while the window is
+//! not in front.
+
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::desk::Desk;
+use crate::failure::Failure;
+use crate::watch::{Finished, Sink, Snapshot};
+
+use super::startup::since_launch;
+
+/// Pushes the watcher's news to the window.
+pub struct WindowSink {
+    pub app: AppHandle,
+}
+
+impl Sink for WindowSink {
+    fn snapshot(&self, snapshot: Snapshot) {
+        static FIRST: std::sync::Once = std::sync::Once::new();
+        FIRST.call_once(|| {
+            log::info!(
+                "startup: first list ({} machines) sent {} ms after launch",
+                snapshot.machines.len(),
+                since_launch()
+            )
+        });
+        if let Err(e) = self.app.emit("machines", snapshot) {
+            log::warn!("watch: could not reach the window: {e}");
+        }
+    }
+
+    fn finished(&self, finished: Vec<Finished>) {
+        let focused = self
+            .app
+            .get_webview_window("main")
+            .and_then(|w| w.is_focused().ok())
+            .unwrap_or(false);
+        if focused {
+            return;
+        }
+        for f in finished.into_iter().filter(|f| f.action.is_long()) {
+            let body = if f.ok {
+                format!("{} {}.", f.name, f.action.done())
+            } else {
+                format!("{} did not finish. Open Compute Desk to see why.", f.name)
+            };
+            let app = self.app.clone();
+            // Desktop notifications go over D-Bus and may block; never on the watcher.
+            tauri::async_runtime::spawn_blocking(move || {
+                use tauri_plugin_notification::NotificationExt;
+                if let Err(e) = app
+                    .notification()
+                    .builder()
+                    .title("Compute Desk")
+                    .body(body)
+                    .show()
+                {
+                    log::info!("notification not shown: {e}");
+                }
+            });
+        }
+    }
+
+    fn auth_lost(&self, failure: Failure) {
+        let app = self.app.clone();
+        tauri::async_runtime::spawn(async move {
+            let view = app.state::<Desk>().auth_lost(&failure).await;
+            let _ = app.emit("account", view);
+        });
+    }
+}
+
+impl WindowSink {
+    /// The account's details changed (a saved sign-in was confirmed): the top bar says
+    /// whose it is now.
+    pub fn account_changed(&self) {
+        let app = self.app.clone();
+        tauri::async_runtime::spawn(async move {
+            let view = app.state::<Desk>().view().await;
+            let _ = app.emit("account", view);
+        });
+    }
+}

@@ -1,0 +1,37 @@
+//! The desktop's light or dark, from GTK's settings (main thread only, like all of GTK),
+//! followed while the app runs (`rendering.rs` says why the app decides it, not WebKit).
+
+use gtk::prelude::*;
+use tauri::{AppHandle, Emitter};
+
+pub fn prefers_dark() -> bool {
+    let Some(settings) = gtk::Settings::default() else {
+        return false;
+    };
+    super::rendering::gtk_prefers_dark(
+        settings.is_gtk_application_prefer_dark_theme(),
+        std::env::var("GTK_THEME").ok().as_deref(),
+        settings.gtk_theme_name().as_deref(),
+    )
+}
+
+/// Sends the page `theme` (true for dark) whenever the desktop switches from `dark`.
+pub fn follow(app: AppHandle, dark: bool) {
+    let Some(settings) = gtk::Settings::default() else {
+        return;
+    };
+    let last = std::rc::Rc::new(std::cell::Cell::new(dark));
+    let changed = move || {
+        let dark = prefers_dark();
+        if last.replace(dark) != dark {
+            log::info!(
+                "the desktop switched to {}",
+                if dark { "dark" } else { "light" }
+            );
+            let _ = app.emit("theme", dark);
+        }
+    };
+    let also = changed.clone();
+    settings.connect_gtk_theme_name_notify(move |_| changed());
+    settings.connect_gtk_application_prefer_dark_theme_notify(move |_| also());
+}
