@@ -1,0 +1,325 @@
+//! The simulated ThreatWinds endpoints: Compute, Auth and Billing, with the contract's
+//! credentials rules, per-operation rate limits, quotas and error headers, plus the
+//! `/_sim` controls for tests. The endpoints live in `compute`, `account` (Auth and
+//! Billing) and `controls`; here are what they share: the state, credentials, rate limits
+//! and the error shape.
+
+mod account;
+mod compute;
+mod controls;
+
+use account::{close, extend, keypair, open_session, quotas, session_info, verify};
+use compute::{create, list, one, power, remove, templates, zones};
+use controls::{
+    add_fault, clear_faults, clear_requests, end_sessions, faults, outbox, requests, set_status,
+};
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::control::Controls;
+use super::world::{BearerProblem, Machines, Refusal, Sessions, Timings};
+use super::{Dialect, SimConfig};
+
+/// Everything the simulator knows, shared by all connections.
+pub struct Sim {
+    pub config: SimConfig,
+    pub controls: Controls,
+    machines: Mutex<Machines>,
+    sessions: Mutex<Sessions>,
+    windows: Mutex<HashMap<&'static str, VecDeque<Instant>>>,
+}
+
+/// A refusal on the wire: status, `x-error`, a fresh `x-error-id`.
+pub struct SimError {
+    status: StatusCode,
+    message: String,
+    retry_after: Option<u64>,
+    dialect: Dialect,
+}
+
+impl SimError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        SimError {
+            status,
+            message: message.into(),
+            retry_after: None,
+            dialect: Dialect::Docs,
+        }
+    }
+
+    /// Spoken in the simulator's dialect (its support codes differ).
+    fn in_dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+}
+
+impl From<Refusal> for SimError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::NotFound(m) => SimError::new(StatusCode::NOT_FOUND, m),
+            Refusal::Invalid(m) => SimError::new(StatusCode::BAD_REQUEST, m),
+            Refusal::Quota(m) => SimError::new(StatusCode::FORBIDDEN, m),
+        }
+    }
+}
+
+impl IntoResponse for SimError {
+    fn into_response(self) -> Response<Body> {
+        let mut response = error_response(self.status, &self.message, self.dialect);
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+/// An error answer as the contract describes it: both headers, and a JSON body that
+/// clients must not depend on. The support code is 32 hex characters in the overview
+/// docs and any string in the SDK (`compute-404-3fa9`).
+pub fn error_response(status: StatusCode, message: &str, dialect: Dialect) -> Response<Body> {
+    let printable: String = message
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    let mut response = Json(json!({ "error": message })).into_response();
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-error",
+        HeaderValue::from_str(&printable).expect("printable ASCII is a valid header"),
+    );
+    let id = match dialect {
+        Dialect::Docs => format!("{:032x}", fastrand::u128(..)),
+        Dialect::Sdk => format!("compute-{}-{:04x}", status.as_u16(), fastrand::u16(..)),
+    };
+    headers.insert("x-error-id", HeaderValue::from_str(&id).expect("ASCII"));
+    response
+}
+
+type Answer = Result<Response<Body>, SimError>;
+
+/// Who is calling.
+enum Caller {
+    KeyPair,
+    Session { bearer: String },
+}
+
+/// Rate-limit buckets: one per operation type, as the contract says.
+mod op {
+    pub const LIST: &str = "instances.list";
+    pub const GET: &str = "instances.get";
+    pub const CREATE: &str = "instances.create";
+    pub const DELETE: &str = "instances.delete";
+    pub const POWER: &str = "instances.power";
+    pub const TEMPLATES: &str = "templates.list";
+    pub const SESSION: &str = "auth.session";
+    pub const KEYPAIR: &str = "auth.keypair";
+    pub const QUOTAS: &str = "billing.quotas";
+}
+
+impl Sim {
+    pub fn new(config: SimConfig) -> Self {
+        let mut machines = Machines::new(Timings::at_speed(config.speed), config.seed);
+        machines.seed(config.instances, Instant::now());
+        if config.cloud_states {
+            machines.seed_cloud_states();
+        }
+        machines.shutdowns_hang = config.shutdowns_hang;
+        machines.accept_delay = config.accept_delay.div_f64(config.speed.max(0.001));
+        Sim {
+            controls: Controls::new(config.latency, config.faults.clone()),
+            sessions: Mutex::new(Sessions::default()),
+            machines: Mutex::new(machines),
+            windows: Mutex::new(HashMap::new()),
+            config,
+        }
+    }
+
+    /// Checks the credentials (exactly one method) and the operation's rate limit.
+    fn admit(&self, headers: &HeaderMap, operation: &'static str) -> Result<Caller, SimError> {
+        let caller = self
+            .caller(headers)
+            .map_err(|e| e.in_dialect(self.config.dialect))?;
+        self.limit(operation)
+            .map_err(|e| e.in_dialect(self.config.dialect))?;
+        Ok(caller)
+    }
+
+    /// A refusal of the world, in the simulator's dialect.
+    fn refusal(&self, r: Refusal) -> SimError {
+        SimError::from(r).in_dialect(self.config.dialect)
+    }
+
+    fn caller(&self, headers: &HeaderMap) -> Result<Caller, SimError> {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let authorization = text("authorization");
+        let (key, secret) = (text("api-key"), text("api-secret"));
+        let unauthorized = |m: &str| SimError::new(StatusCode::UNAUTHORIZED, m);
+        if authorization.is_some() && (key.is_some() || secret.is_some()) {
+            return Err(SimError::new(
+                StatusCode::BAD_REQUEST,
+                "Send either a bearer token or an API key pair, not both",
+            ));
+        }
+        if let Some(value) = authorization {
+            let bearer = value
+                .strip_prefix("Bearer ")
+                .ok_or_else(|| unauthorized("Authorization must be a Bearer token"))?;
+            let sessions = self.sessions.lock().unwrap();
+            return match sessions.check(bearer, SystemTime::now()) {
+                Ok(_) => Ok(Caller::Session {
+                    bearer: bearer.to_owned(),
+                }),
+                Err(BearerProblem::Unknown) => Err(unauthorized("Invalid or closed session")),
+                Err(BearerProblem::NotVerified) => Err(unauthorized("Session is not verified yet")),
+                Err(BearerProblem::Expired) => Err(unauthorized("Session expired")),
+            };
+        }
+        match (key, secret) {
+            (Some(k), Some(s)) if k == self.config.api_key && s == self.config.api_secret => {
+                Ok(Caller::KeyPair)
+            }
+            (Some(_), Some(_)) => Err(unauthorized("Invalid API key or secret")),
+            (Some(_), None) | (None, Some(_)) => Err(unauthorized(
+                "Both api-key and api-secret headers are required",
+            )),
+            (None, None) => Err(unauthorized("Missing credentials")),
+        }
+    }
+
+    fn limit(&self, operation: &'static str) -> Result<(), SimError> {
+        let limit = self.config.rate_limit_per_minute;
+        if limit == 0 {
+            return Ok(());
+        }
+        let window = Duration::from_secs(60);
+        let now = Instant::now();
+        let mut windows = self.windows.lock().unwrap();
+        let seen = windows.entry(operation).or_default();
+        while seen
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
+            seen.pop_front();
+        }
+        if seen.len() >= limit as usize {
+            let oldest = *seen.front().expect("limit is at least 1");
+            let wait = window.saturating_sub(now.duration_since(oldest));
+            let mut e = SimError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Rate limit exceeded: at most {limit} {operation} requests per minute"),
+            );
+            if self.config.retry_after {
+                e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+            }
+            return Err(e);
+        }
+        seen.push_back(now);
+        Ok(())
+    }
+
+    fn machines(&self) -> std::sync::MutexGuard<'_, Machines> {
+        let mut machines = self.machines.lock().unwrap();
+        machines.settle(Instant::now());
+        machines
+    }
+}
+
+pub fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/api/compute/v1/instances", get(list).post(create))
+        .route("/api/compute/v1/instances/{id}", get(one).delete(remove))
+        .route("/api/compute/v1/instances/{id}/{action}", post(power))
+        .route("/api/compute/v1/templates", get(templates))
+        .route("/api/compute/v1/templates/{id}/zones", get(zones))
+        .route("/api/auth/v2/session", post(open_session).get(session_info))
+        .route("/api/auth/v2/session/verification", put(verify))
+        .route("/api/auth/v2/session/extend", put(extend))
+        .route("/api/auth/v2/session/{session_id}", delete(close))
+        .route("/api/auth/v2/keypair", get(keypair))
+        .route("/api/billing/v1/quotas", get(quotas))
+        .route("/_sim/outbox", get(outbox))
+        .route(
+            "/_sim/faults",
+            get(faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/_sim/requests", get(requests).delete(clear_requests))
+        .route("/_sim/sessions", delete(end_sessions))
+        .route("/_sim/instances/{id}/status", put(set_status))
+        .fallback(|| async { SimError::new(StatusCode::NOT_FOUND, "No such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            SimError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+        })
+        .with_state(sim)
+}
+
+fn json_answer(status: StatusCode, body: &impl Serialize) -> Answer {
+    let bytes = serde_json::to_vec(body).map_err(|e| {
+        SimError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Encoding failed: {e}"),
+        )
+    })?;
+    Ok(Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from(bytes))
+        .expect("valid response"))
+}
+
+fn acknowledged() -> Answer {
+    json_answer(StatusCode::OK, &json!({ "message": "acknowledged" }))
+}
+
+fn parse_body(body: &Bytes) -> Result<Value, SimError> {
+    serde_json::from_slice(body)
+        .map_err(|_| SimError::new(StatusCode::BAD_REQUEST, "Malformed JSON body"))
+}
+
+fn required<'a>(body: &'a Value, field: &str) -> Result<&'a str, SimError> {
+    match body.get(field).and_then(Value::as_str).map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(SimError::new(
+            StatusCode::BAD_REQUEST,
+            format!("{field} is required"),
+        )),
+    }
+}
+
+pub(super) fn rfc3339(t: SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// `expireAt`: Unix seconds in the docs, a string in the SDK.
+pub(super) fn expire_at(t: SystemTime, dialect: Dialect) -> Value {
+    match dialect {
+        Dialect::Docs => json!(t
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()),
+        Dialect::Sdk => json!(rfc3339(t)),
+    }
+}
