@@ -3,23 +3,21 @@
 //! failure into an [`ApiError`].
 
 use std::fmt;
-use std::net::IpAddr;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
-use url::{Host, Url};
+use url::Url;
 
+use super::answer::{error_chain, error_from_answer, read, transport_error};
+use super::base_url::parse_base_url;
 use super::error::{ApiError, ErrorKind, Operation};
-use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
+use super::retry::{is_retryable_status, RetryPolicy};
 use super::secret::Secret;
 
 /// Where the real service lives.
 pub const PRODUCTION_BASE: &str = "https://apis.threatwinds.com";
-
-/// The longest server message kept: enough for any sentence, too short for a page.
-const MAX_SERVER_MESSAGE: usize = 300;
 
 /// How the client proves who it is; exactly one method, never both at once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -322,185 +320,9 @@ impl fmt::Debug for Client {
     }
 }
 
-async fn read(
-    request: reqwest::RequestBuilder,
-) -> Result<(u16, HeaderMap, bytes::Bytes), reqwest::Error> {
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    Ok((status, headers, body))
-}
-
-fn error_from_answer(
-    operation: Operation,
-    status: u16,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> ApiError {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .map(|v| clean_text(&String::from_utf8_lossy(v.as_bytes())))
-            .filter(|v| !v.is_empty())
-    };
-    let retry_after = headers
-        .get(RETRY_AFTER)
-        .map(|v| parse_retry_after(v.to_str().unwrap_or_default(), SystemTime::now()));
-    let content_type = header(CONTENT_TYPE.as_str()).unwrap_or_default();
-    // The headers are the documented channel; a JSON body's message is a fallback.
-    let message = header("x-error").or_else(|| message_from_body(body));
-    let detail = if body.is_empty() {
-        "empty body".to_owned()
-    } else if content_type.contains("html") || body.trim_ascii_start().starts_with(b"<") {
-        format!("an HTML page of {} bytes, likely from a proxy", body.len())
-    } else {
-        format!(
-            "{} bytes of {}",
-            body.len(),
-            content_type_or_unknown(&content_type)
-        )
-    };
-    ApiError::new(ApiError::kind_for_status(status), operation)
-        .with_status(status)
-        .with_server_message(message)
-        .with_error_id(header("x-error-id"))
-        .with_retry_after(retry_after)
-        .with_detail(detail)
-}
-
-fn content_type_or_unknown(content_type: &str) -> &str {
-    if content_type.is_empty() {
-        "unknown type"
-    } else {
-        content_type
-    }
-}
-
-fn message_from_body(body: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    ["error", "message", "x-error"]
-        .iter()
-        .find_map(|k| value.get(k)?.as_str())
-        .map(clean_text)
-        .filter(|m| !m.is_empty())
-}
-
-/// One line of readable text, bounded: server words end up on screen and in terminals.
-fn clean_text(raw: &str) -> String {
-    let mut text: String = raw
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_owned();
-    if text.chars().count() > MAX_SERVER_MESSAGE {
-        text = text.chars().take(MAX_SERVER_MESSAGE).collect::<String>() + "…";
-    }
-    text
-}
-
-fn transport_error(operation: Operation, e: &reqwest::Error) -> ApiError {
-    let kind = if e.is_timeout() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Network
-    };
-    let error = ApiError::new(kind, operation).with_detail(error_chain(e));
-    if e.is_connect() {
-        error.never_sent()
-    } else {
-        error
-    }
-}
-
-/// The error and its causes on one line ("error sending request: connection refused").
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
-/// Accepts `https://…`, or `http://…` for this computer only; refuses anything else
-/// before a single request is made.
-fn parse_base_url(raw: &str) -> Result<Url, ApiError> {
-    let refuse = |sentence: &str| Err(ApiError::refused(Operation::Configure, sentence));
-    let Ok(url) = Url::parse(raw.trim()) else {
-        return refuse(
-            "The server address is not a web address; it should look like https://apis.threatwinds.com.",
-        );
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return refuse(
-                "The server address must start with https://; plain http:// is only allowed for this computer (localhost).",
-            )
-        }
-        _ => return refuse("The server address must start with https://."),
-    }
-    if url.host().is_none() {
-        return refuse("The server address has no host name.");
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return refuse("The server address must not contain a user name or password.");
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return refuse("The server address must not contain \"?\" or \"#\".");
-    }
-    Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn https_anywhere_and_http_only_on_loopback() {
-        for ok in [
-            "https://apis.threatwinds.com",
-            "https://proxy.example.com/tw/",
-            "http://127.0.0.1:8080",
-            "http://127.5.6.7",
-            "http://localhost:3000",
-            "http://[::1]:9000",
-        ] {
-            assert!(parse_base_url(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "http://apis.threatwinds.com",
-            "http://10.0.0.1",
-            "http://localhost.evil.com",
-            "ftp://apis.threatwinds.com",
-            "apis.threatwinds.com",
-            "https://user:hunter2@apis.threatwinds.com",
-            "https://apis.threatwinds.com/?x=1",
-            "",
-        ] {
-            let e = parse_base_url(bad).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Invalid, "{bad}");
-            assert!(e.to_string().starts_with("The server address"), "{e}");
-            assert!(!e.to_string().contains("hunter2"), "{e}");
-        }
-    }
 
     #[test]
     fn endpoints_sit_under_each_api_prefix_and_escape_ids() {
@@ -540,47 +362,5 @@ mod tests {
         assert_eq!(bearer[AUTHORIZATION], "Bearer t1");
         assert!(format!("{bearer:?}").contains("Sensitive"));
         assert!(!format!("{bearer:?}").contains("t1"));
-    }
-
-    #[test]
-    fn server_text_is_one_bounded_line() {
-        assert_eq!(clean_text("  a\r\nb\t "), "a  b");
-        assert_eq!(
-            clean_text(&"x".repeat(1000)).chars().count(),
-            MAX_SERVER_MESSAGE + 1
-        );
-    }
-
-    #[test]
-    fn error_bodies_of_every_shape_keep_the_status() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-error", HeaderValue::from_static("Instance not found"));
-        headers.insert(
-            "x-error-id",
-            HeaderValue::from_static("0123456789abcdef0123456789abcdef"),
-        );
-        let e = error_from_answer(Operation::GetInstance, 404, &headers, b"");
-        assert_eq!((e.kind(), e.status()), (ErrorKind::NotFound, Some(404)));
-        assert_eq!(e.server_message(), Some("Instance not found"));
-
-        let mut html = HeaderMap::new();
-        html.insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
-        let e = error_from_answer(
-            Operation::ListInstances,
-            502,
-            &html,
-            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
-        );
-        assert_eq!((e.kind(), e.status()), (ErrorKind::Server, Some(502)));
-        assert_eq!(e.server_message(), None);
-        assert!(e.detail().unwrap().contains("HTML"));
-
-        let e = error_from_answer(
-            Operation::CreateInstance,
-            400,
-            &HeaderMap::new(),
-            br#"{"error":"template_id is required"}"#,
-        );
-        assert_eq!(e.server_message(), Some("template_id is required"));
     }
 }

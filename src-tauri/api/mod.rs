@@ -4,7 +4,9 @@
 //! It knows nothing about windows, keyrings or files, so the desktop app, the command
 //! line and the tests all drive the same code. See `compute-api.md` for the contract.
 
+mod answer;
 mod auth;
+mod base_url;
 mod billing;
 mod client;
 mod compute;

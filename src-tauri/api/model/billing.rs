@@ -1,0 +1,109 @@
+//! Billing's answer: the plan and its limits, read so that one odd entry hides nothing.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::lenient::{signed_number, text};
+
+/// Billing's answer: the plan and its limits, per API and per limit name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Quotas {
+    #[serde(default, alias = "customerID", deserialize_with = "text")]
+    pub customer_id: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub tier_name: Option<String>,
+    /// Limits per API and name. An entry that does not read as a limit is left out, so
+    /// one unexpected entry does not hide the others.
+    #[serde(default, deserialize_with = "tolerant_quotas")]
+    pub quotas: BTreeMap<String, BTreeMap<String, QuotaValue>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaValue {
+    #[serde(deserialize_with = "signed_number")]
+    pub value: i64,
+    #[serde(default, deserialize_with = "text")]
+    pub description: Option<String>,
+}
+
+/// How many machines a plan allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Limit {
+    Unlimited,
+    /// The feature is not part of the plan.
+    Disabled,
+    AtMost(u64),
+}
+
+impl Quotas {
+    /// The plan's `compute-api` / `max_instances`, when Billing reports one.
+    pub fn max_instances(&self) -> Option<Limit> {
+        let value = self.quotas.get("compute-api")?.get("max_instances")?.value;
+        Some(match value {
+            v if v < 0 => Limit::Unlimited,
+            0 => Limit::Disabled,
+            v => Limit::AtMost(v as u64),
+        })
+    }
+}
+
+fn tolerant_quotas<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, BTreeMap<String, QuotaValue>>, D::Error> {
+    let raw = Option::<serde_json::Value>::deserialize(deserializer)?;
+    let Some(serde_json::Value::Object(apis)) = raw else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(apis
+        .into_iter()
+        .filter_map(|(api, limits)| {
+            let serde_json::Value::Object(limits) = limits else {
+                return None;
+            };
+            let limits: BTreeMap<String, QuotaValue> = limits
+                .into_iter()
+                .filter_map(|(name, v)| Some((name, serde_json::from_value(v).ok()?)))
+                .collect();
+            Some((api, limits))
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotas_read_limits() {
+        let q: Quotas = serde_json::from_str(
+            r#"{"customerID":"c","tierName":"Pro","quotas":{"compute-api":
+                {"max_instances":{"value":3,"description":"Maximum compute instances"}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(q.customer_id.as_deref(), Some("c"));
+        assert_eq!(q.max_instances(), Some(Limit::AtMost(3)));
+        let unlimited: Quotas =
+            serde_json::from_str(r#"{"quotas":{"compute-api":{"max_instances":{"value":-1}}}}"#)
+                .unwrap();
+        assert_eq!(unlimited.max_instances(), Some(Limit::Unlimited));
+        let off: Quotas =
+            serde_json::from_str(r#"{"quotas":{"compute-api":{"max_instances":{"value":"0"}}}}"#)
+                .unwrap();
+        assert_eq!(off.max_instances(), Some(Limit::Disabled));
+        let none: Quotas = serde_json::from_str(r#"{"tierName":"Free"}"#).unwrap();
+        assert_eq!(none.max_instances(), None);
+        // One entry of another shape, anywhere, does not hide the limit.
+        let mixed: Quotas = serde_json::from_str(
+            r#"{"quotas":{"compute-api":{"max_instances":{"value":5},"regions":["eu"],
+                "max_cpus":{"value":"many"},"burst":{"description":"no value"}},
+                "intelligence-api":"included","storage":null}}"#,
+        )
+        .unwrap();
+        assert_eq!(mixed.max_instances(), Some(Limit::AtMost(5)));
+        let odd: Quotas = serde_json::from_str(r#"{"quotas":[1,2]}"#).unwrap();
+        assert_eq!(odd.max_instances(), None);
+    }
+}
