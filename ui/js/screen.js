@@ -1,0 +1,90 @@
+// @ts-check
+// What the parts of the machines screen share: its state, rendering once at the next
+// frame, finding a machine by id, and the small things every part does (copy a value,
+// open a machine's details, clear the filters).
+import { copyText } from './ipc.js';
+import { $ } from './dom.js';
+import { toast } from './feedback.js';
+
+/** @typedef {import('./ipc.js').Failure} Failure */
+/** @typedef {{id: string, name: string, status: string, state: string, stateLabel: string, zone: string|null, machineType: string|null, machineTypeFull: string|null, externalIp: string|null, internalIp: string|null, templateId: string|null, createdAt: string|null, pending: {action: string, label: string, slow: boolean}|null, error: Failure|null, can: Record<string, boolean>}} Row */
+
+export const state = {
+  /** @type {any} */ snapshot: { seq: 0, loaded: false, machines: [] },
+  /** @type {Row[]} */ shown: [],
+  /** @type {number[]} */ offsets: [0],
+  search: '',
+  filter: '',
+  /** @type {{column: string, descending: boolean}} */ sort: { column: 'name', descending: false },
+  /** @type {Set<string>} */ selected: new Set(),
+  /** @type {string|null} */ detail: null,
+  /**
+   * Rows clicked, shown in progress within a frame and kept so (buttons off) until a
+   * snapshot at least as new as `untilSeq` shows the outcome: the row pending, or its error.
+   * @type {Map<string, {label: string, untilSeq: number}>}
+   */
+  optimistic: new Map(),
+  /** The measured height of each row error in view (they wrap, so it varies). */
+  /** @type {Map<string, number>} */ errorHeights: new Map(),
+  /** @type {string[]} */ extraBanners: [],
+};
+
+/** The screen's whole render, set once by machines.js. */
+let renderer = () => {};
+
+/** @param {() => void} render */
+export function onRender(render) {
+  renderer = render;
+}
+
+/** Renders now, within this frame (feedback to a click). */
+export function renderNow() {
+  renderer();
+}
+
+let renderQueued = false;
+/** Renders at the next frame, once, however many changes come before it. */
+export function queueRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    renderer();
+  });
+}
+
+/** Machines by id, built once per list (bulk actions look up thousands). */
+const index = { /** @type {Row[]|null} */ machines: null, /** @type {Map<string, Row>} */ byId: new Map() };
+
+/** @param {string} id @returns {Row|undefined} */
+export function byId(id) {
+  if (index.machines !== state.snapshot.machines) {
+    index.machines = state.snapshot.machines;
+    index.byId = new Map(state.snapshot.machines.map((/** @type {Row} */ r) => [r.id, r]));
+  }
+  return index.byId.get(id);
+}
+
+/** @param {string} text @param {string} done */
+export async function copy(text, done) {
+  try {
+    await copyText(text);
+    toast(done);
+  } catch {
+    toast('Could not copy to the clipboard.');
+  }
+}
+
+/** @param {string} id */
+export function openDetail(id) {
+  state.detail = id;
+  queueRender();
+}
+
+export function clearFilters() {
+  state.search = '';
+  state.filter = '';
+  /** @type {HTMLInputElement} */ ($('search')).value = '';
+  /** @type {HTMLSelectElement} */ ($('state-filter')).value = '';
+  queueRender();
+}

@@ -1,0 +1,223 @@
+// @ts-check
+// The machines table, virtualised: only the rows in view are in the page, so 10,000
+// machines stay fast. Sorting and filtering, each row's cells, and row errors that wrap
+// to whatever height their words need.
+import { call } from './ipc.js';
+import { h, $ } from './dom.js';
+import { relative, STATE_ICON, parseTime, naturalCompare } from './format.js';
+import { failureContent } from './feedback.js';
+import { state, queueRender, byId, copy, openDetail } from './screen.js';
+import { actionButtons } from './actions.js';
+
+/** @typedef {import('./screen.js').Row} Row */
+/** @typedef {import('./ipc.js').Failure} Failure */
+
+const ROW = 40;
+const ERROR_ROW = 44;
+const OVERSCAN = 8;
+
+/** @param {Row} r @param {string} column */
+function sortKey(r, column) {
+  switch (column) {
+    case 'state': return r.stateLabel;
+    case 'createdAt': return parseTime(r.createdAt) ?? 0;
+    default: return /** @type {any} */ (r)[column] ?? '';
+  }
+}
+
+/**
+ * Every machine in the chosen order, with its name in lower case for searching. Sorting
+ * 10,000 rows takes tens of milliseconds, so it is done when the list or
+ * the order changes, never on a keystroke: filtering a sorted list keeps its order.
+ * @type {{machines: Row[]|null, column: string, descending: boolean, rows: Row[], names: string[]}}
+ */
+const sorted = { machines: null, column: '', descending: false, rows: [], names: [] };
+
+function sortedMachines() {
+  /** @type {Row[]} */
+  const all = state.snapshot.machines;
+  const { column, descending } = state.sort;
+  if (sorted.machines !== all || sorted.column !== column || sorted.descending !== descending) {
+    const dir = descending ? -1 : 1;
+    const keyed = all.map((r) => {
+      const k = sortKey(r, column);
+      return { r, k: typeof k === 'number' ? k : String(k).toLowerCase(), name: r.name.toLowerCase() };
+    });
+    keyed.sort((a, b) => {
+      const x = a.k;
+      const y = b.k;
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : naturalCompare(String(x), String(y));
+      return (c || naturalCompare(a.name, b.name)) * dir;
+    });
+    Object.assign(sorted, {
+      machines: all, column, descending,
+      rows: keyed.map((e) => e.r),
+      names: keyed.map((e) => e.name),
+    });
+  }
+  return sorted;
+}
+
+export function recompute() {
+  const q = state.search.trim().toLowerCase();
+  const f = state.filter;
+  const { rows, names } = sortedMachines();
+  const shown = !q && !f ? rows : rows.filter((r, i) => (!q || names[i].includes(q)) && (!f || r.state === f));
+  state.shown = shown;
+  const offsets = new Array(shown.length + 1);
+  offsets[0] = 0;
+  for (let i = 0; i < shown.length; i++) offsets[i + 1] = offsets[i] + ROW + (shown[i].error ? errorHeight(shown[i].id) : 0);
+  state.offsets = offsets;
+  // A selected machine that is gone is no longer selected.
+  if (state.selected.size) {
+    for (const id of state.selected) if (!byId(id)) state.selected.delete(id);
+  }
+}
+
+/** @param {string} id */
+function errorHeight(id) {
+  return state.errorHeights.get(id) ?? ERROR_ROW;
+}
+
+/**
+ * Row errors wrap to as many lines as their words need, so their heights are read after
+ * they are drawn (a layout, only while one is in view) and the rows placed again when
+ * one differs from what was assumed.
+ */
+function measureErrorRows() {
+  let changed = false;
+  for (const tr of /** @type {NodeListOf<HTMLElement>} */ ($('rows').querySelectorAll('tr.row-error'))) {
+    const id = tr.getAttribute('data-for');
+    const height = tr.offsetHeight;
+    if (id && height > 0 && state.errorHeights.get(id) !== height) {
+      state.errorHeights.set(id, height);
+      changed = true;
+    }
+  }
+  if (changed) queueRender();
+}
+
+
+/** @param {Row} r */
+export function stateCell(r) {
+  const local = state.optimistic.get(r.id);
+  if (r.pending || local) {
+    const label = r.pending ? r.pending.label : /** @type {{label: string}} */ (local).label;
+    const parts = [h('span', { class: 'state busy' }, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), label])];
+    if (r.pending && r.pending.slow) {
+      parts.push(h('div', {
+        class: 'slow-hint muted', text: 'Stuck? Force reset',
+        title: 'The shutdown is taking much longer than usual. Force reset turns the machine off and on again.',
+      }));
+    }
+    return parts;
+  }
+  return [h('span', { class: `state ${r.state}`, title: r.status }, [
+    h('span', { class: 'icon', 'aria-hidden': 'true', text: STATE_ICON[r.state] || '?' }), r.stateLabel,
+  ])];
+}
+
+/** @param {string|null} ip @param {string} which @param {string} name */
+function ipCell(ip, which, name) {
+  if (!ip) return [h('span', { class: 'muted', text: '—' })];
+  return [h('span', { class: 'ip' }, [ip, h('button', {
+    type: 'button', class: 'copy', 'aria-label': `Copy ${which} IP of ${name}`, title: 'Copy',
+    onclick: (/** @type {Event} */ e) => { e.stopPropagation(); copy(ip, `${which} IP copied`); },
+  })])];
+}
+
+/** @param {Row} r @param {number} span the columns shown, for rows of one wide cell */
+function rowElement(r, span) {
+  const selected = state.selected.has(r.id);
+  const tr = h('tr', { class: `machine${state.detail === r.id ? ' current' : ''}${r.error ? ' failed' : ''}`, 'data-id': r.id }, [
+    h('td', { class: 'c-select' }, [h('input', {
+      type: 'checkbox', 'aria-label': `Select ${r.name}`, checked: selected,
+      onchange: (/** @type {Event} */ e) => {
+        const on = /** @type {HTMLInputElement} */ (e.target).checked;
+        if (on) state.selected.add(r.id); else state.selected.delete(r.id);
+        queueRender();
+      },
+    })]),
+    h('td', {}, [h('button', { type: 'button', class: 'name-button', 'aria-label': `Details of ${r.name}`, title: r.name, text: r.name, onclick: () => openDetail(r.id) })]),
+    h('td', {}, stateCell(r)),
+    h('td', { class: 'small', text: r.zone || '—' }),
+    h('td', { class: 'small', text: r.machineType || '—', title: r.machineTypeFull || undefined }),
+    h('td', {}, ipCell(r.externalIp, 'external', r.name)),
+    h('td', {}, ipCell(r.internalIp, 'internal', r.name)),
+    h('td', { class: 'small', text: r.templateId || '—', title: r.templateId || undefined }),
+    h('td', { class: 'small', text: relative(r.createdAt), title: r.createdAt || undefined }),
+    h('td', {}, [h('div', { class: 'actions' }, actionButtons(r))]),
+  ]);
+  tr.addEventListener('click', () => openDetail(r.id));
+  if (!r.error) return [tr];
+  const err = /** @type {Failure} */ (r.error);
+  // The app's sentence and the server's own words, in full: they wrap, never cut.
+  return [tr, h('tr', { class: 'row-error', 'data-for': r.id }, [h('td', { colspan: String(span) }, [
+    h('div', { class: 'banner error', role: 'alert', 'aria-label': `Problem with ${r.name}` }, [
+      h('div', { class: 'row-error-body' }, failureContent(err)),
+      h('button', { type: 'button', class: 'link', text: 'Dismiss', 'aria-label': `Dismiss the problem with ${r.name}`, onclick: () => call('dismiss_error', { id: r.id }) }),
+    ]),
+  ])])];
+}
+
+/**
+ * The table's header height, and how many columns its width shows: rows of one wide cell
+ * span only those (a wider span would add empty columns that take a share of the width).
+ * Reading them forces a layout, so they are read again only when the room changes (a
+ * resize, the detail panel), never on a keystroke or a scroll.
+ */
+const measured = { head: 0, span: 0, detail: false, stale: true };
+
+function measureTable() {
+  const detail = !$('detail').hidden;
+  if (!measured.stale && measured.span > 0 && measured.detail === detail) return;
+  const head = /** @type {HTMLTableSectionElement} */ ($('table').tHead);
+  measured.head = head.offsetHeight;
+  measured.span = [...head.rows[0].cells].filter((c) => c.offsetWidth > 0).length;
+  measured.detail = detail;
+  measured.stale = false;
+}
+
+export function renderRows() {
+  const scroller = $('scroller');
+  measureTable();
+  const head = measured.head;
+  const top = Math.max(0, scroller.scrollTop - head);
+  const bottom = top + scroller.clientHeight;
+  const { offsets, shown } = state;
+  // First row whose bottom is below the top edge (binary search over the offsets).
+  let lo = 0, hi = shown.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid + 1] <= top) lo = mid + 1; else hi = mid;
+  }
+  const first = Math.max(0, lo - OVERSCAN);
+  let last = lo;
+  while (last < shown.length && offsets[last] < bottom) last++;
+  last = Math.min(shown.length, last + OVERSCAN);
+  const span = measured.span;
+  // Spacers stand in for the rows above and below (heights set through the CSSOM, which
+  // the strict CSP allows, unlike style attributes).
+  const spacer = (/** @type {number} */ px) => {
+    const td = h('td', { colspan: String(span) });
+    td.style.height = `${px}px`;
+    return h('tr', { class: 'spacer', 'aria-hidden': 'true' }, [td]);
+  };
+  const rows = [spacer(offsets[first])];
+  for (let i = first; i < last; i++) rows.push(...rowElement(shown[i], span));
+  rows.push(spacer(offsets[shown.length] - offsets[last]));
+  // Keep keyboard focus on the same control when rows are rebuilt.
+  const active = /** @type {HTMLElement|null} */ (document.activeElement);
+  const focusKey = active && $('rows').contains(active) ? active.getAttribute('aria-label') : null;
+  $('rows').replaceChildren(...rows);
+  if (focusKey) {
+    const again = /** @type {HTMLElement|null} */ ($('rows').querySelector(`[aria-label="${CSS.escape(focusKey)}"]`));
+    if (again) again.focus();
+  }
+  measureErrorRows();
+}
+
+/** The window changed size: the table's columns are measured again. */
+export function tableResized() {
+  measured.stale = true;
+}
