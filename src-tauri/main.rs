@@ -4,7 +4,7 @@
 use compute_desk::desk::Options;
 
 fn main() {
-    // Software rendering, with no GL in this process (rendering.rs says why and what it
+    // Software rendering, with no GL in this process (window/rendering.rs says why and what it
     // saves). Set before GTK starts and before any other thread exists; the WebKit child
     // processes inherit it.
     #[cfg(target_os = "linux")]
