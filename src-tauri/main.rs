@@ -4,6 +4,14 @@
 use compute_desk::desk::Options;
 
 fn main() {
+    // Answered before anything starts: no window, no display needed.
+    if std::env::args()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-V")
+    {
+        println!("Compute Desk {}", env!("CARGO_PKG_VERSION"));
+        return;
+    }
     // Software rendering, with no GL in this process (window/rendering.rs says why and what it
     // saves). Set before GTK starts and before any other thread exists; the WebKit child
     // processes inherit it.

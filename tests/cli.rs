@@ -263,3 +263,26 @@ fn missing_or_doubled_credentials_and_insecure_addresses_are_refused_up_front() 
         stderr(&out)
     );
 }
+
+/// `compute-desk --version` answers without a display, and says the version that
+/// `Cargo.toml` and `tauri.conf.json` (which the packages are named after) both give.
+#[test]
+fn the_app_says_its_version_without_a_display() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_compute-desk"))
+        .arg("--version")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("Compute Desk {version}\n")
+    );
+    let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    assert_eq!(
+        conf["version"], version,
+        "tauri.conf.json and Cargo.toml agree"
+    );
+}
