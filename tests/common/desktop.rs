@@ -396,8 +396,14 @@ impl Desktop {
         .await;
     }
 
+    /// Whether the control is enabled. The table rebuilds its rows whenever a snapshot
+    /// arrives, so the element found may be replaced before it is asked: then it is found
+    /// again.
     pub async fn is_enabled(&self, name: &str) -> bool {
-        self.control(name).await.is_enabled().await.unwrap()
+        self.poll(WAIT, &format!("{name:?} could not be read"), || async {
+            self.control(name).await.is_enabled().await.ok()
+        })
+        .await
     }
 
     /// Types into the field labelled `label` (replacing what is there).
