@@ -65,10 +65,7 @@ impl Desk {
         let result = Account::restore(account.client(), &stored, session::now()).await;
         let mut s = self.state.lock().await;
         // Signed out or in as someone else meanwhile: nothing to confirm.
-        if s.confirm.is_none()
-            || s.account.as_ref().map(|a| a.client().credentials())
-                != Some(account.client().credentials())
-        {
+        if s.confirm.is_none() || !s.account.as_ref().is_some_and(|a| a.same_sign_in(&account)) {
             return Some(None);
         }
         Some(match result {
@@ -123,10 +120,7 @@ impl Desk {
         let result = account.extend(now).await;
         let mut s = self.state.lock().await;
         // Signed out or in elsewhere meanwhile: this account is no longer the one shown.
-        let current = s.account.as_mut().filter(|a| {
-            a.client().base_url() == account.client().base_url()
-                && a.client().credentials() == account.client().credentials()
-        })?;
+        let current = s.account.as_mut().filter(|a| a.same_sign_in(&account))?;
         match result {
             Ok(()) => {
                 log::info!("session: extended");

@@ -189,6 +189,12 @@ impl Account {
         &self.client
     }
 
+    /// Whether `other` is this very sign-in: the same server and the same credentials.
+    pub fn same_sign_in(&self, other: &Account) -> bool {
+        self.client.base_url() == other.client.base_url()
+            && self.client.credentials() == other.client.credentials()
+    }
+
     /// What the keyring should hold to sign in silently next time; `None` for the demo.
     pub fn to_store(&self) -> Option<StoredCredentials> {
         match (self.method, self.client.credentials()) {

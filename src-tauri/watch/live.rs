@@ -364,17 +364,19 @@ impl LiveList {
 
     fn finish(&mut self, id: &str, ok: bool) -> Finished {
         let action = self.pending.remove(id).map_or(Action::Create, |p| p.action);
-        let name = self
-            .instance(id)
-            .map_or_else(|| id.to_owned(), |i| i.display_name().to_owned());
-        if !ok && self.instance(id).is_some() {
+        let current = self.instance(id).map(|i| i.display_name().to_owned());
+        if !ok && current.is_some() {
             self.row_errors.insert(
                 id.to_owned(),
                 Failure::plain("unexpected", action.did_not_finish()),
             );
         }
         self.changed();
-        Finished { name, action, ok }
+        Finished {
+            name: current.unwrap_or_else(|| id.to_owned()),
+            action,
+            ok,
+        }
     }
 
     /// Machines that count against the plan's limit.
