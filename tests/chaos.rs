@@ -12,14 +12,15 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{eventually, Sim, EMAIL};
+use common::screen::Screen;
+use common::{assert_in_session, eventually, Sim, EMAIL};
 use compute_desk::desk::{Desk, Options};
 use compute_desk::failure::Failure;
 use compute_desk::vault::Vault;
-use compute_desk::watch::{Finished, Policy, Sink, Snapshot};
+use compute_desk::watch::Policy;
 use serde_json::{json, Value};
 
 const SPEED: f64 = 10.0;
@@ -38,38 +39,6 @@ fn fast_policy() -> Policy {
         max_wait: fast(d.max_wait),
         // Clicks here come faster than any person's; pacing has its own tests.
         actions_per_minute: 10_000,
-    }
-}
-
-#[derive(Clone, Default)]
-struct Screen {
-    snapshots: Arc<Mutex<Vec<Snapshot>>>,
-    auth_lost: Arc<Mutex<u32>>,
-}
-
-impl Sink for Screen {
-    fn snapshot(&self, snapshot: Snapshot) {
-        let mut all = self.snapshots.lock().unwrap();
-        if let Some(last) = all.last() {
-            assert!(
-                snapshot.seq >= last.seq,
-                "an older snapshot was pushed after a newer one"
-            );
-        }
-        all.push(snapshot);
-    }
-    fn finished(&self, _: Vec<Finished>) {}
-    fn auth_lost(&self, _: Failure) {
-        *self.auth_lost.lock().unwrap() += 1;
-    }
-}
-
-impl Screen {
-    fn last(&self) -> Option<Snapshot> {
-        self.snapshots.lock().unwrap().last().cloned()
-    }
-    fn count(&self) -> usize {
-        self.snapshots.lock().unwrap().len()
     }
 }
 
@@ -131,10 +100,7 @@ async fn sign_in(desk: &Desk, sim: &Sim) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_stays_right_through_a_chaotic_service() {
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "run with `bash .ci/session cargo test` (the sign-in is kept in the keyring)"
-    );
+    assert_in_session();
     let seed = std::env::var("CHAOS_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -181,7 +147,7 @@ async fn the_app_stays_right_through_a_chaotic_service() {
             sim.clear_faults().await;
             sim.end_sessions().await;
             let noticed = eventually(2 * policy.max_wait + Duration::from_secs(5), || async {
-                *screen.auth_lost.lock().unwrap() > 0
+                screen.auth_lost() > 0
             })
             .await;
             assert!(noticed, "the revoked session was noticed");

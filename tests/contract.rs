@@ -219,13 +219,7 @@ async fn cloud_states_and_unknown_ones_are_read_and_judged_by_the_server() {
     );
     wait_for(&sim, &client, &batch.id, InstanceStatus::Running).await;
 
-    let r = reqwest::Client::new()
-        .put(sim.url(&format!("/_sim/instances/{}/status", batch.id)))
-        .json(&json!({"status": "HIBERNATING"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    sim.set_status("batch-1", "HIBERNATING").await;
     let m = client.get_instance(&batch.id).await.unwrap();
     assert_eq!(m.status, InstanceStatus::Other("HIBERNATING".into()));
     let e = client

@@ -7,11 +7,12 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{eventually, Sim, EMAIL, KEY, SECRET};
+use common::screen::Screen;
+use common::{assert_in_session, eventually, Sim, EMAIL, KEY, SECRET};
 use compute_desk::desk::{AccountNews, Desk, Options};
 use compute_desk::failure::Failure;
 use compute_desk::vault::Vault;
-use compute_desk::watch::{Finished, Policy, Sink, Snapshot};
+use compute_desk::watch::Policy;
 use serde_json::json;
 
 async fn requests_to(sim: &Sim, path: &str, status: u64) -> usize {
@@ -24,10 +25,7 @@ async fn requests_to(sim: &Sim, path: &str, status: u64) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_once() {
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "run with `bash .ci/session cargo test` (the sign-in is kept in the keyring)"
-    );
+    assert_in_session();
     // Sessions last four seconds unless extended.
     let sim = Sim::start(&["--rate-limit", "0", "--session-ttl", "4"]);
     let config = tempfile::tempdir().unwrap();
@@ -91,54 +89,19 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
 
     keeper.abort();
     desk.sign_out().await;
-    let account = compute_desk::api::Client::builder(&sim.base)
-        .build()
-        .unwrap()
-        .base_url()
-        .to_string();
     assert_eq!(
-        vault.load(&account).unwrap(),
+        vault.load(&sim.keyring_account()).unwrap(),
         None,
         "sign-out emptied the keyring"
     );
 }
 
-/// Collects what the watcher reports, as the window would show it.
-#[derive(Clone, Default)]
-struct Seen {
-    snapshots: Arc<Mutex<Vec<Snapshot>>>,
-    finished: Arc<Mutex<Vec<Finished>>>,
-}
-
-impl Sink for Seen {
-    fn snapshot(&self, snapshot: Snapshot) {
-        self.snapshots.lock().unwrap().push(snapshot);
-    }
-    fn finished(&self, finished: Vec<Finished>) {
-        self.finished.lock().unwrap().extend(finished);
-    }
-    fn auth_lost(&self, _failure: Failure) {}
-}
-
-impl Seen {
-    fn last(&self) -> Option<Snapshot> {
-        self.snapshots.lock().unwrap().last().cloned()
-    }
-}
-
 /// A desk over `config` with its watcher running into `seen`.
-fn desk_watched(config: &std::path::Path, vault: &Vault, options: Options) -> (Arc<Desk>, Seen) {
+fn desk_watched(config: &std::path::Path, vault: &Vault, options: Options) -> (Arc<Desk>, Screen) {
     let desk = Arc::new(Desk::new(config, vault.clone(), Policy::default(), options));
-    let seen = Seen::default();
+    let seen = Screen::default();
     tokio::spawn(desk.watcher().clone().run(seen.clone()));
     (desk, seen)
-}
-
-fn in_session() {
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "run with `bash .ci/session cargo test` (the sign-in is kept in the keyring)"
-    );
 }
 
 /// The network is down at launch: the saved key pair is kept, the machines screen says
@@ -146,7 +109,7 @@ fn in_session() {
 /// with no sign-in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_sign_in_survives_a_launch_without_the_network() {
-    in_session();
+    assert_in_session();
     let sim = Sim::start(&["--rate-limit", "0", "--instances", "3"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.offline");
@@ -178,7 +141,7 @@ async fn a_saved_sign_in_survives_a_launch_without_the_network() {
     })
     .await;
     assert!(offline, "the screen says ThreatWinds cannot be reached");
-    assert!(vault.load(&keyring_key(&sim)).unwrap().is_some());
+    assert!(vault.load(&sim.keyring_account()).unwrap().is_some());
 
     // The network is back: the list fills in and the account says whose it is.
     sim.clear_faults().await;
@@ -198,18 +161,10 @@ async fn a_saved_sign_in_survives_a_launch_without_the_network() {
     desk.sign_out().await;
 }
 
-fn keyring_key(sim: &Sim) -> String {
-    compute_desk::api::Client::builder(&sim.base)
-        .build()
-        .unwrap()
-        .base_url()
-        .to_string()
-}
-
 /// A 401 at launch is the server saying the credentials are bad: sign-in screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_sign_in_the_server_refuses_asks_to_sign_in_again() {
-    in_session();
+    assert_in_session();
     let sim = Sim::start(&["--rate-limit", "0"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.refused");
@@ -233,13 +188,13 @@ async fn a_saved_sign_in_the_server_refuses_asks_to_sign_in_again() {
     let view = desk.started().await;
     assert!(!view.account.signed_in);
     assert!(view.sign_in_reason.unwrap().contains("sign in again"));
-    vault.delete(&keyring_key(&sim)).unwrap();
+    vault.delete(&sim.keyring_account()).unwrap();
 }
 
 /// Sign-out forgets at once, keyring first; the server is told in the background.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_does_not_wait_for_a_slow_server() {
-    in_session();
+    assert_in_session();
     let sim = Sim::start(&["--rate-limit", "0"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.signout");
@@ -251,7 +206,7 @@ async fn sign_out_does_not_wait_for_a_slow_server() {
     );
     desk.email_start(&sim.base, EMAIL).await.unwrap();
     desk.email_verify(&sim.latest_code().await).await.unwrap();
-    assert!(vault.load(&keyring_key(&sim)).unwrap().is_some());
+    assert!(vault.load(&sim.keyring_account()).unwrap().is_some());
     sim.fault(json!({"method": "DELETE", "path": "/api/auth/v2/session/*", "kind": "latency", "ms": 8000}))
         .await;
     let started = std::time::Instant::now();
@@ -262,7 +217,7 @@ async fn sign_out_does_not_wait_for_a_slow_server() {
         started.elapsed()
     );
     assert!(!view.account.signed_in);
-    assert_eq!(vault.load(&keyring_key(&sim)).unwrap(), None);
+    assert_eq!(vault.load(&sim.keyring_account()).unwrap(), None);
     let closed = eventually(Duration::from_secs(15), || async {
         sim.requests()
             .await
@@ -276,7 +231,7 @@ async fn sign_out_does_not_wait_for_a_slow_server() {
 /// An action refused with 429 was not performed: it is sent again after the wait, once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_action_refused_for_the_rate_is_sent_again_once() {
-    in_session();
+    assert_in_session();
     let sim = Sim::start(&["--rate-limit", "0", "--instances", "3", "--speed", "10"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.429");
@@ -323,7 +278,7 @@ async fn an_action_refused_for_the_rate_is_sent_again_once() {
     desk.sign_out().await;
 }
 
-async fn wait_until_state(seen: &Seen, id: &str, state: &str) -> bool {
+async fn wait_until_state(seen: &Screen, id: &str, state: &str) -> bool {
     eventually(Duration::from_secs(20), || async {
         seen.last().is_some_and(|s| {
             s.machines
@@ -337,7 +292,7 @@ async fn wait_until_state(seen: &Seen, id: &str, state: &str) -> bool {
 /// Another person signing in on the same server never sees the previous one's list.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_as_someone_else_starts_from_an_empty_list() {
-    in_session();
+    assert_in_session();
     let sim = Sim::start(&["--rate-limit", "0", "--instances", "2"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.other");

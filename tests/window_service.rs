@@ -8,44 +8,12 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    one_window_at_a_time, open_create, press_key, sign_in_with_key, sim_with, Desktop, Home, KEY,
-    SECRET,
+    one_window_at_a_time, open_create, press_key, sign_in_with_key, sim_with, Desktop, Home,
 };
 use common::Sim;
 use serde_json::json;
 
 const ESCAPE: char = '\u{e00c}';
-
-/// Sets a machine's status on the simulator, as the cloud underneath might.
-async fn set_status(sim: &Sim, name: &str, status: &str) {
-    let http = reqwest::Client::new();
-    let machines: serde_json::Value = http
-        .get(sim.url("/api/compute/v1/instances"))
-        .header("api-key", KEY)
-        .header("api-secret", SECRET)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = machines
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == name)
-        .unwrap_or_else(|| panic!("no machine {name}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let r = http
-        .put(sim.url(&format!("/_sim/instances/{id}/status")))
-        .json(&json!({ "status": status }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-}
 
 /// A simulator with `args` (and the window tests' key), the app launched and signed in
 /// with that key, the machines on screen.
@@ -74,7 +42,7 @@ async fn states_nobody_documented_offer_every_action_and_the_server_judges() {
         "--cloud-states",
     ])
     .await;
-    set_status(&sim, "web-1", "HIBERNATING").await;
+    sim.set_status("web-1", "HIBERNATING").await;
     app.click("Refresh").await;
 
     app.until_state("web-1", "? Hibernating").await;

@@ -331,22 +331,7 @@ async fn idle_reads(label: &str, more: &[&str], unknown: Option<&str>) {
     args.extend_from_slice(more);
     let sim = Sim::start(&args);
     if let Some(name) = unknown {
-        let machines = sim.raw_json("/api/compute/v1/instances").await;
-        let id = machines
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["name"] == name)
-            .expect("the machine exists")["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        reqwest::Client::new()
-            .put(sim.url(&format!("/_sim/instances/{id}/status")))
-            .json(&serde_json::json!({"status": "suspended-by-admin"}))
-            .send()
-            .await
-            .unwrap();
+        sim.set_status(name, "suspended-by-admin").await;
     }
     let home = Home::new();
     let app = Desktop::launch(&home, &[], &[]).await;

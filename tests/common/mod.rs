@@ -4,6 +4,7 @@
 
 pub mod desktop;
 pub mod notifications;
+pub mod screen;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -28,6 +29,9 @@ pub struct Sim {
     child: Child,
     pub base: String,
     http: reqwest::Client,
+    /// The key pair it accepts (`--api-key`, `--api-secret`; the demo's otherwise).
+    key: String,
+    secret: String,
 }
 
 impl Sim {
@@ -46,10 +50,18 @@ impl Sim {
             .expect("compute-sim prints its address");
         let addr = first.trim();
         assert!(addr.starts_with("127.0.0.1:"), "first line was {first:?}");
+        let given = |flag: &str, default: &str| {
+            args.iter()
+                .position(|a| *a == flag)
+                .and_then(|i| args.get(i + 1))
+                .map_or(default.to_owned(), |v| (*v).to_owned())
+        };
         Sim {
             child,
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
+            key: given("--api-key", KEY),
+            secret: given("--api-secret", SECRET),
         }
     }
 
@@ -154,12 +166,44 @@ impl Sim {
             .to_owned()
     }
 
-    /// A raw request with the demo key pair, for checking the wire itself.
+    /// The keyring account the app files this server's credentials under.
+    pub fn keyring_account(&self) -> String {
+        Client::builder(&self.base)
+            .build()
+            .unwrap()
+            .base_url()
+            .to_string()
+    }
+
+    /// Puts the machine called `name` in `status`, any word, as the cloud underneath
+    /// might (`PUT /_sim/instances/{id}/status`).
+    pub async fn set_status(&self, name: &str, status: &str) {
+        let machines = self.raw_json("/api/compute/v1/instances").await;
+        let id = machines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("no machine {name}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = self
+            .http
+            .put(self.url(&format!("/_sim/instances/{id}/status")))
+            .json(&serde_json::json!({ "status": status }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204, "PUT status of {name}");
+    }
+
+    /// A raw request with the key pair the simulator accepts, for checking the wire itself.
     pub async fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
         self.http
             .request(method, self.url(path))
-            .header("api-key", KEY)
-            .header("api-secret", SECRET)
+            .header("api-key", &self.key)
+            .header("api-secret", &self.secret)
             .send()
             .await
             .unwrap()
@@ -195,6 +239,14 @@ pub fn quick_retries() -> RetryPolicy {
         max_delay: Duration::from_millis(200),
         max_retry_after: Duration::from_secs(5),
     }
+}
+
+/// Stops a test that needs the keyring when it runs outside `bash .ci/session`.
+pub fn assert_in_session() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "run with `bash .ci/session cargo test` (the sign-in is kept in the keyring)"
+    );
 }
 
 /// Polls `check` every 50 ms until it returns true or `limit` passes.
