@@ -38,7 +38,10 @@ def draw(n):
 
 out = sys.argv[1]
 pngs = {}
-for name, n in [("32x32.png", 32), ("128x128.png", 128), ("128x128@2x.png", 256), ("icon.png", 512)]:
+# Linux desktops read one PNG a size from the hicolor theme; the bundler installs each PNG
+# below into <width>x<height>/apps. icon.png (512) is the window's own icon.
+for name, n in [("32x32.png", 32), ("48x48.png", 48), ("64x64.png", 64), ("128x128.png", 128),
+                ("256x256.png", 256), ("icon.png", 512)]:
     pngs[n] = draw(n)
     open(os.path.join(out, name), "wb").write(pngs[n])
 # ICO with embedded PNGs (Windows Vista and later read these)

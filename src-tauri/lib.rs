@@ -43,7 +43,7 @@ pub fn run(options: Options) {
                 .targets([
                     tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
                     tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
-                        file_name: None,
+                        file_name: Some(window::about::LOG_FILE_STEM.into()),
                     }),
                 ])
                 .build(),
@@ -59,6 +59,8 @@ pub fn run(options: Options) {
         )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        // About's "Open log folder"; the capability lets the page open that folder only.
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let config_dir = app.path().app_config_dir()?;
             let desk = Desk::new(
@@ -154,6 +156,8 @@ pub fn run(options: Options) {
             commands::set_visible,
             commands::dismiss_error,
             commands::save_sort,
+            commands::about,
+            commands::list_painted,
         ])
         .run(tauri::generate_context!())
         .expect("the Compute Desk window could not be started");

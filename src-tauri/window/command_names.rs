@@ -21,4 +21,6 @@ pub const COMMANDS: &[&str] = &[
     "set_visible",
     "dismiss_error",
     "save_sort",
+    "about",
+    "list_painted",
 ];

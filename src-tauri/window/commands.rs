@@ -155,6 +155,22 @@ pub async fn save_sort(desk: State<'_, Desk>, sort: Option<SortPreference>) -> R
     Ok(())
 }
 
+/// The About dialog's facts.
+#[tauri::command]
+pub fn about<R: Runtime>(app: AppHandle<R>) -> super::about::About {
+    super::about::about(&app)
+}
+
+/// The page has painted its first list: a line in the log that says the machines screen
+/// appeared, how many rows it drew, and when (what the clean-system proof waits for).
+#[tauri::command]
+pub fn list_painted(rows: u32, machines: u32) {
+    log::info!(
+        "startup: first list painted, {rows} rows for {machines} machines, {} ms after launch",
+        super::startup::since_launch()
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::command_names::COMMANDS;

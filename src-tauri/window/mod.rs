@@ -2,6 +2,7 @@
 //! notifications it is sent, the desktop's light or dark, how WebKitGTK draws, and the
 //! window's first appearance. The rest of the app knows none of them.
 
+pub mod about;
 pub mod command_names;
 pub mod commands;
 pub mod rendering;

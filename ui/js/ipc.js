@@ -1,5 +1,5 @@
 // @ts-check
-// The only file that talks to the Rust side: commands, events and the clipboard.
+// The only file that talks to the Rust side: commands, events, the clipboard and the opener.
 // Every failure comes back as one shape: {kind, message, errorId, serverMessage, retryAfterSecs}.
 
 /** @typedef {{kind: string, message: string, errorId?: string|null, serverMessage?: string|null, retryAfterSecs?: number|null}} Failure */
@@ -37,4 +37,13 @@ export function on(event, handler) {
 /** @param {string} text */
 export async function copyText(text) {
   await tauri.core.invoke('plugin:clipboard-manager|write_text', { text });
+}
+
+/**
+ * Opens a folder in the desktop's file manager. The capability allows the log folder only;
+ * any other path is refused by the Rust side.
+ * @param {string} path
+ */
+export async function openFolder(path) {
+  await tauri.core.invoke('plugin:opener|open_path', { path });
 }

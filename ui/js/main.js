@@ -4,6 +4,7 @@
 import { call, on } from './ipc.js';
 import { $ } from './dom.js';
 import { fromNow, parseTime } from './format.js';
+import { toast } from './feedback.js';
 import * as signin from './signin.js';
 import * as machines from './machines.js';
 
@@ -93,6 +94,12 @@ async function start() {
       button.textContent = 'Sign out';
     }
   });
+  // About, from the top bar or the sign-in screen; its code is loaded on first use.
+  for (const id of ['about-open', 'signin-about']) {
+    $(id).addEventListener('click', () => import('./about.js').then((about) => about.open()).catch((e) => {
+      toast(`About could not be opened: ${e && e.message ? e.message : e}`);
+    }));
+  }
   setInterval(renderKeyExpiry, 60_000);
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});

@@ -1,0 +1,132 @@
+//! What the About dialog says: the app's name, version, licence and address, where its log
+//! file is, and the system it runs on, for a support ticket. Everything comes from the app's
+//! own configuration (`tauri.conf.json`, compiled in), so About cannot disagree with the
+//! package it was built into. Tauri's compiled-in configuration leaves out the bundle's
+//! copyright and homepage (they only matter to the bundler), so those two are read from
+//! the same file, included whole.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime};
+
+/// The log file's name without `.log`, in the app's log folder. Named here rather than after
+/// the product name, which the Linux packages change (`.ci/package`).
+pub const LOG_FILE_STEM: &str = "compute-desk";
+
+/// The About dialog's facts. None is a secret; the log file holds none either.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct About {
+    pub name: String,
+    pub version: String,
+    pub licence: Option<String>,
+    pub copyright: Option<String>,
+    pub homepage: Option<String>,
+    /// The folder the log file is in: what "Open log folder" opens.
+    pub log_folder: Option<PathBuf>,
+    pub log_file: Option<PathBuf>,
+    /// The operating system as it names itself ("Debian GNU/Linux 12 (bookworm)"), and the
+    /// processor architecture.
+    pub system: String,
+}
+
+/// The About facts of the running app.
+pub fn about<R: Runtime>(app: &AppHandle<R>) -> About {
+    let config = app.config();
+    let bundle = bundle_texts();
+    let log_folder = app.path().app_log_dir().ok();
+    About {
+        // The product's name as people see it, whatever name a package gave the binary.
+        name: "Compute Desk".into(),
+        version: app.package_info().version.to_string(),
+        licence: config.bundle.license.clone(),
+        copyright: bundle.copyright,
+        homepage: bundle.homepage,
+        log_file: log_folder
+            .as_deref()
+            .map(|folder| folder.join(format!("{LOG_FILE_STEM}.log"))),
+        log_folder,
+        system: format!(
+            "{}, {}",
+            os_name(Path::new("/etc/os-release")).unwrap_or_else(|| std::env::consts::OS.into()),
+            std::env::consts::ARCH
+        ),
+    }
+}
+
+/// The bundle's copyright and homepage, as `tauri.conf.json` states them.
+#[derive(Default, serde::Deserialize)]
+struct BundleTexts {
+    copyright: Option<String>,
+    homepage: Option<String>,
+}
+
+fn bundle_texts() -> BundleTexts {
+    #[derive(serde::Deserialize)]
+    struct Config {
+        bundle: BundleTexts,
+    }
+    serde_json::from_str::<Config>(include_str!("../../tauri.conf.json"))
+        .map(|c| c.bundle)
+        .unwrap_or_default()
+}
+
+/// `PRETTY_NAME` of an os-release file (freedesktop.org), or `None` when there is none.
+/// Reads at most 64 KiB: the file is a few hundred bytes.
+fn os_name(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(64 * 1024)
+        .read_to_string(&mut text)
+        .ok()?;
+    pretty_name(&text)
+}
+
+/// The `PRETTY_NAME=` value of os-release text, unquoted.
+fn pretty_name(text: &str) -> Option<String> {
+    let value = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("PRETTY_NAME="))?;
+    let unquoted = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+        .unwrap_or(value);
+    let name: String = unquoted
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    (!name.trim().is_empty()).then(|| name.trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{bundle_texts, pretty_name};
+
+    #[test]
+    fn the_copyright_and_homepage_are_the_bundles() {
+        let texts = bundle_texts();
+        assert!(texts.copyright.unwrap().starts_with("Copyright ©"));
+        assert!(texts.homepage.unwrap().starts_with("https://"));
+    }
+
+    #[test]
+    fn the_system_is_named_by_os_release() {
+        let debian = "NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n";
+        assert_eq!(
+            pretty_name(debian).as_deref(),
+            Some("Debian GNU/Linux 12 (bookworm)")
+        );
+        assert_eq!(
+            pretty_name("PRETTY_NAME='Fedora Linux 41'").as_deref(),
+            Some("Fedora Linux 41")
+        );
+        assert_eq!(pretty_name("PRETTY_NAME=Arch").as_deref(), Some("Arch"));
+        assert_eq!(pretty_name("NAME=x\nPRETTY_NAME=\"\"\n"), None);
+        assert_eq!(pretty_name("ID=alpine\n"), None);
+    }
+}

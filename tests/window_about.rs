@@ -1,0 +1,174 @@
+//! About, in the real window: what it says agrees with Cargo.toml and tauri.conf.json, its
+//! "Copy details" puts them on the desktop's clipboard, and "Open log folder" hands that
+//! folder, and nothing else, to the desktop's file manager.
+//! Run with `bash .ci/session cargo test` (Xvfb, a private D-Bus and keyring).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::desktop::{one_window_at_a_time, Desktop, Home, WAIT};
+use serde_json::json;
+
+/// The desktop's opener, as far as this test can see it: an `xdg-open` first on the app's
+/// PATH that writes down what it was asked to open. (The file manager it would start is
+/// the desktop's, not ours.)
+fn recording_opener(dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let record = dir.join("opened");
+    let script = dir.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    record
+}
+
+/// What the desktop's clipboard holds, read as another program would (xclip).
+fn clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()
+        .expect("xclip runs (bash .ci/setup installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn about_facts(app: &Desktop) -> serde_json::Value {
+    app.until(
+        "the About dialog",
+        "const d = document.getElementById('about');
+         if (!d.open || !document.getElementById('about-version').textContent) return null;
+         const t = (id) => document.getElementById(id).textContent;
+         return {version: t('about-version'), licence: t('about-licence'), log: t('about-log'),
+                 system: t('about-system'), homepage: t('about-homepage'),
+                 copyright: t('about-copyright'), focused: document.activeElement.id};",
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn about_agrees_with_the_package_copies_its_details_and_opens_only_the_log_folder() {
+    let _one = one_window_at_a_time();
+    let home = Home::new();
+    let bin = tempfile::tempdir().unwrap();
+    let opened = recording_opener(bin.path());
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let app = Desktop::launch(&home, &[], &[("PATH", &path)]).await;
+
+    let config: serde_json::Value =
+        serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(config["version"], version, "tauri.conf.json and Cargo.toml");
+    let log_folder = home
+        .root()
+        .join("data")
+        .join(config["identifier"].as_str().unwrap())
+        .join("logs");
+    let log_file = log_folder.join("compute-desk.log");
+
+    // From the sign-in screen: someone who cannot sign in still finds the log.
+    app.click("About Compute Desk").await;
+    let facts = about_facts(&app).await;
+    assert_eq!(facts["version"], version);
+    assert_eq!(facts["licence"], config["bundle"]["license"]);
+    assert_eq!(facts["homepage"], config["bundle"]["homepage"]);
+    assert_eq!(facts["copyright"], config["bundle"]["copyright"]);
+    assert_eq!(facts["log"], json!(log_file.display().to_string()));
+    assert!(
+        facts["system"]
+            .as_str()
+            .unwrap()
+            .ends_with(std::env::consts::ARCH),
+        "{facts}"
+    );
+    assert_eq!(facts["focused"], "about-close", "focus starts on Close");
+    assert!(log_file.exists(), "the log file it names exists");
+    app.click("Close").await;
+    app.until(
+        "About closed",
+        "return !document.getElementById('about').open",
+    )
+    .await;
+
+    // From the machines screen's top bar.
+    app.click("Try the demo").await;
+    app.until(
+        "the demo's machines",
+        "return document.querySelectorAll('#rows tr.machine').length > 0",
+    )
+    .await;
+    app.click("About").await;
+    about_facts(&app).await;
+    app.screenshot("20-about").await;
+    let mut app = app;
+    app.assert_accessible("About").await;
+
+    app.click("Copy details").await;
+    let copied = app
+        .poll(WAIT, "the details on the clipboard", || async {
+            let text = clipboard();
+            text.contains(version).then_some(text)
+        })
+        .await;
+    assert!(
+        copied.starts_with(&format!("Compute Desk {version}\n")),
+        "{copied}"
+    );
+    assert!(copied.contains("Licence: MIT"), "{copied}");
+    assert!(
+        copied.contains(&format!("Log file: {}", log_file.display())),
+        "{copied}"
+    );
+
+    app.click("Open log folder").await;
+    let asked = app
+        .poll(WAIT, "the log folder handed to xdg-open", || async {
+            std::fs::read_to_string(&opened).ok()
+        })
+        .await;
+    assert_eq!(asked.trim(), log_folder.display().to_string());
+    assert!(app.text_of("#about-problem").await.is_empty());
+
+    // The capability lets the page open that folder only: not a file in it, not another
+    // folder, not with a program of its choosing.
+    let file = log_file.display().to_string();
+    let folder = log_folder.display().to_string();
+    let refused = app
+        .js_async(&format!(
+            "const done = arguments[arguments.length - 1];
+             const tries = [{{path: '/etc'}}, {{path: {file}}}, {{path: {folder}, with: 'sh'}},
+                            {{path: {parent}}}];
+             Promise.all(tries.map((args) => window.__TAURI__.core
+                 .invoke('plugin:opener|open_path', args).then(() => 'opened', (e) => String(e))))
+               .then(done);",
+            file = json!(file),
+            folder = json!(folder),
+            parent = json!(log_folder.parent().unwrap().display().to_string()),
+        ))
+        .await;
+    for answer in refused.as_array().unwrap() {
+        assert_ne!(answer, "opened", "{refused}");
+        assert!(
+            answer.as_str().unwrap().starts_with("Not allowed to open path"),
+            "{refused}"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap().lines().count(),
+        1,
+        "xdg-open was asked once, for the log folder"
+    );
+    app.quit().await;
+}

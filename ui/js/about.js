@@ -1,0 +1,63 @@
+// @ts-check
+// The About dialog: version, licence, the system, where the log file is; "Copy details" for
+// a support ticket, and "Open log folder" in the desktop's file manager (the opener plugin,
+// which the capability lets open that one folder and nothing else). Loaded on first use.
+import { call, copyText, openFolder } from './ipc.js';
+import { $ } from './dom.js';
+import { toast, showFailure } from './feedback.js';
+
+/** @typedef {{name: string, version: string, licence: string|null, copyright: string|null, homepage: string|null, logFolder: string|null, logFile: string|null, system: string}} About */
+
+/**
+ * The text "Copy details" puts on the clipboard: everything a support desk asks first.
+ * @param {About} a
+ */
+export function supportText(a) {
+  return [
+    `${a.name} ${a.version}`,
+    `Licence: ${a.licence || 'not stated'}`,
+    `System: ${a.system}`,
+    `Log file: ${a.logFile || 'none'}`,
+  ].join('\n');
+}
+
+/** Opens the dialog, asking the Rust side for its facts each time (the log may move). */
+export async function open() {
+  /** @type {About} */
+  const a = await call('about');
+  const dialog = /** @type {HTMLDialogElement} */ ($('about'));
+  $('about-version').textContent = a.version;
+  $('about-licence').textContent = a.licence || 'not stated';
+  $('about-homepage').textContent = a.homepage || '';
+  $('about-system').textContent = a.system;
+  $('about-log').textContent = a.logFile || 'No log file: its folder could not be found.';
+  $('about-copyright').textContent = a.copyright || '';
+  const problem = $('about-problem');
+  showFailure(problem, null);
+  const folderButton = /** @type {HTMLButtonElement} */ ($('about-log-folder'));
+  folderButton.disabled = !a.logFolder;
+  folderButton.onclick = async () => {
+    if (!a.logFolder) return;
+    try {
+      await openFolder(a.logFolder);
+      showFailure(problem, null);
+    } catch (e) {
+      showFailure(problem, {
+        kind: 'open_folder',
+        message: `The log folder could not be opened: this computer has no file manager for it. Its path is ${a.logFolder}`,
+        serverMessage: null,
+        errorId: null,
+      });
+    }
+  };
+  $('about-copy').onclick = async () => {
+    try {
+      await copyText(supportText(a));
+      toast('Details copied. Paste them into your message to the helpdesk.');
+    } catch (e) {
+      toast('Could not copy the details.');
+    }
+  };
+  dialog.showModal();
+  $('about-close').focus();
+}
