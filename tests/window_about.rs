@@ -160,7 +160,10 @@ async fn about_agrees_with_the_package_copies_its_details_and_opens_only_the_log
     for answer in refused.as_array().unwrap() {
         assert_ne!(answer, "opened", "{refused}");
         assert!(
-            answer.as_str().unwrap().starts_with("Not allowed to open path"),
+            answer
+                .as_str()
+                .unwrap()
+                .starts_with("Not allowed to open path"),
             "{refused}"
         );
     }
