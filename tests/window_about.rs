@@ -101,14 +101,15 @@ async fn about_agrees_with_the_package_copies_its_details_and_opens_only_the_log
     )
     .await;
 
-    // From the machines screen's top bar.
+    // From the machines screen's top bar: Help, then About.
     app.click("Try the demo").await;
     app.until(
         "the demo's machines",
         "return document.querySelectorAll('#rows tr.machine').length > 0",
     )
     .await;
-    app.click("About").await;
+    app.click("Help").await;
+    app.click("About Compute Desk").await;
     about_facts(&app).await;
     app.screenshot("20-about").await;
     let mut app = app;

@@ -265,9 +265,10 @@ async fn create_offers_where_on_a_server_that_lists_zones() {
     app.screenshot("44-create-where").await;
     app.assert_accessible("the Create dialog with Where").await;
     app.click("Create").await;
+    // Its details open beside the list (where the Zone column gives way to the name).
     app.until(
         "the new machine in us-east1-b",
-        "return [...document.querySelectorAll('#rows tr.machine')].some(tr => tr.innerText.includes('us-east1-b'))",
+        "const d = document.getElementById('detail'); return !d.hidden && d.innerText.includes('us-east1-b');",
     )
     .await;
     app.quit().await;

@@ -69,6 +69,9 @@ struct Args {
     /// Also seed one SUSPENDED and one TERMINATED machine (Google Compute's states).
     #[arg(long)]
     cloud_states: bool,
+    /// Name the seeded machines as an office does ("payroll-db-primary-eu"), not "web-1".
+    #[arg(long)]
+    office_names: bool,
     /// Latency added to every API request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -136,6 +139,7 @@ async fn main() {
         shutdowns_hang: args.shutdowns_hang,
         accept_delay: Duration::from_secs_f64(args.accept_delay),
         cloud_states: args.cloud_states,
+        office_names: args.office_names,
         latency: Duration::from_millis(args.latency_ms),
         faults: args.faults,
         seed: args.seed,

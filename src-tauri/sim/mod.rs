@@ -67,6 +67,10 @@ pub struct SimConfig {
     /// Seeds one SUSPENDED and one TERMINATED machine, states Google Compute passes
     /// through that the contract does not list.
     pub cloud_states: bool,
+    /// Seeded machines are named as an office names them ("payroll-db-primary-eu",
+    /// "warehouse-inventory-sync"), long enough to show whether a screen makes room for
+    /// them; otherwise "web-1", "db-1" ….
+    pub office_names: bool,
     /// Added to every API request.
     pub latency: Duration,
     pub faults: Vec<FaultRule>,
@@ -91,6 +95,7 @@ impl Default for SimConfig {
             shutdowns_hang: false,
             accept_delay: Duration::ZERO,
             cloud_states: false,
+            office_names: false,
             latency: Duration::ZERO,
             faults: Vec::new(),
             seed: 1,

@@ -588,7 +588,15 @@ pub fn hide_window() -> bool {
 /// The X window id of `pid`'s visible window, if it has one.
 fn visible_window(pid: u32) -> Option<String> {
     let out = Command::new("xdotool")
-        .args(["search", "--onlyvisible", "--pid", &pid.to_string()])
+        // The app's window by its title: a tooltip is a window of the same process too.
+        .args([
+            "search",
+            "--onlyvisible",
+            "--pid",
+            &pid.to_string(),
+            "--name",
+            "^Compute Desk",
+        ])
         .output()
         .ok()?;
     String::from_utf8(out.stdout)
@@ -732,7 +740,7 @@ pub fn sim_with(args: &[&str]) -> super::Sim {
 }
 
 /// Signs in on the sign-in screen with [`KEY`] and [`SECRET`] at `sim`'s address and
-/// waits for the machines.
+/// waits for the machines (the first list painted).
 pub async fn sign_in_with_key(app: &Desktop, sim: &super::Sim) {
     app.click("Use an API key").await;
     app.click("Advanced").await;
@@ -740,7 +748,11 @@ pub async fn sign_in_with_key(app: &Desktop, sim: &super::Sim) {
     app.fill("API key", KEY).await;
     app.fill("API secret", SECRET).await;
     app.click("Check key and sign in").await;
-    app.control("Details of web-1").await;
+    app.until(
+        "the machines",
+        "return document.querySelectorAll('#rows tr.machine').length",
+    )
+    .await;
 }
 
 /// Opens the create dialog and waits for its template cards.

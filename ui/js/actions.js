@@ -22,18 +22,25 @@ const ACTIONS = /** @type {const} */ ([
   { key: 'delete', label: 'Delete', icon: '✕', progress: 'Deleting…' },
 ]);
 
-/** @param {Row} r */
+/**
+ * A machine's action buttons. In the details panel they say their words; in a row, their
+ * symbols, with the word beside each where the table is wide enough (style.css) and as a
+ * tooltip on hover and keyboard focus where it is not.
+ * @param {Row} r
+ */
 export function actionButtons(r, withWords = false) {
   const busy = state.optimistic.has(r.id);
   return ACTIONS.map((a) => h('button', {
     type: 'button',
     class: a.key === 'delete' ? 'danger' : undefined,
     'aria-label': withWords ? a.label : `${a.label} ${r.name}`,
-    title: withWords ? undefined : a.label,
+    'data-tip': withWords ? undefined : a.label,
     disabled: busy || !r.can[a.key],
     'data-action': a.key,
     onclick: (/** @type {Event} */ e) => { e.stopPropagation(); act([r.id], a.key); },
-  }, withWords ? [h('span', { 'aria-hidden': 'true', text: a.icon + ' ' }), a.label] : [h('span', { 'aria-hidden': 'true', text: a.icon })]));
+  }, withWords
+    ? [h('span', { 'aria-hidden': 'true', text: a.icon + ' ' }), a.label]
+    : [h('span', { 'aria-hidden': 'true', text: a.icon }), h('span', { class: 'word', 'aria-hidden': 'true', text: a.label })]));
 }
 
 /** Asks where the action cannot be undone or loses work; true to go ahead. */

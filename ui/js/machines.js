@@ -10,6 +10,8 @@ import { state, onRender, queueRender, byId, clearFilters } from './screen.js';
 import { recompute, renderRows, tableResized } from './table.js';
 import { renderDetail } from './details.js';
 import { act, create, settleOptimistic } from './actions.js';
+import * as keys from './keys.js';
+import * as tips from './tip.js';
 
 /** @typedef {import('./screen.js').Row} Row */
 /** @typedef {import('./ipc.js').Failure} Failure */
@@ -212,14 +214,8 @@ export function setup() {
     }
   }, { passive: true });
   window.addEventListener('resize', () => { tableResized(); queueRender(); });
-  document.addEventListener('keydown', (e) => {
-    const t = /** @type {HTMLElement} */ (e.target);
-    const typing = t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA');
-    if (e.key === '/' && !typing && !$('desk').hidden && !document.querySelector('dialog[open]')) {
-      e.preventDefault();
-      $('search').focus();
-    }
-  });
+  keys.setup();
+  tips.setup();
   setInterval(() => {
     if (!$('desk').hidden) {
       renderUpdated();

@@ -7,6 +7,7 @@ import { fromNow, parseTime } from './format.js';
 import { toast } from './feedback.js';
 import * as signin from './signin.js';
 import * as machines from './machines.js';
+import { showShortcuts } from './keys.js';
 
 /** @type {any} */
 let view = null;
@@ -24,6 +25,9 @@ function renderKeyExpiry() {
   const el = $('key-expiry');
   el.hidden = keyExpiresAt === null;
   el.textContent = keyExpiresAt === null ? '' : `key expires ${fromNow(keyExpiresAt - Date.now())}`;
+  // The whole account line on hover, for a window too narrow to show it.
+  const account = $('account');
+  account.dataset.tip = [account.textContent, el.textContent].filter(Boolean).join(', ');
 }
 
 /** @param {any} v */
@@ -77,6 +81,45 @@ function followSystemTheme() {
   query.addEventListener('change', () => setTheme(query.matches));
 }
 
+/** The top bar's Help: a small list of two, Keyboard shortcuts and About. */
+function setupHelp() {
+  const button = $('help-open');
+  const list = $('help-menu');
+  const close = (/** @type {boolean} */ refocus) => {
+    list.hidden = true;
+    button.setAttribute('aria-expanded', 'false');
+    if (refocus) button.focus();
+  };
+  button.addEventListener('click', () => {
+    const open = list.hidden;
+    list.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    if (open) /** @type {HTMLElement} */ (list.querySelector('button')).focus();
+  });
+  list.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
+    if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); close(true); }
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const items = /** @type {HTMLElement[]} */ ([...list.querySelectorAll('button')]);
+      const at = items.indexOf(/** @type {HTMLElement} */ (document.activeElement));
+      items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length].focus();
+    }
+  });
+  document.addEventListener('click', (e) => {
+    if (!list.hidden && !button.parentElement?.contains(/** @type {Node} */ (e.target))) close(false);
+  });
+  $('shortcuts-open').addEventListener('click', () => { close(false); showShortcuts(); });
+  // About, from Help or the sign-in screen; its code is loaded on first use.
+  for (const id of ['about-open', 'signin-about']) {
+    $(id).addEventListener('click', () => {
+      close(false);
+      import('./about.js').then((about) => about.open()).catch((e) => {
+        toast(`About could not be opened: ${e && e.message ? e.message : e}`);
+      });
+    });
+  }
+}
+
 async function start() {
   followSystemTheme();
   signin.setup(signedIn);
@@ -94,12 +137,7 @@ async function start() {
       button.textContent = 'Sign out';
     }
   });
-  // About, from the top bar or the sign-in screen; its code is loaded on first use.
-  for (const id of ['about-open', 'signin-about']) {
-    $(id).addEventListener('click', () => import('./about.js').then((about) => about.open()).catch((e) => {
-      toast(`About could not be opened: ${e && e.message ? e.message : e}`);
-    }));
-  }
+  setupHelp();
   setInterval(renderKeyExpiry, 60_000);
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});

@@ -107,12 +107,12 @@ export function stateCell(r) {
     if (r.pending && r.pending.slow) {
       parts.push(h('div', {
         class: 'slow-hint muted', text: 'Stuck? Force reset',
-        title: 'The shutdown is taking much longer than usual. Force reset turns the machine off and on again.',
+        'data-tip': 'The shutdown is taking much longer than usual. Force reset turns the machine off and on again.',
       }));
     }
     return parts;
   }
-  return [h('span', { class: `state ${r.state}`, title: r.status }, [
+  return [h('span', { class: `state ${r.state}`, 'data-tip': r.status || undefined }, [
     h('span', { class: 'icon', 'aria-hidden': 'true', text: STATE_ICON[r.state] || '?' }), r.stateLabel,
   ])];
 }
@@ -121,7 +121,7 @@ export function stateCell(r) {
 function ipCell(ip, which, name) {
   if (!ip) return [h('span', { class: 'muted', text: '—' })];
   return [h('span', { class: 'ip' }, [ip, h('button', {
-    type: 'button', class: 'copy', 'aria-label': `Copy ${which} IP of ${name}`, title: 'Copy',
+    type: 'button', class: 'copy', 'aria-label': `Copy ${which} IP of ${name}`, 'data-tip': 'Copy',
     onclick: (/** @type {Event} */ e) => { e.stopPropagation(); copy(ip, `${which} IP copied`); },
   })])];
 }
@@ -138,14 +138,14 @@ function rowElement(r, span) {
         queueRender();
       },
     })]),
-    h('td', {}, [h('button', { type: 'button', class: 'name-button', 'aria-label': `Details of ${r.name}`, title: r.name, text: r.name, onclick: () => openDetail(r.id) })]),
+    h('td', {}, [h('button', { type: 'button', class: 'name-button', 'aria-label': `Details of ${r.name}`, 'data-tip': r.name, 'data-tip-when': 'cut', text: r.name, onclick: () => openDetail(r.id) })]),
     h('td', {}, stateCell(r)),
     h('td', { class: 'small', text: r.zone || '—' }),
-    h('td', { class: 'small', text: r.machineType || '—', title: r.machineTypeFull || undefined }),
+    h('td', { class: 'small', text: r.machineType || '—', 'data-tip': r.machineTypeFull || undefined }),
     h('td', {}, ipCell(r.externalIp, 'external', r.name)),
     h('td', {}, ipCell(r.internalIp, 'internal', r.name)),
-    h('td', { class: 'small', text: r.templateId || '—', title: r.templateId || undefined }),
-    h('td', { class: 'small', text: relative(r.createdAt), title: r.createdAt || undefined }),
+    h('td', { class: 'small', text: r.templateId || '—', 'data-tip': r.templateId || undefined, 'data-tip-when': 'cut' }),
+    h('td', { class: 'small', text: relative(r.createdAt), 'data-tip': r.createdAt || undefined }),
     h('td', {}, [h('div', { class: 'actions' }, actionButtons(r))]),
   ]);
   tr.addEventListener('click', () => openDetail(r.id));
@@ -215,6 +215,31 @@ export function renderRows() {
     if (again) again.focus();
   }
   measureErrorRows();
+}
+
+/**
+ * Moves keyboard focus to another machine's row (its name, where Enter opens the details):
+ * `step` rows down (up when negative) from the row that has focus, or from the top when
+ * none has; ±Infinity for the last and first. The row is scrolled into view first, since
+ * only the rows in view are in the page.
+ * @param {number} step
+ */
+export function focusRow(step) {
+  const { shown, offsets } = state;
+  if (!shown.length) return;
+  const active = /** @type {HTMLElement|null} */ (document.activeElement);
+  const tr = active && active.closest ? active.closest('tr.machine') : null;
+  const at = tr ? shown.findIndex((r) => r.id === tr.getAttribute('data-id')) : -1;
+  const from = at < 0 ? (step > 0 ? -1 : shown.length) : at;
+  const index = Math.min(shown.length - 1, Math.max(0, from + (Number.isFinite(step) ? step : Math.sign(step) * shown.length)));
+  const scroller = $('scroller');
+  measureTable();
+  const view = scroller.clientHeight - measured.head;
+  if (offsets[index] < scroller.scrollTop) scroller.scrollTop = offsets[index];
+  else if (offsets[index] + ROW > scroller.scrollTop + view) scroller.scrollTop = offsets[index] + ROW - view;
+  renderRows();
+  const name = /** @type {HTMLElement|null} */ ($('rows').querySelector(`tr.machine[data-id="${CSS.escape(shown[index].id)}"] .name-button`));
+  name?.focus();
 }
 
 /** The window changed size: the table's columns are measured again. */

@@ -139,6 +139,7 @@ mod op {
 impl Sim {
     pub fn new(config: SimConfig) -> Self {
         let mut machines = Machines::new(Timings::at_speed(config.speed), config.seed);
+        machines.office_names = config.office_names;
         machines.seed(config.instances, Instant::now());
         if config.cloud_states {
             machines.seed_cloud_states();

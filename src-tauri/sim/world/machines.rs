@@ -100,6 +100,8 @@ pub struct Machines {
     /// How long after a 202 the record starts to change (an asynchronous backend); zero
     /// changes it before answering.
     pub accept_delay: Duration,
+    /// Seeds machines with long, real-looking names (`SimConfig::office_names`).
+    pub office_names: bool,
     rng: fastrand::Rng,
 }
 
@@ -111,6 +113,7 @@ impl Machines {
             timings,
             shutdowns_hang: false,
             accept_delay: Duration::ZERO,
+            office_names: false,
             rng: fastrand::Rng::with_seed(seed),
         }
     }
@@ -121,10 +124,24 @@ impl Machines {
         const ROLES: [&str; 8] = [
             "web", "db", "build", "cache", "mail", "files", "vpn", "test",
         ];
+        const OFFICE: [&str; 8] = [
+            "payroll-db-primary-eu",
+            "warehouse-inventory-sync",
+            "build-runner-linux-03",
+            "accounting-fileserver",
+            "crm-web-frontend-prod",
+            "reporting-warehouse-etl",
+            "hr-portal-staging",
+            "backup-vault-nightly-offsite-eu-west-2",
+        ];
         for i in 0..n {
             let template = &TEMPLATES[i % TEMPLATES.len()];
             let (_, zone) = NETWORK_CONFIGS[i % NETWORK_CONFIGS.len()];
-            let name = format!("{}-{}", ROLES[i % ROLES.len()], i / ROLES.len() + 1);
+            let name = match (self.office_names, i / OFFICE.len()) {
+                (true, 0) => OFFICE[i].to_owned(),
+                (true, round) => format!("{}-{}", OFFICE[i % OFFICE.len()], round + 1),
+                (false, _) => format!("{}-{}", ROLES[i % ROLES.len()], i / ROLES.len() + 1),
+            };
             let age = Duration::from_secs(self.rng.u64(600..90 * 24 * 3600));
             let mut m = self.build(template, zone, name, SystemTime::now() - age);
             // A cycle of ten that mixes states from the very first machines on.
