@@ -6,6 +6,7 @@
 pub mod api;
 pub mod desk;
 pub mod failure;
+pub mod history;
 pub mod pace;
 pub mod session;
 pub mod settings;
@@ -63,6 +64,7 @@ pub fn run(options: Options) {
         .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let config_dir = app.path().app_config_dir()?;
+            let history_dir = app.path().app_data_dir()?.join("history");
             let desk = Desk::new(
                 &config_dir,
                 vault::Vault::default(),
@@ -73,7 +75,8 @@ pub fn run(options: Options) {
                     ..Policy::default()
                 },
                 options,
-            );
+            )
+            .with_history_dir(history_dir);
             app.manage(desk);
             // The window of tauri.conf.json, created here so that its page is marked light
             // or dark before any of its scripts run (rendering.rs says why the app decides).
@@ -104,9 +107,9 @@ pub fn run(options: Options) {
                 desk.started().await;
                 log::info!("startup: signed in {} ms after launch", since_launch());
                 let watcher = desk.watcher().clone();
-                let sink = WindowSink {
+                let sink = desk.recording(WindowSink {
                     app: handle.clone(),
-                };
+                });
                 tauri::async_runtime::spawn(watcher.run(sink));
                 let news = WindowSink {
                     app: handle.clone(),
@@ -156,6 +159,7 @@ pub fn run(options: Options) {
             commands::set_visible,
             commands::dismiss_error,
             commands::save_sort,
+            commands::history,
             commands::about,
             commands::list_painted,
         ])

@@ -18,6 +18,7 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         ("sim", &[][..]),
         ("pace", &[][..]),
         ("settings", &[][..]),
+        ("history", &[][..]),
         ("stderr_log", &[][..]),
         ("vault", &["api"][..]),
         ("failure", &["api", "vault"][..]),
@@ -26,12 +27,14 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         (
             "desk",
             &[
-                "api", "failure", "pace", "session", "settings", "sim", "vault", "watch",
+                "api", "failure", "history", "pace", "session", "settings", "sim", "vault", "watch",
             ][..],
         ),
         (
             "window",
-            &["api", "desk", "failure", "session", "settings", "watch"][..],
+            &[
+                "api", "desk", "failure", "history", "session", "settings", "watch",
+            ][..],
         ),
         // The command-line tools: the client, the simulator, the logger.
         ("bin/cli", &["api", "stderr_log"][..]),

@@ -11,6 +11,7 @@ use common::screen::Screen;
 use common::{assert_in_session, eventually, Sim, EMAIL, KEY, SECRET};
 use compute_desk::desk::{AccountNews, Desk, Options};
 use compute_desk::failure::Failure;
+use compute_desk::history::Outcome;
 use compute_desk::vault::Vault;
 use compute_desk::watch::Policy;
 use serde_json::json;
@@ -312,6 +313,102 @@ async fn signing_in_as_someone_else_starts_from_an_empty_list() {
     assert!(
         !snap.loaded && snap.machines.is_empty(),
         "the previous list is gone"
+    );
+    desk.sign_out().await;
+}
+
+/// The history: an action waits until the watcher sees the machine get there, not the
+/// 202; one still waiting when the sign-in is lost ends unknown; sign-ins and sign-outs
+/// are there, and the history is the same after signing in again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_settles_an_action_when_the_machine_is_seen_to_get_there() {
+    assert_in_session();
+    // A 202 changes the record half a second later (5 s at speed 10).
+    let sim = Sim::start(&[
+        "--rate-limit",
+        "0",
+        "--instances",
+        "3",
+        "--speed",
+        "10",
+        "--accept-delay",
+        "5",
+    ]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.history");
+    let desk = Arc::new(Desk::new(
+        config.path(),
+        vault.clone(),
+        Policy::default(),
+        Options::default(),
+    ));
+    let seen = Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    desk.email_start(&sim.base, EMAIL).await.unwrap();
+    desk.email_verify(&sim.latest_code().await).await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            seen.last().is_some_and(|s| s.loaded)
+        })
+        .await
+    );
+    let machines = seen.last().unwrap().machines;
+    let running = machines.iter().find(|r| r.state == "running").unwrap();
+    let stopped = machines.iter().find(|r| r.state == "stopped").unwrap();
+
+    desk.act(std::slice::from_ref(&running.id), "stop")
+        .await
+        .unwrap();
+    let newest = |desk: &Desk| desk.history(None).unwrap().entries[0].clone();
+    let entry = newest(&desk);
+    assert_eq!(
+        (entry.what.as_str(), entry.machine.as_deref(), entry.outcome),
+        ("stop", Some(running.name.as_str()), Outcome::Waiting),
+        "accepted is not done"
+    );
+    assert!(!entry.who.is_empty());
+    let done = eventually(Duration::from_secs(15), || async {
+        newest(&desk).outcome == Outcome::Done
+    })
+    .await;
+    assert!(done, "{:?}", newest(&desk));
+
+    // Waiting when the sign-in is lost (the server ends the session): the app will never
+    // see how it ended.
+    desk.act(std::slice::from_ref(&stopped.id), "start")
+        .await
+        .unwrap();
+    sim.end_sessions().await;
+    let unknown = eventually(Duration::from_secs(15), || async {
+        newest(&desk).outcome == Outcome::Unknown
+    })
+    .await;
+    let entry = newest(&desk);
+    assert!(unknown, "{entry:?}");
+    assert_eq!(entry.what, "start");
+    assert!(entry.message.unwrap().contains("sign-in ended"));
+
+    desk.sign_out().await;
+    assert!(desk.history(None).is_none(), "nobody's history is open");
+    desk.email_start(&sim.base, EMAIL).await.unwrap();
+    desk.email_verify(&sim.latest_code().await).await.unwrap();
+    let whats: Vec<(String, Outcome)> = desk
+        .history(None)
+        .unwrap()
+        .entries
+        .iter()
+        .rev()
+        .map(|e| (e.what.clone(), e.outcome))
+        .collect();
+    assert_eq!(
+        whats,
+        [
+            ("sign_in".to_owned(), Outcome::Done),
+            ("stop".to_owned(), Outcome::Done),
+            ("start".to_owned(), Outcome::Unknown),
+            ("sign_out".to_owned(), Outcome::Done),
+            ("sign_in".to_owned(), Outcome::Done),
+        ]
     );
     desk.sign_out().await;
 }

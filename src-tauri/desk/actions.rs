@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::Desk;
 use crate::api::{ErrorKind, InstanceStatus};
 use crate::failure::Failure;
+use crate::history::{New, Outcome};
 use crate::watch::Action;
 
 /// How many actions of one bulk request run at once.
@@ -71,7 +72,25 @@ impl Desk {
                 (plan, results)
             })
             .await;
-        let calls = plan.into_iter().map(|(id, name)| {
+        // Into the history: each one sent, waiting to be seen done; each one skipped.
+        for skipped in &results {
+            self.record(New {
+                what: action.key().into(),
+                machine_id: Some(skipped.id.clone()),
+                machine: Some(skipped.name.clone()),
+                outcome: Some(Outcome::Skipped),
+                message: Some("Not sent: the machine could not do this in its state.".into()),
+                ..New::default()
+            });
+        }
+        let plan: Vec<_> = plan
+            .into_iter()
+            .map(|(id, name)| {
+                let entry = self.record_waiting(action.key(), &id, &name);
+                (id, name, entry)
+            })
+            .collect();
+        let calls = plan.into_iter().map(|(id, name, entry)| {
             let client = client.clone();
             async move {
                 let send = || async {
@@ -89,6 +108,9 @@ impl Desk {
                         tokio::time::sleep(wait.min(self.policy.max_wait)).await;
                         result = send().await;
                     }
+                }
+                if let (Err(e), Some(entry)) = (&result, entry) {
+                    self.settle_failed(entry, &Failure::from(e));
                 }
                 (id, name, result)
             }

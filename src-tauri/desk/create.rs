@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Desk;
 use crate::api::{Limit, Template};
 use crate::failure::Failure;
+use crate::history::New;
 use crate::sim::NETWORK_CONFIGS;
 use crate::watch::Row;
 
@@ -140,6 +141,7 @@ impl Desk {
                     self.save_settings(&s);
                 }
                 let id = instance.id.clone();
+                self.record_waiting("create", &id, instance.display_name());
                 let now = Instant::now();
                 self.watcher
                     .update(|w| {
@@ -156,7 +158,15 @@ impl Desk {
                 if e.outcome_unknown() {
                     self.watcher.update(|w| w.refresh_now()).await;
                 }
-                Err(e.into())
+                let failure = Failure::from(&e);
+                self.record_failed(
+                    New {
+                        what: "create".into(),
+                        ..New::default()
+                    },
+                    &failure,
+                );
+                Err(failure)
             }
         }
     }

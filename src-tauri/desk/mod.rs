@@ -9,9 +9,10 @@
 mod actions;
 mod create;
 mod keep;
+mod record;
 mod sign_in;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -20,6 +21,7 @@ use tokio::sync::{Mutex, Notify};
 pub use actions::ActionResult;
 pub use create::{CreateOptions, QuotaView};
 pub use keep::AccountNews;
+pub use record::{HistoryView, Recording};
 
 use crate::api::{Client, ErrorKind, PRODUCTION_BASE};
 use crate::failure::Failure;
@@ -79,6 +81,9 @@ pub struct Desk {
     /// Spaces out actions under the per-minute rate limit.
     pace: std::sync::Mutex<Pace>,
     policy: Policy,
+    /// The signed-in account's history of what was done (`record.rs`).
+    history: record::Shared,
+    history_dir: PathBuf,
 }
 
 #[derive(Default)]
@@ -116,6 +121,8 @@ impl Desk {
             account_changed: Notify::new(),
             pace: std::sync::Mutex::new(Pace::new(policy.actions_per_minute)),
             policy,
+            history: record::Shared::default(),
+            history_dir: config_dir.join("history"),
         }
     }
 

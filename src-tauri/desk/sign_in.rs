@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::{blocking, non_empty, view_of, AppView, Desk};
 use crate::api::ErrorKind;
 use crate::failure::Failure;
+use crate::history::New;
 use crate::session::{self, Account, EmailSignIn, Method, SavedCheck};
 use crate::sim::{SimConfig, SimServer, DEMO_API_KEY, DEMO_API_SECRET};
 
@@ -149,6 +150,16 @@ impl Desk {
         }
     }
 
+    /// "Try the demo": signs in to the built-in simulator, and says so in its history.
+    pub async fn start_demo(&self) -> Result<AppView, Failure> {
+        let view = self.demo().await?;
+        self.record(New {
+            what: "sign_in".into(),
+            ..New::default()
+        });
+        Ok(view)
+    }
+
     /// Starts the built-in simulator on a loopback port and signs in to it.
     pub async fn demo(&self) -> Result<AppView, Failure> {
         let existing = self
@@ -219,6 +230,14 @@ impl Desk {
         s.sign_in_reason = None;
         s.email = None;
         let client = account.client().clone();
+        self.open_history(&account);
+        if server.is_some() {
+            // Signed in on the sign-in screen, not silently at launch.
+            self.record(New {
+                what: "sign_in".into(),
+                ..New::default()
+            });
+        }
         s.account = Some(account);
         if !s.settings.demo {
             // Leaving the demo stops its simulator.
@@ -237,6 +256,7 @@ impl Desk {
     /// The session was refused mid-use: back to the sign-in screen, keeping the list and
     /// what the user was doing so that signing in again returns there.
     pub async fn auth_lost(&self, failure: &Failure) -> AppView {
+        self.history_sign_in_lost();
         let mut s = self.state.lock().await;
         if s.account.is_some() {
             s.sign_in_reason = Some(
@@ -255,6 +275,11 @@ impl Desk {
     /// close the session afterwards, in the background: a slow or unreachable server
     /// must neither keep the person waiting nor leave the credentials behind.
     pub async fn sign_out(&self) -> AppView {
+        self.record(New {
+            what: "sign_out".into(),
+            ..New::default()
+        });
+        self.close_history();
         let account = {
             let mut s = self.state.lock().await;
             s.settings.demo = false;

@@ -83,7 +83,20 @@ impl Action {
     }
 
     /// What a row says when the machine did not get there.
-    pub(super) fn did_not_finish(self) -> String {
+    /// Its name in the history and on the command line: `start`, `stop` … `create`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::Stop => "stop",
+            Action::Restart => "restart",
+            Action::Reset => "reset",
+            Action::Delete => "delete",
+            Action::Create => "create",
+        }
+    }
+
+    /// Why a pending action ended badly, for its row and the history.
+    pub fn did_not_finish(self) -> String {
         format!(
             "The machine did not finish {}. Look at its state, and try again or contact support.",
             match self {
@@ -101,6 +114,7 @@ impl Action {
 /// A pending action that ended, for notifications.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finished {
+    pub id: String,
     pub name: String,
     pub action: Action,
     pub ok: bool,

@@ -373,6 +373,7 @@ impl LiveList {
         }
         self.changed();
         Finished {
+            id: id.to_owned(),
             name: current.unwrap_or_else(|| id.to_owned()),
             action,
             ok,
@@ -534,6 +535,7 @@ mod tests {
         assert_eq!(
             o.finished,
             [Finished {
+                id: "web-1".into(),
                 name: "web-1".into(),
                 action: Action::Stop,
                 ok: true
@@ -599,6 +601,7 @@ mod tests {
         assert_eq!(
             o.finished,
             [Finished {
+                id: "new".into(),
                 name: "new".into(),
                 action: Action::Create,
                 ok: true

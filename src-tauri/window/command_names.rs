@@ -21,6 +21,7 @@ pub const COMMANDS: &[&str] = &[
     "set_visible",
     "dismiss_error",
     "save_sort",
+    "history",
     "about",
     "list_painted",
 ];

@@ -4,7 +4,7 @@
 
 use tauri::{AppHandle, Manager, Runtime, State};
 
-use crate::desk::{ActionResult, AppView, CreateOptions, Desk};
+use crate::desk::{ActionResult, AppView, CreateOptions, Desk, HistoryView};
 use crate::failure::Failure;
 use crate::settings::SortPreference;
 use crate::watch::{Row, Snapshot};
@@ -82,7 +82,7 @@ pub async fn start_demo<R: Runtime>(
     app: AppHandle<R>,
     desk: State<'_, Desk>,
 ) -> Result<AppView, Failure> {
-    Ok(titled(&app, desk.demo().await?))
+    Ok(titled(&app, desk.start_demo().await?))
 }
 
 #[tauri::command]
@@ -153,6 +153,13 @@ pub async fn dismiss_error(desk: State<'_, Desk>, id: String) -> Result<(), Fail
 pub async fn save_sort(desk: State<'_, Desk>, sort: Option<SortPreference>) -> Result<(), Failure> {
     desk.save_sort(sort).await;
     Ok(())
+}
+
+/// The signed-in account's history, newest first; `None` when nothing changed since the
+/// `known` version the page holds, or when nobody is signed in.
+#[tauri::command]
+pub fn history(desk: State<'_, Desk>, known: Option<u64>) -> Option<HistoryView> {
+    desk.history(known)
 }
 
 /// The About dialog's facts.

@@ -743,7 +743,12 @@ pub fn sim_with(args: &[&str]) -> super::Sim {
 /// waits for the machines (the first list painted).
 pub async fn sign_in_with_key(app: &Desktop, sim: &super::Sim) {
     app.click("Use an API key").await;
-    app.click("Advanced").await;
+    // Opened, not toggled: after a sign-out it may be open already.
+    app.until(
+        "Advanced open",
+        "const d = document.querySelector('details.advanced'); d.open = true; return d.open;",
+    )
+    .await;
     app.fill("Server address", &sim.base).await;
     app.fill("API key", KEY).await;
     app.fill("API secret", SECRET).await;

@@ -80,7 +80,9 @@ export async function act(ids, action) {
   renderNow(); // within this frame
   let results;
   try {
-    results = await call('act', { ids: rows.map((r) => r.id), action });
+    // Every chosen machine goes: the Rust side skips (and records as skipped) those that
+    // cannot do it, deciding from the same list.
+    results = await call('act', { ids, action });
   } catch (e) {
     for (const r of rows) state.optimistic.delete(r.id);
     queueRender();
@@ -95,12 +97,10 @@ export async function act(ids, action) {
   }
   settleOptimistic();
   queueRender();
-  const skippedBefore = ids.length - rows.length;
   if (ids.length > 1) {
     const okCount = results.filter((/** @type {any} */ r) => r.ok).length;
-    const title = `${meta.label}: ${okCount} of ${plural(results.length + skippedBefore, 'machine')} done`;
-    const skipped = ids.filter((id) => !rows.some((r) => r.id === id)).map((id) => ({ name: byId(id)?.name || id, ok: false, skipped: true, error: null }));
-    showResults(title, [...results, ...skipped]);
+    const title = `${meta.label}: ${okCount} of ${plural(results.length, 'machine')} done`;
+    showResults(title, results);
     state.selected.clear();
   }
 }

@@ -4,7 +4,7 @@
 import { h, $ } from './dom.js';
 import { relative, parseTime, dateTime } from './format.js';
 import { failureContent } from './feedback.js';
-import { state, byId, queueRender, copy } from './screen.js';
+import { state, byId, queueRender, copy, openHistory } from './screen.js';
 import { stateCell } from './table.js';
 import { actionButtons } from './actions.js';
 
@@ -36,7 +36,10 @@ export function renderDetail() {
       ...field('Created', created !== null ? `${dateTime(created)} (${relative(r.createdAt)})` : r.createdAt),
     ]),
     r.error ? h('div', { class: 'banner error' }, failureContent(r.error)) : null,
-    h('button', { type: 'button', text: 'Copy support info', onclick: () => copy(supportInfo(r), 'Support info copied') }),
+    h('div', { class: 'detail-actions' }, [
+      h('button', { type: 'button', text: 'Copy support info', onclick: () => copy(supportInfo(r), 'Support info copied') }),
+      h('button', { type: 'button', text: 'History of this machine', 'aria-haspopup': 'dialog', onclick: () => openHistory({ machineId: r.id, machine: r.name }) }),
+    ]),
   ].filter((e) => e !== null));
 }
 

@@ -8,6 +8,7 @@ import { toast } from './feedback.js';
 import * as signin from './signin.js';
 import * as machines from './machines.js';
 import { showShortcuts } from './keys.js';
+import { openHistory, historyChanged } from './screen.js';
 
 /** @type {any} */
 let view = null;
@@ -138,6 +139,7 @@ async function start() {
     }
   });
   setupHelp();
+  $('history-open').addEventListener('click', () => openHistory());
   setInterval(renderKeyExpiry, 60_000);
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
@@ -145,7 +147,10 @@ async function start() {
   // All at once: a snapshot pushed before its listener is in place is not lost,
   // since the list is asked for right after.
   const [, , , v] = await Promise.all([
-    on('machines', (snapshot) => machines.update(snapshot)),
+    on('machines', (snapshot) => {
+      machines.update(snapshot);
+      historyChanged();
+    }),
     on('account', (v) => show(v)),
     on('theme', (dark) => setTheme(dark)),
     call('start'),

@@ -75,6 +75,23 @@ export async function copy(text, done) {
   }
 }
 
+/** @type {Promise<typeof import('./history.js')>|null} */
+let history = null;
+
+/**
+ * Opens the History panel (its code is loaded the first time), on one machine when given.
+ * @param {{machineId?: string, machine?: string}} [o]
+ */
+export function openHistory(o) {
+  history = history || import('./history.js');
+  history.then((m) => m.open(o)).catch((e) => toast(`History could not be opened: ${e && e.message ? e.message : e}`));
+}
+
+/** The machines changed: an open History panel looks for new entries. */
+export function historyChanged() {
+  if (history) history.then((m) => m.changed()).catch(() => {});
+}
+
 /** @param {string} id */
 export function openDetail(id) {
   state.detail = id;

@@ -1,0 +1,459 @@
+//! What the app did, kept per account and server: every action, create, delete, sign-in
+//! and sign-out, who did it, and how it ended, with the server's words and support code.
+//!
+//! One JSON line per change, appended and synced: a new entry is a line, and so is its
+//! outcome when it is learned later (the last line of an entry wins). A crash mid-write
+//! leaves at most one cut-off last line, which is skipped. A file damaged anywhere else is
+//! moved aside, never overwritten, and the app says so, as with the settings. Past
+//! [`KEEP`] entries the oldest go, in a rewrite that replaces the file atomically. Never a
+//! secret: names, ids, the server's words and support codes only.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// The entries kept per account and server.
+pub const KEEP: usize = 2_000;
+
+/// How an entry ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The server accepted it; the machine has not been seen to get there yet.
+    Waiting,
+    Done,
+    Failed,
+    /// Not sent: it made no sense in the machine's state.
+    Skipped,
+    /// The app never learned how it ended (closed, or signed out, before it did).
+    Unknown,
+}
+
+/// One thing the app did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub id: u64,
+    /// When it was done, Unix milliseconds.
+    pub at: u64,
+    /// `start`, `stop`, `restart`, `reset`, `delete`, `create`, `sign_in` or `sign_out`.
+    pub what: String,
+    pub machine_id: Option<String>,
+    pub machine: Option<String>,
+    /// Who was signed in: the account, and the key's name for a key pair.
+    pub who: String,
+    pub outcome: Outcome,
+    /// When the outcome was learned, Unix milliseconds.
+    pub settled_at: Option<u64>,
+    /// The app's sentence for a failure, or why the outcome is not known.
+    pub message: Option<String>,
+    pub server_message: Option<String>,
+    pub error_id: Option<String>,
+}
+
+/// What is known of a new entry.
+#[derive(Clone, Debug, Default)]
+pub struct New {
+    pub what: String,
+    pub machine_id: Option<String>,
+    pub machine: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub message: Option<String>,
+    pub server_message: Option<String>,
+    pub error_id: Option<String>,
+}
+
+/// The history of one account on one server, in memory and on disk.
+#[derive(Debug)]
+pub struct History {
+    path: PathBuf,
+    server: String,
+    who: String,
+    entries: Vec<Entry>,
+    next_id: u64,
+    /// Lines in the file, to know when a rewrite pays.
+    lines: usize,
+    /// Counts changes, so the page can ask "anything new?".
+    version: u64,
+    /// A sentence for the user when the file had to be set aside.
+    pub warning: Option<String>,
+}
+
+/// Said of entries still waiting when the history is opened again.
+pub const CLOSED_BEFORE: &str = "Compute Desk was closed before ThreatWinds showed how this ended.";
+
+impl History {
+    /// Opens (or starts) the history of `who` on `server`, in `dir`. Entries a previous
+    /// run left waiting are marked unknown: that run never learned how they ended.
+    pub fn open(dir: &Path, server: &str, who: &str) -> History {
+        let path = dir.join(format!(
+            "history-{:016x}.jsonl",
+            fnv1a(format!("{server}\n{who}").as_bytes())
+        ));
+        let mut history = History {
+            path,
+            server: server.to_owned(),
+            who: who.to_owned(),
+            entries: Vec::new(),
+            next_id: 1,
+            lines: 0,
+            version: 0,
+            warning: None,
+        };
+        if let Err(e) = fs::create_dir_all(dir) {
+            log::warn!("history: cannot make {}: {e}", dir.display());
+        }
+        match history.read() {
+            Ok(()) => {}
+            Err(Damaged(line)) => history.set_aside(line),
+        }
+        history.settle_all_waiting(CLOSED_BEFORE);
+        if history.lines > history.entries.len() + KEEP / 2 {
+            history.rewrite();
+        }
+        history
+    }
+
+    /// The newest [`KEEP`] entries, oldest first.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries[self.entries.len().saturating_sub(KEEP)..]
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The server these entries were done on.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// Adds an entry; returns its id.
+    pub fn record(&mut self, new: New) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let outcome = new.outcome.unwrap_or(Outcome::Done);
+        let at = now_ms();
+        let entry = Entry {
+            id,
+            at,
+            what: new.what,
+            machine_id: new.machine_id,
+            machine: new.machine,
+            who: self.who.clone(),
+            outcome,
+            settled_at: (outcome != Outcome::Waiting).then_some(at),
+            message: new.message,
+            server_message: new.server_message,
+            error_id: new.error_id,
+        };
+        self.append(&entry);
+        self.entries.push(entry);
+        // Rewritten now and then, not at every entry past the limit.
+        if self.entries.len() >= KEEP + KEEP / 20 {
+            self.rewrite();
+        }
+        id
+    }
+
+    /// Gives the entry `id` its outcome, with the failure's words when there are any.
+    pub fn settle(
+        &mut self,
+        id: u64,
+        outcome: Outcome,
+        message: Option<String>,
+        server_message: Option<String>,
+        error_id: Option<String>,
+    ) {
+        let Some(entry) = self.entries.iter_mut().find(|e| e.id == id) else {
+            return;
+        };
+        entry.outcome = outcome;
+        entry.settled_at = Some(now_ms());
+        entry.message = message;
+        entry.server_message = server_message;
+        entry.error_id = error_id;
+        let entry = entry.clone();
+        self.append(&entry);
+    }
+
+    /// The newest entry still waiting on `machine_id` for `what`, settled: the watcher saw
+    /// the machine get there (or not).
+    pub fn settle_machine(
+        &mut self,
+        machine_id: &str,
+        what: &str,
+        outcome: Outcome,
+        message: Option<String>,
+    ) {
+        let waiting = self.entries.iter().rev().find(|e| {
+            e.outcome == Outcome::Waiting
+                && e.what == what
+                && e.machine_id.as_deref() == Some(machine_id)
+        });
+        if let Some(id) = waiting.map(|e| e.id) {
+            self.settle(id, outcome, message, None, None);
+        }
+    }
+
+    /// Every waiting entry becomes unknown, for `why` (signed out, sign-in lost, closed).
+    pub fn settle_all_waiting(&mut self, why: &str) {
+        let waiting: Vec<u64> = self
+            .entries
+            .iter()
+            .filter(|e| e.outcome == Outcome::Waiting)
+            .map(|e| e.id)
+            .collect();
+        for id in waiting {
+            self.settle(id, Outcome::Unknown, Some(why.to_owned()), None, None);
+        }
+    }
+
+    fn append(&mut self, entry: &Entry) {
+        self.version += 1;
+        self.lines += 1;
+        let written = (|| -> io::Result<()> {
+            let mut file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)?;
+            let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
+            line.push(b'\n');
+            // One write of the whole line, then to disk: a crash cuts this line at most.
+            file.write_all(&line)?;
+            file.sync_data()
+        })();
+        if let Err(e) = written {
+            log::warn!("history: could not write {}: {e}", self.path.display());
+        }
+    }
+
+    /// Reads the file: the last line of each entry wins. A cut-off last line (a crash while
+    /// it was written) is dropped from the file too, so the next entry starts on a line
+    /// of its own.
+    fn read(&mut self) -> Result<(), Damaged> {
+        let Ok(bytes) = fs::read(&self.path) else {
+            return Ok(());
+        };
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut lines = 0;
+        // Where the last whole, readable line ends.
+        let mut good_end = 0;
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| start + p);
+            let line = &bytes[start..end];
+            let last = end + 1 >= bytes.len();
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                match serde_json::from_slice::<Entry>(line) {
+                    Ok(entry) if end < bytes.len() => {
+                        lines += 1;
+                        match entries.iter_mut().rev().find(|e| e.id == entry.id) {
+                            Some(known) => *known = entry,
+                            None => entries.push(entry),
+                        }
+                    }
+                    // Readable but without its newline, or cut off: the entry being
+                    // written when the app stopped.
+                    _ if last => {
+                        log::info!("history: dropped a cut-off last line");
+                        break;
+                    }
+                    _ => return Err(Damaged(lines + 1)),
+                }
+            }
+            good_end = (end + 1).min(bytes.len());
+            start = end + 1;
+        }
+        if good_end < bytes.len() {
+            let cut = OpenOptions::new()
+                .write(true)
+                .open(&self.path)
+                .and_then(|f| f.set_len(good_end as u64));
+            if let Err(e) = cut {
+                log::warn!("history: could not drop the cut-off line: {e}");
+            }
+        }
+        self.next_id = entries.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        self.lines = lines;
+        let drop = entries.len().saturating_sub(KEEP);
+        entries.drain(..drop);
+        self.entries = entries;
+        Ok(())
+    }
+
+    /// Moves a damaged file aside (kept for support) and starts an empty history.
+    fn set_aside(&mut self, line: usize) {
+        let aside = self.path.with_extension("jsonl.damaged");
+        let moved = fs::rename(&self.path, &aside);
+        log::warn!(
+            "history: {} is damaged at line {line}; moved to {} ({moved:?})",
+            self.path.display(),
+            aside.display()
+        );
+        self.warning = Some(format!(
+            "The history of what was done could not be read, so a new one was started. \
+             The old file was kept as {}.",
+            aside.display()
+        ));
+        self.entries.clear();
+        self.lines = 0;
+    }
+
+    /// Writes the newest [`KEEP`] entries to a new file and renames it over the old one.
+    fn rewrite(&mut self) {
+        let drop = self.entries.len().saturating_sub(KEEP);
+        self.entries.drain(..drop);
+        let tmp = self.path.with_extension("jsonl.tmp");
+        let written = (|| -> io::Result<()> {
+            let mut file = File::create(&tmp)?;
+            let mut all = Vec::new();
+            for entry in &self.entries {
+                all.extend(serde_json::to_vec(entry).map_err(io::Error::other)?);
+                all.push(b'\n');
+            }
+            file.write_all(&all)?;
+            file.sync_all()?;
+            fs::rename(&tmp, &self.path)
+        })();
+        match written {
+            Ok(()) => self.lines = self.entries.len(),
+            Err(e) => log::warn!("history: could not rewrite {}: {e}", self.path.display()),
+        }
+        self.version += 1;
+    }
+}
+
+/// A line that is not an entry, and not the last.
+struct Damaged(usize);
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// FNV-1a: a file name that stays the same for the same account across builds (the
+/// standard hasher promises no such thing).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(what: &str, machine: &str) -> New {
+        New {
+            what: what.into(),
+            machine_id: Some(format!("id-{machine}")),
+            machine: Some(machine.into()),
+            outcome: Some(Outcome::Waiting),
+            ..New::default()
+        }
+    }
+
+    #[test]
+    fn entries_and_their_outcomes_survive_a_restart_and_waiting_ones_become_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path(), "https://a", "ana@example.com");
+        let stop = h.record(action("stop", "web-1"));
+        h.record(action("start", "db-1"));
+        h.settle_machine("id-web-1", "stop", Outcome::Done, None);
+        h.record(New {
+            what: "sign_out".into(),
+            ..New::default()
+        });
+        let again = History::open(dir.path(), "https://a", "ana@example.com");
+        let e = again.entries();
+        assert_eq!(e.len(), 3);
+        assert_eq!((e[0].id, e[0].outcome), (stop, Outcome::Done));
+        assert!(e[0].settled_at.is_some());
+        assert_eq!(
+            e[1].outcome,
+            Outcome::Unknown,
+            "left waiting by the last run"
+        );
+        assert_eq!(e[1].message.as_deref(), Some(CLOSED_BEFORE));
+        assert_eq!(e[2].outcome, Outcome::Done);
+        assert_eq!(e[2].who, "ana@example.com");
+        // Someone else, or another server, has a history of their own.
+        assert!(History::open(dir.path(), "https://a", "bo@example.com")
+            .entries()
+            .is_empty());
+        assert!(History::open(dir.path(), "https://b", "ana@example.com")
+            .entries()
+            .is_empty());
+    }
+
+    #[test]
+    fn a_cut_off_last_line_loses_that_entry_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path(), "s", "u");
+        h.record(action("stop", "web-1"));
+        h.record(action("start", "web-2"));
+        let path = h.path().to_owned();
+        let mut text = fs::read(&path).unwrap();
+        text.truncate(text.len() - 20);
+        fs::write(&path, &text).unwrap();
+        let again = History::open(dir.path(), "s", "u");
+        assert_eq!(again.entries().len(), 1);
+        assert_eq!(again.entries()[0].machine.as_deref(), Some("web-1"));
+        assert!(again.warning.is_none());
+        // And the next entry is written after it, readable.
+        let mut again = again;
+        again.record(action("restart", "web-3"));
+        let third = History::open(dir.path(), "s", "u");
+        assert_eq!(third.entries().len(), 2);
+        assert!(third.entries()[1].id > third.entries()[0].id);
+    }
+
+    #[test]
+    fn a_damaged_file_is_set_aside_and_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path(), "s", "u");
+        h.record(action("stop", "web-1"));
+        h.record(action("stop", "web-2"));
+        let path = h.path().to_owned();
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, format!("not json\n{text}")).unwrap();
+        let again = History::open(dir.path(), "s", "u");
+        assert!(again.entries().is_empty());
+        let warning = again.warning.clone().unwrap();
+        assert!(warning.contains("could not be read"), "{warning}");
+        let aside = path.with_extension("jsonl.damaged");
+        assert!(fs::read_to_string(aside).unwrap().starts_with("not json"));
+    }
+
+    #[test]
+    fn it_keeps_the_newest_entries_and_rewrites_when_that_pays() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path(), "s", "u");
+        for i in 0..KEEP + 10 {
+            h.record(New {
+                what: "start".into(),
+                machine: Some(format!("m-{i}")),
+                ..New::default()
+            });
+        }
+        assert_eq!(h.entries().len(), KEEP);
+        assert_eq!(h.entries()[0].machine.as_deref(), Some("m-10"));
+        let again = History::open(dir.path(), "s", "u");
+        assert_eq!(again.entries().len(), KEEP);
+        assert_eq!(again.entries()[KEEP - 1].machine.as_deref(), Some("m-2009"));
+        let lines = fs::read_to_string(again.path()).unwrap().lines().count();
+        assert!(lines <= KEEP + KEEP / 2, "{lines} lines on disk");
+    }
+}
