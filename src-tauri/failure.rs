@@ -1,9 +1,11 @@
-//! The one shape in which a failure reaches the web view: a kind the UI branches on, a
-//! plain sentence that says what happened and what to do, and the support code.
+//! The one shape in which a failure reaches the web view: a kind the UI branches on, the
+//! sentence as catalog keys (what failed and why) so the page says it in the user's
+//! language, the English sentence (logs, and a fallback), and the support code.
 
 use serde::Serialize;
 
 use crate::api::{ApiError, ErrorKind};
+use crate::text::Text;
 use crate::vault::VaultError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -12,7 +14,14 @@ pub struct Failure {
     /// auth, quota, rate_limited, not_found, invalid, server, network, timeout, keyring,
     /// unexpected.
     pub kind: &'static str,
-    pub message: String,
+    /// The sentence in English.
+    pub message: Box<str>,
+    /// What failed (`op.<key>`), when the sentence is "<what failed>: <why>."; `None`
+    /// when `text` is the whole sentence.
+    pub op: Option<&'static str>,
+    /// Why (`reason.<key>`, with `{wait}` in seconds as `waitSecs`), or the whole sentence.
+    /// Boxed: failures travel in `Result`s, which stay small.
+    pub text: Box<Text>,
     /// The server's `x-error-id`, offered as "Copy support code".
     pub error_id: Option<String>,
     /// The server's own words (`x-error`), shown under "Details".
@@ -22,11 +31,13 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// A failure with only a sentence, for checks made before any request.
-    pub fn plain(kind: &'static str, message: impl Into<String>) -> Self {
+    /// A failure that is one sentence of the catalogs, for checks made before any request.
+    pub fn plain(kind: &'static str, text: Text, english: impl Into<String>) -> Self {
         Failure {
             kind,
-            message: message.into(),
+            message: english.into().into_boxed_str(),
+            op: None,
+            text: Box::new(text),
             error_id: None,
             server_message: None,
             retry_after_secs: None,
@@ -47,12 +58,25 @@ impl From<&ApiError> for Failure {
             ErrorKind::Timeout => "timeout",
             _ => "unexpected",
         };
+        let retry_after_secs = e.retry_after().map(|d| d.as_secs_f64().ceil() as u64);
+        let (op, text) = match e.refusal() {
+            Some(key) => (None, Text::new(format!("refused.{key}"))),
+            None => {
+                let mut text = Text::new(format!("reason.{}", e.reason_key()));
+                if let Some(secs) = retry_after_secs {
+                    text = text.with("waitSecs", secs.to_string());
+                }
+                (e.operation().key(), text)
+            }
+        };
         Failure {
             kind,
-            message: e.to_string(),
+            message: e.to_string().into_boxed_str(),
+            op,
+            text: Box::new(text),
             error_id: e.error_id().map(str::to_owned),
             server_message: e.server_message().map(str::to_owned),
-            retry_after_secs: e.retry_after().map(|d| d.as_secs_f64().ceil() as u64),
+            retry_after_secs,
         }
     }
 }
@@ -63,8 +87,17 @@ impl From<ApiError> for Failure {
     }
 }
 
+/// What a keyring problem is called in the catalogs (`keyring.<key>`).
+pub fn keyring_text(e: &VaultError) -> Text {
+    match e {
+        VaultError::Unavailable => Text::new("keyring.unavailable"),
+        VaultError::Locked => Text::new("keyring.locked"),
+        VaultError::Failed(detail) => Text::new("keyring.failed").with("detail", detail.clone()),
+    }
+}
+
 impl From<VaultError> for Failure {
     fn from(e: VaultError) -> Self {
-        Failure::plain("keyring", e.to_string())
+        Failure::plain("keyring", keyring_text(&e), e.to_string())
     }
 }

@@ -15,6 +15,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::Text;
+
 /// The entries kept per account and server.
 pub const KEEP: usize = 2_000;
 
@@ -48,10 +50,32 @@ pub struct Entry {
     pub outcome: Outcome,
     /// When the outcome was learned, Unix milliseconds.
     pub settled_at: Option<u64>,
-    /// The app's sentence for a failure, or why the outcome is not known.
+    /// What was said of the outcome (a failure, or why it is not known).
+    #[serde(flatten)]
+    pub said: Said,
+}
+
+/// What was said of an outcome: the sentence in English and as catalog keys (what failed,
+/// `op.<key>`, and why), the server's own words and its support code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Said {
     pub message: Option<String>,
+    pub op: Option<String>,
+    pub text: Option<Text>,
     pub server_message: Option<String>,
     pub error_id: Option<String>,
+}
+
+impl Said {
+    /// A sentence of the catalogs, with its English.
+    pub fn text(text: Text, english: &str) -> Said {
+        Said {
+            message: Some(english.to_owned()),
+            text: Some(text),
+            ..Said::default()
+        }
+    }
 }
 
 /// What is known of a new entry.
@@ -61,9 +85,7 @@ pub struct New {
     pub machine_id: Option<String>,
     pub machine: Option<String>,
     pub outcome: Option<Outcome>,
-    pub message: Option<String>,
-    pub server_message: Option<String>,
-    pub error_id: Option<String>,
+    pub said: Said,
 }
 
 /// The history of one account on one server, in memory and on disk.
@@ -84,6 +106,7 @@ pub struct History {
 
 /// Said of entries still waiting when the history is opened again.
 pub const CLOSED_BEFORE: &str = "Compute Desk was closed before ThreatWinds showed how this ended.";
+const CLOSED_BEFORE_KEY: &str = "history.closed_before";
 
 impl History {
     /// Opens (or starts) the history of `who` on `server`, in `dir`. Entries a previous
@@ -110,7 +133,7 @@ impl History {
             Ok(()) => {}
             Err(Damaged(line)) => history.set_aside(line),
         }
-        history.settle_all_waiting(CLOSED_BEFORE);
+        history.settle_all_waiting(Said::text(Text::new(CLOSED_BEFORE_KEY), CLOSED_BEFORE));
         if history.lines > history.entries.len() + KEEP / 2 {
             history.rewrite();
         }
@@ -150,9 +173,7 @@ impl History {
             who: self.who.clone(),
             outcome,
             settled_at: (outcome != Outcome::Waiting).then_some(at),
-            message: new.message,
-            server_message: new.server_message,
-            error_id: new.error_id,
+            said: new.said,
         };
         self.append(&entry);
         self.entries.push(entry);
@@ -163,48 +184,33 @@ impl History {
         id
     }
 
-    /// Gives the entry `id` its outcome, with the failure's words when there are any.
-    pub fn settle(
-        &mut self,
-        id: u64,
-        outcome: Outcome,
-        message: Option<String>,
-        server_message: Option<String>,
-        error_id: Option<String>,
-    ) {
+    /// Gives the entry `id` its outcome, with what was said of it.
+    pub fn settle(&mut self, id: u64, outcome: Outcome, said: Said) {
         let Some(entry) = self.entries.iter_mut().find(|e| e.id == id) else {
             return;
         };
         entry.outcome = outcome;
         entry.settled_at = Some(now_ms());
-        entry.message = message;
-        entry.server_message = server_message;
-        entry.error_id = error_id;
+        entry.said = said;
         let entry = entry.clone();
         self.append(&entry);
     }
 
     /// The newest entry still waiting on `machine_id` for `what`, settled: the watcher saw
     /// the machine get there (or not).
-    pub fn settle_machine(
-        &mut self,
-        machine_id: &str,
-        what: &str,
-        outcome: Outcome,
-        message: Option<String>,
-    ) {
+    pub fn settle_machine(&mut self, machine_id: &str, what: &str, outcome: Outcome, said: Said) {
         let waiting = self.entries.iter().rev().find(|e| {
             e.outcome == Outcome::Waiting
                 && e.what == what
                 && e.machine_id.as_deref() == Some(machine_id)
         });
         if let Some(id) = waiting.map(|e| e.id) {
-            self.settle(id, outcome, message, None, None);
+            self.settle(id, outcome, said);
         }
     }
 
     /// Every waiting entry becomes unknown, for `why` (signed out, sign-in lost, closed).
-    pub fn settle_all_waiting(&mut self, why: &str) {
+    pub fn settle_all_waiting(&mut self, why: Said) {
         let waiting: Vec<u64> = self
             .entries
             .iter()
@@ -212,7 +218,7 @@ impl History {
             .map(|e| e.id)
             .collect();
         for id in waiting {
-            self.settle(id, Outcome::Unknown, Some(why.to_owned()), None, None);
+            self.settle(id, Outcome::Unknown, why.clone());
         }
     }
 
@@ -371,7 +377,7 @@ mod tests {
         let mut h = History::open(dir.path(), "https://a", "ana@example.com");
         let stop = h.record(action("stop", "web-1"));
         h.record(action("start", "db-1"));
-        h.settle_machine("id-web-1", "stop", Outcome::Done, None);
+        h.settle_machine("id-web-1", "stop", Outcome::Done, Said::default());
         h.record(New {
             what: "sign_out".into(),
             ..New::default()
@@ -386,7 +392,8 @@ mod tests {
             Outcome::Unknown,
             "left waiting by the last run"
         );
-        assert_eq!(e[1].message.as_deref(), Some(CLOSED_BEFORE));
+        assert_eq!(e[1].said.message.as_deref(), Some(CLOSED_BEFORE));
+        assert_eq!(e[1].said.text.as_ref().unwrap().key, CLOSED_BEFORE_KEY);
         assert_eq!(e[2].outcome, Outcome::Done);
         assert_eq!(e[2].who, "ana@example.com");
         // Someone else, or another server, has a history of their own.

@@ -7,11 +7,13 @@ pub mod api;
 pub mod desk;
 pub mod failure;
 pub mod history;
+pub mod i18n;
 pub mod pace;
 pub mod session;
 pub mod settings;
 pub mod sim;
 pub mod stderr_log;
+pub mod text;
 pub mod vault;
 pub mod watch;
 pub mod window;
@@ -87,7 +89,9 @@ pub fn run(options: Options) {
                 .first()
                 .cloned()
                 .ok_or("tauri.conf.json describes no window")?;
-            let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?;
+            let language = app.state::<Desk>().language();
+            let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+                .initialization_script(window::language::script(language));
             #[cfg(target_os = "linux")]
             let dark = window::theme::prefers_dark();
             #[cfg(target_os = "linux")]
@@ -160,6 +164,7 @@ pub fn run(options: Options) {
             commands::dismiss_error,
             commands::save_sort,
             commands::history,
+            commands::set_language,
             commands::about,
             commands::list_painted,
         ])

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::Text;
+
 /// How many network configurations the Create dialog remembers.
 const RECENT_CONFIGS: usize = 5;
 
@@ -26,6 +28,8 @@ pub struct Settings {
     /// Network configurations used for Create, most recent first.
     pub recent_configs: Vec<String>,
     pub sort: Option<SortPreference>,
+    /// The language chosen in the app ("en", "es"); `None` follows the desktop's.
+    pub language: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +63,8 @@ pub struct SettingsFile {
 #[derive(Debug)]
 pub struct Loaded {
     pub settings: Settings,
-    pub warning: Option<String>,
+    /// In the catalogs' words (`settings.<key>`).
+    pub warning: Option<Text>,
 }
 
 impl SettingsFile {
@@ -88,10 +93,7 @@ impl SettingsFile {
                 log::warn!("settings: cannot read {}: {e}", self.path.display());
                 return Loaded {
                     settings: Settings::default(),
-                    warning: Some(
-                        "Your saved preferences could not be read, so the defaults are used for now."
-                            .into(),
-                    ),
+                    warning: Some(Text::new("settings.unreadable")),
                 };
             }
         };
@@ -110,10 +112,7 @@ impl SettingsFile {
                 let _ = fs::rename(&self.path, &aside);
                 Loaded {
                     settings: Settings::default(),
-                    warning: Some(
-                        "Your saved preferences were damaged and have been reset. A copy was kept for support."
-                            .into(),
-                    ),
+                    warning: Some(Text::new("settings.damaged")),
                 }
             }
         }
@@ -183,7 +182,7 @@ mod tests {
         fs::write(file.path(), b"{\"server\": \"https://x.example\", oops").unwrap();
         let loaded = file.load();
         assert_eq!(loaded.settings, Settings::default());
-        assert!(loaded.warning.unwrap().contains("reset"));
+        assert_eq!(loaded.warning.unwrap().key, "settings.damaged");
         let kept = fs::read(dir.path().join("settings.json.damaged")).unwrap();
         assert!(kept.ends_with(b"oops"));
     }

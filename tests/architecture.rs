@@ -17,23 +17,26 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         ("api", &[][..]),
         ("sim", &[][..]),
         ("pace", &[][..]),
-        ("settings", &[][..]),
-        ("history", &[][..]),
+        ("text", &[][..]),
+        ("i18n", &["text"][..]),
+        ("settings", &["text"][..]),
+        ("history", &["text"][..]),
         ("stderr_log", &[][..]),
         ("vault", &["api"][..]),
-        ("failure", &["api", "vault"][..]),
+        ("failure", &["api", "text", "vault"][..]),
         ("session", &["api", "vault"][..]),
-        ("watch", &["api", "failure"][..]),
+        ("watch", &["api", "failure", "text"][..]),
         (
             "desk",
             &[
-                "api", "failure", "history", "pace", "session", "settings", "sim", "vault", "watch",
+                "api", "failure", "history", "i18n", "pace", "session", "settings", "sim", "text",
+                "vault", "watch",
             ][..],
         ),
         (
             "window",
             &[
-                "api", "desk", "failure", "history", "session", "settings", "watch",
+                "api", "desk", "failure", "history", "i18n", "session", "settings", "text", "watch",
             ][..],
         ),
         // The command-line tools: the client, the simulator, the logger.

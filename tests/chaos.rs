@@ -151,7 +151,12 @@ async fn the_app_stays_right_through_a_chaotic_service() {
             })
             .await;
             assert!(noticed, "the revoked session was noticed");
-            desk.auth_lost(&Failure::plain("auth", "revoked")).await;
+            desk.auth_lost(&Failure::plain(
+                "auth",
+                compute_desk::text::Text::new("desk.sign_in_ended"),
+                "revoked",
+            ))
+            .await;
             sign_in(&desk, &sim).await;
         }
         let before = sim.requests().await.len();

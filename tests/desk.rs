@@ -12,6 +12,7 @@ use common::{assert_in_session, eventually, Sim, EMAIL, KEY, SECRET};
 use compute_desk::desk::{AccountNews, Desk, Options};
 use compute_desk::failure::Failure;
 use compute_desk::history::Outcome;
+use compute_desk::text::Text;
 use compute_desk::vault::Vault;
 use compute_desk::watch::Policy;
 use serde_json::json;
@@ -80,12 +81,9 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
     assert_eq!(refused, 1, "a refused session is not asked again");
     let view = desk.view().await;
     assert!(!view.account.signed_in);
-    assert!(
-        view.sign_in_reason
-            .as_deref()
-            .is_some_and(|r| r.contains("Sign in again")),
-        "{:?}",
-        view.sign_in_reason
+    assert_eq!(
+        view.sign_in_reason.map(|r| r.key).as_deref(),
+        Some("desk.sign_in_ended")
     );
 
     keeper.abort();
@@ -188,7 +186,10 @@ async fn a_saved_sign_in_the_server_refuses_asks_to_sign_in_again() {
     );
     let view = desk.started().await;
     assert!(!view.account.signed_in);
-    assert!(view.sign_in_reason.unwrap().contains("sign in again"));
+    assert_eq!(
+        view.sign_in_reason.unwrap().key,
+        "desk.saved_sign_in_expired"
+    );
     vault.delete(&sim.keyring_account()).unwrap();
 }
 
@@ -306,7 +307,12 @@ async fn signing_in_as_someone_else_starts_from_an_empty_list() {
         .await
     );
     // The key stops working (revoked); someone else signs in by email.
-    desk.auth_lost(&Failure::plain("auth", "revoked")).await;
+    desk.auth_lost(&Failure::plain(
+        "auth",
+        Text::new("desk.sign_in_ended"),
+        "revoked",
+    ))
+    .await;
     desk.email_start(&sim.base, EMAIL).await.unwrap();
     desk.email_verify(&sim.latest_code().await).await.unwrap();
     let snap = desk.watcher().snapshot().await;
@@ -386,7 +392,8 @@ async fn the_history_settles_an_action_when_the_machine_is_seen_to_get_there() {
     let entry = newest(&desk);
     assert!(unknown, "{entry:?}");
     assert_eq!(entry.what, "start");
-    assert!(entry.message.unwrap().contains("sign-in ended"));
+    assert!(entry.said.message.unwrap().contains("sign-in ended"));
+    assert_eq!(entry.said.text.unwrap().key, "history.sign_in_lost");
 
     desk.sign_out().await;
     assert!(desk.history(None).is_none(), "nobody's history is open");

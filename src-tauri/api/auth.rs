@@ -16,6 +16,7 @@ impl Client {
         if !looks_like_email(email) {
             return Err(ApiError::refused(
                 op,
+                "email_shape",
                 "Type your work email address, like name@company.com.",
             ));
         }
@@ -40,7 +41,11 @@ impl Client {
             .filter(|c| !c.is_whitespace() && *c != '-')
             .collect();
         if code.is_empty() {
-            return Err(ApiError::refused(op, "Type the code from the email."));
+            return Err(ApiError::refused(
+                op,
+                "code_empty",
+                "Type the code from the email.",
+            ));
         }
         let url = self.url(Api::Auth, &["session", "verification"]);
         let body = json!({ "verificationCodeID": verification_code_id, "code": code });

@@ -10,9 +10,10 @@ use super::error::{ApiError, Operation};
 /// Accepts `https://…`, or `http://…` for this computer only; refuses anything else
 /// before a single request is made.
 pub(super) fn parse_base_url(raw: &str) -> Result<Url, ApiError> {
-    let refuse = |sentence: &str| Err(ApiError::refused(Operation::Configure, sentence));
+    let refuse = |key, sentence: &str| Err(ApiError::refused(Operation::Configure, key, sentence));
     let Ok(url) = Url::parse(raw.trim()) else {
         return refuse(
+            "server_not_web_address",
             "The server address is not a web address; it should look like https://apis.threatwinds.com.",
         );
     };
@@ -21,19 +22,26 @@ pub(super) fn parse_base_url(raw: &str) -> Result<Url, ApiError> {
         "http" if is_loopback(&url) => {}
         "http" => {
             return refuse(
+                "server_plain_http",
                 "The server address must start with https://; plain http:// is only allowed for this computer (localhost).",
             )
         }
-        _ => return refuse("The server address must start with https://."),
+        _ => return refuse("server_https", "The server address must start with https://."),
     }
     if url.host().is_none() {
-        return refuse("The server address has no host name.");
+        return refuse("server_no_host", "The server address has no host name.");
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return refuse("The server address must not contain a user name or password.");
+        return refuse(
+            "server_user",
+            "The server address must not contain a user name or password.",
+        );
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return refuse("The server address must not contain \"?\" or \"#\".");
+        return refuse(
+            "server_query",
+            "The server address must not contain \"?\" or \"#\".",
+        );
     }
     Ok(url)
 }

@@ -144,6 +144,7 @@ impl ClientBuilder {
             .map_err(|e| {
                 ApiError::refused(
                     Operation::Configure,
+                    "no_tls",
                     "Secure connections could not be set up on this computer.",
                 )
                 .with_detail(error_chain(&e))

@@ -45,12 +45,14 @@ impl Client {
         if template_id.is_empty() {
             return Err(ApiError::refused(
                 op,
+                "choose_template",
                 "Choose a template for the new machine.",
             ));
         }
         if config_id.is_empty() {
             return Err(ApiError::refused(
                 op,
+                "choose_config",
                 "Choose a network configuration for the new machine.",
             ));
         }
@@ -113,7 +115,11 @@ impl Client {
         let op = Operation::ListZones;
         let template_id = template_id.trim();
         if template_id.is_empty() {
-            return Err(ApiError::refused(op, "Choose a template first."));
+            return Err(ApiError::refused(
+                op,
+                "choose_template_first",
+                "Choose a template first.",
+            ));
         }
         let url = self.url(Api::Compute, &["templates", template_id, "zones"]);
         match self.send(op, Method::GET, url, None, Auth::Required).await {
@@ -130,7 +136,11 @@ impl Client {
 fn machine_id(op: Operation, id: &str) -> Result<&str, ApiError> {
     let id = id.trim();
     if id.is_empty() {
-        return Err(ApiError::refused(op, "No machine was chosen."));
+        return Err(ApiError::refused(
+            op,
+            "no_machine",
+            "No machine was chosen.",
+        ));
     }
     Ok(id)
 }

@@ -55,26 +55,51 @@ pub enum Operation {
 }
 
 impl Operation {
-    fn failed(self) -> Option<&'static str> {
+    /// The operation's key in the language catalogs (`op.<key>`); `None` for checks made
+    /// before any request, whose sentences stand alone.
+    pub fn key(self) -> Option<&'static str> {
         Some(match self {
             Operation::Configure => return None,
-            Operation::ListInstances => "Could not list your machines",
-            Operation::GetInstance => "Could not load the machine",
-            Operation::CreateInstance => "Could not create the machine",
-            Operation::DeleteInstance => "Could not delete the machine",
-            Operation::Power(PowerAction::Start) => "Could not start the machine",
-            Operation::Power(PowerAction::Stop) => "Could not shut down the machine",
-            Operation::Power(PowerAction::Restart) => "Could not restart the machine",
-            Operation::Power(PowerAction::Reset) => "Could not force-reset the machine",
-            Operation::ListTemplates => "Could not load the machine templates",
-            Operation::ListZones => "Could not load where the machine can run",
-            Operation::GetQuotas => "Could not load your plan's limits",
-            Operation::StartSignIn => "Could not send the sign-in code",
-            Operation::VerifyCode => "Could not check the sign-in code",
-            Operation::GetSession => "Could not load your account",
-            Operation::ExtendSession => "Could not keep you signed in",
-            Operation::CloseSession => "Could not sign out on the server",
-            Operation::CheckKeyPair => "Could not check the API key",
+            Operation::ListInstances => "list_instances",
+            Operation::GetInstance => "get_instance",
+            Operation::CreateInstance => "create_instance",
+            Operation::DeleteInstance => "delete_instance",
+            Operation::Power(PowerAction::Start) => "start",
+            Operation::Power(PowerAction::Stop) => "stop",
+            Operation::Power(PowerAction::Restart) => "restart",
+            Operation::Power(PowerAction::Reset) => "reset",
+            Operation::ListTemplates => "list_templates",
+            Operation::ListZones => "list_zones",
+            Operation::GetQuotas => "get_quotas",
+            Operation::StartSignIn => "start_sign_in",
+            Operation::VerifyCode => "verify_code",
+            Operation::GetSession => "get_session",
+            Operation::ExtendSession => "extend_session",
+            Operation::CloseSession => "close_session",
+            Operation::CheckKeyPair => "check_key_pair",
+        })
+    }
+
+    /// The English words of the command line, the same as the English catalog's.
+    fn failed(self) -> Option<&'static str> {
+        Some(match self.key()? {
+            "list_instances" => "Could not list your machines",
+            "get_instance" => "Could not load the machine",
+            "create_instance" => "Could not create the machine",
+            "delete_instance" => "Could not delete the machine",
+            "start" => "Could not start the machine",
+            "stop" => "Could not shut down the machine",
+            "restart" => "Could not restart the machine",
+            "reset" => "Could not force-reset the machine",
+            "list_templates" => "Could not load the machine templates",
+            "list_zones" => "Could not load where the machine can run",
+            "get_quotas" => "Could not load your plan's limits",
+            "start_sign_in" => "Could not send the sign-in code",
+            "verify_code" => "Could not check the sign-in code",
+            "get_session" => "Could not load your account",
+            "extend_session" => "Could not keep you signed in",
+            "close_session" => "Could not sign out on the server",
+            _ => "Could not check the API key",
         })
     }
 
@@ -104,8 +129,9 @@ struct Inner {
     retry_after: Option<Duration>,
     /// For engineers: a decode path, a transport error, a body summary.
     detail: Option<String>,
-    /// Replaces the whole sentence, for settings refused before any request.
-    sentence: Option<String>,
+    /// Replaces the whole sentence, for settings refused before any request: its key in
+    /// the language catalogs (`refused.<key>`) and its English.
+    sentence: Option<(&'static str, String)>,
     /// The request provably never left this computer (the connection was refused).
     never_sent: bool,
 }
@@ -125,11 +151,17 @@ impl ApiError {
         }))
     }
 
-    /// A request refused before it was sent, with the whole sentence given here.
-    pub(crate) fn refused(operation: Operation, sentence: impl Into<String>) -> Self {
+    /// A request refused before it was sent, with the whole sentence given here, and its
+    /// key in the language catalogs (`refused.<key>`).
+    pub(crate) fn refused(operation: Operation, key: &'static str, sentence: &str) -> Self {
         let mut e = ApiError::new(ErrorKind::Invalid, operation);
-        e.0.sentence = Some(sentence.into());
+        e.0.sentence = Some((key, sentence.to_owned()));
         e
+    }
+
+    /// For a request refused before it was sent: the key of its sentence (`refused.<key>`).
+    pub fn refusal(&self) -> Option<&'static str> {
+        self.0.sentence.as_ref().map(|(key, _)| *key)
     }
 
     pub(crate) fn not_signed_in(operation: Operation) -> Self {
@@ -234,80 +266,91 @@ impl ApiError {
         line
     }
 
-    fn reason(&self) -> String {
+    /// Why it failed, as a key of the language catalogs (`reason.<key>`); a `{wait}` in
+    /// the sentence is [`ApiError::retry_after`]. One decision for every language: the
+    /// English below, the page's catalogs and the command line all follow it.
+    pub fn reason_key(&self) -> &'static str {
         let op = self.0.operation;
         match self.0.kind {
             ErrorKind::Auth => match op {
-                Operation::CheckKeyPair => {
-                    "the API key or secret is not right, or the key has expired".into()
-                }
-                _ if self.0.status.is_none() => "you are not signed in".into(),
-                _ => "your sign-in has expired or is no longer valid; please sign in again".into(),
+                Operation::CheckKeyPair => "auth_key",
+                _ if self.0.status.is_none() => "auth_not_signed_in",
+                _ => "auth_expired",
             },
             ErrorKind::Quota => match op {
-                Operation::CreateInstance => "your plan's limit on machines has been reached; \
-                     delete a machine you no longer need, or ask your administrator to raise the limit"
-                    .into(),
-                _ => "your plan does not allow this; ask your administrator".into(),
+                Operation::CreateInstance => "quota_create",
+                _ => "quota_other",
             },
             ErrorKind::RateLimited => match self.0.retry_after {
-                Some(after) => format!(
-                    "too many requests in a short time; try again in {}",
-                    human_duration(after)
-                ),
-                None => "too many requests in a short time; try again in a minute".into(),
+                Some(_) => "rate_limited_wait",
+                None => "rate_limited",
             },
             ErrorKind::NotFound => match op {
-                Operation::CreateInstance => {
-                    "the chosen template or network configuration does not exist".into()
-                }
-                Operation::ListTemplates => "this server does not offer a list of templates".into(),
-                Operation::CloseSession => "the session had already ended".into(),
-                Operation::StartSignIn => {
-                    "no ThreatWinds account uses this email address; check it for typos".into()
-                }
-                _ if op.is_about_one_machine() => {
-                    "this machine no longer exists; it may have been deleted".into()
-                }
-                _ => "ThreatWinds could not find what was asked for".into(),
+                Operation::CreateInstance => "not_found_create",
+                Operation::ListTemplates => "not_found_templates",
+                Operation::CloseSession => "not_found_session",
+                Operation::StartSignIn => "not_found_email",
+                _ if op.is_about_one_machine() => "not_found_machine",
+                _ => "not_found",
             },
             ErrorKind::Invalid => match op {
-                Operation::VerifyCode => {
-                    "the code is not right or has expired; check the email and try again".into()
-                }
-                Operation::StartSignIn => "check the email address and try again".into(),
-                Operation::Power(_) | Operation::DeleteInstance => {
-                    "the machine cannot do that in its current state".into()
-                }
-                Operation::CreateInstance => {
-                    "ThreatWinds did not accept the template or network configuration".into()
-                }
-                _ => "ThreatWinds did not accept the request".into(),
+                Operation::VerifyCode => "invalid_code",
+                Operation::StartSignIn => "invalid_email",
+                Operation::Power(_) | Operation::DeleteInstance => "invalid_state",
+                Operation::CreateInstance => "invalid_create",
+                _ => "invalid",
             },
             ErrorKind::Server => match self.0.status {
-                Some(502..=504) => {
-                    "ThreatWinds is temporarily unavailable; try again in a few minutes".into()
-                }
-                _ => "ThreatWinds reported a problem on its side; try again in a few minutes, \
-                      and contact support if it keeps happening"
-                    .into(),
+                Some(502..=504) => "unavailable",
+                _ => "server",
             },
             ErrorKind::Network | ErrorKind::Timeout => {
-                let base = if self.0.kind == ErrorKind::Timeout {
-                    "ThreatWinds did not answer in time; check your internet connection"
-                } else {
-                    "ThreatWinds could not be reached; check your internet connection"
-                };
-                if op == Operation::CreateInstance && self.outcome_unknown() {
-                    format!("{base}, then refresh the list before trying again, as the machine may have been created")
-                } else {
-                    format!("{base} and try again")
+                let timeout = self.0.kind == ErrorKind::Timeout;
+                match (
+                    timeout,
+                    op == Operation::CreateInstance && self.outcome_unknown(),
+                ) {
+                    (true, true) => "timeout_create",
+                    (true, false) => "timeout",
+                    (false, true) => "network_create",
+                    (false, false) => "network",
                 }
             }
-            ErrorKind::Unexpected => {
-                "ThreatWinds sent an answer this app does not understand; please contact support"
-                    .into()
-            }
+            ErrorKind::Unexpected => "unexpected",
+        }
+    }
+
+    fn reason(&self) -> String {
+        let english = match self.reason_key() {
+            "auth_key" => "the API key or secret is not right, or the key has expired",
+            "auth_not_signed_in" => "you are not signed in",
+            "auth_expired" => "your sign-in has expired or is no longer valid; please sign in again",
+            "quota_create" => "your plan's limit on machines has been reached; delete a machine you no longer need, or ask your administrator to raise the limit",
+            "quota_other" => "your plan does not allow this; ask your administrator",
+            "rate_limited_wait" => "too many requests in a short time; try again in {wait}",
+            "rate_limited" => "too many requests in a short time; try again in a minute",
+            "not_found_create" => "the chosen template or network configuration does not exist",
+            "not_found_templates" => "this server does not offer a list of templates",
+            "not_found_session" => "the session had already ended",
+            "not_found_email" => "no ThreatWinds account uses this email address; check it for typos",
+            "not_found_machine" => "this machine no longer exists; it may have been deleted",
+            "not_found" => "ThreatWinds could not find what was asked for",
+            "invalid_code" => "the code is not right or has expired; check the email and try again",
+            "invalid_email" => "check the email address and try again",
+            "invalid_state" => "the machine cannot do that in its current state",
+            "invalid_create" => "ThreatWinds did not accept the template or network configuration",
+            "invalid" => "ThreatWinds did not accept the request",
+            "unavailable" => "ThreatWinds is temporarily unavailable; try again in a few minutes",
+            "server" => "ThreatWinds reported a problem on its side; try again in a few minutes, and contact support if it keeps happening",
+            "timeout_create" => "ThreatWinds did not answer in time; check your internet connection, then refresh the list before trying again, as the machine may have been created",
+            "timeout" => "ThreatWinds did not answer in time; check your internet connection and try again",
+            "network_create" => "ThreatWinds could not be reached; check your internet connection, then refresh the list before trying again, as the machine may have been created",
+            "network" => "ThreatWinds could not be reached; check your internet connection and try again",
+            _ => "ThreatWinds sent an answer this app does not understand; please contact support",
+        };
+        match self.0.retry_after {
+            Some(after) => english.replace("{wait}", &human_duration(after)),
+            None => english.to_owned(),
         }
     }
 }
@@ -323,7 +366,7 @@ fn human_duration(d: Duration) -> String {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(sentence) = &self.0.sentence {
+        if let Some((_, sentence)) = &self.0.sentence {
             return f.write_str(sentence);
         }
         let reason = self.reason();
@@ -349,6 +392,84 @@ impl std::error::Error for ApiError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The command line's English and the page's English catalog say the same: every
+    /// operation and every reason, with a wait filled in.
+    #[test]
+    fn the_english_here_is_the_english_catalog() {
+        let catalog: std::collections::HashMap<String, serde_json::Value> =
+            serde_json::from_str(include_str!("../../ui/i18n/en.json")).unwrap();
+        let say = |key: &str| {
+            catalog[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{key}"))
+                .to_owned()
+        };
+        let ops = [
+            Operation::ListInstances,
+            Operation::GetInstance,
+            Operation::CreateInstance,
+            Operation::DeleteInstance,
+            Operation::Power(PowerAction::Start),
+            Operation::Power(PowerAction::Stop),
+            Operation::Power(PowerAction::Restart),
+            Operation::Power(PowerAction::Reset),
+            Operation::ListTemplates,
+            Operation::ListZones,
+            Operation::GetQuotas,
+            Operation::StartSignIn,
+            Operation::VerifyCode,
+            Operation::GetSession,
+            Operation::ExtendSession,
+            Operation::CloseSession,
+            Operation::CheckKeyPair,
+        ];
+        let mut reasons = std::collections::BTreeSet::new();
+        for op in ops {
+            for status in [
+                None,
+                Some(400),
+                Some(401),
+                Some(403),
+                Some(404),
+                Some(429),
+                Some(500),
+                Some(503),
+            ] {
+                let kinds = match status {
+                    Some(s) => vec![ApiError::kind_for_status(s)],
+                    None => vec![
+                        ErrorKind::Auth,
+                        ErrorKind::Network,
+                        ErrorKind::Timeout,
+                        ErrorKind::Unexpected,
+                    ],
+                };
+                for kind in kinds {
+                    for wait in [None, Some(Duration::from_secs(20))] {
+                        let mut e = ApiError::new(kind, op).with_retry_after(wait);
+                        if let Some(s) = status {
+                            e = e.with_status(s);
+                        }
+                        let reason = say(&format!("reason.{}", e.reason_key()));
+                        let reason = reason.replace("{wait}", "20 seconds");
+                        let op_words = say(&format!("op.{}", op.key().unwrap()));
+                        assert_eq!(
+                            e.to_string(),
+                            format!("{op_words}: {reason}."),
+                            "{op:?} {kind:?} {status:?}"
+                        );
+                        reasons.insert(e.reason_key());
+                    }
+                }
+            }
+        }
+        assert!(reasons.len() >= 20, "{reasons:?}");
+        assert_eq!(
+            say("refused.server_https"),
+            "The server address must start with https://."
+        );
+    }
 
     #[test]
     fn statuses_map_to_the_contract_kinds() {

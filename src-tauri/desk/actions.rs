@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::Desk;
 use crate::api::{ErrorKind, InstanceStatus};
 use crate::failure::Failure;
-use crate::history::{New, Outcome};
+use crate::history::{New, Outcome, Said};
+use crate::text::Text;
 use crate::watch::Action;
 
 /// How many actions of one bulk request run at once.
@@ -34,8 +35,13 @@ impl Desk {
     /// Starts, shuts down, restarts, resets or deletes the given machines, each only when
     /// it makes sense for its state; reports each machine's outcome.
     pub async fn act(&self, ids: &[String], action: &str) -> Result<Vec<ActionResult>, Failure> {
-        let action = Action::parse(action)
-            .ok_or_else(|| Failure::plain("invalid", format!("Unknown action “{action}”.")))?;
+        let action = Action::parse(action).ok_or_else(|| {
+            Failure::plain(
+                "invalid",
+                Text::new("desk.unknown_action").with("action", action),
+                format!("Unknown action “{action}”."),
+            )
+        })?;
         let client = Desk::client(&*self.state.lock().await)?;
         let now = Instant::now();
         // Decide from the list the user is looking at; mark the rows pending at once.
@@ -79,8 +85,10 @@ impl Desk {
                 machine_id: Some(skipped.id.clone()),
                 machine: Some(skipped.name.clone()),
                 outcome: Some(Outcome::Skipped),
-                message: Some("Not sent: the machine could not do this in its state.".into()),
-                ..New::default()
+                said: Said::text(
+                    Text::new("history.skipped"),
+                    "Not sent: the machine could not do this in its state.",
+                ),
             });
         }
         let plan: Vec<_> = plan

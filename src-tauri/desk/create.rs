@@ -10,6 +10,7 @@ use crate::api::{Limit, Template};
 use crate::failure::Failure;
 use crate::history::New;
 use crate::sim::NETWORK_CONFIGS;
+use crate::text::Text;
 use crate::watch::Row;
 
 /// The network configuration the contract documents; offered on every server.
@@ -33,8 +34,8 @@ pub struct QuotaView {
     /// `None`: unlimited, or the plan's limits could not be read.
     pub limit: Option<u64>,
     pub tier: Option<String>,
-    /// Why Create is not possible, in words; `None` when it is.
-    pub blocked: Option<String>,
+    /// Why Create is not possible (`quota.<key>`); `None` when it is.
+    pub blocked: Option<Text>,
     pub problem: Option<Failure>,
 }
 
@@ -68,14 +69,10 @@ impl Desk {
             Ok(q) => {
                 let limit = q.max_instances();
                 let blocked = match limit {
-                    Some(Limit::Disabled) => Some(
-                        "Your plan does not include machines. Ask your administrator to change the plan."
-                            .to_owned(),
-                    ),
-                    Some(Limit::AtMost(max)) if used as u64 >= max => Some(format!(
-                        "Your plan allows {max} machine{}, and all are in use. Delete a machine you no longer need, or ask your administrator to raise the limit.",
-                        if max == 1 { "" } else { "s" }
-                    )),
+                    Some(Limit::Disabled) => Some(Text::new("quota.not_in_plan")),
+                    Some(Limit::AtMost(max)) if used as u64 >= max => {
+                        Some(Text::new("quota.full").with("n", max.to_string()))
+                    }
                     _ => None,
                 };
                 QuotaView {
@@ -121,11 +118,16 @@ impl Desk {
         zone: Option<&str>,
     ) -> Result<Row, Failure> {
         if template_id.trim().is_empty() {
-            return Err(Failure::plain("invalid", "Choose a template first."));
+            return Err(Failure::plain(
+                "invalid",
+                Text::new("desk.choose_template"),
+                "Choose a template first.",
+            ));
         }
         if config_id.trim().is_empty() {
             return Err(Failure::plain(
                 "invalid",
+                Text::new("desk.choose_config"),
                 "Choose or type a network configuration.",
             ));
         }
@@ -152,7 +154,13 @@ impl Desk {
                             .find(|r| r.id == id)
                     })
                     .await
-                    .ok_or_else(|| Failure::plain("unexpected", "The new machine went missing."))
+                    .ok_or_else(|| {
+                        Failure::plain(
+                            "unexpected",
+                            Text::new("desk.new_machine_missing"),
+                            "The new machine went missing.",
+                        )
+                    })
             }
             Err(e) => {
                 if e.outcome_unknown() {

@@ -25,10 +25,12 @@ pub use record::{HistoryView, Recording};
 
 use crate::api::{Client, ErrorKind, PRODUCTION_BASE};
 use crate::failure::Failure;
+use crate::i18n::Lang;
 use crate::pace::Pace;
 use crate::session::{Account, AccountView, EmailSignIn, SavedCheck};
 use crate::settings::{Settings, SettingsFile, SortPreference};
 use crate::sim::SimServer;
+use crate::text::Text;
 use crate::vault::{Vault, VaultError};
 use crate::watch::{Policy, Watcher};
 
@@ -45,11 +47,13 @@ pub struct AppView {
     /// The email a code was sent to, while the code screen is open.
     pub code_sent_to: Option<String>,
     /// Why the keyring cannot keep the sign-in, for a banner.
-    pub keyring_problem: Option<String>,
-    pub settings_warning: Option<String>,
+    pub keyring_problem: Option<Text>,
+    pub settings_warning: Option<Text>,
     /// Why the sign-in screen is showing again (the session ended while in use).
-    pub sign_in_reason: Option<String>,
+    pub sign_in_reason: Option<Text>,
     pub sort: Option<SortPreference>,
+    /// The language the page speaks: "en" or "es".
+    pub language: &'static str,
 }
 
 /// Startup options for the desktop app.
@@ -84,17 +88,19 @@ pub struct Desk {
     /// The signed-in account's history of what was done (`record.rs`).
     history: record::Shared,
     history_dir: PathBuf,
+    /// The language chosen, or the desktop's (read by notifications without waiting).
+    language: std::sync::Mutex<Lang>,
 }
 
 #[derive(Default)]
 struct State {
     settings: Settings,
-    settings_warning: Option<String>,
+    settings_warning: Option<Text>,
     account: Option<Account>,
     email: Option<EmailSignIn>,
     demo: Option<SimServer>,
-    keyring_problem: Option<String>,
-    sign_in_reason: Option<String>,
+    keyring_problem: Option<Text>,
+    sign_in_reason: Option<Text>,
     /// One pooled client per server address, reused across sign-ins.
     base: Option<(String, Client)>,
     /// For an unconfirmed saved sign-in: when to ask the server again, and how many
@@ -107,6 +113,12 @@ impl Desk {
     pub fn new(config_dir: &Path, vault: Vault, policy: Policy, options: Options) -> Self {
         let settings_file = SettingsFile::in_dir(config_dir);
         let loaded = settings_file.load();
+        let language = loaded
+            .settings
+            .language
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_else(Lang::system);
         Desk {
             vault,
             settings_file,
@@ -123,6 +135,7 @@ impl Desk {
             policy,
             history: record::Shared::default(),
             history_dir: config_dir.join("history"),
+            language: std::sync::Mutex::new(language),
         }
     }
 
@@ -146,6 +159,28 @@ impl Desk {
         view_of(&s)
     }
 
+    /// The language the app speaks.
+    pub fn language(&self) -> Lang {
+        *self
+            .language
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Speaks `code` from now on, and remembers it; an unknown code changes nothing.
+    pub async fn set_language(&self, code: &str) -> AppView {
+        if let Some(lang) = Lang::parse(code) {
+            *self
+                .language
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = lang;
+            let mut s = self.state.lock().await;
+            s.settings.language = Some(lang.code().to_owned());
+            self.save_settings(&s);
+        }
+        self.view().await
+    }
+
     /// The server address to use: what the user typed, or production.
     fn base_client(s: &mut State, server: &str) -> Result<Client, Failure> {
         let server = server.trim();
@@ -159,15 +194,16 @@ impl Desk {
                 return Ok(client.clone());
             }
         }
-        let client = Client::builder(address).build().map_err(|e| {
-            Failure::plain(
-                "invalid",
-                match e.kind() {
-                    ErrorKind::Invalid => e.to_string(),
-                    _ => format!("The server address cannot be used: {e}"),
-                },
-            )
-        })?;
+        let client = Client::builder(address)
+            .build()
+            .map_err(|e| match e.kind() {
+                ErrorKind::Invalid => Failure::from(&e),
+                _ => Failure::plain(
+                    "invalid",
+                    Text::new("desk.server_unusable").with("detail", e.to_string()),
+                    format!("The server address cannot be used: {e}"),
+                ),
+            })?;
         s.base = Some((address.to_owned(), client.clone()));
         Ok(client)
     }
@@ -177,6 +213,7 @@ impl Desk {
             (Some(account), None) => Ok(account.client().clone()),
             _ => Err(Failure::plain(
                 "auth",
+                Text::new("desk.not_signed_in"),
                 "You are not signed in. Sign in first.",
             )),
         }
@@ -214,6 +251,13 @@ fn view_of(s: &State) -> AppView {
         settings_warning: s.settings_warning.clone(),
         sign_in_reason: s.sign_in_reason.clone(),
         sort: s.settings.sort.clone(),
+        language: s
+            .settings
+            .language
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_else(Lang::system)
+            .code(),
     }
 }
 

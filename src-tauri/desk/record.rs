@@ -10,17 +10,40 @@ use serde::Serialize;
 
 use super::Desk;
 use crate::failure::Failure;
-use crate::history::{Entry, History, New, Outcome};
+use crate::history::{Entry, History, New, Outcome, Said};
 use crate::session::Account;
+use crate::text::Text;
 use crate::watch::{Finished, Sink, Snapshot};
 
 /// The open history, shared with the watcher's sink.
 pub(super) type Shared = Arc<Mutex<Option<History>>>;
 
 /// Said of entries still waiting when the sign-in was lost.
-const SIGN_IN_LOST: &str = "The sign-in ended before ThreatWinds showed how this ended.";
+fn sign_in_lost() -> Said {
+    Said::text(
+        Text::new("history.sign_in_lost"),
+        "The sign-in ended before ThreatWinds showed how this ended.",
+    )
+}
+
 /// Said of entries still waiting at sign-out.
-const SIGNED_OUT: &str = "You signed out before ThreatWinds showed how this ended.";
+fn signed_out() -> Said {
+    Said::text(
+        Text::new("history.signed_out"),
+        "You signed out before ThreatWinds showed how this ended.",
+    )
+}
+
+/// What a failure says, kept with its entry.
+fn said_of(failure: &Failure) -> Said {
+    Said {
+        message: Some(failure.message.to_string()),
+        op: failure.op.map(str::to_owned),
+        text: Some((*failure.text).clone()),
+        server_message: failure.server_message.clone(),
+        error_id: failure.error_id.clone(),
+    }
+}
 
 /// What the History panel shows.
 #[derive(Clone, Debug, Serialize)]
@@ -42,10 +65,11 @@ fn locked(shared: &Shared) -> MutexGuard<'_, Option<History>> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Who is signed in, as the history says it: the account, and the key's name.
+/// Who is signed in, as the history says it: the account, and the key's name (no words,
+/// so that it reads the same in every language).
 fn who(account: &Account) -> String {
     match &account.key_name {
-        Some(key) => format!("{} (API key {key})", account.user),
+        Some(key) => format!("{} ({key})", account.user),
         None => account.user.clone(),
     }
 }
@@ -83,36 +107,28 @@ impl Desk {
     /// Records something that failed at once, with the failure's words.
     pub(super) fn record_failed(&self, mut new: New, failure: &Failure) {
         new.outcome = Some(Outcome::Failed);
-        new.message = Some(failure.message.clone());
-        new.server_message = failure.server_message.clone();
-        new.error_id = failure.error_id.clone();
+        new.said = said_of(failure);
         self.record(new);
     }
 
     /// An entry recorded as waiting failed after all (the request was refused).
     pub(super) fn settle_failed(&self, id: u64, failure: &Failure) {
         if let Some(h) = locked(&self.history).as_mut() {
-            h.settle(
-                id,
-                Outcome::Failed,
-                Some(failure.message.clone()),
-                failure.server_message.clone(),
-                failure.error_id.clone(),
-            );
+            h.settle(id, Outcome::Failed, said_of(failure));
         }
     }
 
     /// The sign-in was lost: what was still waiting will not be seen to end.
     pub(super) fn history_sign_in_lost(&self) {
         if let Some(h) = locked(&self.history).as_mut() {
-            h.settle_all_waiting(SIGN_IN_LOST);
+            h.settle_all_waiting(sign_in_lost());
         }
     }
 
     /// Closes the history at sign-out: what was still waiting is unknown for good.
     pub(super) fn close_history(&self) {
         if let Some(mut h) = locked(&self.history).take() {
-            h.settle_all_waiting(SIGNED_OUT);
+            h.settle_all_waiting(signed_out());
         }
     }
 
@@ -154,12 +170,15 @@ impl<S: Sink> Sink for Recording<S> {
     fn finished(&self, finished: Vec<Finished>) {
         if let Some(h) = locked(&self.history).as_mut() {
             for f in &finished {
-                let (outcome, message) = if f.ok {
-                    (Outcome::Done, None)
+                let (outcome, said) = if f.ok {
+                    (Outcome::Done, Said::default())
                 } else {
-                    (Outcome::Failed, Some(f.action.did_not_finish()))
+                    (
+                        Outcome::Failed,
+                        Said::text(f.action.did_not_finish_text(), &f.action.did_not_finish()),
+                    )
                 };
-                h.settle_machine(&f.id, f.action.key(), outcome, message);
+                h.settle_machine(&f.id, f.action.key(), outcome, said);
             }
         }
         self.sink.finished(finished);
@@ -167,7 +186,7 @@ impl<S: Sink> Sink for Recording<S> {
 
     fn auth_lost(&self, failure: Failure) {
         if let Some(h) = locked(&self.history).as_mut() {
-            h.settle_all_waiting(SIGN_IN_LOST);
+            h.settle_all_waiting(sign_in_lost());
         }
         self.sink.auth_lost(failure);
     }

@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 
 use super::{blocking, non_empty, view_of, AppView, Desk};
 use crate::api::ErrorKind;
-use crate::failure::Failure;
+use crate::failure::{keyring_text, Failure};
 use crate::history::New;
 use crate::session::{self, Account, EmailSignIn, Method, SavedCheck};
 use crate::sim::{SimConfig, SimServer, DEMO_API_KEY, DEMO_API_SECRET};
+use crate::text::Text;
 
 /// How long the demo's service keeps a record unchanged after a 202, with
 /// `--demo-as-service`.
@@ -49,7 +50,7 @@ impl Desk {
             Ok(None) => return self.view().await,
             Err(problem) => {
                 let mut s = self.state.lock().await;
-                s.keyring_problem = Some(problem.to_string());
+                s.keyring_problem = Some(keyring_text(&problem));
                 return view_of(&s);
             }
         };
@@ -71,12 +72,7 @@ impl Desk {
             Err(e) => {
                 log::info!("startup: the saved sign-in was not accepted: {e}");
                 let mut s = self.state.lock().await;
-                s.sign_in_reason = Some(match e.kind() {
-                    ErrorKind::Auth => {
-                        "Your saved sign-in has expired. Please sign in again.".to_owned()
-                    }
-                    _ => e.to_string(),
-                });
+                s.sign_in_reason = Some(Text::new("desk.saved_sign_in_expired"));
             }
         }
         self.view().await
@@ -92,6 +88,7 @@ impl Desk {
         if key.trim().is_empty() || secret.trim().is_empty() {
             return Err(Failure::plain(
                 "invalid",
+                Text::new("desk.key_and_secret"),
                 "Type both the API key and the API secret.",
             ));
         }
@@ -132,6 +129,7 @@ impl Desk {
         let Some(pending) = pending else {
             return Err(Failure::plain(
                 "invalid",
+                Text::new("desk.code_expired"),
                 "The sign-in code has expired. Ask for a new one.",
             ));
         };
@@ -185,7 +183,11 @@ impl Desk {
                 let sim = SimServer::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
                     .await
                     .map_err(|e| {
-                        Failure::plain("unexpected", format!("The demo could not start: {e}."))
+                        Failure::plain(
+                            "unexpected",
+                            Text::new("desk.demo_failed").with("detail", e.to_string()),
+                            format!("The demo could not start: {e}."),
+                        )
                     })?;
                 let address = sim.base_url();
                 self.state.lock().await.demo = Some(sim);
@@ -222,7 +224,7 @@ impl Desk {
                 a.client().base_url() == account.client().base_url() && a.user == account.user
             });
         s.confirm = None;
-        s.keyring_problem = keyring_problem.map(|p| p.to_string());
+        s.keyring_problem = keyring_problem.map(|p| keyring_text(&p));
         s.settings.demo = account.method == Method::Demo;
         if let Some(server) = server {
             s.settings.server = non_empty(server);
@@ -259,10 +261,7 @@ impl Desk {
         self.history_sign_in_lost();
         let mut s = self.state.lock().await;
         if s.account.is_some() {
-            s.sign_in_reason = Some(
-                "Your sign-in has expired or was ended elsewhere. Sign in again to carry on where you were."
-                    .into(),
-            );
+            s.sign_in_reason = Some(Text::new("desk.sign_in_ended"));
             log::info!(
                 "session: the server no longer accepts the sign-in ({})",
                 failure.kind
@@ -298,7 +297,7 @@ impl Desk {
                 let key = account.client().base_url().to_string();
                 if let Err(e) = blocking(move || vault.delete(&key)).await {
                     let mut s = self.state.lock().await;
-                    s.keyring_problem = Some(e.to_string());
+                    s.keyring_problem = Some(keyring_text(&e));
                 }
             }
             tokio::spawn(async move {

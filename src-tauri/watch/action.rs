@@ -38,30 +38,6 @@ impl Action {
         })
     }
 
-    /// What the row says while the action runs.
-    pub fn progress(self) -> &'static str {
-        match self {
-            Action::Start => "Starting…",
-            Action::Stop => "Stopping…",
-            Action::Restart => "Restarting…",
-            Action::Reset => "Resetting…",
-            Action::Delete => "Deleting…",
-            Action::Create => "Creating…",
-        }
-    }
-
-    /// What a notification says when it is done.
-    pub fn done(self) -> &'static str {
-        match self {
-            Action::Start => "has started",
-            Action::Stop => "has shut down",
-            Action::Restart => "has restarted",
-            Action::Reset => "has been reset",
-            Action::Delete => "has been deleted",
-            Action::Create => "is ready",
-        }
-    }
-
     /// Long enough that a person may switch to another window meanwhile.
     pub fn is_long(self) -> bool {
         matches!(self, Action::Create | Action::Stop)
@@ -95,7 +71,13 @@ impl Action {
         }
     }
 
-    /// Why a pending action ended badly, for its row and the history.
+    /// Why a pending action ended badly, in the catalogs' words
+    /// (`watch.did_not_finish.<action>`).
+    pub fn did_not_finish_text(self) -> crate::text::Text {
+        crate::text::Text::new(format!("watch.did_not_finish.{}", self.key()))
+    }
+
+    /// Why a pending action ended badly, in English (the log, and the page's fallback).
     pub fn did_not_finish(self) -> String {
         format!(
             "The machine did not finish {}. Look at its state, and try again or contact support.",

@@ -368,7 +368,11 @@ impl LiveList {
         if !ok && current.is_some() {
             self.row_errors.insert(
                 id.to_owned(),
-                Failure::plain("unexpected", action.did_not_finish()),
+                Failure::plain(
+                    "unexpected",
+                    action.did_not_finish_text(),
+                    action.did_not_finish(),
+                ),
             );
         }
         self.changed();
@@ -397,6 +401,7 @@ impl LiveList {
 mod tests {
     use super::*;
     use crate::api::Operation;
+    use crate::text::Text;
     use crate::watch::snapshot::unix_ms;
     use crate::watch::Can;
 
@@ -505,7 +510,7 @@ mod tests {
         w.mark_pending("web-1", Action::Stop, clock.at(3.0));
         let row = &w.snapshot(clock.at(3.0), SystemTime::now()).machines[0];
         let pending = row.pending.as_ref().unwrap();
-        assert_eq!(pending.label, "Stopping…");
+        assert_eq!(pending.label.key, "progress.stop");
         assert!(!pending.slow);
         assert_eq!(
             row.can,
@@ -594,8 +599,8 @@ mod tests {
         let snap = w.snapshot(clock.at(1.0), SystemTime::now());
         assert_eq!(snap.machines[0].status, "PROVISIONING");
         assert_eq!(
-            snap.machines[0].pending.as_ref().unwrap().label,
-            "Creating…"
+            snap.machines[0].pending.as_ref().unwrap().label.key,
+            "progress.create"
         );
         let o = read(&mut w, clock.at(3.0), Ok(vec![machine("new", "RUNNING")]));
         assert_eq!(
@@ -630,7 +635,11 @@ mod tests {
         w.mark_pending("a", Action::Stop, clock.at(0.0));
         w.action_failed(
             "a",
-            Failure::plain("server", "Could not shut down the machine."),
+            Failure::plain(
+                "server",
+                Text::new("op.stop"),
+                "Could not shut down the machine.",
+            ),
         );
         let snap = w.snapshot(clock.at(0.0), SystemTime::now());
         assert!(snap.problem.is_none());
@@ -772,7 +781,8 @@ mod tests {
         assert!(reads <= 20, "{reads} reads in ten idle minutes");
         let row = &w.snapshot(clock.at(1.0), SystemTime::now()).machines[0];
         assert_eq!(row.state, "unknown");
-        assert_eq!(row.state_label, "Suspended-by-admin");
+        assert_eq!(row.state_label.key, "status.other");
+        assert_eq!(row.state_label.params["word"], "Suspended-by-admin");
         assert_eq!(row.status, "suspended-by-admin");
         // ...unless an action on it is pending.
         w.mark_pending("a", Action::Start, clock.at(601.0));
@@ -874,7 +884,7 @@ mod tests {
         };
         w.mark_pending("a", Action::Stop, clock.at(1.0));
         assert!(newer(&w));
-        w.action_failed("a", Failure::plain("server", "No."));
+        w.action_failed("a", Failure::plain("server", Text::new("op.stop"), "No."));
         assert!(newer(&w));
         w.dismiss("a");
         assert!(newer(&w));

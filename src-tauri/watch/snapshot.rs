@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{Action, LiveList};
 use crate::api::{Instance, Phase};
 use crate::failure::Failure;
+use crate::text::Text;
 
 /// One row of the machines table, ready to show.
 #[derive(Clone, Debug, Hash, Serialize)]
@@ -19,7 +20,9 @@ pub struct Row {
     pub status: String,
     /// running, stopped, busy, error or unknown: picks the icon and colour.
     pub state: &'static str,
-    pub state_label: String,
+    /// The state in words (`status.<key>`; for a state nobody documented, `status.other`
+    /// with the service's word).
+    pub state_label: Text,
     pub zone: Option<String>,
     pub machine_type: Option<String>,
     pub machine_type_full: Option<String>,
@@ -36,7 +39,8 @@ pub struct Row {
 #[serde(rename_all = "camelCase")]
 pub struct PendingView {
     pub action: Action,
-    pub label: &'static str,
+    /// "Stopping…" (`progress.<action>`).
+    pub label: Text,
     /// A shutdown that is taking too long: the row offers Force reset.
     pub slow: bool,
 }
@@ -92,7 +96,7 @@ impl LiveList {
     fn row(&self, i: &Instance, now: Instant) -> Row {
         let pending = self.pending.get(&i.id).map(|p| PendingView {
             action: p.action,
-            label: p.action.progress(),
+            label: Text::new(format!("progress.{}", p.action.key())),
             slow: p.action == Action::Stop
                 && now.saturating_duration_since(p.since) >= self.policy.slow_shutdown,
         });
@@ -122,7 +126,10 @@ impl LiveList {
             name: i.display_name().to_owned(),
             status: i.status.as_wire().to_owned(),
             state,
-            state_label: i.status.label().into_owned(),
+            state_label: match i.status.label_key() {
+                Some(key) => Text::new(format!("status.{key}")),
+                None => Text::new("status.other").with("word", i.status.label()),
+            },
             zone: i.zone.clone(),
             machine_type: i.machine_type_short().map(str::to_owned),
             machine_type_full: i.machine_type.clone(),

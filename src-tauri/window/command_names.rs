@@ -22,6 +22,7 @@ pub const COMMANDS: &[&str] = &[
     "dismiss_error",
     "save_sort",
     "history",
+    "set_language",
     "about",
     "list_painted",
 ];

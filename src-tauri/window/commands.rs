@@ -6,18 +6,21 @@ use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::desk::{ActionResult, AppView, CreateOptions, Desk, HistoryView};
 use crate::failure::Failure;
+use crate::i18n::Lang;
 use crate::settings::SortPreference;
+use crate::text::Text;
 use crate::watch::{Row, Snapshot};
 
 /// The window title says when the machines are the demo's.
 fn titled<R: Runtime>(app: &AppHandle<R>, view: AppView) -> AppView {
     if let Some(window) = app.get_webview_window("main") {
-        let title = if view.demo {
-            "Compute Desk (demo)"
+        let lang = Lang::parse(view.language).unwrap_or(Lang::En);
+        let key = if view.demo {
+            "window.title_demo"
         } else {
-            "Compute Desk"
+            "app.name"
         };
-        let _ = window.set_title(title);
+        let _ = window.set_title(&lang.say(&Text::new(key)));
     }
     view
 }
@@ -160,6 +163,17 @@ pub async fn save_sort(desk: State<'_, Desk>, sort: Option<SortPreference>) -> R
 #[tauri::command]
 pub fn history(desk: State<'_, Desk>, known: Option<u64>) -> Option<HistoryView> {
     desk.history(known)
+}
+
+/// Speaks `lang` from now on ("en", "es"), remembered; answers with the new words.
+#[tauri::command]
+pub async fn set_language<R: Runtime>(
+    app: AppHandle<R>,
+    desk: State<'_, Desk>,
+    lang: String,
+) -> Result<super::language::Switched, Failure> {
+    let view = titled(&app, desk.set_language(&lang).await);
+    Ok(super::language::switched(view, desk.language()))
 }
 
 /// The About dialog's facts.

@@ -5,6 +5,7 @@
 pub mod about;
 pub mod command_names;
 pub mod commands;
+pub mod language;
 pub mod rendering;
 pub mod sink;
 pub mod startup;

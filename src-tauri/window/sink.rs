@@ -6,6 +6,7 @@ use tauri::{AppHandle, Emitter, Manager};
 
 use crate::desk::Desk;
 use crate::failure::Failure;
+use crate::text::Text;
 use crate::watch::{Finished, Sink, Snapshot};
 
 use super::startup::since_launch;
@@ -39,12 +40,15 @@ impl Sink for WindowSink {
         if focused {
             return;
         }
+        // In the language the person chose, from the same catalog as the page.
+        let lang = self.app.state::<Desk>().language();
         for f in finished.into_iter().filter(|f| f.action.is_long()) {
-            let body = if f.ok {
-                format!("{} {}.", f.name, f.action.done())
+            let key = if f.ok {
+                format!("notify.done.{}", f.action.key())
             } else {
-                format!("{} did not finish. Open Compute Desk to see why.", f.name)
+                "notify.failed".to_owned()
             };
+            let body = lang.say(&Text::new(key).with("name", f.name.clone()));
             let app = self.app.clone();
             // Desktop notifications go over D-Bus and may block; never on the watcher.
             tauri::async_runtime::spawn_blocking(move || {

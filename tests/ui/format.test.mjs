@@ -3,7 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { naturalCompare, dateTime, ago, fromNow, inSeconds, plural } from '../../ui/js/format.js';
+import { readFileSync } from 'node:fs';
+
+import { naturalCompare, dateTime, ago, fromNow, inSeconds, count } from '../../ui/js/format.js';
+import { setLanguage, t } from '../../ui/js/i18n.js';
+
+const catalog = (lang) => JSON.parse(readFileSync(new URL(`../../ui/i18n/${lang}.json`, import.meta.url), 'utf8'));
+const english = catalog('en');
+const spanish = catalog('es');
+setLanguage('en', english);
 
 const sorted = (names) => [...names].map((n) => n.toLowerCase()).sort(naturalCompare);
 
@@ -44,8 +52,36 @@ test('relative times and waits are in words', () => {
   assert.equal(inSeconds(1), 'in a second');
   assert.equal(inSeconds(20), 'in 20 seconds');
   assert.equal(inSeconds(300), 'in 5 minutes');
-  assert.equal(plural(1, 'machine'), '1 machine');
-  assert.equal(plural(3, 'machine'), '3 machines');
+  assert.equal(count(1, 'machines'), '1 machine');
+  assert.equal(count(3, 'machines'), '3 machines');
+});
+
+test('in Spanish: times, counts and plurals, with no Intl', () => {
+  setLanguage('es', spanish);
+  try {
+    assert.equal(ago(2 * 60_000), 'hace 2 min');
+    assert.equal(ago(3 * 24 * 3600_000), 'hace 3 días');
+    assert.equal(ago(1000), 'ahora mismo');
+    assert.equal(fromNow(180 * 24 * 3600_000), 'dentro de 6 meses');
+    assert.equal(inSeconds(20), 'dentro de 20 segundos');
+    assert.equal(inSeconds(300), 'dentro de 5 minutos');
+    assert.equal(count(1, 'machines'), '1 máquina');
+    assert.equal(count(3, 'machines'), '3 máquinas');
+    assert.equal(dateTime(new Date(2027, 0, 1, 23, 59).getTime()), '1 ene 2027, 23:59');
+    assert.equal(t('count.machines', { n: 0 }), '0 máquinas');
+  } finally {
+    setLanguage('en', english);
+  }
+});
+
+test('both catalogs have the same keys, plural forms and placeholders', () => {
+  const holes = (v) => JSON.stringify(v).match(/\{\w+\}/g)?.sort().filter((x, i, a) => a.indexOf(x) === i) ?? [];
+  assert.deepEqual(Object.keys(english).sort(), Object.keys(spanish).sort());
+  for (const key of Object.keys(english)) {
+    assert.equal(typeof english[key], typeof spanish[key], key);
+    if (typeof english[key] === 'object') assert.deepEqual(Object.keys(english[key]).sort(), Object.keys(spanish[key]).sort(), key);
+    assert.deepEqual(holes(english[key]), holes(spanish[key]), key);
+  }
 });
 
 test('the same lengths of time read forwards and backwards', () => {

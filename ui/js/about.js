@@ -5,6 +5,7 @@
 import { call, copyText, openFolder } from './ipc.js';
 import { $ } from './dom.js';
 import { toast, showFailure } from './feedback.js';
+import { t } from './i18n.js';
 
 /** @typedef {{name: string, version: string, licence: string|null, copyright: string|null, homepage: string|null, logFolder: string|null, logFile: string|null, system: string}} About */
 
@@ -15,9 +16,9 @@ import { toast, showFailure } from './feedback.js';
 export function supportText(a) {
   return [
     `${a.name} ${a.version}`,
-    `Licence: ${a.licence || 'not stated'}`,
-    `System: ${a.system}`,
-    `Log file: ${a.logFile || 'none'}`,
+    `${t('about.licence')}: ${a.licence || t('about.not_stated')}`,
+    `${t('about.system')}: ${a.system}`,
+    `${t('about.log_file')}: ${a.logFile || t('about.none')}`,
   ].join('\n');
 }
 
@@ -27,10 +28,10 @@ export async function open() {
   const a = await call('about');
   const dialog = /** @type {HTMLDialogElement} */ ($('about'));
   $('about-version').textContent = a.version;
-  $('about-licence').textContent = a.licence || 'not stated';
+  $('about-licence').textContent = a.licence || t('about.not_stated');
   $('about-homepage').textContent = a.homepage || '';
   $('about-system').textContent = a.system;
-  $('about-log').textContent = a.logFile || 'No log file: its folder could not be found.';
+  $('about-log').textContent = a.logFile || t('about.no_log');
   $('about-copyright').textContent = a.copyright || '';
   const problem = $('about-problem');
   showFailure(problem, null);
@@ -44,7 +45,8 @@ export async function open() {
     } catch (e) {
       showFailure(problem, {
         kind: 'open_folder',
-        message: `The log folder could not be opened: this computer has no file manager for it. Its path is ${a.logFolder}`,
+        message: '',
+        sentence: t('about.open_log_failed', { path: a.logFolder }),
         serverMessage: null,
         errorId: null,
       });
@@ -53,9 +55,9 @@ export async function open() {
   $('about-copy').onclick = async () => {
     try {
       await copyText(supportText(a));
-      toast('Details copied. Paste them into your message to the helpdesk.');
+      toast(t('about.copied'));
     } catch (e) {
-      toast('Could not copy the details.');
+      toast(t('about.copy_failed'));
     }
   };
   dialog.showModal();

@@ -5,7 +5,8 @@
 // the Rust side's snapshot shows what became of it.
 import { call } from './ipc.js';
 import { h } from './dom.js';
-import { plural } from './format.js';
+import { count } from './format.js';
+import { t } from './i18n.js';
 import { toast } from './feedback.js';
 import { confirm, showResults, openCreate } from './dialogs.js';
 import { state, byId, queueRender, renderNow, clearFilters } from './screen.js';
@@ -13,14 +14,19 @@ import { state, byId, queueRender, renderNow, clearFilters } from './screen.js';
 /** @typedef {import('./screen.js').Row} Row */
 /** @typedef {import('./ipc.js').Failure} Failure */
 
-/** What each action is called, on buttons and in confirmations. */
+/** The actions, in the order of their buttons, with their symbols. */
 const ACTIONS = /** @type {const} */ ([
-  { key: 'start', label: 'Start', icon: '▶', progress: 'Starting…' },
-  { key: 'stop', label: 'Shut down', icon: '■', progress: 'Stopping…' },
-  { key: 'restart', label: 'Restart', icon: '↻', progress: 'Restarting…' },
-  { key: 'reset', label: 'Force reset', icon: '⚡', progress: 'Resetting…' },
-  { key: 'delete', label: 'Delete', icon: '✕', progress: 'Deleting…' },
+  { key: 'start', icon: '▶' },
+  { key: 'stop', icon: '■' },
+  { key: 'restart', icon: '↻' },
+  { key: 'reset', icon: '⚡' },
+  { key: 'delete', icon: '✕' },
 ]);
+
+/** What an action is called ("Shut down", "Apagar"). @param {string} key */
+export function actionWord(key) {
+  return t(`action.${key}`);
+}
 
 /**
  * A machine's action buttons. In the details panel they say their words; in a row, their
@@ -30,10 +36,10 @@ const ACTIONS = /** @type {const} */ ([
  */
 export function actionButtons(r, withWords = false) {
   const busy = state.optimistic.has(r.id);
-  return ACTIONS.map((a) => h('button', {
+  return ACTIONS.map((a) => ({ ...a, label: actionWord(a.key) })).map((a) => h('button', {
     type: 'button',
     class: a.key === 'delete' ? 'danger' : undefined,
-    'aria-label': withWords ? a.label : `${a.label} ${r.name}`,
+    'aria-label': withWords ? a.label : t('action.on', { action: a.label, name: r.name }),
     'data-tip': withWords ? undefined : a.label,
     disabled: busy || !r.can[a.key],
     'data-action': a.key,
@@ -46,21 +52,23 @@ export function actionButtons(r, withWords = false) {
 /** Asks where the action cannot be undone or loses work; true to go ahead. */
 async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ rows) {
   const one = rows.length === 1 ? rows[0].name : null;
-  const what = one || plural(rows.length, 'machine');
+  const what = one || count(rows.length, 'machines');
+  // One machine or several: their own sentences, since both languages say them otherwise.
+  const n = one ? 'one' : 'many';
   switch (action) {
     case 'stop':
-      return confirm({ title: `Shut down ${what}?`, text: `${one ? 'The machine' : 'Each machine'} will close its programs and turn off. You can start ${one ? 'it' : 'them'} again later.`, ok: 'Shut down' });
+      return confirm({ title: t('confirm.stop.title', { what }), text: t(`confirm.stop.text_${n}`), ok: actionWord('stop') });
     case 'restart':
-      return confirm({ title: `Restart ${what}?`, text: `${one ? 'The machine' : 'Each machine'} will shut down and start again. It is unavailable for a minute or so.`, ok: 'Restart' });
+      return confirm({ title: t('confirm.restart.title', { what }), text: t(`confirm.restart.text_${n}`), ok: actionWord('restart') });
     case 'reset':
-      return confirm({ title: `Force reset ${what}?`, text: 'This is like pulling the plug and switching it on again: anything not saved on the machine is lost. Use it only when the machine does not respond.', ok: 'Force reset', danger: true });
+      return confirm({ title: t('confirm.reset.title', { what }), text: t('confirm.reset.text'), ok: actionWord('reset'), danger: true });
     case 'delete':
       return confirm({
-        title: `Delete ${what}?`,
-        text: `This deletes ${one ? 'the machine' : 'these machines'} and everything on ${one ? 'its disk' : 'their disks'}. It cannot be undone.`,
-        ok: one ? 'Delete machine' : 'Delete machines', danger: true,
+        title: t('confirm.delete.title', { what }),
+        text: t(`confirm.delete.text_${n}`),
+        ok: t(`confirm.delete.ok_${n}`), danger: true,
         typed: one || String(rows.length),
-        typedLabel: one ? `Type ${one} to confirm` : `Type ${rows.length} to confirm`,
+        typedLabel: t('confirm.delete.type', { typed: one || String(rows.length) }),
       });
     default:
       return true;
@@ -70,13 +78,13 @@ async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ 
 /** @param {string[]} ids @param {string} action */
 export async function act(ids, action) {
   const rows = /** @type {Row[]} */ (ids.map(byId).filter((r) => r && r.can[action]));
-  const meta = /** @type {any} */ (ACTIONS.find((a) => a.key === action));
   if (rows.length === 0) {
-    toast(`None of the selected machines can ${meta.label.toLowerCase()} right now.`);
+    toast(t(`action.none_can.${action}`));
     return;
   }
   if (!(await confirmAction(action, rows))) return;
-  for (const r of rows) state.optimistic.set(r.id, { label: meta.progress, untilSeq: Infinity });
+  const progress = t(`progress.${action}`);
+  for (const r of rows) state.optimistic.set(r.id, { label: progress, untilSeq: Infinity });
   renderNow(); // within this frame
   let results;
   try {
@@ -87,19 +95,19 @@ export async function act(ids, action) {
     for (const r of rows) state.optimistic.delete(r.id);
     queueRender();
     const f = /** @type {Failure} */ (e);
-    showResults(`${meta.label} did not happen`, rows.map((r) => ({ name: r.name, ok: false, skipped: false, error: f })));
+    showResults(t('results.none', { action: actionWord(action) }), rows.map((r) => ({ name: r.name, ok: false, skipped: false, error: f })));
     return;
   }
   // Each row stays in progress until a snapshot shows what became of it.
   for (const result of results) {
     if (result.skipped) state.optimistic.delete(result.id);
-    else state.optimistic.set(result.id, { label: meta.progress, untilSeq: result.seq });
+    else state.optimistic.set(result.id, { label: progress, untilSeq: result.seq });
   }
   settleOptimistic();
   queueRender();
   if (ids.length > 1) {
     const okCount = results.filter((/** @type {any} */ r) => r.ok).length;
-    const title = `${meta.label}: ${okCount} of ${plural(results.length, 'machine')} done`;
+    const title = t('results.title', { action: actionWord(action), done: okCount, all: count(results.length, 'machines') });
     showResults(title, results);
     state.selected.clear();
   }
@@ -108,7 +116,7 @@ export async function act(ids, action) {
 export async function create() {
   const row = await openCreate();
   if (row) {
-    toast(`Creating ${row.name}. It will be ready in a minute or two.`);
+    toast(t('create.creating_toast', { name: row.name }));
     clearFilters();
     state.detail = row.id;
     queueRender();

@@ -3,7 +3,8 @@
 // "Copy support info" for a helpdesk ticket.
 import { h, $ } from './dom.js';
 import { relative, parseTime, dateTime } from './format.js';
-import { failureContent } from './feedback.js';
+import { failureContent, failureText } from './feedback.js';
+import { t, tx } from './i18n.js';
 import { state, byId, queueRender, copy, openHistory } from './screen.js';
 import { stateCell } from './table.js';
 import { actionButtons } from './actions.js';
@@ -21,24 +22,24 @@ export function renderDetail() {
   const created = parseTime(r.createdAt);
   const field = (/** @type {string} */ k, /** @type {any} */ v) => [h('dt', { text: k }), h('dd', { text: v == null || v === '' ? '—' : String(v) })];
   aside.replaceChildren(...[
-    h('button', { type: 'button', class: 'link close', text: 'Close', 'aria-label': 'Close details', onclick: () => { state.detail = null; queueRender(); } }),
+    h('button', { type: 'button', class: 'link close', text: t('dialog.close'), 'aria-label': t('detail.close'), onclick: () => { state.detail = null; queueRender(); } }),
     h('h2', { id: 'detail-title', text: r.name }),
     h('div', {}, stateCell(r)),
-    h('div', { class: 'detail-actions', role: 'group', 'aria-label': `Actions for ${r.name}` }, actionButtons(r, true)),
+    h('div', { class: 'detail-actions', role: 'group', 'aria-label': t('detail.actions', { name: r.name }) }, actionButtons(r, true)),
     h('dl', {}, [
-      ...field('Machine ID', r.id),
-      ...field('State', `${r.stateLabel} (${r.status || 'not reported'})`),
-      ...field('Zone', r.zone),
-      ...field('Machine type', r.machineTypeFull),
-      ...field('External IP', r.externalIp),
-      ...field('Internal IP', r.internalIp),
-      ...field('Template', r.templateId),
-      ...field('Created', created !== null ? `${dateTime(created)} (${relative(r.createdAt)})` : r.createdAt),
+      ...field(t('detail.id'), r.id),
+      ...field(t('col.state'), `${tx(r.stateLabel)} (${r.status || t('detail.not_reported')})`),
+      ...field(t('col.zone'), r.zone),
+      ...field(t('col.machine_type'), r.machineTypeFull),
+      ...field(t('col.external_ip'), r.externalIp),
+      ...field(t('col.internal_ip'), r.internalIp),
+      ...field(t('col.template'), r.templateId),
+      ...field(t('col.created'), created !== null ? `${dateTime(created)} (${relative(r.createdAt)})` : r.createdAt),
     ]),
     r.error ? h('div', { class: 'banner error' }, failureContent(r.error)) : null,
     h('div', { class: 'detail-actions' }, [
-      h('button', { type: 'button', text: 'Copy support info', onclick: () => copy(supportInfo(r), 'Support info copied') }),
-      h('button', { type: 'button', text: 'History of this machine', 'aria-haspopup': 'dialog', onclick: () => openHistory({ machineId: r.id, machine: r.name }) }),
+      h('button', { type: 'button', text: t('detail.copy_support'), onclick: () => copy(supportInfo(r), t('detail.support_copied')) }),
+      h('button', { type: 'button', text: t('detail.history'), 'aria-haspopup': 'dialog', onclick: () => openHistory({ machineId: r.id, machine: r.name }) }),
     ]),
   ].filter((e) => e !== null));
 }
@@ -46,10 +47,10 @@ export function renderDetail() {
 /** @param {Row} r */
 function supportInfo(r) {
   const lines = [
-    `Machine: ${r.name}`, `ID: ${r.id}`, `State: ${r.status || 'not reported'}`, `Zone: ${r.zone || '-'}`,
-    `Machine type: ${r.machineTypeFull || '-'}`, `External IP: ${r.externalIp || '-'}`, `Internal IP: ${r.internalIp || '-'}`,
-    `Template: ${r.templateId || '-'}`, `Created: ${r.createdAt || '-'}`,
+    `${t('history.machine')}: ${r.name}`, `ID: ${r.id}`, `${t('col.state')}: ${r.status || t('detail.not_reported')}`, `${t('col.zone')}: ${r.zone || '-'}`,
+    `${t('col.machine_type')}: ${r.machineTypeFull || '-'}`, `${t('col.external_ip')}: ${r.externalIp || '-'}`, `${t('col.internal_ip')}: ${r.internalIp || '-'}`,
+    `${t('col.template')}: ${r.templateId || '-'}`, `${t('col.created')}: ${r.createdAt || '-'}`,
   ];
-  if (r.error) lines.push(`Last problem: ${r.error.message}`, `Support code: ${r.error.errorId || '-'}`);
+  if (r.error) lines.push(`${t('detail.last_problem')}: ${failureText(r.error)}`, `${t('support.code')} ${r.error.errorId || '-'}`);
   return lines.join('\n');
 }

@@ -3,7 +3,8 @@
 import { call } from './ipc.js';
 import { h, $ } from './dom.js';
 import { showFailure, failureContent } from './feedback.js';
-import { plural } from './format.js';
+import { count } from './format.js';
+import { t, tx } from './i18n.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
 
@@ -52,8 +53,8 @@ export function confirm(o) {
 export function showResults(title, results) {
   const list = $('results-list');
   list.replaceChildren(...results.map((r) => {
-    if (r.ok) return h('li', {}, [h('span', { class: 'ok', text: '✓ ' + r.name }), ' done']);
-    if (r.skipped) return h('li', {}, [h('span', { class: 'skip', text: '– ' + r.name }), ' skipped: not possible in its current state']);
+    if (r.ok) return h('li', {}, [h('span', { class: 'ok', text: '✓ ' + r.name }), ' ' + t('results.done')]);
+    if (r.skipped) return h('li', {}, [h('span', { class: 'skip', text: '– ' + r.name }), ' ' + t('results.skipped')]);
     return h('li', {}, [h('span', { class: 'bad', text: '✗ ' + r.name }), h('div', {}, failureContent(/** @type {Failure} */ (r.error)))]);
   }));
   $('results-title').textContent = title;
@@ -67,12 +68,12 @@ let chosen = '';
 /** @param {any[]} templates */
 function renderCards(templates) {
   const cards = $('template-cards');
-  cards.replaceChildren(...templates.map((t, i) => {
+  cards.replaceChildren(...templates.map((tpl, i) => {
     const card = h('button', {
-      type: 'button', role: 'radio', class: 'card', 'data-id': t.id,
-      'aria-checked': String(t.id === chosen), tabindex: (t.id === chosen || (!chosen && i === 0)) ? '0' : '-1',
-      'aria-label': `${t.name || t.id}: ${[t.image, t.machineType, t.diskSizeGb ? t.diskSizeGb + ' GB disk' : null].filter(Boolean).join(', ')}`,
-      onclick: () => choose(t.id),
+      type: 'button', role: 'radio', class: 'card', 'data-id': tpl.id,
+      'aria-checked': String(tpl.id === chosen), tabindex: (tpl.id === chosen || (!chosen && i === 0)) ? '0' : '-1',
+      'aria-label': `${tpl.name || tpl.id}: ${[tpl.image, tpl.machineType, tpl.diskSizeGb ? t('create.disk', { gb: tpl.diskSizeGb }) : null].filter(Boolean).join(', ')}`,
+      onclick: () => choose(tpl.id),
       onkeydown: (/** @type {KeyboardEvent} */ e) => {
         const d = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
         if (!d) return;
@@ -82,9 +83,9 @@ function renderCards(templates) {
         /** @type {HTMLElement} */ (cards.querySelector(`[data-id="${CSS.escape(next.id)}"]`)).focus();
       },
     }, [
-      h('strong', { text: t.name || t.id }),
-      t.description ? h('span', { text: t.description }) : null,
-      h('span', { text: [t.image, t.machineType, t.diskSizeGb ? `${t.diskSizeGb} GB ${t.diskType || 'disk'}` : null].filter(Boolean).join(' · ') }),
+      h('strong', { text: tpl.name || tpl.id }),
+      tpl.description ? h('span', { text: tpl.description }) : null,
+      h('span', { text: [tpl.image, tpl.machineType, tpl.diskSizeGb ? (tpl.diskType ? `${tpl.diskSizeGb} GB ${tpl.diskType}` : t('create.disk', { gb: tpl.diskSizeGb })) : null].filter(Boolean).join(' · ') }),
     ]);
     return card;
   }));
@@ -115,8 +116,8 @@ async function loadZones() {
   if (ask !== zonesAsked) return;
   field.hidden = !zones || zones.length === 0;
   $('config-hint').textContent = field.hidden
-    ? 'Sets the zone and network. Recently used ones are suggested.'
-    : 'Sets the network. Recently used ones are suggested.';
+    ? t('create.config_hint')
+    : t('create.config_hint_network');
   if (zones && zones.length) {
     const before = select.value;
     select.replaceChildren(...zones.map((/** @type {string} */ z) => h('option', { value: z, text: z })));
@@ -141,11 +142,11 @@ function choose(id) {
 function quotaLine(quota) {
   const el = $('create-quota');
   el.classList.toggle('full', Boolean(quota.blocked));
-  const plan = quota.tier ? ` (${quota.tier} plan)` : '';
-  if (quota.blocked) el.textContent = quota.blocked;
-  else if (quota.limit != null) el.textContent = `${quota.used} of ${plural(quota.limit, 'machine')} used${plan}.`;
-  else if (quota.problem) el.textContent = `${plural(quota.used, 'machine')} in use. Your plan's limit could not be checked.`;
-  else el.textContent = `${plural(quota.used, 'machine')} in use${plan}. Your plan has no limit on machines.`;
+  const plan = quota.tier ? t('quota.plan', { tier: quota.tier }) : '';
+  if (quota.blocked) el.textContent = tx(quota.blocked);
+  else if (quota.limit != null) el.textContent = t('quota.used_of', { used: quota.used, limit: count(quota.limit, 'machines'), plan });
+  else if (quota.problem) el.textContent = t('quota.unchecked', { used: count(quota.used, 'machines') });
+  else el.textContent = t('quota.unlimited', { used: count(quota.used, 'machines'), plan });
   /** @type {HTMLButtonElement} */ ($('create-submit')).disabled = Boolean(quota.blocked);
 }
 
@@ -156,8 +157,8 @@ function quotaLine(quota) {
 export async function openCreate() {
   const dialog = /** @type {HTMLDialogElement} */ ($('create'));
   showFailure($('create-error'), null);
-  $('create-quota').textContent = 'Checking your plan…';
-  $('template-cards').replaceChildren(h('p', { class: 'hint', text: 'Loading templates…' }));
+  $('create-quota').textContent = t('quota.checking');
+  $('template-cards').replaceChildren(h('p', { class: 'hint', text: t('create.loading_templates') }));
   /** @type {HTMLButtonElement} */ ($('create-submit')).disabled = true;
   dialog.showModal();
   try {
@@ -174,8 +175,8 @@ export async function openCreate() {
   $('template-cards').hidden = free;
   // No list because the server has none, or because asking for it failed: not the same.
   $('template-free-hint').textContent = o.templatesProblem
-    ? 'The list of templates could not be loaded just now (see below); type the template your administrator gave you, or close this and try again.'
-    : 'This server does not list its templates; type the one your administrator gave you.';
+    ? t('create.templates_failed_hint')
+    : t('create.template_free_hint');
   showFailure($('create-error'), o.templatesProblem || null);
   if (!free) {
     if (!chosen || !o.templates.some((/** @type {any} */ t) => t.id === chosen)) chosen = o.templates[0].id;
@@ -218,7 +219,7 @@ function waitForCreate(dialog) {
       creating = true;
       submit.disabled = true;
       /** @type {HTMLButtonElement} */ ($('create-cancel')).disabled = true;
-      submit.textContent = 'Creating…';
+      submit.textContent = t('progress.create');
       try {
         const row = await call('create', { templateId, configId, zone });
         finish(row);
@@ -226,7 +227,7 @@ function waitForCreate(dialog) {
         showFailure($('create-error'), /** @type {Failure} */ (err));
       } finally {
         creating = false;
-        submit.textContent = 'Create';
+        submit.textContent = t('create.submit');
         submit.disabled = Boolean(options && options.quota && options.quota.blocked);
         /** @type {HTMLButtonElement} */ ($('create-cancel')).disabled = false;
       }

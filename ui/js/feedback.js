@@ -3,6 +3,7 @@
 // support code one click away.
 import { copyText } from './ipc.js';
 import { h, $ } from './dom.js';
+import { t, tx } from './i18n.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
 
@@ -18,11 +19,25 @@ export function toast(text) {
 }
 
 /**
+ * A failure's sentence in the person's language: "<what failed>: <why>.", or the one
+ * sentence it is; the page's own (`sentence`) when it made one.
+ * @param {Failure} f
+ */
+export function failureText(f) {
+  if (f.sentence) return f.sentence;
+  if (f.text) {
+    const said = tx(f.text);
+    return f.op ? t('failure.sentence', { op: t(`op.${f.op}`), reason: said }) : said;
+  }
+  return f.message;
+}
+
+/**
  * A "Copy support code" button for a failure that has one.
  * @param {Failure} failure
  * @param {string} [label]
  */
-export function supportButton(failure, label = 'Copy support code') {
+export function supportButton(failure, label = t('support.copy_code')) {
   if (!failure.errorId) return null;
   const code = failure.errorId;
   return h('button', {
@@ -30,9 +45,9 @@ export function supportButton(failure, label = 'Copy support code') {
     onclick: async () => {
       try {
         await copyText(code);
-        toast('Support code copied. Paste it into your message to the helpdesk.');
+        toast(t('support.code_copied'));
       } catch (e) {
-        toast('Could not copy. The support code is ' + code);
+        toast(t('support.copy_failed', { code }));
       }
     },
   });
@@ -43,14 +58,14 @@ export function supportButton(failure, label = 'Copy support code') {
  * @param {Failure} failure
  */
 export function failureContent(failure) {
-  const parts = [h('p', { class: 'message', text: failure.message })];
+  const parts = [h('p', { class: 'message', text: failureText(failure) })];
   const support = [];
   if (failure.errorId) {
-    support.push(h('span', { text: 'Support code:' }), h('code', { class: 'code', text: failure.errorId }));
+    support.push(h('span', { text: t('support.code') }), h('code', { class: 'code', text: failure.errorId }));
     support.push(/** @type {HTMLElement} */ (supportButton(failure)));
   }
   if (failure.serverMessage) {
-    support.push(h('span', { class: 'server', text: `ThreatWinds said: “${failure.serverMessage}”` }));
+    support.push(h('span', { class: 'server', text: t('support.server_said', { words: failure.serverMessage }) }));
   }
   if (support.length) parts.push(h('div', { class: 'support' }, support));
   return parts;

@@ -1,10 +1,11 @@
 // @ts-check
-// Words and numbers for people: relative times, dates, state icons, plural forms, and
-// the order names sort in. None of it uses Intl: ICU's collation and date data cost the
-// window several MiB of memory, and the app speaks one language.
+// Words and numbers for people: relative times, dates, state icons, counts, and the order
+// names sort in, in the person's language (i18n.js). None of it uses Intl: ICU's
+// collation and date data cost the window several MiB of memory.
+import { t, duration } from './i18n.js';
 
 /**
- * A length of time in the app's words, rounded the way people say it: "42 s", "3 h",
+ * A length of time in the person's words, rounded the way people say it: "42 s", "3 h",
  * "12 days", "6 months". Below 5 seconds: null (it reads as "now").
  * @param {number} ms
  * @returns {string|null}
@@ -12,28 +13,28 @@
 function span(ms) {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 5) return null;
-  if (s < 60) return `${s} s`;
+  if (s < 60) return t('span.s', { n: s });
   const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
+  if (m < 60) return t('span.min', { n: m });
   const h = Math.round(m / 60);
-  if (h < 48) return `${h} h`;
+  if (h < 48) return t('span.h', { n: h });
   const d = Math.round(h / 24);
-  if (d < 60) return `${d} days`;
+  if (d < 60) return t('span.days', { n: d });
   const mo = Math.round(d / 30);
-  if (mo < 24) return `${mo} months`;
-  return `${Math.round(d / 365)} years`;
+  if (mo < 24) return t('span.months', { n: mo });
+  return t('span.years', { n: Math.round(d / 365) });
 }
 
-/** How long ago: "3 h ago". @param {number} ms @returns {string} */
+/** How long ago: "3 h ago", "hace 3 h". @param {number} ms @returns {string} */
 export function ago(ms) {
-  const t = span(ms);
-  return t ? `${t} ago` : 'just now';
+  const span_ = span(ms);
+  return span_ ? t('time.ago', { span: span_ }) : t('time.just_now');
 }
 
 /** How long until: "in 6 months". @param {number} ms @returns {string} */
 export function fromNow(ms) {
-  const t = span(ms);
-  return t ? `in ${t}` : 'now';
+  const span_ = span(ms);
+  return span_ ? t('time.in', { span: span_ }) : t('time.now');
 }
 
 /** @param {string|null|undefined} iso @returns {number|null} */
@@ -49,9 +50,9 @@ export function relative(iso) {
   return t === null ? (iso || '—') : ago(Date.now() - t);
 }
 
-/** @param {number} n @param {string} one @param {string} [many] */
-export function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : (many || one + 's')}`;
+/** "3 machines", "1 máquina": a count with its word (`count.<what>`). @param {number} n @param {string} what */
+export function count(n, what) {
+  return t(`count.${what}`, { n });
 }
 
 /** The icon next to a state's words: never colour alone. */
@@ -63,24 +64,22 @@ export const STATE_ICON = /** @type {Record<string, string>} */ ({
   unknown: '?',
 });
 
-/** @param {number|null|undefined} secs */
+/** "in 20 seconds", "dentro de 20 segundos". @param {number|null|undefined} secs */
 export function inSeconds(secs) {
-  if (secs == null) return 'shortly';
-  if (secs <= 1) return 'in a second';
-  if (secs < 120) return `in ${secs} seconds`;
-  return `in ${Math.ceil(secs / 60)} minutes`;
+  if (secs == null) return t('time.shortly');
+  if (secs <= 1) return t('time.in_a_second');
+  return t('time.in', { span: duration(secs) });
 }
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
  * A moment in local time, the same way everywhere in the app: "27 Nov 2026, 09:05".
- * @param {number} t Unix milliseconds
+ * @param {number} at Unix milliseconds
  */
-export function dateTime(t) {
-  const d = new Date(t);
+export function dateTime(at) {
+  const d = new Date(at);
   const two = (/** @type {number} */ n) => String(n).padStart(2, '0');
-  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${two(d.getHours())}:${two(d.getMinutes())}`;
+  const month = t('time.months').split(' ')[d.getMonth()];
+  return `${d.getDate()} ${month} ${d.getFullYear()}, ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 /** @param {number} c */

@@ -5,8 +5,9 @@
 // asks the Rust side again whenever the machines change (an answer only if it changed).
 import { call, copyText } from './ipc.js';
 import { h, $ } from './dom.js';
-import { ago, dateTime, plural, naturalCompare } from './format.js';
-import { toast } from './feedback.js';
+import { ago, dateTime, count, naturalCompare } from './format.js';
+import { toast, failureText } from './feedback.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {{id: number, at: number, what: string, machineId: string|null, machine: string|null, who: string,
@@ -21,23 +22,22 @@ let view = null;
 /** @type {{id: string, name: string}|null} */
 let wanted = null;
 
-/** What each thing done is called. */
-const WHAT = /** @type {Record<string, string>} */ ({
-  start: 'Start', stop: 'Shut down', restart: 'Restart', reset: 'Force reset', delete: 'Delete',
-  create: 'Create', sign_in: 'Signed in', sign_out: 'Signed out',
-});
-
 /** How it ended, with a sign that is not colour alone. */
-const OUTCOME = /** @type {Record<string, [string, string]>} */ ({
-  done: ['✓', 'Done'], failed: ['✗', 'Failed'], skipped: ['–', 'Skipped'],
-  waiting: ['◔', 'Waiting for ThreatWinds'], unknown: ['?', 'Not known'],
-});
+const SIGN = /** @type {Record<string, string>} */ ({ done: '✓', failed: '✗', skipped: '–', waiting: '◔', unknown: '?' });
 
-/** @param {Entry} e */
+/** @param {string} outcome */
+const outcomeWord = (outcome) => t(`outcome.${outcome}`);
+
+/** "Shut down web-1", "Signed in". @param {Entry} e */
 function title(e) {
-  const what = WHAT[e.what] || e.what;
-  if (e.what === 'create') return e.machine ? `Create ${e.machine}` : 'Create a machine';
-  return e.machine ? `${what} ${e.machine}` : what;
+  if (e.what === 'sign_in' || e.what === 'sign_out') return t(`history.${e.what}`);
+  if (e.what === 'create') return e.machine ? t('history.create_named', { name: e.machine }) : t('history.create');
+  return e.machine ? t('action.on', { action: t(`action.${e.what}`), name: e.machine }) : t(`action.${e.what}`);
+}
+
+/** What was said of how it ended, in the person's language. @param {Entry} e */
+function said(e) {
+  return e.message || e.text ? failureText(/** @type {any} */ (e)) : '';
 }
 
 /**
@@ -45,39 +45,41 @@ function title(e) {
  * @param {Entry} e @param {string} server
  */
 export function entryText(e, server) {
-  const [, outcome] = OUTCOME[e.outcome] || ['', e.outcome];
+  const words = said(e);
   return [
     `Compute Desk: ${title(e)}`,
-    `When: ${dateTime(e.at)} (${new Date(e.at).toISOString()})`,
-    `Outcome: ${outcome}${e.message ? `: ${e.message}` : ''}`,
-    e.machineId ? `Machine: ${e.machine || ''} (${e.machineId})` : null,
-    `Signed in as: ${e.who}`,
-    `Server: ${server}`,
-    e.errorId ? `Support code: ${e.errorId}` : null,
-    e.serverMessage ? `ThreatWinds said: “${e.serverMessage}”` : null,
+    `${t('history.when')}: ${dateTime(e.at)} (${new Date(e.at).toISOString()})`,
+    `${t('history.outcome')}: ${outcomeWord(e.outcome)}${words ? `: ${words}` : ''}`,
+    e.machineId ? `${t('history.machine')}: ${e.machine || ''} (${e.machineId})` : null,
+    `${t('history.who')}: ${e.who}`,
+    `${t('history.server')}: ${server}`,
+    e.errorId ? `${t('support.code')} ${e.errorId}` : null,
+    e.serverMessage ? t('support.server_said', { words: e.serverMessage }) : null,
   ].filter(Boolean).join('\n');
 }
 
 /** @param {Entry} e @param {string} server */
 function entryElement(e, server) {
-  const [sign, outcome] = OUTCOME[e.outcome] || ['?', e.outcome];
+  const sign = SIGN[e.outcome] || '?';
+  const outcome = outcomeWord(e.outcome);
+  const words = said(e);
   const support = [];
-  if (e.errorId) support.push(h('span', { text: 'Support code:' }), h('code', { text: e.errorId }));
-  if (e.serverMessage) support.push(h('span', { text: `ThreatWinds said: “${e.serverMessage}”` }));
+  if (e.errorId) support.push(h('span', { text: t('support.code') }), h('code', { text: e.errorId }));
+  if (e.serverMessage) support.push(h('span', { text: t('support.server_said', { words: e.serverMessage }) }));
   return h('li', { class: `entry ${e.outcome}`, 'data-id': String(e.id) }, [
     h('div', { class: 'what' }, [h('span', { class: `outcome ${e.outcome}` }, [h('span', { 'aria-hidden': 'true', text: sign }), outcome]), title(e)]),
     h('p', { class: 'when muted', text: `${dateTime(e.at)} · ${ago(Date.now() - e.at)} · ${e.who}` }),
-    e.message ? h('p', { class: 'message', text: e.message }) : null,
+    words ? h('p', { class: 'message', text: words }) : null,
     support.length ? h('div', { class: 'support' }, support) : null,
     h('button', {
-      type: 'button', class: 'copy-entry', text: 'Copy',
-      'aria-label': `Copy ${title(e)}, ${dateTime(e.at)}`,
+      type: 'button', class: 'copy-entry', text: t('row.copy'),
+      'aria-label': t('history.copy_label', { what: title(e), when: dateTime(e.at) }),
       onclick: async () => {
         try {
           await copyText(entryText(e, server));
-          toast('Copied. Paste it into your message to the helpdesk.');
+          toast(t('history.copied'));
         } catch {
-          toast('Could not copy.');
+          toast(t('copy.failed'));
         }
       },
     }),
@@ -94,7 +96,7 @@ function render() {
   if (wanted && !names.has(wanted.id)) names.set(wanted.id, wanted.name);
   const chosen = machineSelect.value;
   machineSelect.replaceChildren(
-    h('option', { value: '', text: 'All machines' }),
+    h('option', { value: '', text: t('history.all_machines') }),
     ...[...names].sort((a, b) => naturalCompare(a[1].toLowerCase(), b[1].toLowerCase())).map(([id, name]) => h('option', { value: id, text: name })),
   );
   machineSelect.value = names.has(chosen) ? chosen : '';
@@ -103,18 +105,18 @@ function render() {
   const server = view.server;
   $('history-list').replaceChildren(...shown.map((e) => entryElement(e, server)));
   $('history-count').textContent = shown.length === view.entries.length
-    ? plural(shown.length, 'entry', 'entries')
-    : `${shown.length} of ${plural(view.entries.length, 'entry', 'entries')}`;
+    ? count(shown.length, 'entries')
+    : t('list.some_of', { shown: shown.length, all: count(view.entries.length, 'entries') });
   const empty = $('history-empty');
   empty.hidden = shown.length > 0;
   empty.textContent = machine && !outcome && wanted && machine === wanted.id
-    ? `Nothing done to ${wanted.name} from this computer yet.`
-    : view.entries.length ? 'Nothing matches these filters.' : 'Nothing done yet. What you do to your machines will be listed here.';
+    ? t('history.nothing_for', { name: wanted.name })
+    : view.entries.length ? t('history.no_match') : t('history.nothing');
   $('history-list').hidden = shown.length === 0;
   const warning = $('history-warning');
   warning.hidden = !view.warning;
   warning.textContent = view.warning || '';
-  $('history-who').textContent = view.entries.length ? `Kept on this computer for ${view.entries[0].who} on ${server}, the last 2,000.` : '';
+  $('history-who').textContent = view.entries.length ? t('history.kept', { who: view.entries[0].who, server }) : '';
 }
 
 async function refresh() {

@@ -1,8 +1,10 @@
 // @ts-check
 // The only file that talks to the Rust side: commands, events, the clipboard and the opener.
-// Every failure comes back as one shape: {kind, message, errorId, serverMessage, retryAfterSecs}.
+// Every failure comes back as one shape: {kind, message, op, text, errorId, serverMessage,
+// retryAfterSecs}: `op` and `text` are catalog keys, said in the person's language by
+// feedback.js; `message` is the English, for when there are none.
 
-/** @typedef {{kind: string, message: string, errorId?: string|null, serverMessage?: string|null, retryAfterSecs?: number|null}} Failure */
+/** @typedef {{kind: string, message: string, op?: string|null, text?: import('./i18n.js').Text|null, sentence?: string, errorId?: string|null, serverMessage?: string|null, retryAfterSecs?: number|null}} Failure */
 
 // @ts-ignore: provided by Tauri (app.withGlobalTauri)
 const tauri = window.__TAURI__;
@@ -10,7 +12,12 @@ const tauri = window.__TAURI__;
 /** @param {unknown} e @returns {Failure} */
 function asFailure(e) {
   if (e && typeof e === 'object' && 'message' in e && 'kind' in e) return /** @type {Failure} */ (e);
-  return { kind: 'unexpected', message: 'Something went wrong inside Compute Desk. Please restart it, and contact support if it keeps happening.', serverMessage: String(e) };
+  return {
+    kind: 'unexpected',
+    message: 'Something went wrong inside Compute Desk. Please restart it, and contact support if it keeps happening.',
+    text: { key: 'failure.inside' },
+    serverMessage: String(e),
+  };
 }
 
 /**

@@ -4,8 +4,9 @@
 // bar and the banners, and takes the snapshots the Rust side pushes.
 import { call } from './ipc.js';
 import { h, $ } from './dom.js';
-import { ago, plural, inSeconds } from './format.js';
-import { failureContent } from './feedback.js';
+import { ago, count, inSeconds } from './format.js';
+import { failureContent, failureText } from './feedback.js';
+import { t, tx } from './i18n.js';
 import { state, onRender, queueRender, byId, clearFilters } from './screen.js';
 import { recompute, renderRows, tableResized } from './table.js';
 import { renderDetail } from './details.js';
@@ -24,21 +25,21 @@ function renderEmpty() {
     empty.hidden = false;
     empty.replaceChildren(h('p', {}, [
       h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-      snap.problem ? ' Your machines will appear here as soon as ThreatWinds answers.' : ' Loading your machines…',
+      ' ' + (snap.problem ? t('list.waiting') : t('list.loading')),
     ]));
   } else if (snap.machines.length === 0) {
     empty.hidden = false;
     empty.replaceChildren(
-      h('h2', { text: 'You have no machines yet' }),
-      h('p', { text: 'Create one from a template; it will be ready in a minute or two.' }),
-      h('button', { type: 'button', class: 'primary', text: 'Create your first machine', onclick: create }),
+      h('h2', { text: t('list.none_title') }),
+      h('p', { text: t('list.none_text') }),
+      h('button', { type: 'button', class: 'primary', text: t('list.create_first'), onclick: create }),
     );
   } else if (state.shown.length === 0) {
     empty.hidden = false;
     empty.replaceChildren(
-      h('h2', { text: 'No machines match' }),
-      h('p', { text: state.search ? `Nothing is called “${state.search}”${state.filter ? ' in this state' : ''}.` : 'No machine is in this state.' }),
-      h('button', { type: 'button', text: 'Show all machines', onclick: clearFilters }),
+      h('h2', { text: t('list.no_match') }),
+      h('p', { text: state.search ? t(state.filter ? 'list.no_name_in_state' : 'list.no_name', { search: state.search }) : t('list.no_state') }),
+      h('button', { type: 'button', text: t('list.show_all'), onclick: clearFilters }),
     );
   } else {
     empty.hidden = true;
@@ -50,7 +51,7 @@ function renderToolbar() {
   const total = state.snapshot.machines.length;
   $('search-clear').hidden = !state.search;
   $('count').textContent = state.snapshot.loaded
-    ? (state.shown.length === total ? plural(total, 'machine') : `${state.shown.length} of ${plural(total, 'machine')}`)
+    ? (state.shown.length === total ? count(total, 'machines') : t('list.some_of', { shown: state.shown.length, all: count(total, 'machines') }))
     : '';
   for (const th of document.querySelectorAll('th[data-sort]')) {
     const col = th.getAttribute('data-sort');
@@ -59,7 +60,7 @@ function renderToolbar() {
   }
   const n = state.selected.size;
   $('bulkbar').hidden = n === 0;
-  $('bulk-count').textContent = `${plural(n, 'machine')} selected`;
+  $('bulk-count').textContent = t('bulk.count', { n });
   const selectAll = /** @type {HTMLInputElement} */ ($('select-all'));
   const shownSelected = state.shown.filter((r) => state.selected.has(r.id)).length;
   selectAll.checked = shownSelected > 0 && shownSelected === state.shown.length;
@@ -74,23 +75,23 @@ function renderToolbar() {
 function renderBanners() {
   const snap = state.snapshot;
   const banners = [];
-  for (const text of state.extraBanners) banners.push(h('div', { class: 'banner warn', role: 'status' }, [h('p', { text })]));
+  for (const text of state.extraBanners) banners.push(h('div', { class: 'banner warn', role: 'status' }, [h('p', { text: tx(text) })]));
   if (snap.problem) {
     const f = /** @type {Failure} */ (snap.problem);
-    const when = snap.retryAt ? inSeconds(Math.max(1, Math.round((snap.retryAt - Date.now()) / 1000))) : 'shortly';
+    const when = snap.retryAt ? inSeconds(Math.max(1, Math.round((snap.retryAt - Date.now()) / 1000))) : t('time.shortly');
     let text;
     if (snap.offline) {
       text = snap.updatedAt
-        ? `Compute Desk cannot reach ThreatWinds right now. The list shows the machines as they were ${ago(Date.now() - snap.updatedAt)}; it will update by itself when the connection is back (next try ${when}).`
-        : `Compute Desk cannot reach ThreatWinds right now. It will try again ${when}; check your internet connection.`;
+        ? t('banner.offline_since', { ago: ago(Date.now() - snap.updatedAt), when })
+        : t('banner.offline', { when });
     } else if (f.kind === 'rate_limited') {
-      text = `ThreatWinds asked Compute Desk to slow down for a moment. The list will update again ${when}; nothing is lost.`;
+      text = t('banner.rate_limited', { when });
     } else if (f.kind === 'auth') {
-      text = f.message;
+      text = failureText(f);
     } else {
-      text = `${f.message} Trying again ${when}.`;
+      text = t('banner.trying_again', { failure: failureText(f), when });
     }
-    const body = failureContent({ ...f, message: text });
+    const body = failureContent({ ...f, sentence: text });
     banners.push(h('div', { class: `banner ${snap.offline || f.kind === 'rate_limited' ? 'warn' : 'error'}`, role: 'alert', id: 'list-problem' }, [h('div', {}, body)]));
   }
   $('banners').replaceChildren(...banners);
@@ -110,7 +111,7 @@ export function render() {
 
 function renderUpdated() {
   const snap = state.snapshot;
-  $('updated').textContent = snap.updatedAt ? `Updated ${ago(Date.now() - snap.updatedAt)}` : '';
+  $('updated').textContent = snap.updatedAt ? t('top.updated', { ago: ago(Date.now() - snap.updatedAt) }) : '';
 }
 
 onRender(render);

@@ -5,6 +5,7 @@ import { call, on } from './ipc.js';
 import { $ } from './dom.js';
 import { fromNow, parseTime } from './format.js';
 import { toast } from './feedback.js';
+import { t, setLanguage, translatePage, language } from './i18n.js';
 import * as signin from './signin.js';
 import * as machines from './machines.js';
 import { showShortcuts } from './keys.js';
@@ -25,7 +26,7 @@ let keyExpiresAt = null;
 function renderKeyExpiry() {
   const el = $('key-expiry');
   el.hidden = keyExpiresAt === null;
-  el.textContent = keyExpiresAt === null ? '' : `key expires ${fromNow(keyExpiresAt - Date.now())}`;
+  el.textContent = keyExpiresAt === null ? '' : t('top.key_expires', { when: fromNow(keyExpiresAt - Date.now()) });
   // The whole account line on hover, for a window too narrow to show it.
   const account = $('account');
   account.dataset.tip = [account.textContent, el.textContent].filter(Boolean).join(', ');
@@ -50,8 +51,8 @@ function show(v) {
     return;
   }
   $('demo-badge').hidden = !v.demo;
-  const who = v.account.method === 'api_key' && v.account.keyName ? `${v.account.user} (key ${v.account.keyName})` : v.account.user;
-  $('account').textContent = v.demo ? 'Demo account' : who;
+  const who = v.account.method === 'api_key' && v.account.keyName ? t('top.account_key', { user: v.account.user, key: v.account.keyName }) : v.account.user;
+  $('account').textContent = v.demo ? t('top.demo_account') : who;
   keyExpiresAt = !v.demo && v.account.method === 'api_key' ? parseTime(v.account.expiresAt) : null;
   renderKeyExpiry();
   machines.setSort(v.sort);
@@ -115,27 +116,45 @@ function setupHelp() {
     $(id).addEventListener('click', () => {
       close(false);
       import('./about.js').then((about) => about.open()).catch((e) => {
-        toast(`About could not be opened: ${e && e.message ? e.message : e}`);
+        toast(t('about.open_failed', { error: e && e.message ? e.message : String(e) }));
       });
+    });
+  }
+}
+
+/** The two language menus (sign-in and top bar): a change takes effect at once. */
+function setupLanguage() {
+  const menus = /** @type {HTMLSelectElement[]} */ ([$('language'), $('signin-language')]);
+  for (const menu of menus) {
+    menu.value = language();
+    menu.addEventListener('change', async () => {
+      const switched = await call('set_language', { lang: menu.value });
+      setLanguage(switched.lang, switched.catalog);
+      for (const m of menus) m.value = switched.lang;
+      translatePage();
+      show(switched.view);
+      menu.focus();
     });
   }
 }
 
 async function start() {
   followSystemTheme();
+  translatePage();
+  setupLanguage();
   signin.setup(signedIn);
   machines.setup();
   $('sign-out').addEventListener('click', async () => {
     const button = /** @type {HTMLButtonElement} */ ($('sign-out'));
     button.disabled = true;
-    button.textContent = 'Signing out…';
+    button.textContent = t('top.signing_out');
     try {
       const v = await call('sign_out');
       machines.reset();
       show(v);
     } finally {
       button.disabled = false;
-      button.textContent = 'Sign out';
+      button.textContent = t('top.sign_out');
     }
   });
   setupHelp();
@@ -160,5 +179,5 @@ async function start() {
 }
 
 start().catch((e) => {
-  $('boot').textContent = `Compute Desk could not start: ${e && e.message ? e.message : e}`;
+  $('boot').textContent = t('boot.failed', { error: e && e.message ? e.message : String(e) });
 });

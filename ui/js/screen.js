@@ -5,6 +5,7 @@
 import { copyText } from './ipc.js';
 import { $ } from './dom.js';
 import { toast } from './feedback.js';
+import { t } from './i18n.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
 /** @typedef {{id: string, name: string, status: string, state: string, stateLabel: string, zone: string|null, machineType: string|null, machineTypeFull: string|null, externalIp: string|null, internalIp: string|null, templateId: string|null, createdAt: string|null, pending: {action: string, label: string, slow: boolean}|null, error: Failure|null, can: Record<string, boolean>}} Row */
@@ -71,7 +72,7 @@ export async function copy(text, done) {
     await copyText(text);
     toast(done);
   } catch {
-    toast('Could not copy to the clipboard.');
+    toast(t('copy.failed'));
   }
 }
 
@@ -84,7 +85,7 @@ let history = null;
  */
 export function openHistory(o) {
   history = history || import('./history.js');
-  history.then((m) => m.open(o)).catch((e) => toast(`History could not be opened: ${e && e.message ? e.message : e}`));
+  history.then((m) => m.open(o)).catch((e) => toast(t('history.open_failed', { error: e && e.message ? e.message : String(e) })));
 }
 
 /** The machines changed: an open History panel looks for new entries. */

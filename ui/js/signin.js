@@ -3,6 +3,7 @@
 import { call } from './ipc.js';
 import { $ } from './dom.js';
 import { showFailure } from './feedback.js';
+import { t, tx } from './i18n.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
 
@@ -70,13 +71,13 @@ export function setup(signedIn) {
   $('email-form').addEventListener('submit', async (/** @type {Event} */ e) => {
     e.preventDefault();
     const email = $('email').value;
-    const view = await attempt($('email-send'), 'Sending…', () => call('email_start', { server: server(), email }));
+    const view = await attempt($('email-send'), t('signin.sending'), () => call('email_start', { server: server(), email }));
     if (view) showCodeStep(view.codeSentTo);
   });
   $('code-form').addEventListener('submit', async (/** @type {Event} */ e) => {
     e.preventDefault();
     const code = $('code').value;
-    const view = await attempt($('code-verify'), 'Checking…', () => call('email_verify', { code }));
+    const view = await attempt($('code-verify'), t('signin.checking'), () => call('email_verify', { code }));
     if (view) {
       $('code').value = '';
       onSignedIn(view);
@@ -91,7 +92,7 @@ export function setup(signedIn) {
     e.preventDefault();
     const key = $('api-key').value;
     const secret = $('api-secret').value;
-    const view = await attempt($('key-submit'), 'Checking the key…', () => call('sign_in_with_key', { server: server(), key, secret }));
+    const view = await attempt($('key-submit'), t('signin.checking_key'), () => call('sign_in_with_key', { server: server(), key, secret }));
     if (view) {
       // Signed in: the secret now lives in the keyring, not in this page.
       $('api-key').value = '';
@@ -100,7 +101,7 @@ export function setup(signedIn) {
     }
   });
   $('demo-start').addEventListener('click', async () => {
-    const view = await attempt($('demo-start'), 'Starting the demo…', () => call('start_demo'));
+    const view = await attempt($('demo-start'), t('signin.starting_demo'), () => call('start_demo'));
     if (view) onSignedIn(view);
   });
 }
@@ -114,7 +115,7 @@ function showEmailStep() {
 function showCodeStep(email) {
   $('email-form').hidden = true;
   $('code-form').hidden = false;
-  $('code-sent').textContent = `We sent a 6-digit code to ${email}. It can take a minute to arrive.`;
+  $('code-sent').textContent = t('signin.code_sent', { email });
   $('code').focus();
 }
 
@@ -122,10 +123,10 @@ function showCodeStep(email) {
 export function show(view) {
   const reason = $('signin-reason');
   reason.hidden = !view.signInReason;
-  reason.textContent = view.signInReason || '';
+  reason.textContent = tx(view.signInReason);
   const keyring = $('signin-keyring');
   keyring.hidden = !view.keyringProblem;
-  keyring.textContent = view.keyringProblem || '';
+  keyring.textContent = tx(view.keyringProblem);
   const serverInput = /** @type {HTMLInputElement} */ ($('server'));
   if (!serverInput.value && view.server) serverInput.value = view.server;
   serverInput.placeholder = view.productionServer;

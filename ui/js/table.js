@@ -6,6 +6,7 @@ import { call } from './ipc.js';
 import { h, $ } from './dom.js';
 import { relative, STATE_ICON, parseTime, naturalCompare } from './format.js';
 import { failureContent } from './feedback.js';
+import { t, tx } from './i18n.js';
 import { state, queueRender, byId, copy, openDetail } from './screen.js';
 import { actionButtons } from './actions.js';
 
@@ -19,7 +20,7 @@ const OVERSCAN = 8;
 /** @param {Row} r @param {string} column */
 function sortKey(r, column) {
   switch (column) {
-    case 'state': return r.stateLabel;
+    case 'state': return tx(r.stateLabel);
     case 'createdAt': return parseTime(r.createdAt) ?? 0;
     default: return /** @type {any} */ (r)[column] ?? '';
   }
@@ -102,18 +103,18 @@ function measureErrorRows() {
 export function stateCell(r) {
   const local = state.optimistic.get(r.id);
   if (r.pending || local) {
-    const label = r.pending ? r.pending.label : /** @type {{label: string}} */ (local).label;
+    const label = r.pending ? tx(r.pending.label) : /** @type {{label: string}} */ (local).label;
     const parts = [h('span', { class: 'state busy' }, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), label])];
     if (r.pending && r.pending.slow) {
       parts.push(h('div', {
-        class: 'slow-hint muted', text: 'Stuck? Force reset',
-        'data-tip': 'The shutdown is taking much longer than usual. Force reset turns the machine off and on again.',
+        class: 'slow-hint muted', text: t('row.stuck'),
+        'data-tip': t('row.stuck_tip'),
       }));
     }
     return parts;
   }
   return [h('span', { class: `state ${r.state}`, 'data-tip': r.status || undefined }, [
-    h('span', { class: 'icon', 'aria-hidden': 'true', text: STATE_ICON[r.state] || '?' }), r.stateLabel,
+    h('span', { class: 'icon', 'aria-hidden': 'true', text: STATE_ICON[r.state] || '?' }), tx(r.stateLabel),
   ])];
 }
 
@@ -121,8 +122,8 @@ export function stateCell(r) {
 function ipCell(ip, which, name) {
   if (!ip) return [h('span', { class: 'muted', text: '—' })];
   return [h('span', { class: 'ip' }, [ip, h('button', {
-    type: 'button', class: 'copy', 'aria-label': `Copy ${which} IP of ${name}`, 'data-tip': 'Copy',
-    onclick: (/** @type {Event} */ e) => { e.stopPropagation(); copy(ip, `${which} IP copied`); },
+    type: 'button', class: 'copy', 'aria-label': t(`row.copy_${which}_ip`, { name }), 'data-tip': t('row.copy'),
+    onclick: (/** @type {Event} */ e) => { e.stopPropagation(); copy(ip, t(`row.${which}_ip_copied`)); },
   })])];
 }
 
@@ -131,14 +132,14 @@ function rowElement(r, span) {
   const selected = state.selected.has(r.id);
   const tr = h('tr', { class: `machine${state.detail === r.id ? ' current' : ''}${r.error ? ' failed' : ''}`, 'data-id': r.id }, [
     h('td', { class: 'c-select' }, [h('input', {
-      type: 'checkbox', 'aria-label': `Select ${r.name}`, checked: selected,
+      type: 'checkbox', 'aria-label': t('row.select', { name: r.name }), checked: selected,
       onchange: (/** @type {Event} */ e) => {
         const on = /** @type {HTMLInputElement} */ (e.target).checked;
         if (on) state.selected.add(r.id); else state.selected.delete(r.id);
         queueRender();
       },
     })]),
-    h('td', {}, [h('button', { type: 'button', class: 'name-button', 'aria-label': `Details of ${r.name}`, 'data-tip': r.name, 'data-tip-when': 'cut', text: r.name, onclick: () => openDetail(r.id) })]),
+    h('td', {}, [h('button', { type: 'button', class: 'name-button', 'aria-label': t('row.details', { name: r.name }), 'data-tip': r.name, 'data-tip-when': 'cut', text: r.name, onclick: () => openDetail(r.id) })]),
     h('td', {}, stateCell(r)),
     h('td', { class: 'small', text: r.zone || '—' }),
     h('td', { class: 'small', text: r.machineType || '—', 'data-tip': r.machineTypeFull || undefined }),
@@ -153,9 +154,9 @@ function rowElement(r, span) {
   const err = /** @type {Failure} */ (r.error);
   // The app's sentence and the server's own words, in full: they wrap, never cut.
   return [tr, h('tr', { class: 'row-error', 'data-for': r.id }, [h('td', { colspan: String(span) }, [
-    h('div', { class: 'banner error', role: 'alert', 'aria-label': `Problem with ${r.name}` }, [
+    h('div', { class: 'banner error', role: 'alert', 'aria-label': t('row.problem', { name: r.name }) }, [
       h('div', { class: 'row-error-body' }, failureContent(err)),
-      h('button', { type: 'button', class: 'link', text: 'Dismiss', 'aria-label': `Dismiss the problem with ${r.name}`, onclick: () => call('dismiss_error', { id: r.id }) }),
+      h('button', { type: 'button', class: 'link', text: t('row.dismiss'), 'aria-label': t('row.dismiss_label', { name: r.name }), onclick: () => call('dismiss_error', { id: r.id }) }),
     ]),
   ])])];
 }

@@ -140,6 +140,28 @@ impl InstanceStatus {
         }
     }
 
+    /// The key of the app's own words for a known state (`status.<key>` in the language
+    /// catalogs); `None` for a state nobody documented, which is shown as the service's
+    /// word, capitalised, in every language.
+    pub fn label_key(&self) -> Option<&'static str> {
+        Some(match self {
+            InstanceStatus::Provisioning => "provisioning",
+            InstanceStatus::Staging | InstanceStatus::Starting => "starting",
+            InstanceStatus::Running => "running",
+            InstanceStatus::Stopping => "shutting_down",
+            InstanceStatus::Stopped | InstanceStatus::Terminated => "stopped",
+            InstanceStatus::Restarting => "restarting",
+            InstanceStatus::Resetting => "resetting",
+            InstanceStatus::Deleting => "deleting",
+            InstanceStatus::Error => "error",
+            InstanceStatus::Suspending => "suspending",
+            InstanceStatus::Suspended => "suspended",
+            InstanceStatus::Repairing => "repairing",
+            InstanceStatus::Missing => "unknown",
+            InstanceStatus::Other(_) => return None,
+        })
+    }
+
     /// Words for people: the app's own for every known state, the service's word
     /// capitalised for one nobody knows ("HIBERNATING" reads "Hibernating").
     pub fn label(&self) -> std::borrow::Cow<'_, str> {
