@@ -8,7 +8,9 @@ import { h } from './dom.js';
 import { count } from './format.js';
 import { t } from './i18n.js';
 import { toast } from './feedback.js';
-import { confirm, showResults, openCreate } from './dialogs.js';
+// The dialogs (confirmations, Create, results) are loaded the first time one is needed:
+// an idle screen does without their code.
+const dialogs = () => import('./dialogs.js');
 import { state, byId, queueRender, renderNow, clearFilters } from './screen.js';
 
 /** @typedef {import('./screen.js').Row} Row */
@@ -55,6 +57,7 @@ async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ 
   const what = one || count(rows.length, 'machines');
   // One machine or several: their own sentences, since both languages say them otherwise.
   const n = one ? 'one' : 'many';
+  const { confirm } = await dialogs();
   switch (action) {
     case 'stop':
       return confirm({ title: t('confirm.stop.title', { what }), text: t(`confirm.stop.text_${n}`), ok: actionWord('stop') });
@@ -95,7 +98,7 @@ export async function act(ids, action) {
     for (const r of rows) state.optimistic.delete(r.id);
     queueRender();
     const f = /** @type {Failure} */ (e);
-    showResults(t('results.none', { action: actionWord(action) }), rows.map((r) => ({ name: r.name, ok: false, skipped: false, error: f })));
+    (await dialogs()).showResults(t('results.none', { action: actionWord(action) }), rows.map((r) => ({ name: r.name, ok: false, skipped: false, error: f })));
     return;
   }
   // Each row stays in progress until a snapshot shows what became of it.
@@ -108,13 +111,13 @@ export async function act(ids, action) {
   if (ids.length > 1) {
     const okCount = results.filter((/** @type {any} */ r) => r.ok).length;
     const title = t('results.title', { action: actionWord(action), done: okCount, all: count(results.length, 'machines') });
-    showResults(title, results);
+    (await dialogs()).showResults(title, results);
     state.selected.clear();
   }
 }
 
 export async function create() {
-  const row = await openCreate();
+  const row = await (await dialogs()).openCreate();
   if (row) {
     toast(t('create.creating_toast', { name: row.name }));
     clearFilters();
