@@ -93,17 +93,21 @@ export function duration(secs) {
  * @param {ParentNode} [root]
  */
 export function translatePage(root = document) {
+  // Only what differs is written: the page is written in English, and an English start
+  // then changes nothing (no new text nodes for the collector).
   for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n]'))) {
-    el.textContent = t(/** @type {string} */ (el.dataset.i18n));
+    const text = t(/** @type {string} */ (el.dataset.i18n));
+    if (el.textContent !== text) el.textContent = text;
   }
-  for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n-label]'))) {
-    el.setAttribute('aria-label', t(/** @type {string} */ (el.dataset.i18nLabel)));
-  }
-  for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n-placeholder]'))) {
-    el.setAttribute('placeholder', t(/** @type {string} */ (el.dataset.i18nPlaceholder)));
-  }
-  for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n-tip]'))) {
-    el.dataset.tip = t(/** @type {string} */ (el.dataset.i18nTip));
-  }
-  document.title = t('app.name');
+  /** @param {string} selector @param {string} attribute @param {(el: HTMLElement) => string} key */
+  const attributes = (selector, attribute, key) => {
+    for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll(selector))) {
+      const text = t(key(el));
+      if (el.getAttribute(attribute) !== text) el.setAttribute(attribute, text);
+    }
+  };
+  attributes('[data-i18n-label]', 'aria-label', (el) => /** @type {string} */ (el.dataset.i18nLabel));
+  attributes('[data-i18n-placeholder]', 'placeholder', (el) => /** @type {string} */ (el.dataset.i18nPlaceholder));
+  attributes('[data-i18n-tip]', 'data-tip', (el) => /** @type {string} */ (el.dataset.i18nTip));
+  if (document.title !== t('app.name')) document.title = t('app.name');
 }
