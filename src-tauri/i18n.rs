@@ -61,12 +61,12 @@ impl Lang {
         }
     }
 
+    /// The catalog, read the first time this language is spoken (the other one may never
+    /// be: it costs the app's memory only once chosen).
     fn catalog(self) -> &'static HashMap<String, Value> {
-        static CATALOGS: OnceLock<[HashMap<String, Value>; 2]> = OnceLock::new();
-        let all = CATALOGS.get_or_init(|| {
-            Lang::ALL.map(|l| serde_json::from_str(l.catalog_json()).unwrap_or_default())
-        });
-        &all[self as usize]
+        static CATALOGS: [OnceLock<HashMap<String, Value>>; 2] = [OnceLock::new(), OnceLock::new()];
+        CATALOGS[self as usize]
+            .get_or_init(|| serde_json::from_str(self.catalog_json()).unwrap_or_default())
     }
 
     /// The sentence `text` stands for, in this language: `{name}` filled from its
