@@ -681,35 +681,35 @@ async fn keyboard_alone_signs_in_and_shuts_down_a_machine() {
     app.control("Send code").await;
     // Focus starts in the email field. Back to the tabs, over to "Use an API key".
     press(&app, &[SHIFT_TAB]).await;
-    assert_eq!(focused(&app).await, "Sign in with email");
+    assert_eq!(app.focused().await, "Sign in with email");
     press(&app, &[ARROW_RIGHT]).await;
-    assert_eq!(focused(&app).await, "Use an API key");
+    assert_eq!(app.focused().await, "Use an API key");
     press(&app, &[TAB]).await;
     type_text(&app, KEY).await;
     press(&app, &[TAB]).await;
     type_text(&app, SECRET).await;
     press(&app, &[TAB, TAB]).await;
-    assert_eq!(focused(&app).await, "Advanced");
+    assert_eq!(app.focused().await, "Advanced");
     press(&app, &[ENTER, TAB]).await;
     type_text(&app, &sim.base).await;
     press(&app, &[SHIFT_TAB, SHIFT_TAB]).await;
-    assert_eq!(focused(&app).await, "Check key and sign in");
+    assert_eq!(app.focused().await, "Check key and sign in");
     press(&app, &[ENTER]).await;
     app.control("Details of web-1").await;
     app.until_state("web-1", "● Running").await;
 
     // Tab through the screen to the row's Shut down button.
     let mut steps = 0;
-    while focused(&app).await != "Shut down web-1" {
+    while app.focused().await != "Shut down web-1" {
         press(&app, &[TAB]).await;
         steps += 1;
         assert!(steps < 60, "Shut down web-1 is not reachable with Tab");
     }
     press(&app, &[ENTER]).await;
     app.control("Cancel").await;
-    assert_eq!(focused(&app).await, "Cancel", "the dialog takes the focus");
+    assert_eq!(app.focused().await, "Cancel", "the dialog takes the focus");
     press(&app, &[TAB]).await;
-    assert_eq!(focused(&app).await, "Shut down");
+    assert_eq!(app.focused().await, "Shut down");
     press(&app, &[ENTER]).await;
     app.until_state("web-1", "■ Stopped").await;
     app.quit().await;
@@ -902,16 +902,4 @@ async fn type_text(app: &Desktop, text: &str) {
         .send_keys(text)
         .await
         .unwrap();
-}
-
-/// The accessible name of the focused control.
-async fn focused(app: &Desktop) -> String {
-    app.js(
-        "const e = document.activeElement;
-         return e ? (e.getAttribute('aria-label') || e.innerText || e.textContent || '').trim() : '';",
-    )
-    .await
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
 }

@@ -6,10 +6,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use common::desktop::{one_window_at_a_time, Desktop, Home, WAIT};
+use common::desktop::{clipboard, one_window_at_a_time, Desktop, Home, WAIT};
 use serde_json::json;
 
 /// The desktop's opener, as far as this test can see it: an `xdg-open` first on the app's
@@ -29,15 +28,6 @@ fn recording_opener(dir: &Path) -> std::path::PathBuf {
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     record
-}
-
-/// What the desktop's clipboard holds, read as another program would (xclip).
-fn clipboard() -> String {
-    let out = Command::new("xclip")
-        .args(["-o", "-selection", "clipboard"])
-        .output()
-        .expect("xclip runs (bash .ci/setup installs it)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 async fn about_facts(app: &Desktop) -> serde_json::Value {

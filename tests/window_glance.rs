@@ -71,17 +71,6 @@ async fn tip(app: &Desktop) -> Value {
         .await
 }
 
-/// What has keyboard focus: its accessible name.
-async fn focused(app: &Desktop) -> String {
-    app.js(
-        "const e = document.activeElement; return e.getAttribute('aria-label') || e.textContent;",
-    )
-    .await
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_get_the_room_banners_move_nothing_and_actions_say_their_word() {
     let _one = one_window_at_a_time();
@@ -150,7 +139,7 @@ async fn names_get_the_room_banners_move_nothing_and_actions_say_their_word() {
     // to the search field, ↓ from there into the list.)
     press_key(&app, '/').await;
     press_key(&app, DOWN).await;
-    let first = focused(&app).await;
+    let first = app.focused().await;
     assert!(first.starts_with("Details of "), "{first}");
     let first_name = first.trim_start_matches("Details of ").to_owned();
     assert_eq!(
@@ -159,7 +148,7 @@ async fn names_get_the_room_banners_move_nothing_and_actions_say_their_word() {
         "a name shown whole needs no tooltip"
     );
     press_key(&app, TAB).await;
-    let action = focused(&app).await;
+    let action = app.focused().await;
     let word = action
         .trim_end_matches(&format!(" {first_name}"))
         .to_owned();
@@ -173,12 +162,12 @@ async fn names_get_the_room_banners_move_nothing_and_actions_say_their_word() {
     // The long name, cut, is read in full on keyboard focus.
     let long = "backup-vault-nightly-offsite-eu-west-2";
     for _ in 0..8 {
-        if focused(&app).await == format!("Details of {long}") {
+        if app.focused().await == format!("Details of {long}") {
             break;
         }
         press_key(&app, DOWN).await;
     }
-    assert_eq!(focused(&app).await, format!("Details of {long}"));
+    assert_eq!(app.focused().await, format!("Details of {long}"));
     assert_eq!(tip(&app).await, json!(long), "the whole name on focus");
     app.screenshot("32-glance-long-name").await;
 
@@ -203,7 +192,7 @@ async fn names_get_the_room_banners_move_nothing_and_actions_say_their_word() {
             break;
         }
     }
-    let action = focused(&app).await;
+    let action = app.focused().await;
     assert!(action.ends_with(long), "{action}");
     assert_eq!(
         tip(&app).await,
@@ -247,16 +236,16 @@ async fn the_keyboard_moves_opens_deletes_creates_and_refreshes() {
 
     // ↓ from nowhere lands on the first machine; ↓ ↑ End Home move through the list.
     press_key(&app, DOWN).await;
-    assert_eq!(focused(&app).await, format!("Details of {}", order[0]));
+    assert_eq!(app.focused().await, format!("Details of {}", order[0]));
     press_key(&app, DOWN).await;
     press_key(&app, DOWN).await;
-    assert_eq!(focused(&app).await, format!("Details of {}", order[2]));
+    assert_eq!(app.focused().await, format!("Details of {}", order[2]));
     press_key(&app, UP).await;
-    assert_eq!(focused(&app).await, format!("Details of {}", order[1]));
+    assert_eq!(app.focused().await, format!("Details of {}", order[1]));
     press_key(&app, END).await;
-    assert_eq!(focused(&app).await, format!("Details of {}", order[7]));
+    assert_eq!(app.focused().await, format!("Details of {}", order[7]));
     press_key(&app, HOME).await;
-    assert_eq!(focused(&app).await, format!("Details of {}", order[0]));
+    assert_eq!(app.focused().await, format!("Details of {}", order[0]));
 
     // Enter opens the details; Esc closes them and returns to the row.
     press_key(&app, DOWN).await;

@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    assert_no_secret_in_files, one_window_at_a_time, sign_in_with_key, sim_with, Desktop, Home,
-    SECRET, WAIT,
+    assert_no_secret_in_files, clipboard, one_window_at_a_time, sign_in_with_key, sim_with,
+    Desktop, Home, SECRET, WAIT,
 };
 use serde_json::{json, Value};
 
@@ -59,14 +59,6 @@ async fn until_entry(app: &Desktop, what: &str, outcome: &str) -> Value {
         },
     )
     .await
-}
-
-fn clipboard() -> String {
-    let out = std::process::Command::new("xclip")
-        .args(["-o", "-selection", "clipboard"])
-        .output()
-        .expect("xclip runs (bash .ci/setup installs it)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

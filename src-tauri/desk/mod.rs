@@ -52,8 +52,6 @@ pub struct AppView {
     /// Why the sign-in screen is showing again (the session ended while in use).
     pub sign_in_reason: Option<Text>,
     pub sort: Option<SortPreference>,
-    /// The language the page speaks: "en" or "es".
-    pub language: &'static str,
 }
 
 /// Startup options for the desktop app.
@@ -251,13 +249,6 @@ fn view_of(s: &State) -> AppView {
         settings_warning: s.settings_warning.clone(),
         sign_in_reason: s.sign_in_reason.clone(),
         sort: s.settings.sort.clone(),
-        language: s
-            .settings
-            .language
-            .as_deref()
-            .and_then(Lang::parse)
-            .unwrap_or_else(Lang::system)
-            .code(),
     }
 }
 

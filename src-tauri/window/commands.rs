@@ -6,7 +6,6 @@ use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::desk::{ActionResult, AppView, CreateOptions, Desk, HistoryView};
 use crate::failure::Failure;
-use crate::i18n::Lang;
 use crate::settings::SortPreference;
 use crate::text::Text;
 use crate::watch::{Row, Snapshot};
@@ -14,7 +13,7 @@ use crate::watch::{Row, Snapshot};
 /// The window title says when the machines are the demo's.
 fn titled<R: Runtime>(app: &AppHandle<R>, view: AppView) -> AppView {
     if let Some(window) = app.get_webview_window("main") {
-        let lang = Lang::parse(view.language).unwrap_or(Lang::En);
+        let lang = app.state::<Desk>().language();
         let key = if view.demo {
             "window.title_demo"
         } else {

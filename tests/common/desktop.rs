@@ -300,6 +300,18 @@ impl Desktop {
         self.web.execute_async(script, vec![]).await.expect(script)
     }
 
+    /// The accessible name of the focused control.
+    pub async fn focused(&self) -> String {
+        self.js(
+            "const e = document.activeElement;
+             return e ? (e.getAttribute('aria-label') || e.innerText || e.textContent || '').trim() : '';",
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
     /// Waits until `script` returns something truthy; panics with `what` if it never does.
     pub async fn until(&self, what: &str, script: &str) -> Value {
         self.until_within(WAIT, what, script).await
@@ -726,6 +738,15 @@ pub fn assert_no_secret_in_files(dir: &Path, secret: &str) -> usize {
         );
     }
     files.len()
+}
+
+/// What the desktop's clipboard holds, read as another program would (xclip).
+pub fn clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()
+        .expect("xclip runs (bash .ci/setup installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A secret distinctive enough that finding it anywhere means it leaked.

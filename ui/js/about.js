@@ -2,9 +2,9 @@
 // The About dialog: version, licence, the system, where the log file is; "Copy details" for
 // a support ticket, and "Open log folder" in the desktop's file manager (the opener plugin,
 // which the capability lets open that one folder and nothing else). Loaded on first use.
-import { call, copyText, openFolder } from './ipc.js';
+import { call, openFolder } from './ipc.js';
 import { $ } from './dom.js';
-import { toast, showFailure } from './feedback.js';
+import { copy, showFailure } from './feedback.js';
 import { t } from './i18n.js';
 
 /** @typedef {{name: string, version: string, licence: string|null, copyright: string|null, homepage: string|null, logFolder: string|null, logFile: string|null, system: string}} About */
@@ -52,14 +52,7 @@ export async function open() {
       });
     }
   };
-  $('about-copy').onclick = async () => {
-    try {
-      await copyText(supportText(a));
-      toast(t('about.copied'));
-    } catch (e) {
-      toast(t('about.copy_failed'));
-    }
-  };
+  $('about-copy').onclick = () => copy(supportText(a), t('about.copied'), t('about.copy_failed'));
   dialog.showModal();
   $('about-close').focus();
 }

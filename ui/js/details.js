@@ -3,9 +3,9 @@
 // "Copy support info" for a helpdesk ticket.
 import { h, $ } from './dom.js';
 import { relative, parseTime, dateTime } from './format.js';
-import { failureContent, failureText } from './feedback.js';
+import { failureContent, failureText, copy } from './feedback.js';
 import { t, tx } from './i18n.js';
-import { state, byId, queueRender, copy, openHistory } from './screen.js';
+import { state, byId, queueRender, openHistory } from './screen.js';
 import { stateCell } from './table.js';
 import { actionButtons } from './actions.js';
 

@@ -19,6 +19,19 @@ export function toast(text) {
 }
 
 /**
+ * Puts `text` on the clipboard and says so (`done`), or says it could not (`failed`).
+ * @param {string} text @param {string} done @param {string} [failed]
+ */
+export async function copy(text, done, failed = t('copy.failed')) {
+  try {
+    await copyText(text);
+    toast(done);
+  } catch {
+    toast(failed);
+  }
+}
+
+/**
  * A failure's sentence in the person's language: "<what failed>: <why>.", or the one
  * sentence it is; the page's own (`sentence`) when it made one.
  * @param {Failure} f
@@ -42,14 +55,7 @@ export function supportButton(failure, label = t('support.copy_code')) {
   const code = failure.errorId;
   return h('button', {
     type: 'button', class: 'copy-support', 'data-code': code, text: label,
-    onclick: async () => {
-      try {
-        await copyText(code);
-        toast(t('support.code_copied'));
-      } catch (e) {
-        toast(t('support.copy_failed', { code }));
-      }
-    },
+    onclick: () => copy(code, t('support.code_copied'), t('support.copy_failed', { code })),
   });
 }
 

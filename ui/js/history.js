@@ -3,10 +3,10 @@
 // when and how it ended (the server's words and the support code, each copyable);
 // filtered by machine and by outcome. Loaded the first time it is opened; while open, it
 // asks the Rust side again whenever the machines change (an answer only if it changed).
-import { call, copyText } from './ipc.js';
+import { call } from './ipc.js';
 import { h, $ } from './dom.js';
 import { ago, dateTime, count, naturalCompare } from './format.js';
-import { toast, failureText } from './feedback.js';
+import { copy, failureText } from './feedback.js';
 import { t } from './i18n.js';
 
 /**
@@ -74,14 +74,7 @@ function entryElement(e, server) {
     h('button', {
       type: 'button', class: 'copy-entry', text: t('row.copy'),
       'aria-label': t('history.copy_label', { what: title(e), when: dateTime(e.at) }),
-      onclick: async () => {
-        try {
-          await copyText(entryText(e, server));
-          toast(t('history.copied'));
-        } catch {
-          toast(t('copy.failed'));
-        }
-      },
+      onclick: () => copy(entryText(e, server), t('history.copied')),
     }),
   ]);
 }

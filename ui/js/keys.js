@@ -6,7 +6,7 @@
 import { call } from './ipc.js';
 import { $ } from './dom.js';
 import { state, queueRender } from './screen.js';
-import { focusRow } from './table.js';
+import { focusRow, focusName } from './table.js';
 import { act, create } from './actions.js';
 
 /** Opens the "Keyboard shortcuts" list. */
@@ -74,10 +74,7 @@ function onKey(e) {
         state.detail = null;
         queueRender();
         // Back to the machine's row, where the details were opened from.
-        requestAnimationFrame(() => {
-          const name = /** @type {HTMLElement|null} */ ($('rows').querySelector(`tr.machine[data-id="${CSS.escape(id)}"] .name-button`));
-          name?.focus();
-        });
+        requestAnimationFrame(() => focusName(id));
       }
       return;
     case '/':

@@ -1,8 +1,7 @@
 // @ts-check
 // What the parts of the machines screen share: its state, rendering once at the next
-// frame, finding a machine by id, and the small things every part does (copy a value,
-// open a machine's details, clear the filters).
-import { copyText } from './ipc.js';
+// frame, finding a machine by id, and the small things every part does (open a machine's
+// details or its history, clear the filters).
 import { $ } from './dom.js';
 import { toast } from './feedback.js';
 import { t } from './i18n.js';
@@ -66,15 +65,6 @@ export function byId(id) {
   return index.byId.get(id);
 }
 
-/** @param {string} text @param {string} done */
-export async function copy(text, done) {
-  try {
-    await copyText(text);
-    toast(done);
-  } catch {
-    toast(t('copy.failed'));
-  }
-}
 
 /** @type {Promise<typeof import('./history.js')>|null} */
 let history = null;

@@ -5,9 +5,9 @@
 import { call } from './ipc.js';
 import { h, $ } from './dom.js';
 import { relative, STATE_ICON, parseTime, naturalCompare } from './format.js';
-import { failureContent } from './feedback.js';
+import { failureContent, copy } from './feedback.js';
 import { t, tx } from './i18n.js';
-import { state, queueRender, byId, copy, openDetail } from './screen.js';
+import { state, queueRender, byId, openDetail } from './screen.js';
 import { actionButtons } from './actions.js';
 
 /** @typedef {import('./screen.js').Row} Row */
@@ -239,7 +239,15 @@ export function focusRow(step) {
   if (offsets[index] < scroller.scrollTop) scroller.scrollTop = offsets[index];
   else if (offsets[index] + ROW > scroller.scrollTop + view) scroller.scrollTop = offsets[index] + ROW - view;
   renderRows();
-  const name = /** @type {HTMLElement|null} */ ($('rows').querySelector(`tr.machine[data-id="${CSS.escape(shown[index].id)}"] .name-button`));
+  focusName(shown[index].id);
+}
+
+/**
+ * Puts keyboard focus on the machine's name in its row, when the row is in the page.
+ * @param {string} id
+ */
+export function focusName(id) {
+  const name = /** @type {HTMLElement|null} */ ($('rows').querySelector(`tr.machine[data-id="${CSS.escape(id)}"] .name-button`));
   name?.focus();
 }
 
