@@ -80,6 +80,7 @@ pub fn run(options: Options) {
             )
             .with_history_dir(history_dir);
             app.manage(desk);
+            app.manage(window::news::Newsroom::default());
             // The window of tauri.conf.json, created here so that its page is marked light
             // or dark before any of its scripts run (rendering.rs says why the app decides).
             let config = app
@@ -167,6 +168,7 @@ pub fn run(options: Options) {
             commands::set_language,
             commands::about,
             commands::list_painted,
+            commands::news,
         ])
         .run(tauri::generate_context!())
         .expect("the Compute Desk window could not be started");

@@ -12,13 +12,12 @@ fn main() {
         println!("Compute Desk {}", env!("CARGO_PKG_VERSION"));
         return;
     }
-    // Software rendering, with no GL in this process (window/rendering.rs says why and what it
+    // Software rendering, with no GL in this process, and no optimizing JavaScript compiler
+    // in the page's (window/rendering.rs and window/javascript.rs say why and what each
     // saves). Set before GTK starts and before any other thread exists; the WebKit child
-    // processes inherit it.
+    // processes inherit them.
     #[cfg(target_os = "linux")]
-    for (name, value) in
-        compute_desk::window::rendering::linux_defaults(|name| std::env::var_os(name))
-    {
+    for (name, value) in compute_desk::window::linux_defaults(|name| std::env::var_os(name)) {
         std::env::set_var(name, value);
     }
     let mut options = Options {

@@ -316,3 +316,52 @@ fn the_check_sees_through_every_spelling() {
     let tauri = paths_of("#[tauri::command] fn f() {}", vec!["desk".into()], true);
     assert!(tauri.external.contains("tauri"));
 }
+
+/// Method calls and names like Tauri's ways of running a script in the page.
+#[derive(Default)]
+struct ScriptPushes(Vec<String>);
+
+impl<'ast> Visit<'ast> for ScriptPushes {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let name = call.method.to_string();
+        if ["emit", "emit_to", "emit_filter", "eval"].contains(&name.as_str()) {
+            self.0.push(format!(".{name}()"));
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+        if ident == "Emitter" {
+            self.0.push("Emitter".to_owned());
+        }
+    }
+}
+
+fn script_pushes(text: &str) -> Vec<String> {
+    let mut found = ScriptPushes::default();
+    found.visit_file(&syn::parse_file(text).expect("the source parses"));
+    found.0
+}
+
+/// The app tells the page things only through the page's own `news` request, never by
+/// running a script in it (Tauri's events and `eval`): on Linux the result of every such
+/// script is read back in the app's process by a JavaScript engine started there for it
+/// (window/news.rs).
+#[test]
+fn nothing_runs_scripts_in_the_page() {
+    let mut problems = Vec::new();
+    for (path, room, _, _) in sources() {
+        if room == "bin/bare_window" {
+            continue;
+        }
+        for found in script_pushes(&std::fs::read_to_string(&path).unwrap()) {
+            problems.push(format!("{} uses {found}", path.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The check sees both spellings.
+    assert_eq!(
+        script_pushes("use tauri::Emitter; fn f(app: A) { let _ = app.emit(\"machines\", 1); }"),
+        ["Emitter", ".emit()"]
+    );
+}

@@ -39,7 +39,7 @@ async fn launched_with_four_machines(
     let sim = sim_with(&args);
     let home = Home::new();
     let app = Desktop::launch(&home, &[], env).await;
-    app.record_events().await;
+    app.record_news().await;
     app.control("Send code").await;
     (sim, home, app)
 }
@@ -112,18 +112,24 @@ async fn every_machine_action_works_in_the_real_window() {
     )
     .await;
 
-    // The web view may call only what its capability grants.
+    // The web view may call only what its capability grants: not reading the clipboard,
+    // and not listening to events, as the app sends none (window/news.rs says why).
     let refused = app
         .js_async(
             "const done = arguments[arguments.length - 1];
-             window.__TAURI__.core.invoke('plugin:clipboard-manager|read_text')
-               .then(() => done('allowed'), e => done(String(e)));",
+             const tauri = window.__TAURI__;
+             Promise.all([
+               tauri.core.invoke('plugin:clipboard-manager|read_text'),
+               tauri.event.listen('machines', () => {}),
+             ].map(p => p.then(() => 'allowed', e => String(e)))).then(done);",
         )
         .await;
-    assert!(
-        refused.as_str().unwrap().contains("not allowed"),
-        "{refused}"
-    );
+    for answer in refused.as_array().unwrap() {
+        assert!(
+            answer.as_str().unwrap().contains("not allowed"),
+            "{refused}"
+        );
+    }
 
     // Create: PROVISIONING at once, RUNNING live.
     open_create(&app).await;
@@ -247,6 +253,7 @@ async fn every_machine_action_works_in_the_real_window() {
     app.assert_accessible("detail panel").await;
 
     // Nothing the page holds or was sent contains the secret.
+    assert!(app.news_recorded().await > 0, "the scan saw the news");
     let known = app.everything_the_page_knows().await;
     assert!(known.contains("web-1"), "the scan saw the page");
     assert!(
@@ -423,7 +430,7 @@ async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
     Vault::default().delete(&account).unwrap();
 
     let app = Desktop::launch(&home, &[], &[]).await;
-    app.record_events().await;
+    app.record_news().await;
     app.click("Advanced").await;
     app.fill("Server address", &sim.base).await;
     ask_for_code(&app).await;
@@ -447,6 +454,7 @@ async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
     else {
         panic!("the session was not stored in the keyring");
     };
+    assert!(app.news_recorded().await > 0, "the scan saw the news");
     let known = app.everything_the_page_knows().await;
     assert!(known.contains(common::EMAIL) || known.contains("web-1"));
     assert!(
@@ -783,11 +791,12 @@ fn gl_libraries(pid: u32) -> Vec<String> {
     found
 }
 
-/// The rendering choice of `rendering.rs`, in the real window: the app's own process never
-/// loads a GL stack (GTK's and WebKit's probes are off), while WebKit's web process still
-/// does (it needs EGL), which shows the check can see one. (With WebKit's probe left on,
-/// `WEBKIT_WEB_RENDER_DEVICE_FILE=""`, the app process had libEGL_mesa, swrast_dri and
-/// libLLVM loaded and this test failed.)
+/// The choices of `rendering.rs` and `javascript.rs`, in the real window: the app's own
+/// process never loads a GL stack (GTK's and WebKit's probes are off), while WebKit's web
+/// process still does (it needs EGL), which shows the check can see one. (With WebKit's
+/// probe left on, `WEBKIT_WEB_RENDER_DEVICE_FILE=""`, the app process had libEGL_mesa,
+/// swrast_dri and libLLVM loaded and this test failed.) The web process runs without the
+/// optimizing JavaScript compiler.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_process_loads_no_gl_and_the_web_process_still_does() {
     let _one = one_window_at_a_time();
@@ -817,7 +826,24 @@ async fn the_app_process_loads_no_gl_and_the_web_process_still_does() {
     );
     // A desktop that asks for nothing in particular gets the light page.
     assert_eq!(theme(&app).await, json!(["light", "rgb(245, 246, 248)"]));
+    // The page's scripts run without JavaScriptCore's optimizing compiler (javascript.rs):
+    // the web process was started with the app's setting, which the shell did not give.
+    assert_eq!(std::env::var_os("JSC_useDFGJIT"), None);
+    assert_eq!(
+        environment_variable(web[0].0, "JSC_useDFGJIT").as_deref(),
+        Some("0")
+    );
     app.quit().await;
+}
+
+/// A variable of `pid`'s environment as it was started.
+fn environment_variable(pid: u32, name: &str) -> Option<String> {
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+    environ.split(|b| *b == 0).find_map(|entry| {
+        let entry = String::from_utf8_lossy(entry);
+        let (n, v) = entry.split_once('=')?;
+        (n == name).then(|| v.to_owned())
+    })
 }
 
 /// The page's theme mark and the background it paints.

@@ -167,10 +167,10 @@ async fn settle_then_pss(name: &str) -> (f64, Vec<String>) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    // Each side picks its own rendering mode: the app sets its rendering variables
-    // (rendering.rs), the bare window keeps WebKitGTK's and GTK's defaults. None may come
-    // from the shell, or the baseline would not be the default.
-    for (name, _) in compute_desk::window::rendering::linux_defaults(|_| None) {
+    // Each side picks its own settings: the app sets its rendering and JavaScript variables
+    // (window/rendering.rs, window/javascript.rs), the bare window keeps WebKitGTK's and
+    // GTK's defaults. None may come from the shell, or the baseline would not be the default.
+    for (name, _) in compute_desk::window::linux_defaults(|_| None) {
         std::env::remove_var(name);
     }
     assert!(
@@ -253,6 +253,7 @@ async fn launch_and_memory(launches: usize) {
         "idle PSS (MiB):        bare {bp:.1}   app {ap:.1}   ratio {:.3} (target ≤ 0.80)",
         ap / bp
     );
+    println!("   runs: bare {bare_pss:.1?}  app {app_pss:.1?}");
     println!("   last bare tree: {}", parts.0.join(", "));
     println!("   last app tree:  {}", parts.1.join(", "));
 }

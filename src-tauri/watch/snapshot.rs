@@ -60,7 +60,7 @@ pub struct Can {
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// Grows with every change; the page keeps the newest snapshot it has seen, whichever
-    /// way it came (an event, or the answer to a call that was overtaken).
+    /// way it came (the news, or the answer to a call that was overtaken).
     pub seq: u64,
     /// False until the first list arrives.
     pub loaded: bool,

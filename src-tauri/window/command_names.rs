@@ -25,4 +25,5 @@ pub const COMMANDS: &[&str] = &[
     "set_language",
     "about",
     "list_painted",
+    "news",
 ];

@@ -10,6 +10,8 @@ use crate::settings::SortPreference;
 use crate::text::Text;
 use crate::watch::{Row, Snapshot};
 
+use super::news::{News, Newsroom, NEWS_WAIT};
+
 /// The window title says when the machines are the demo's.
 fn titled<R: Runtime>(app: &AppHandle<R>, view: AppView) -> AppView {
     if let Some(window) = app.get_webview_window("main") {
@@ -189,6 +191,13 @@ pub fn list_painted(rows: u32, machines: u32) {
         "startup: first list painted, {rows} rows for {machines} machines, {} ms after launch",
         super::startup::since_launch()
     );
+}
+
+/// The page's standing request for what changed without its asking (`news.rs`): the
+/// machines list, the account, the desktop's light or dark.
+#[tauri::command]
+pub async fn news(room: State<'_, Newsroom>, seen: Option<u64>) -> Result<News, Failure> {
+    Ok(room.after(seen, NEWS_WAIT).await)
 }
 
 #[cfg(test)]

@@ -1,14 +1,15 @@
-//! The watcher's and the account's news, taken to the window: `machines` and `account`
-//! events, and desktop notifications for long actions that finish while the window is
-//! not in front.
+//! The watcher's and the account's news, taken to the window: posted for the page's
+//! `news` request (`news.rs`), and desktop notifications for long actions that finish
+//! while the window is not in front.
 
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
 use crate::desk::Desk;
 use crate::failure::Failure;
 use crate::text::Text;
 use crate::watch::{Finished, Sink, Snapshot};
 
+use super::news::Newsroom;
 use super::startup::since_launch;
 
 /// Pushes the watcher's news to the window.
@@ -26,9 +27,7 @@ impl Sink for WindowSink {
                 since_launch()
             )
         });
-        if let Err(e) = self.app.emit("machines", snapshot) {
-            log::warn!("watch: could not reach the window: {e}");
-        }
+        self.app.state::<Newsroom>().machines(snapshot);
     }
 
     fn finished(&self, finished: Vec<Finished>) {
@@ -70,7 +69,7 @@ impl Sink for WindowSink {
         let app = self.app.clone();
         tauri::async_runtime::spawn(async move {
             let view = app.state::<Desk>().auth_lost(&failure).await;
-            let _ = app.emit("account", view);
+            app.state::<Newsroom>().account(view);
         });
     }
 }
@@ -82,7 +81,7 @@ impl WindowSink {
         let app = self.app.clone();
         tauri::async_runtime::spawn(async move {
             let view = app.state::<Desk>().view().await;
-            let _ = app.emit("account", view);
+            app.state::<Newsroom>().account(view);
         });
     }
 }

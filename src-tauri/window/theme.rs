@@ -2,7 +2,7 @@
 //! followed while the app runs (`rendering.rs` says why the app decides it, not WebKit).
 
 use gtk::prelude::*;
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Manager};
 
 pub fn prefers_dark() -> bool {
     let Some(settings) = gtk::Settings::default() else {
@@ -15,7 +15,7 @@ pub fn prefers_dark() -> bool {
     )
 }
 
-/// Sends the page `theme` (true for dark) whenever the desktop switches from `dark`.
+/// Tells the page (its news) whenever the desktop switches from `dark`.
 pub fn follow(app: AppHandle, dark: bool) {
     let Some(settings) = gtk::Settings::default() else {
         return;
@@ -28,7 +28,7 @@ pub fn follow(app: AppHandle, dark: bool) {
                 "the desktop switched to {}",
                 if dark { "dark" } else { "light" }
             );
-            let _ = app.emit("theme", dark);
+            app.state::<super::news::Newsroom>().theme(dark);
         }
     };
     let also = changed.clone();

@@ -549,21 +549,37 @@ impl Desktop {
         );
     }
 
-    /// Records every event payload the Rust side sends to the page from now on, so a
-    /// test can scan it for secrets.
-    pub async fn record_events(&self) {
-        self.js(
-            "window.__seen = [];
-             for (const name of ['machines', 'account']) {
-               window.__TAURI__.event.listen(name, e => window.__seen.push(JSON.stringify(e.payload)));
-             }
-             return true;",
+    /// Records all the news the Rust side gives the page from now on (a second standing
+    /// `news` request beside the page's own), so a test can scan it for secrets.
+    pub async fn record_news(&self) {
+        self.js_async(
+            "const done = arguments[arguments.length - 1];
+             const inv = window.__TAURI__.core.invoke;
+             window.__seen = [];
+             inv('news', {seen: null}).then(async (first) => {
+               done(true);
+               let seen = first.version;
+               for (;;) {
+                 const news = await inv('news', {seen});
+                 seen = news.version;
+                 window.__seen.push(JSON.stringify(news));
+               }
+             });",
         )
         .await;
     }
 
+    /// How many answers of `news` were recorded since [`Desktop::record_news`], each holding
+    /// a machines list, an account or a theme.
+    pub async fn news_recorded(&self) -> u64 {
+        self.js("return (window.__seen || []).length")
+            .await
+            .as_u64()
+            .unwrap()
+    }
+
     /// Everything the page holds or was sent: its DOM (with field values), storage, the
-    /// recorded events, and the answers of the app's read commands.
+    /// recorded news, and the answers of the app's read commands.
     pub async fn everything_the_page_knows(&self) -> String {
         let v = self
             .js_async(

@@ -1,5 +1,5 @@
 // @ts-check
-// The only file that talks to the Rust side: commands, events, the clipboard and the opener.
+// The only file that talks to the Rust side: commands, the news, the clipboard and the opener.
 // Every failure comes back as one shape: {kind, message, op, text, errorId, serverMessage,
 // retryAfterSecs}: `op` and `text` are catalog keys, said in the person's language by
 // feedback.js; `message` is the English, for when there are none.
@@ -34,11 +34,44 @@ export async function call(command, args) {
 }
 
 /**
- * @param {string} event
- * @param {(payload: any) => void} handler
+ * @typedef {{version: number, machines?: any, account?: any, theme?: boolean}} News
+ * @typedef {{machines: (snapshot: any) => void, account: (view: any) => void, theme: (dark: boolean) => void}} NewsHandlers
  */
-export function on(event, handler) {
-  return tauri.event.listen(event, (/** @type {{payload: any}} */ e) => handler(e.payload));
+
+/**
+ * Follows what the app tells the page without being asked (the machines list, the account,
+ * the desktop's light or dark): one `news` request always stands and is answered as soon
+ * as there is something newer than the page has seen (src-tauri/window/news.rs says why
+ * not events). Resolves once following has begun: the answer of any call made after that
+ * is overtaken by no older news.
+ * @param {NewsHandlers} handlers
+ */
+export async function followNews(handlers) {
+  /** @type {News} */
+  const first = await tauri.core.invoke('news', { seen: null });
+  let seen = first.version;
+  (async () => {
+    for (;;) {
+      /** @type {News} */
+      let news;
+      try {
+        news = await tauri.core.invoke('news', { seen });
+      } catch (e) {
+        // Not expected (the request only waits); ask again in a moment, not in a tight loop.
+        console.error('news', e);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      seen = news.version;
+      try {
+        if (news.theme !== undefined) handlers.theme(news.theme);
+        if (news.account) handlers.account(news.account);
+        if (news.machines) handlers.machines(news.machines);
+      } catch (e) {
+        console.error('news', e);
+      }
+    }
+  })();
 }
 
 /** @param {string} text */

@@ -1,7 +1,7 @@
 // @ts-check
 // Starts the page: waits for the silent sign-in, then shows sign-in or the machines, and
 // follows the Rust side's events. The page never polls; the Rust watcher pushes.
-import { call, on } from './ipc.js';
+import { call, followNews } from './ipc.js';
 import { $ } from './dom.js';
 import { fromNow, parseTime } from './format.js';
 import { toast } from './feedback.js';
@@ -163,17 +163,16 @@ async function start() {
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
   });
-  // All at once: a snapshot pushed before its listener is in place is not lost,
-  // since the list is asked for right after.
-  const [, , , v] = await Promise.all([
-    on('machines', (snapshot) => {
+  // Following first: news from before it is superseded by the answers asked for next.
+  await followNews({
+    machines: (snapshot) => {
       machines.update(snapshot);
       historyChanged();
-    }),
-    on('account', (v) => show(v)),
-    on('theme', (dark) => setTheme(dark)),
-    call('start'),
-  ]);
+    },
+    account: (v) => show(v),
+    theme: (dark) => setTheme(dark),
+  });
+  const v = await call('start');
   show(v);
   if (v.account.signedIn) machines.update(await call('machines'));
 }

@@ -1,0 +1,205 @@
+//! What the page is told without asking: the machines list, the account and the desktop's
+//! light or dark. The newest of each waits here, numbered, and the page keeps one `news`
+//! request standing: it is answered as soon as anything is newer than what the page has
+//! seen, or after [`NEWS_WAIT`] with nothing, and the page asks again.
+//!
+//! Why not Tauri's events: on Linux an event is a script the app runs in the page
+//! (`webkit_web_view_run_javascript`, also to register each listener), and WebKit reads
+//! each script's result back in the app's own process, for which it starts a JavaScript
+//! engine there, the first time, and keeps it: 3.1 MiB more in the app's process (0.9 MiB
+//! of the whole tree, the engine's code being shared with the web process) for results
+//! nobody reads. A command's answer comes back over Tauri's IPC protocol as an HTTP
+//! response instead: no script runs, and the page reads a 10,000-machine list with
+//! `JSON.parse` rather than compiling it as a script.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::desk::AppView;
+use crate::watch::Snapshot;
+
+/// How long a `news` request waits for something new before it is answered with nothing
+/// (and asked again): no request stands for ever, whatever happens to the page.
+pub const NEWS_WAIT: Duration = Duration::from_secs(50);
+
+/// An answer to the page: whatever is newer than what it had seen, and the number to send
+/// back next time.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct News {
+    pub version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machines: Option<Arc<Snapshot>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<AppView>,
+    /// True for dark.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<bool>,
+}
+
+/// The newest of each kind of news, each with the number it was posted under.
+#[derive(Default)]
+struct Board {
+    machines: Option<(u64, Arc<Snapshot>)>,
+    account: Option<(u64, AppView)>,
+    theme: Option<(u64, bool)>,
+}
+
+/// Where news waits for the page. Only the newest of each kind is kept: a list or an
+/// account superseded before the page asked would only be drawn and drawn over.
+pub struct Newsroom {
+    board: Mutex<Board>,
+    version: watch::Sender<u64>,
+}
+
+impl Default for Newsroom {
+    fn default() -> Self {
+        Newsroom {
+            board: Mutex::default(),
+            version: watch::Sender::new(0),
+        }
+    }
+}
+
+impl Newsroom {
+    pub fn machines(&self, snapshot: Snapshot) {
+        let snapshot = Arc::new(snapshot);
+        self.post(|board, v| board.machines = Some((v, snapshot)));
+    }
+
+    pub fn account(&self, view: AppView) {
+        self.post(|board, v| board.account = Some((v, view)));
+    }
+
+    pub fn theme(&self, dark: bool) {
+        self.post(|board, v| board.theme = Some((v, dark)));
+    }
+
+    /// Stores one piece of news under the next number, then wakes the waiting request: the
+    /// board is complete for any number a request can see.
+    fn post(&self, put: impl FnOnce(&mut Board, u64)) {
+        let mut board = self.board.lock().unwrap_or_else(|e| e.into_inner());
+        let version = self.version.borrow().saturating_add(1);
+        put(&mut board, version);
+        self.version.send_replace(version);
+    }
+
+    /// The page's request. Without `seen`, the current number alone, at once: the page
+    /// asks so before its first call, and whatever that call answers supersedes the news
+    /// before it. With it, what is newer, waiting up to `wait` for some. A number from
+    /// beyond this run (a page older than the app cannot have one, but the page is not to
+    /// be trusted) counts as having seen nothing.
+    pub async fn after(&self, seen: Option<u64>, wait: Duration) -> News {
+        let Some(mut seen) = seen else {
+            return News {
+                version: *self.version.borrow(),
+                ..News::default()
+            };
+        };
+        if seen > *self.version.borrow() {
+            seen = 0;
+        }
+        let mut changed = self.version.subscribe();
+        // The sender lives as long as `self`, so waiting ends only with news or the time.
+        let _ = tokio::time::timeout(wait, changed.wait_for(|v| *v > seen)).await;
+        self.since(seen)
+    }
+
+    fn since(&self, seen: u64) -> News {
+        let board = self.board.lock().unwrap_or_else(|e| e.into_inner());
+        fn newer<T: Clone>(item: &Option<(u64, T)>, seen: u64) -> Option<T> {
+            item.as_ref()
+                .filter(|(v, _)| *v > seen)
+                .map(|(_, t)| t.clone())
+        }
+        News {
+            version: *self.version.borrow(),
+            machines: newer(&board.machines, seen),
+            account: newer(&board.account, seen),
+            theme: newer(&board.theme, seen),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn snapshot(seq: u64) -> Snapshot {
+        Snapshot {
+            seq,
+            loaded: true,
+            machines: vec![],
+            updated_at: None,
+            problem: None,
+            offline: false,
+            retry_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_first_question_gets_the_number_and_nothing_else() {
+        let room = Newsroom::default();
+        room.machines(snapshot(1));
+        room.theme(true);
+        let news = room.after(None, NEWS_WAIT).await;
+        assert_eq!(news.version, 2);
+        assert!(news.machines.is_none() && news.theme.is_none() && news.account.is_none());
+    }
+
+    #[tokio::test]
+    async fn only_what_is_newer_than_seen_is_answered_and_only_the_newest_of_a_kind() {
+        let room = Newsroom::default();
+        room.machines(snapshot(1));
+        room.theme(true);
+        room.machines(snapshot(2));
+        let news = room.after(Some(1), NEWS_WAIT).await;
+        assert_eq!(news.version, 3);
+        assert_eq!(news.machines.map(|s| s.seq), Some(2));
+        assert_eq!(news.theme, Some(true));
+        let news = room.after(Some(2), NEWS_WAIT).await;
+        assert_eq!(news.machines.map(|s| s.seq), Some(2));
+        assert_eq!(news.theme, None, "the theme was already seen");
+    }
+
+    #[tokio::test]
+    async fn a_waiting_request_is_answered_as_soon_as_news_is_posted() {
+        let room = Arc::new(Newsroom::default());
+        let poster = room.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            poster.theme(false);
+        });
+        let asked = Instant::now();
+        let news = room.after(Some(0), Duration::from_secs(30)).await;
+        assert_eq!(news.theme, Some(false));
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "answered only after {:?}",
+            asked.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn with_nothing_new_the_request_is_answered_empty_after_the_wait() {
+        let room = Newsroom::default();
+        room.theme(true);
+        let asked = Instant::now();
+        let news = room.after(Some(1), Duration::from_millis(200)).await;
+        assert!(asked.elapsed() >= Duration::from_millis(200));
+        assert_eq!(news.version, 1);
+        assert!(news.theme.is_none() && news.machines.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_number_from_beyond_this_run_counts_as_nothing_seen() {
+        let room = Newsroom::default();
+        room.theme(true);
+        let news = room.after(Some(99), NEWS_WAIT).await;
+        assert_eq!((news.version, news.theme), (1, Some(true)));
+    }
+}
