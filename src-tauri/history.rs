@@ -100,8 +100,8 @@ pub struct History {
     lines: usize,
     /// Counts changes, so the page can ask "anything new?".
     version: u64,
-    /// A sentence for the user when the file had to be set aside.
-    pub warning: Option<String>,
+    /// What to tell the person when the file had to be set aside (`history.damaged`).
+    pub warning: Option<Text>,
 }
 
 /// Said of entries still waiting when the history is opened again.
@@ -307,11 +307,7 @@ impl History {
             self.path.display(),
             aside.display()
         );
-        self.warning = Some(format!(
-            "The history of what was done could not be read, so a new one was started. \
-             The old file was kept as {}.",
-            aside.display()
-        ));
+        self.warning = Some(Text::new("history.damaged").with("file", aside.display().to_string()));
         self.entries.clear();
         self.lines = 0;
     }
@@ -438,9 +434,13 @@ mod tests {
         fs::write(&path, format!("not json\n{text}")).unwrap();
         let again = History::open(dir.path(), "s", "u");
         assert!(again.entries().is_empty());
-        let warning = again.warning.clone().unwrap();
-        assert!(warning.contains("could not be read"), "{warning}");
         let aside = path.with_extension("jsonl.damaged");
+        let warning = again.warning.clone().unwrap();
+        assert_eq!(warning.key, "history.damaged");
+        assert_eq!(
+            warning.params.get("file").map(String::as_str),
+            Some(aside.display().to_string().as_str())
+        );
         assert!(fs::read_to_string(aside).unwrap().starts_with("not json"));
     }
 

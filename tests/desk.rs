@@ -417,5 +417,30 @@ async fn the_history_settles_an_action_when_the_machine_is_seen_to_get_there() {
             ("sign_in".to_owned(), Outcome::Done),
         ]
     );
+    assert_eq!(desk.view().await.history_warning, None);
     desk.sign_out().await;
+
+    // A file damaged on disk is set aside and a new history started: the History panel
+    // and a banner on the machines screen say so (in the person's language, from the
+    // catalog), until sign-out.
+    let files: Vec<_> = std::fs::read_dir(config.path().join("history"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let kept = std::fs::read_to_string(&files[0]).unwrap();
+    std::fs::write(&files[0], format!("{{\"what\": 7}}\n{kept}")).unwrap();
+    desk.email_start(&sim.base, EMAIL).await.unwrap();
+    desk.email_verify(&sim.latest_code().await).await.unwrap();
+    let banner = desk.view().await.history_warning.expect("a banner");
+    assert_eq!(banner.key, "history.damaged");
+    let aside = files[0].with_extension("jsonl.damaged");
+    assert_eq!(banner.params["file"], aside.display().to_string());
+    assert!(std::fs::read_to_string(&aside).unwrap().ends_with(&kept));
+    let history = desk.history(None).unwrap();
+    assert_eq!(history.warning, Some(banner));
+    assert_eq!(history.entries.len(), 1, "a new history: {history:?}");
+    desk.sign_out().await;
+    assert_eq!(desk.view().await.history_warning, None);
 }

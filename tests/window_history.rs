@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    assert_no_secret_in_files, clipboard, one_window_at_a_time, sign_in_with_key, sim_with,
-    Desktop, Home, SECRET, WAIT,
+    assert_no_secret_in_files, clipboard, files_under, one_window_at_a_time, sign_in_with_key,
+    sim_with, Desktop, Home, SECRET, WAIT,
 };
 use serde_json::{json, Value};
 
@@ -241,4 +241,41 @@ async fn history_says_what_was_done_and_how_it_ended_and_survives_a_restart() {
     // The history is on disk, and holds no secret.
     let files = assert_no_secret_in_files(home.root(), SECRET);
     assert!(files >= 3, "settings, log and history scanned ({files})");
+
+    // Damaged on disk: set aside, a new history started, and the app says so on the
+    // machines screen (a banner under the list, as for damaged settings) and in History.
+    let (path, bytes) = files_under(home.root())
+        .into_iter()
+        .find(|(p, _)| p.extension().is_some_and(|e| e == "jsonl"))
+        .expect("a history file");
+    let mut damaged = b"{\"id\": \"not a number\"}\n".to_vec();
+    damaged.extend(bytes);
+    std::fs::write(&path, damaged).unwrap();
+    let app = Desktop::launch(&home, &[], &[]).await;
+    let banner = app
+        .until(
+            "the banner about the history",
+            "return [...document.querySelectorAll('#banners .banner')].map((b) => b.innerText)
+               .find((t) => t.includes('history')) || ''",
+        )
+        .await;
+    let aside = path.with_extension("jsonl.damaged");
+    assert_eq!(
+        banner.as_str().unwrap(),
+        format!(
+            "The history of what was done could not be read, so a new one was started. \
+             The old file was kept as {}.",
+            aside.display()
+        )
+    );
+    assert!(aside.exists());
+    app.screenshot("52-history-damaged").await;
+    open_history(&app).await;
+    let said = app.text_of("#history-warning").await;
+    assert_eq!(said, banner.as_str().unwrap());
+    assert!(
+        entries(&app).await.is_empty(),
+        "a new history, nothing done yet"
+    );
+    app.quit().await;
 }

@@ -49,6 +49,8 @@ pub struct AppView {
     /// Why the keyring cannot keep the sign-in, for a banner.
     pub keyring_problem: Option<Text>,
     pub settings_warning: Option<Text>,
+    /// Why the signed-in account's history was started anew, for a banner.
+    pub history_warning: Option<Text>,
     /// Why the sign-in screen is showing again (the session ended while in use).
     pub sign_in_reason: Option<Text>,
     pub sort: Option<SortPreference>,
@@ -94,6 +96,8 @@ pub struct Desk {
 struct State {
     settings: Settings,
     settings_warning: Option<Text>,
+    /// The open history's, while its account is signed in.
+    history_warning: Option<Text>,
     account: Option<Account>,
     email: Option<EmailSignIn>,
     demo: Option<SimServer>,
@@ -247,6 +251,7 @@ fn view_of(s: &State) -> AppView {
         code_sent_to: s.email.as_ref().map(|e| e.email.clone()),
         keyring_problem: s.keyring_problem.clone(),
         settings_warning: s.settings_warning.clone(),
+        history_warning: s.history_warning.clone(),
         sign_in_reason: s.sign_in_reason.clone(),
         sort: s.settings.sort.clone(),
     }

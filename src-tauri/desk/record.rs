@@ -56,7 +56,7 @@ pub struct HistoryView {
     /// The server these entries were done on, for a support message.
     pub server: String,
     /// Why an older history could not be read, when that happened.
-    pub warning: Option<String>,
+    pub warning: Option<Text>,
 }
 
 fn locked(shared: &Shared) -> MutexGuard<'_, Option<History>> {
@@ -81,11 +81,14 @@ impl Desk {
         self
     }
 
-    /// Opens the history of `account` on its server (another account's is closed first).
-    pub(super) fn open_history(&self, account: &Account) {
+    /// Opens the history of `account` on its server (another account's is closed first),
+    /// and says why the one on disk was set aside, if it was.
+    pub(super) fn open_history(&self, account: &Account) -> Option<Text> {
         let server = account.client().base_url().to_string();
         let history = History::open(&self.history_dir, &server, &who(account));
+        let warning = history.warning.clone();
         *locked(&self.history) = Some(history);
+        warning
     }
 
     /// Adds an entry to the open history; `None` when nobody is signed in.

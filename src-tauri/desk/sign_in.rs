@@ -232,7 +232,7 @@ impl Desk {
         s.sign_in_reason = None;
         s.email = None;
         let client = account.client().clone();
-        self.open_history(&account);
+        s.history_warning = self.open_history(&account);
         if server.is_some() {
             // Signed in on the sign-in screen, not silently at launch.
             self.record(New {
@@ -286,6 +286,7 @@ impl Desk {
             s.email = None;
             s.demo = None;
             s.confirm = None;
+            s.history_warning = None;
             self.save_settings(&s);
             s.account.take()
         };

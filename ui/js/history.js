@@ -7,12 +7,12 @@ import { call } from './ipc.js';
 import { h, $ } from './dom.js';
 import { ago, dateTime, count, naturalCompare } from './format.js';
 import { copy, failureText } from './feedback.js';
-import { t } from './i18n.js';
+import { t, tx } from './i18n.js';
 
 /**
  * @typedef {{id: number, at: number, what: string, machineId: string|null, machine: string|null, who: string,
  *   outcome: string, settledAt: number|null, message: string|null, serverMessage: string|null, errorId: string|null}} Entry
- * @typedef {{version: number, entries: Entry[], server: string, warning: string|null}} HistoryView
+ * @typedef {{version: number, entries: Entry[], server: string, warning: import('./i18n.js').Text|null}} HistoryView
  */
 
 /** @type {HistoryView|null} */
@@ -79,7 +79,12 @@ function entryElement(e, server) {
   ]);
 }
 
-function render() {
+/**
+ * Draws the panel from `view` and the filters; `choose` picks the machine filter (an id,
+ * or '' for all) instead of keeping the one chosen.
+ * @param {string} [choose]
+ */
+function render(choose) {
   if (!view) return;
   const machineSelect = /** @type {HTMLSelectElement} */ ($('history-machine'));
   const outcome = /** @type {HTMLSelectElement} */ ($('history-outcome')).value;
@@ -87,7 +92,7 @@ function render() {
   const names = new Map();
   for (const e of view.entries) if (e.machineId && !names.has(e.machineId)) names.set(e.machineId, e.machine || e.machineId);
   if (wanted && !names.has(wanted.id)) names.set(wanted.id, wanted.name);
-  const chosen = machineSelect.value;
+  const chosen = choose ?? machineSelect.value;
   machineSelect.replaceChildren(
     h('option', { value: '', text: t('history.all_machines') }),
     ...[...names].sort((a, b) => naturalCompare(a[1].toLowerCase(), b[1].toLowerCase())).map(([id, name]) => h('option', { value: id, text: name })),
@@ -108,7 +113,7 @@ function render() {
   $('history-list').hidden = shown.length === 0;
   const warning = $('history-warning');
   warning.hidden = !view.warning;
-  warning.textContent = view.warning || '';
+  warning.textContent = view.warning ? tx(view.warning) : '';
   $('history-who').textContent = view.entries.length ? t('history.kept', { who: view.entries[0].who, server }) : '';
 }
 
@@ -130,17 +135,13 @@ export async function open(o = {}) {
   wanted = o.machineId ? { id: o.machineId, name: o.machine || o.machineId } : null;
   if (!setUp) {
     setUp = true;
-    $('history-machine').addEventListener('change', render);
-    $('history-outcome').addEventListener('change', render);
+    $('history-machine').addEventListener('change', () => render());
+    $('history-outcome').addEventListener('change', () => render());
   }
-  view = null;
-  await refresh();
-  if (!view) view = { version: -1, entries: [], server: '', warning: null };
+  view = (await call('history', { known: null })) || { version: -1, entries: [], server: '', warning: null };
   /** @type {HTMLSelectElement} */ ($('history-outcome')).value = '';
-  const machineSelect = /** @type {HTMLSelectElement} */ ($('history-machine'));
-  render();
-  machineSelect.value = o.machineId || '';
-  render();
+  render(o.machineId || '');
+  const machineSelect = $('history-machine');
   const dialog = /** @type {HTMLDialogElement} */ ($('history'));
   if (!dialog.open) dialog.showModal();
   (o.machineId ? $('history-close') : machineSelect).focus();

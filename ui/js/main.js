@@ -56,7 +56,7 @@ function show(v) {
   keyExpiresAt = !v.demo && v.account.method === 'api_key' ? parseTime(v.account.expiresAt) : null;
   renderKeyExpiry();
   machines.setSort(v.sort);
-  machines.setBanners([v.keyringProblem, v.settingsWarning].filter(Boolean));
+  machines.setBanners([v.keyringProblem, v.settingsWarning, v.historyWarning].filter(Boolean));
   machines.render();
 }
 

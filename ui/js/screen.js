@@ -26,7 +26,7 @@ export const state = {
   optimistic: new Map(),
   /** The measured height of each row error in view (they wrap, so it varies). */
   /** @type {Map<string, number>} */ errorHeights: new Map(),
-  /** @type {string[]} */ extraBanners: [],
+  /** @type {import('./i18n.js').Text[]} */ extraBanners: [],
 };
 
 /** The screen's whole render, set once by machines.js. */
