@@ -62,8 +62,6 @@ pub fn run(options: Options) {
         )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        // About's "Open log folder"; the capability lets the page open that folder only.
-        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let config_dir = app.path().app_config_dir()?;
             let history_dir = app.path().app_data_dir()?.join("history");
@@ -169,6 +167,7 @@ pub fn run(options: Options) {
             commands::about,
             commands::list_painted,
             commands::news,
+            commands::open_log_folder,
         ])
         .run(tauri::generate_context!())
         .expect("the Compute Desk window could not be started");

@@ -15,11 +15,9 @@ fn main() {
     // Software rendering, with no GL in this process, and no optimizing JavaScript compiler
     // in the page's (window/rendering.rs and window/javascript.rs say why and what each
     // saves). Set before GTK starts and before any other thread exists; the WebKit child
-    // processes inherit them.
+    // processes inherit them, and programs the app starts do not (window/open_folder.rs).
     #[cfg(target_os = "linux")]
-    for (name, value) in compute_desk::window::linux_defaults(|name| std::env::var_os(name)) {
-        std::env::set_var(name, value);
-    }
+    compute_desk::window::set_linux_defaults();
     let mut options = Options {
         // Seconds a shutdown may run before Force reset is offered (60 unless set).
         shutdown_patience: std::env::var("COMPUTE_DESK_SHUTDOWN_PATIENCE")

@@ -1,6 +1,7 @@
 //! About, in the real window: what it says agrees with Cargo.toml and tauri.conf.json, its
 //! "Copy details" puts them on the desktop's clipboard, and "Open log folder" hands that
-//! folder, and nothing else, to the desktop's file manager.
+//! folder, and nothing else, to the desktop's file manager, without the app's own WebKit
+//! and GTK settings.
 //! Run with `bash .ci/session cargo test` (Xvfb, a private D-Bus and keyring).
 
 mod common;
@@ -12,8 +13,9 @@ use common::desktop::{clipboard, one_window_at_a_time, Desktop, Home, WAIT};
 use serde_json::json;
 
 /// The desktop's opener, as far as this test can see it: an `xdg-open` first on the app's
-/// PATH that writes down what it was asked to open. (The file manager it would start is
-/// the desktop's, not ours.)
+/// PATH that writes down what it was asked to open, then which of the variables the app
+/// sets for itself (window/rendering.rs, window/javascript.rs) it was started with. (The file manager it would start is the
+/// desktop's, not ours.)
 fn recording_opener(dir: &Path) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let record = dir.join("opened");
@@ -21,7 +23,7 @@ fn recording_opener(dir: &Path) -> std::path::PathBuf {
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
+            "#!/bin/sh\n{{ printf '%s\\n' \"$@\"; env | grep -E '^(GDK_GL=|WEBKIT_DISABLE_DMABUF_RENDERER=|WEBKIT_WEB_RENDER_DEVICE_FILE=|JSC_)' | sort; }} >> '{}'\n",
             record.display()
         ),
     )
@@ -54,7 +56,8 @@ async fn about_agrees_with_the_package_copies_its_details_and_opens_only_the_log
         bin.path().display(),
         std::env::var("PATH").unwrap()
     );
-    let app = Desktop::launch(&home, &[], &[("PATH", &path)]).await;
+    // A setting of the person's own, which programs the app starts must keep.
+    let app = Desktop::launch(&home, &[], &[("PATH", &path), ("JSC_useDFGJIT", "1")]).await;
 
     let config: serde_json::Value =
         serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
@@ -125,14 +128,21 @@ async fn about_agrees_with_the_package_copies_its_details_and_opens_only_the_log
     app.click("Open log folder").await;
     let asked = app
         .poll(WAIT, "the log folder handed to xdg-open", || async {
-            std::fs::read_to_string(&opened).ok()
+            std::fs::read_to_string(&opened)
+                .ok()
+                .filter(|text| text.lines().count() >= 2)
         })
         .await;
-    assert_eq!(asked.trim(), log_folder.display().to_string());
+    // The folder, and of the variables, only the person's own: the app's (no GL in GTK,
+    // WebKit's renderer and render device) stay with the app.
+    assert_eq!(
+        asked.lines().collect::<Vec<_>>(),
+        [&*log_folder.display().to_string(), "JSC_useDFGJIT=1"]
+    );
     assert!(app.text_of("#about-problem").await.is_empty());
 
-    // The capability lets the page open that folder only: not a file in it, not another
-    // folder, not with a program of its choosing.
+    // The page names no path: the opener plugin is not there to be asked for another
+    // file, folder or program, and `open_log_folder` opens its folder whatever it is sent.
     let file = log_file.display().to_string();
     let folder = log_folder.display().to_string();
     let refused = app
@@ -140,8 +150,9 @@ async fn about_agrees_with_the_package_copies_its_details_and_opens_only_the_log
             "const done = arguments[arguments.length - 1];
              const tries = [{{path: '/etc'}}, {{path: {file}}}, {{path: {folder}, with: 'sh'}},
                             {{path: {parent}}}];
-             Promise.all(tries.map((args) => window.__TAURI__.core
-                 .invoke('plugin:opener|open_path', args).then(() => 'opened', (e) => String(e))))
+             const inv = window.__TAURI__.core.invoke;
+             Promise.all(tries.map((args) => inv('plugin:opener|open_path', args)
+                 .then(() => 'opened', (e) => String(e))))
                .then(done);",
             file = json!(file),
             folder = json!(folder),
@@ -149,20 +160,30 @@ async fn about_agrees_with_the_package_copies_its_details_and_opens_only_the_log
         ))
         .await;
     for answer in refused.as_array().unwrap() {
-        assert_ne!(answer, "opened", "{refused}");
-        assert!(
-            answer
-                .as_str()
-                .unwrap()
-                .starts_with("Not allowed to open path"),
-            "{refused}"
-        );
+        assert!(answer.as_str().unwrap().contains("not found"), "{refused}");
     }
+    app.js_async(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('open_log_folder', {path: '/etc'}).then(done, done);",
+    )
+    .await;
+    let asked = app
+        .poll(WAIT, "the second opening", || async {
+            let text = std::fs::read_to_string(&opened).unwrap();
+            (text.lines().count() > 2).then_some(text)
+        })
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let folder = log_folder.display().to_string();
     assert_eq!(
-        std::fs::read_to_string(&opened).unwrap().lines().count(),
-        1,
-        "xdg-open was asked once, for the log folder"
+        std::fs::read_to_string(&opened).unwrap(),
+        asked,
+        "nothing more was opened"
+    );
+    assert_eq!(
+        asked.lines().collect::<Vec<_>>(),
+        [&*folder, "JSC_useDFGJIT=1", &*folder, "JSC_useDFGJIT=1"],
+        "xdg-open was asked twice, for the log folder alone"
     );
     app.quit().await;
 }

@@ -26,4 +26,5 @@ pub const COMMANDS: &[&str] = &[
     "about",
     "list_painted",
     "news",
+    "open_log_folder",
 ];

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod javascript;
 pub mod language;
 pub mod news;
+pub mod open_folder;
 pub mod rendering;
 pub mod sink;
 pub mod startup;
@@ -23,4 +24,23 @@ pub fn linux_defaults(
     let mut set = rendering::linux_defaults(&get);
     set.extend(javascript::linux_defaults(&get));
     set
+}
+
+/// The names of the variables [`set_linux_defaults`] set, for the programs the app starts
+/// (`open_folder.rs`) to be started without them.
+static SET_BY_APP: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+
+/// Sets [`linux_defaults`] in this process, for `main()` before anything starts (and before
+/// any other thread exists), and remembers which it set.
+pub fn set_linux_defaults() {
+    let set = linux_defaults(|name| std::env::var_os(name));
+    for (name, value) in &set {
+        std::env::set_var(name, value);
+    }
+    let _ = SET_BY_APP.set(set.into_iter().map(|(name, _)| name).collect());
+}
+
+/// The variables the app set for itself (none until [`set_linux_defaults`] ran).
+pub fn set_by_app() -> &'static [&'static str] {
+    SET_BY_APP.get().map(Vec::as_slice).unwrap_or_default()
 }

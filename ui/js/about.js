@@ -1,8 +1,8 @@
 // @ts-check
 // The About dialog: version, licence, the system, where the log file is; "Copy details" for
-// a support ticket, and "Open log folder" in the desktop's file manager (the opener plugin,
-// which the capability lets open that one folder and nothing else). Loaded on first use.
-import { call, openFolder } from './ipc.js';
+// a support ticket, and "Open log folder" in the desktop's file manager (a command of the
+// app's own that opens that one folder; the page names no path). Loaded on first use.
+import { call, openLogFolder } from './ipc.js';
 import { $ } from './dom.js';
 import { copy, showFailure } from './feedback.js';
 import { t } from './i18n.js';
@@ -40,7 +40,7 @@ export async function open() {
   folderButton.onclick = async () => {
     if (!a.logFolder) return;
     try {
-      await openFolder(a.logFolder);
+      await openLogFolder();
       showFailure(problem, null);
     } catch (e) {
       showFailure(problem, {

@@ -1,5 +1,5 @@
 // @ts-check
-// The only file that talks to the Rust side: commands, the news, the clipboard and the opener.
+// The only file that talks to the Rust side: commands, the news and the clipboard.
 // Every failure comes back as one shape: {kind, message, op, text, errorId, serverMessage,
 // retryAfterSecs}: `op` and `text` are catalog keys, said in the person's language by
 // feedback.js; `message` is the English, for when there are none.
@@ -79,11 +79,7 @@ export async function copyText(text) {
   await tauri.core.invoke('plugin:clipboard-manager|write_text', { text });
 }
 
-/**
- * Opens a folder in the desktop's file manager. The capability allows the log folder only;
- * any other path is refused by the Rust side.
- * @param {string} path
- */
-export async function openFolder(path) {
-  await tauri.core.invoke('plugin:opener|open_path', { path });
+/** Opens the app's log folder in the desktop's file manager (the page names no path). */
+export async function openLogFolder() {
+  await tauri.core.invoke('open_log_folder');
 }
