@@ -136,10 +136,7 @@ pub fn run(options: Options) {
                 tauri::async_runtime::spawn(async move {
                     app.state::<Desk>()
                         .watcher()
-                        .update(|w| {
-                            w.set_visible(true);
-                            w.refresh_now();
-                        })
+                        .update(|w| w.focused(Instant::now()))
                         .await;
                 });
             }

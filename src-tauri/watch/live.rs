@@ -78,6 +78,8 @@ pub struct LiveList {
     not_before: Option<Instant>,
     /// Reads begun so far; a read numbered n has seen every change made before it began.
     reads_begun: u64,
+    /// When the newest read began.
+    last_begun: Option<Instant>,
     /// A read was asked for (focus, an action, Refresh) when this many reads had begun;
     /// only a read begun after that answers it.
     refresh: Option<u64>,
@@ -102,6 +104,7 @@ impl LiveList {
             failures: 0,
             not_before: None,
             reads_begun: 0,
+            last_begun: None,
             refresh: None,
             paused: true,
             generation: 0,
@@ -134,9 +137,24 @@ impl LiveList {
         self.visible = visible;
     }
 
-    /// Read as soon as allowed: on focus, after an action, on the Refresh button.
+    /// Read as soon as allowed: after an action, on the Refresh button.
     pub fn refresh_now(&mut self) {
         self.ask_to_read();
+    }
+
+    /// The window came to the front: read at once, unless a read began less than `fast`
+    /// ago (the list is then as fresh as the quickest rhythm keeps it). The window shown
+    /// at launch is focused while the first read is on its way; reading again then only
+    /// sent the same list twice (with 10,000 machines, the second one often delayed the
+    /// first paint).
+    pub fn focused(&mut self, now: Instant) {
+        self.set_visible(true);
+        let fresh = self
+            .last_begun
+            .is_some_and(|at| now.saturating_duration_since(at) < self.policy.fast);
+        if !fresh {
+            self.ask_to_read();
+        }
     }
 
     fn ask_to_read(&mut self) {
@@ -260,7 +278,8 @@ impl LiveList {
     }
 
     /// A read of the list begins; hand the ticket back with its result.
-    pub fn begin_read(&mut self) -> ReadTicket {
+    pub fn begin_read(&mut self, now: Instant) -> ReadTicket {
+        self.last_begun = Some(now);
         self.reads_begun += 1;
         ReadTicket(self.reads_begun)
     }
@@ -429,7 +448,7 @@ mod tests {
 
     /// One whole read: begun and answered at `at`.
     fn read(w: &mut LiveList, at: Instant, result: Result<Vec<Instance>, ApiError>) -> Outcome {
-        let ticket = w.begin_read();
+        let ticket = w.begin_read(at);
         w.on_read(ticket, at, SystemTime::now(), result)
     }
 
@@ -492,6 +511,28 @@ mod tests {
             reads < 60,
             "the documented limit is 60 per minute per operation"
         );
+    }
+
+    #[test]
+    fn focus_reads_at_once_unless_a_read_began_within_the_fast_rhythm() {
+        let list = vec![machine("a", "RUNNING")];
+        let (mut w, clock) = signed_in(list.clone());
+        // Focused while the first read is hardly done (the window shown at launch).
+        w.focused(clock.at(0.3));
+        assert_eq!(w.next_read(clock.at(0.3)), Some(clock.at(30.0)));
+        // Focused again later: read at once.
+        w.focused(clock.at(2.5));
+        assert_eq!(w.next_read(clock.at(2.5)), Some(clock.at(2.5)));
+        read(&mut w, clock.at(2.5), Ok(list));
+        // A read still under way counts as fresh too: no second one is asked for.
+        let under_way = w.begin_read(clock.at(40.0));
+        w.focused(clock.at(40.5));
+        assert_eq!(w.refresh, None);
+        // Refresh and actions are not held back by a fresh read.
+        w.refresh_now();
+        assert!(w.refresh.is_some());
+        w.on_read(under_way, clock.at(40.6), SystemTime::now(), Ok(vec![]));
+        assert_eq!(w.next_read(clock.at(40.6)), Some(clock.at(40.6)));
     }
 
     #[test]
@@ -845,7 +886,7 @@ mod tests {
     fn a_read_begun_before_a_click_cannot_settle_or_hide_what_the_click_did() {
         let (mut w, clock) = signed_in(vec![machine("a", "STOPPED")]);
         // A read is under way when the user starts "a" and creates "new".
-        let stale = w.begin_read();
+        let stale = w.begin_read(clock.at(0.5));
         w.mark_pending("a", Action::Start, clock.at(1.0));
         w.add_created(machine("new", "PROVISIONING"), clock.at(1.0));
         let o = w.on_read(

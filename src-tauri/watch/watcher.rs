@@ -129,7 +129,7 @@ impl Watcher {
                 let now = Instant::now();
                 let expired = s.list.expire(now);
                 let due = s.list.next_read(now).is_some_and(|at| at <= now);
-                (expired, due.then(|| s.list.begin_read()))
+                (expired, due.then(|| s.list.begin_read(now)))
             };
             if !expired.is_empty() {
                 self.push_if_new(&sink, &mut sent).await;
@@ -209,7 +209,7 @@ mod tests {
         let mut w = LiveList::new(Policy::default());
         w.resume();
         let t0 = Instant::now();
-        let ticket = w.begin_read();
+        let ticket = w.begin_read(t0);
         w.on_read(ticket, t0, SystemTime::now(), Ok(list));
         let at = |secs: f64| t0 + std::time::Duration::from_secs_f64(secs);
         let wall = SystemTime::now();

@@ -221,8 +221,12 @@ pub async fn open_log_folder<R: Runtime>(app: AppHandle<R>) -> Result<(), Failur
 /// The page's standing request for what changed without its asking (`news.rs`): the
 /// machines list, the account, the desktop's light or dark.
 #[tauri::command]
-pub async fn news(room: State<'_, Newsroom>, seen: Option<u64>) -> Result<News, Failure> {
-    Ok(room.after(seen, NEWS_WAIT).await)
+pub async fn news(
+    room: State<'_, Newsroom>,
+    seen: Option<u64>,
+    list: Option<bool>,
+) -> Result<News, Failure> {
+    Ok(room.after(seen, list.unwrap_or(false), NEWS_WAIT).await)
 }
 
 #[cfg(test)]

@@ -39,23 +39,35 @@ export async function call(command, args) {
  */
 
 /**
+ * The news's number now. Asked before the page's first call: news from before it is
+ * superseded by that call's answer, and `followNews(mark)` misses nothing after it.
+ * @returns {Promise<number>}
+ */
+export async function newsMark() {
+  /** @type {News} */
+  const now = await tauri.core.invoke('news', { seen: null });
+  return now.version;
+}
+
+/**
  * Follows what the app tells the page without being asked (the machines list, the account,
  * the desktop's light or dark): one `news` request always stands and is answered as soon
- * as there is something newer than the page has seen (src-tauri/window/news.rs says why
- * not events). Resolves once following has begun: the answer of any call made after that
- * is overtaken by no older news.
+ * as there is something newer than `mark` and then than the last answer
+ * (src-tauri/window/news.rs says why not events). The first answer also brings the newest
+ * machines list, however old: the list comes this one way.
+ * @param {number} mark from newsMark
  * @param {NewsHandlers} handlers
  */
-export async function followNews(handlers) {
-  /** @type {News} */
-  const first = await tauri.core.invoke('news', { seen: null });
-  let seen = first.version;
+export function followNews(mark, handlers) {
+  let seen = mark;
+  let list = true;
   (async () => {
     for (;;) {
       /** @type {News} */
       let news;
       try {
-        news = await tauri.core.invoke('news', { seen });
+        news = await tauri.core.invoke('news', { seen, list });
+        list = false;
       } catch (e) {
         // Not expected (the request only waits); ask again in a moment, not in a tight loop.
         console.error('news', e);

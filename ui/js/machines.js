@@ -119,8 +119,10 @@ onRender(render);
 let firstListMarked = false;
 
 /**
- * A snapshot from the Rust side, pushed or asked for. An older one than the page has
- * (a call's answer overtaken by a push) is dropped: the newer one always wins.
+ * A snapshot from the Rust side, from the news or asked for. An older one than the page
+ * has (a call's answer overtaken by the news) is dropped: the newer one always wins. (One
+ * with the same `seq` is not: what time alone changes, such as a shutdown that is taking
+ * too long, is sent again without a new `seq`.)
  * @param {any} snapshot
  */
 export function update(snapshot) {

@@ -1,7 +1,7 @@
 // @ts-check
 // Starts the page: waits for the silent sign-in, then shows sign-in or the machines, and
 // follows the Rust side's events. The page never polls; the Rust watcher pushes.
-import { call, followNews } from './ipc.js';
+import { call, followNews, newsMark } from './ipc.js';
 import { $ } from './dom.js';
 import { fromNow, parseTime } from './format.js';
 import { toast } from './feedback.js';
@@ -163,8 +163,12 @@ async function start() {
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
   });
-  // Following first: news from before it is superseded by the answers asked for next.
-  await followNews({
+  // The news's number first: news from before it is superseded by start's answer. The
+  // news then brings the list (a call for it too would bring a long one twice).
+  const mark = await newsMark();
+  const v = await call('start');
+  show(v);
+  followNews(mark, {
     machines: (snapshot) => {
       machines.update(snapshot);
       historyChanged();
@@ -172,9 +176,6 @@ async function start() {
     account: (v) => show(v),
     theme: (dark) => setTheme(dark),
   });
-  const v = await call('start');
-  show(v);
-  if (v.account.signedIn) machines.update(await call('machines'));
 }
 
 start().catch((e) => {
