@@ -152,6 +152,15 @@ mod tests {
         }
     }
 
+    /// Posts to `room` 50 ms from now, while a request waits.
+    fn post_soon(room: &Arc<Newsroom>, post: impl FnOnce(&Newsroom) + Send + 'static) {
+        let room = room.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            post(&room);
+        });
+    }
+
     #[tokio::test]
     async fn the_first_question_gets_the_number_and_nothing_else() {
         let room = Newsroom::default();
@@ -180,11 +189,7 @@ mod tests {
     #[tokio::test]
     async fn a_waiting_request_is_answered_as_soon_as_news_is_posted() {
         let room = Arc::new(Newsroom::default());
-        let poster = room.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            poster.theme(false);
-        });
+        post_soon(&room, |room| room.theme(false));
         let asked = Instant::now();
         let news = room.after(Some(0), false, Duration::from_secs(30)).await;
         assert_eq!(news.theme, Some(false));
@@ -234,11 +239,7 @@ mod tests {
     #[tokio::test]
     async fn asked_for_a_list_before_there_is_one_the_request_waits_for_it() {
         let room = Arc::new(Newsroom::default());
-        let poster = room.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            poster.machines(snapshot(1));
-        });
+        post_soon(&room, |room| room.machines(snapshot(1)));
         let first = room.after(Some(0), true, Duration::from_secs(30)).await;
         assert_eq!(first.machines.map(|s| s.seq), Some(1));
     }
