@@ -197,25 +197,7 @@ pub fn list_painted(rows: u32, machines: u32) {
 /// names no path; this opens that folder and nothing else (`open_folder.rs`).
 #[tauri::command]
 pub async fn open_log_folder<R: Runtime>(app: AppHandle<R>) -> Result<(), Failure> {
-    let folder = app.path().app_log_dir().map_err(|e| {
-        Failure::plain(
-            "open_folder",
-            Text::new("about.no_log"),
-            format!("The log folder is not known: {e}"),
-        )
-    })?;
-    let opener = super::open_folder::opener(&folder, super::set_by_app());
-    let opened = tauri::async_runtime::spawn_blocking(move || super::open_folder::open(opener))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string()).into()));
-    opened.map_err(|e| {
-        log::warn!("about: could not open {}: {e}", folder.display());
-        Failure::plain(
-            "open_folder",
-            Text::new("about.open_log_failed").with("path", folder.display().to_string()),
-            format!("The log folder could not be opened: {e}"),
-        )
-    })
+    super::open_folder::open_log_folder(app.path().app_log_dir()).await
 }
 
 /// The page's standing request for what changed without its asking (`news.rs`): the

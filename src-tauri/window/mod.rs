@@ -1,6 +1,6 @@
-//! Everything that knows Tauri or GTK: the commands the page calls, the news it asks for
-//! and the notifications the desktop is sent, the desktop's light or dark, how WebKitGTK draws, and the
-//! window's first appearance. The rest of the app knows none of them.
+//! Everything that knows Tauri or GTK: the commands the page calls, the news it asks for,
+//! the desktop's notifications, light or dark, how WebKitGTK draws and runs the page's
+//! scripts, and the window's first appearance. The rest of the app knows none of them.
 
 pub mod about;
 pub mod command_names;

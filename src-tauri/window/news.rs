@@ -106,8 +106,7 @@ impl Newsroom {
         if seen > *self.version.borrow() {
             seen = 0;
         }
-        let has_list = || self.board().machines.is_some();
-        if !(list && has_list()) {
+        if !(list && self.board().machines.is_some()) {
             let mut changed = self.version.subscribe();
             // The sender lives as long as `self`, so waiting ends only with news or the time.
             let _ = tokio::time::timeout(wait, changed.wait_for(|v| *v > seen)).await;

@@ -7,14 +7,41 @@
 //! JavaScriptCore's compiler settings): choices made for this window, not for the
 //! person's other programs. Variables the person set themselves are passed on as they are.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::failure::Failure;
+use crate::text::Text;
 
 /// How long to wait for the opener to say whether it could open the folder. `xdg-open`
 /// hands the folder to the file manager and ends at once; one still running after this is
 /// taken to have started it, and is left to end in its own time.
 const OPENER_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Opens the log folder (as Tauri found it) without the app's own variables, off the async
+/// threads; a failure in the words About shows.
+pub async fn open_log_folder(folder: tauri::Result<PathBuf>) -> Result<(), Failure> {
+    let folder = folder.map_err(|e| {
+        Failure::plain(
+            "open_folder",
+            Text::new("about.no_log"),
+            format!("The log folder is not known: {e}"),
+        )
+    })?;
+    let command = opener(&folder, super::set_by_app());
+    let opened = tauri::async_runtime::spawn_blocking(move || open(command))
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string()).into()));
+    opened.map_err(|e| {
+        log::warn!("about: could not open {}: {e}", folder.display());
+        Failure::plain(
+            "open_folder",
+            Text::new("about.open_log_failed").with("path", folder.display().to_string()),
+            format!("The log folder could not be opened: {e}"),
+        )
+    })
+}
 
 /// The desktop's opener for `folder`, without the variables the app set (`set_by_app`).
 pub fn opener(folder: &Path, set_by_app: &[&str]) -> Command {

@@ -1,6 +1,7 @@
 // @ts-check
 // Starts the page: waits for the silent sign-in, then shows sign-in or the machines, and
-// follows the Rust side's events. The page never polls; the Rust watcher pushes.
+// follows the Rust side's news (one standing request, answered when something changes).
+// The page never polls ThreatWinds; the Rust watcher reads.
 import { call, followNews, newsMark } from './ipc.js';
 import { $ } from './dom.js';
 import { fromNow, parseTime } from './format.js';
