@@ -178,8 +178,22 @@ async fn history_says_what_was_done_and_how_it_ended_and_survives_a_restart() {
     }
     close_history(&app).await;
 
-    // From a machine's details: its history alone.
+    // From a machine's details: its history alone. The screen is drawn again meanwhile
+    // (here a resize): a panel that looks the same keeps its buttons, and the focus on
+    // one (it was replaced on every drawing, and a click could fall between two).
     app.click("Details of web-1").await;
+    let kept = app
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             const button = [...document.querySelectorAll('#detail button')]
+               .find((b) => b.textContent === 'History of this machine');
+             button.focus();
+             window.dispatchEvent(new Event('resize'));
+             requestAnimationFrame(() => requestAnimationFrame(() =>
+               done(button.isConnected && document.activeElement === button)));",
+        )
+        .await;
+    assert_eq!(kept, true, "the details were drawn anew under the focus");
     app.click("History of this machine").await;
     app.until(
         "the History panel",

@@ -21,7 +21,7 @@ export function renderDetail() {
   aside.hidden = false;
   const created = parseTime(r.createdAt);
   const field = (/** @type {string} */ k, /** @type {any} */ v) => [h('dt', { text: k }), h('dd', { text: v == null || v === '' ? '—' : String(v) })];
-  aside.replaceChildren(...[
+  const panel = h('div', {}, [
     h('button', { type: 'button', class: 'link close', text: t('dialog.close'), 'aria-label': t('detail.close'), onclick: () => { state.detail = null; queueRender(); } }),
     h('h2', { id: 'detail-title', text: r.name }),
     h('div', {}, stateCell(r)),
@@ -41,7 +41,12 @@ export function renderDetail() {
       h('button', { type: 'button', text: t('detail.copy_support'), onclick: () => copy(supportInfo(r), t('detail.support_copied')) }),
       h('button', { type: 'button', text: t('detail.history'), 'aria-haspopup': 'dialog', onclick: () => openHistory({ machineId: r.id, machine: r.name }) }),
     ]),
-  ].filter((e) => e !== null));
+  ]);
+  // The screen is drawn again for every snapshot and resize; a panel that would look the
+  // same keeps its nodes, so that keyboard focus stays where it is and a click under way
+  // (pressed on one button, released on its replacement) is not lost.
+  if (panel.innerHTML === aside.innerHTML) return;
+  aside.replaceChildren(...panel.childNodes);
 }
 
 /** @param {Row} r */
