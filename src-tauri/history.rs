@@ -24,14 +24,25 @@ pub const KEEP: usize = 2_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// The server accepted it; the machine has not been seen to get there yet.
+    /// Asked for, waiting for its turn under the rate budget: not sent yet.
+    Queued,
+    /// Sent (and accepted, or no answer yet); the machine has not been seen to get there.
     Waiting,
     Done,
     Failed,
     /// Not sent: it made no sense in the machine's state.
     Skipped,
+    /// Never sent: stopped by the person, or the sign-in ended (or the app closed) first.
+    NotSent,
     /// The app never learned how it ended (closed, or signed out, before it did).
     Unknown,
+}
+
+impl Outcome {
+    /// Whether the entry has not reached its end yet.
+    pub fn is_open(self) -> bool {
+        matches!(self, Outcome::Queued | Outcome::Waiting)
+    }
 }
 
 /// One thing the app did.
@@ -107,6 +118,9 @@ pub struct History {
 /// Said of entries still waiting when the history is opened again.
 pub const CLOSED_BEFORE: &str = "Compute Desk was closed before ThreatWinds showed how this ended.";
 const CLOSED_BEFORE_KEY: &str = "history.closed_before";
+/// Said of entries still waiting for their turn when the history is opened again.
+const CLOSED_BEFORE_SENT: &str = "Compute Desk was closed before this was sent.";
+const CLOSED_BEFORE_SENT_KEY: &str = "history.closed_before_sent";
 
 impl History {
     /// Opens (or starts) the history of `who` on `server`, in `dir`. Entries a previous
@@ -133,7 +147,10 @@ impl History {
             Ok(()) => {}
             Err(Damaged(line)) => history.set_aside(line),
         }
-        history.settle_all_waiting(Said::text(Text::new(CLOSED_BEFORE_KEY), CLOSED_BEFORE));
+        history.settle_all_open(
+            Said::text(Text::new(CLOSED_BEFORE_KEY), CLOSED_BEFORE),
+            Said::text(Text::new(CLOSED_BEFORE_SENT_KEY), CLOSED_BEFORE_SENT),
+        );
         if history.lines > history.entries.len() + KEEP / 2 {
             history.rewrite();
         }
@@ -172,7 +189,7 @@ impl History {
             machine: new.machine,
             who: self.who.clone(),
             outcome,
-            settled_at: (outcome != Outcome::Waiting).then_some(at),
+            settled_at: (!outcome.is_open()).then_some(at),
             said: new.said,
         };
         self.append(&entry);
@@ -184,13 +201,19 @@ impl History {
         id
     }
 
-    /// Gives the entry `id` its outcome, with what was said of it.
+    /// Gives the entry `id` its outcome, with what was said of it. An entry that reached
+    /// its end keeps it: whatever comes later (a late answer) changes nothing.
     pub fn settle(&mut self, id: u64, outcome: Outcome, said: Said) {
-        let Some(entry) = self.entries.iter_mut().find(|e| e.id == id) else {
+        let Some(entry) = self
+            .entries
+            .iter_mut()
+            .rev()
+            .find(|e| e.id == id && e.outcome.is_open())
+        else {
             return;
         };
         entry.outcome = outcome;
-        entry.settled_at = Some(now_ms());
+        entry.settled_at = (!outcome.is_open()).then(now_ms);
         entry.said = said;
         let entry = entry.clone();
         self.append(&entry);
@@ -200,25 +223,28 @@ impl History {
     /// the machine get there (or not).
     pub fn settle_machine(&mut self, machine_id: &str, what: &str, outcome: Outcome, said: Said) {
         let waiting = self.entries.iter().rev().find(|e| {
-            e.outcome == Outcome::Waiting
-                && e.what == what
-                && e.machine_id.as_deref() == Some(machine_id)
+            e.outcome.is_open() && e.what == what && e.machine_id.as_deref() == Some(machine_id)
         });
         if let Some(id) = waiting.map(|e| e.id) {
             self.settle(id, outcome, said);
         }
     }
 
-    /// Every waiting entry becomes unknown, for `why` (signed out, sign-in lost, closed).
-    pub fn settle_all_waiting(&mut self, why: Said) {
-        let waiting: Vec<u64> = self
+    /// Every entry not at its end yet ends: what was sent becomes unknown, for `unknown`,
+    /// and what was still waiting for its turn was never sent, for `not_sent` (signed out,
+    /// sign-in lost, closed).
+    pub fn settle_all_open(&mut self, unknown: Said, not_sent: Said) {
+        let open: Vec<(u64, Outcome)> = self
             .entries
             .iter()
-            .filter(|e| e.outcome == Outcome::Waiting)
-            .map(|e| e.id)
+            .filter(|e| e.outcome.is_open())
+            .map(|e| (e.id, e.outcome))
             .collect();
-        for id in waiting {
-            self.settle(id, Outcome::Unknown, why.clone());
+        for (id, outcome) in open {
+            match outcome {
+                Outcome::Queued => self.settle(id, Outcome::NotSent, not_sent.clone()),
+                _ => self.settle(id, Outcome::Unknown, unknown.clone()),
+            }
         }
     }
 

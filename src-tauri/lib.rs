@@ -23,7 +23,7 @@ use std::time::Instant;
 use tauri::{Manager, WindowEvent};
 
 use desk::{AccountNews, Desk, Options};
-use watch::{Policy, Sink};
+use watch::Policy;
 use window::sink::WindowSink;
 use window::startup::{show_main_window, since_launch, LAUNCHED, SHOW_ANYWAY};
 use window::{commands, rendering};
@@ -118,8 +118,8 @@ pub fn run(options: Options) {
                     app: handle.clone(),
                 };
                 desk.keep_sessions_alive(|news_of| match news_of {
-                    AccountNews::Lost(failure) => news.auth_lost(failure),
-                    AccountNews::Confirmed => news.account_changed(),
+                    // The keeper has marked the sign-in lost already; the page is told.
+                    AccountNews::Lost(_) | AccountNews::Confirmed => news.account_changed(),
                 })
                 .await;
             });
@@ -152,6 +152,8 @@ pub fn run(options: Options) {
             commands::sign_out,
             commands::machines,
             commands::act,
+            commands::stop_run,
+            commands::run_results,
             commands::create_options,
             commands::create,
             commands::zones,

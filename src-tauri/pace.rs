@@ -42,6 +42,14 @@ impl Pace {
         self.slots.push_back(at);
         at
     }
+
+    /// Gives back a slot booked at `at` and not used (the action was stopped before its
+    /// turn), so that it holds nothing else back.
+    pub fn unbook(&mut self, at: Instant) {
+        if let Some(i) = self.slots.iter().rposition(|t| *t == at) {
+            self.slots.remove(i);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -80,5 +88,18 @@ mod tests {
         assert_eq!(pace.book(later), t0 + WINDOW);
         let much_later = t0 + Duration::from_secs(600);
         assert_eq!(pace.book(much_later), much_later);
+    }
+
+    #[test]
+    fn a_slot_given_back_holds_nothing_back() {
+        let t0 = Instant::now();
+        let mut pace = Pace::new(2);
+        pace.book(t0);
+        let second = pace.book(t0);
+        assert_eq!(pace.book(t0), t0 + WINDOW, "the third waits");
+        pace.unbook(t0 + WINDOW);
+        pace.unbook(second);
+        let soon = t0 + Duration::from_secs(1);
+        assert_eq!(pace.book(soon), soon, "the stopped ones freed their turns");
     }
 }

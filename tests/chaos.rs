@@ -151,11 +151,14 @@ async fn the_app_stays_right_through_a_chaotic_service() {
             })
             .await;
             assert!(noticed, "the revoked session was noticed");
-            desk.auth_lost(&Failure::plain(
-                "auth",
-                compute_desk::text::Text::new("desk.sign_in_ended"),
-                "revoked",
-            ))
+            desk.auth_lost(
+                screen.lost_owner().unwrap(),
+                &Failure::plain(
+                    "auth",
+                    compute_desk::text::Text::new("desk.sign_in_ended"),
+                    "revoked",
+                ),
+            )
             .await;
             sign_in(&desk, &sim).await;
         }
@@ -197,7 +200,7 @@ async fn the_app_stays_right_through_a_chaotic_service() {
             creates += 1;
         } else {
             let (id, action) = candidates[rng.usize(0..candidates.len())].clone();
-            let _ = desk.act(std::slice::from_ref(&id), action).await;
+            let _ = desk.act_and_wait(std::slice::from_ref(&id), action).await;
             let writes = writes_since(&sim.requests().await, before);
             let mine: Vec<_> = writes.iter().filter(|(p, _)| p.contains(&id)).collect();
             let performed = mine.iter().filter(|(_, status)| *status != 429).count();

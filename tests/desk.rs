@@ -257,7 +257,7 @@ async fn an_action_refused_for_the_rate_is_sent_again_once() {
                      "status": 429, "retryAfter": 1, "times": 1}),
     )
     .await;
-    let results = desk.act(&running, "stop").await.unwrap();
+    let results = desk.act_and_wait(&running, "stop").await.unwrap();
     assert!(results.iter().all(|r| r.ok), "{results:?}");
     let posts = sim
         .requests()
@@ -275,7 +275,7 @@ async fn an_action_refused_for_the_rate_is_sent_again_once() {
     .await;
     let stopped = wait_until_state(&seen, &running[0], "stopped").await;
     assert!(stopped);
-    let results = desk.act(&running[..1], "start").await.unwrap();
+    let results = desk.act_and_wait(&running[..1], "start").await.unwrap();
     assert_eq!(results[0].error.as_ref().unwrap().kind, "rate_limited");
     desk.sign_out().await;
 }
@@ -307,11 +307,10 @@ async fn signing_in_as_someone_else_starts_from_an_empty_list() {
         .await
     );
     // The key stops working (revoked); someone else signs in by email.
-    desk.auth_lost(&Failure::plain(
-        "auth",
-        Text::new("desk.sign_in_ended"),
-        "revoked",
-    ))
+    desk.auth_lost(
+        desk.sign_in_number(),
+        &Failure::plain("auth", Text::new("desk.sign_in_ended"), "revoked"),
+    )
     .await;
     desk.email_start(&sim.base, EMAIL).await.unwrap();
     desk.email_verify(&sim.latest_code().await).await.unwrap();
@@ -362,7 +361,7 @@ async fn the_history_settles_an_action_when_the_machine_is_seen_to_get_there() {
     let running = machines.iter().find(|r| r.state == "running").unwrap();
     let stopped = machines.iter().find(|r| r.state == "stopped").unwrap();
 
-    desk.act(std::slice::from_ref(&running.id), "stop")
+    desk.act_and_wait(std::slice::from_ref(&running.id), "stop")
         .await
         .unwrap();
     let newest = |desk: &Desk| desk.history(None).unwrap().entries[0].clone();
@@ -381,7 +380,7 @@ async fn the_history_settles_an_action_when_the_machine_is_seen_to_get_there() {
 
     // Waiting when the sign-in is lost (the server ends the session): the app will never
     // see how it ended.
-    desk.act(std::slice::from_ref(&stopped.id), "start")
+    desk.act_and_wait(std::slice::from_ref(&stopped.id), "start")
         .await
         .unwrap();
     sim.end_sessions().await;

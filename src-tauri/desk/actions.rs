@@ -1,19 +1,35 @@
-//! Acting on machines: one or many at once, each only when it makes sense for its state,
-//! paced under the service's per-minute limit, each outcome reported.
+//! Acting on machines: one or many at once, each only when it makes sense for its state.
+//!
+//! An action's life, kept here and in the watcher's list (`watch/live`): asked for (its
+//! row says "Waiting to send…" at once, its history entry is *queued*), sent when its turn
+//! comes under the per-minute budget (only then do its clocks start, and the entry is
+//! *waiting*), then refused (*failed*, on its row at once), unanswered (*not known*: the
+//! watcher follows the machine, which may show it happened), or accepted and followed by
+//! the watcher to its end (*done*, or *failed* when the machine never gets there). What
+//! is never sent (the person stopped the rest, the sign-in ended) is *not sent*.
+//!
+//! Every action belongs to the sign-in that asked for it (`owner`): its requests pass
+//! [`super::owner::OwnerGate`], and whatever it learns is written only while that
+//! sign-in is in force. A 401 ends its run: what was accepted stays accepted, the rest
+//! is not sent.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::StreamExt;
 use serde::Serialize;
 
+use super::record::{no_answer, replaced, said_of, stopped};
+use super::runs::Stop;
 use super::Desk;
-use crate::api::{ErrorKind, InstanceStatus};
+use crate::api::{ApiError, Client, ErrorKind, InstanceStatus};
 use crate::failure::Failure;
 use crate::history::{New, Outcome, Said};
 use crate::text::Text;
 use crate::watch::Action;
 
-/// How many actions of one bulk request run at once.
+/// How many actions of one bulk request are on their way at once.
 const BULK_PARALLEL: usize = 4;
 
 /// The outcome of an action on one machine of a (possibly bulk) request.
@@ -22,19 +38,92 @@ const BULK_PARALLEL: usize = 4;
 pub struct ActionResult {
     pub id: String,
     pub name: String,
+    /// Accepted by the server (the row follows the machine from there).
     pub ok: bool,
     /// Not attempted because the action makes no sense in the machine's state.
     pub skipped: bool,
+    /// Never sent: stopped by the person, or the sign-in ended first.
+    pub not_sent: bool,
+    /// Sent, but no answer came: it may have happened (the row follows the machine).
+    pub unknown: bool,
     pub error: Option<Failure>,
-    /// The first snapshot that shows this outcome (the row pending, or its error): the
-    /// page keeps its own "in progress" mark until it has one at least this new.
+}
+
+impl ActionResult {
+    fn new(id: String, name: String) -> Self {
+        ActionResult {
+            id,
+            name,
+            ok: false,
+            skipped: false,
+            not_sent: false,
+            unknown: false,
+            error: None,
+        }
+    }
+}
+
+/// What the page is told at once: the rows are marked; the requests go out in turn.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Planned {
+    /// The run, for [`Desk::stop_run`] and [`Desk::run_results`].
+    pub run: u64,
+    /// The snapshot that shows every row marked: the page keeps its own marks until it
+    /// has one at least this new.
     pub seq: u64,
+    /// Machines that will be sent the action, in turn.
+    pub sending: usize,
+    /// Machines that could not do it in their state.
+    pub skipped: Vec<ActionResult>,
+}
+
+/// An action asked for and marked, to be sent in turn by [`Desk::send`].
+pub struct Run {
+    planned: Planned,
+    owner: u64,
+    action: Action,
+    client: Client,
+    stop: Arc<Stop>,
+    items: Vec<Item>,
+}
+
+impl Run {
+    pub fn planned(&self) -> &Planned {
+        &self.planned
+    }
+}
+
+struct Item {
+    id: String,
+    name: String,
+    /// Its history entry, when a history is open.
+    entry: Option<u64>,
+}
+
+/// What one run shares among its machines while it sends.
+struct Sending<'a> {
+    run: u64,
+    owner: u64,
+    action: Action,
+    client: &'a Client,
+    stop: &'a Stop,
+    /// A 401 ended the run: what it did not send was not sent for that reason.
+    sign_in_refused: AtomicBool,
+}
+
+fn not_signed_in() -> Failure {
+    Failure::plain(
+        "auth",
+        Text::new("desk.not_signed_in"),
+        "You are not signed in. Sign in first.",
+    )
 }
 
 impl Desk {
-    /// Starts, shuts down, restarts, resets or deletes the given machines, each only when
-    /// it makes sense for its state; reports each machine's outcome.
-    pub async fn act(&self, ids: &[String], action: &str) -> Result<Vec<ActionResult>, Failure> {
+    /// Marks the given machines for `action` (each only when it makes sense for its
+    /// state) and records them; nothing is sent yet: [`Desk::send`] does that, in turn.
+    pub async fn act(&self, ids: &[String], action: &str) -> Result<Run, Failure> {
         let action = Action::parse(action).ok_or_else(|| {
             Failure::plain(
                 "invalid",
@@ -42,129 +131,294 @@ impl Desk {
                 format!("Unknown action “{action}”."),
             )
         })?;
-        let client = Desk::client(&*self.state.lock().await)?;
+        let (client, owner) = {
+            let s = self.state.lock().await;
+            (Desk::client(&s)?, self.owner.current())
+        };
+        let (run, stop) = self.runs.begin();
         let now = Instant::now();
-        // Decide from the list the user is looking at; mark the rows pending at once.
-        let (plan, mut results) = self
+        // Decide from the list the person is looking at; mark the rows at once.
+        let marked = self
             .watcher
-            .update(|w| {
+            .update_for(owner, |w| {
                 let mut plan = Vec::new();
-                let mut results = Vec::new();
+                let mut skipped = Vec::new();
+                let mut replacing = Vec::new();
                 for id in ids {
-                    let snapshot_row = w.instance(id).cloned();
-                    let name = snapshot_row
+                    let row = w.instance(id).cloned();
+                    let name = row
                         .as_ref()
                         .map(|i| i.display_name().to_owned())
                         .unwrap_or_else(|| id.clone());
-                    let allowed = snapshot_row.as_ref().is_some_and(|i| {
+                    let allowed = row.as_ref().is_some_and(|i| {
                         action.allowed(&i.status)
                             // A shutdown that hangs may be cut short.
                             || (action == Action::Reset && i.status == InstanceStatus::Stopping)
                     });
                     if allowed {
-                        w.mark_pending(id, action, now);
+                        if let Some(before) = w.mark_queued(id, action, run, now) {
+                            replacing.push((id.clone(), before));
+                        }
                         plan.push((id.clone(), name));
                     } else {
-                        results.push(ActionResult {
-                            id: id.clone(),
-                            name,
-                            ok: false,
+                        skipped.push(ActionResult {
                             skipped: true,
-                            error: None,
-                            seq: 0,
+                            ..ActionResult::new(id.clone(), name)
                         });
                     }
                 }
-                (plan, results)
+                if ids.len() > 1 && !plan.is_empty() {
+                    w.bulk_started(run, action, plan.len());
+                }
+                (plan, skipped, replacing, w.seq())
             })
             .await;
-        // Into the history: each one sent, waiting to be seen done; each one skipped.
-        for skipped in &results {
-            self.record(New {
-                what: action.key().into(),
-                machine_id: Some(skipped.id.clone()),
-                machine: Some(skipped.name.clone()),
-                outcome: Some(Outcome::Skipped),
-                said: Said::text(
-                    Text::new("history.skipped"),
-                    "Not sent: the machine could not do this in its state.",
-                ),
-            });
+        let Some((plan, skipped, replacing, seq)) = marked else {
+            self.runs.finish(run, Vec::new());
+            return Err(not_signed_in());
+        };
+        // Into the history: what this replaces ends; each one skipped; each one queued.
+        for (id, (before, sent)) in replacing {
+            let outcome = if sent {
+                Outcome::Unknown
+            } else {
+                Outcome::NotSent
+            };
+            self.settle_machine_for(owner, &id, before.key(), outcome, replaced());
         }
-        let plan: Vec<_> = plan
+        for skipped in &skipped {
+            self.record_for(
+                owner,
+                New {
+                    what: action.key().into(),
+                    machine_id: Some(skipped.id.clone()),
+                    machine: Some(skipped.name.clone()),
+                    outcome: Some(Outcome::Skipped),
+                    said: Said::text(
+                        Text::new("history.skipped"),
+                        "Not sent: the machine could not do this in its state.",
+                    ),
+                },
+            );
+        }
+        let items: Vec<Item> = plan
             .into_iter()
-            .map(|(id, name)| {
-                let entry = self.record_waiting(action.key(), &id, &name);
-                (id, name, entry)
+            .map(|(id, name)| Item {
+                entry: self.record_open(owner, action.key(), &id, &name, Outcome::Queued),
+                id,
+                name,
             })
             .collect();
-        let calls = plan.into_iter().map(|(id, name, entry)| {
-            let client = client.clone();
-            async move {
-                let send = || async {
-                    self.paced().await;
-                    match action.power() {
-                        Some(power) => client.power(&id, power).await,
-                        None => client.delete_instance(&id).await,
-                    }
-                };
-                let mut result = send().await;
-                // Refused for the rate, so not performed: once more after the wait.
-                if let Err(e) = &result {
-                    if e.kind() == ErrorKind::RateLimited {
-                        let wait = e.retry_after().unwrap_or(self.policy.slow);
-                        tokio::time::sleep(wait.min(self.policy.max_wait)).await;
-                        result = send().await;
-                    }
-                }
-                if let (Err(e), Some(entry)) = (&result, entry) {
-                    self.settle_failed(entry, &Failure::from(e));
-                }
-                (id, name, result)
-            }
-        });
-        let done: Vec<_> = futures_util::stream::iter(calls)
-            .buffered(BULK_PARALLEL)
-            .collect()
-            .await;
-        let mut auth_lost = None;
-        let seq = self
-            .watcher
-            .update(|w| {
-                for (id, _, result) in &done {
-                    if let Err(e) = result {
-                        if e.kind() == ErrorKind::Auth {
-                            auth_lost = Some(Failure::from(e));
-                        }
-                        w.action_failed(id, Failure::from(e));
-                    }
-                }
-                w.refresh_now();
-                w.seq()
-            })
-            .await;
-        if let Some(failure) = auth_lost {
-            self.auth_lost(&failure).await;
-            return Err(failure);
-        }
-        results.extend(done.into_iter().map(|(id, name, result)| ActionResult {
-            id,
-            name,
-            ok: result.is_ok(),
-            skipped: false,
-            error: result.err().map(Failure::from),
-            seq,
-        }));
-        Ok(results)
+        Ok(Run {
+            planned: Planned {
+                run,
+                seq,
+                sending: items.len(),
+                skipped,
+            },
+            owner,
+            action,
+            client,
+            stop,
+            items,
+        })
     }
 
-    /// Waits for this action's turn under the per-minute limit.
-    async fn paced(&self) {
+    /// Sends a run's requests, each when its turn comes under the per-minute limit and
+    /// only while its sign-in is in force and nobody stopped the rest; reports each
+    /// machine's outcome on its row as it comes, and all of them at the end.
+    pub async fn send(&self, run: Run) -> Vec<ActionResult> {
+        let Run {
+            planned,
+            owner,
+            action,
+            client,
+            stop,
+            items,
+        } = run;
+        let sending = Sending {
+            run: planned.run,
+            owner,
+            action,
+            client: &client,
+            stop: &stop,
+            sign_in_refused: AtomicBool::new(false),
+        };
+        let sent: Vec<ActionResult> =
+            futures_util::stream::iter(items.into_iter().map(|item| self.send_one(&sending, item)))
+                .buffered(BULK_PARALLEL)
+                .collect()
+                .await;
+        self.watcher
+            .update_for(owner, |w| {
+                w.run_ended(planned.run);
+                w.refresh_now();
+            })
+            .await;
+        let refused = sent.iter().find_map(|r| {
+            r.error
+                .as_ref()
+                .filter(|f| f.kind == "auth" && !r.unknown)
+                .cloned()
+        });
+        if let Some(failure) = refused {
+            self.auth_lost(owner, &failure).await;
+        }
+        let mut results = planned.skipped;
+        results.extend(sent);
+        self.runs.finish(planned.run, results.clone());
+        results
+    }
+
+    /// Marks and sends at once, waiting for every request's answer: for the command
+    /// line of tests and for anyone who needs the outcomes rather than the marks.
+    pub async fn act_and_wait(
+        &self,
+        ids: &[String],
+        action: &str,
+    ) -> Result<Vec<ActionResult>, Failure> {
+        let run = self.act(ids, action).await?;
+        Ok(self.send(run).await)
+    }
+
+    /// Stops what the run `run` has not sent yet ("Stop the rest"); false when it is not
+    /// under way.
+    pub fn stop_run(&self, run: u64) -> bool {
+        self.runs.stop(run)
+    }
+
+    /// The run's results once it has ended; `None` for a run not known.
+    pub async fn run_results(&self, run: u64) -> Option<Vec<ActionResult>> {
+        self.runs.results(run).await
+    }
+
+    async fn send_one(&self, s: &Sending<'_>, item: Item) -> ActionResult {
+        let Item { id, name, entry } = item;
+        let mut result = ActionResult::new(id.clone(), name);
+        let mut refused_for_rate = false;
+        let answer = loop {
+            if !self.wait_for_turn(s.stop).await {
+                break None;
+            }
+            let sent = self
+                .owner
+                .send_as(s.owner, async {
+                    if s.stop.is_stopped() {
+                        return None;
+                    }
+                    let now = Instant::now();
+                    let marked = self
+                        .watcher
+                        .update_for(s.owner, |w| w.mark_sent(&id, s.run, now))
+                        .await;
+                    if marked != Some(true) {
+                        return None;
+                    }
+                    if let Some(entry) = entry {
+                        self.settle_for(s.owner, entry, Outcome::Waiting, Said::default());
+                    }
+                    Some(match s.action.power() {
+                        Some(power) => s.client.power(&id, power).await,
+                        None => s.client.delete_instance(&id).await,
+                    })
+                })
+                .await
+                .flatten();
+            match sent {
+                // Refused for the rate, so not performed: once more after the wait.
+                Some(Err(e)) if e.kind() == ErrorKind::RateLimited && !refused_for_rate => {
+                    refused_for_rate = true;
+                    self.watcher
+                        .update_for(s.owner, |w| w.requeue(&id, s.run))
+                        .await;
+                    if let Some(entry) = entry {
+                        self.settle_for(s.owner, entry, Outcome::Queued, Said::default());
+                    }
+                    let wait = e
+                        .retry_after()
+                        .unwrap_or(self.policy.slow)
+                        .min(self.policy.max_wait);
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = s.stop.stopped() => break None,
+                    }
+                }
+                other => break other,
+            }
+        };
+        match answer {
+            None => {
+                result.not_sent = true;
+                self.watcher
+                    .update_for(s.owner, |w| w.not_sent(&id, s.run))
+                    .await;
+                if let Some(entry) = entry {
+                    let why = if s.sign_in_refused.load(Ordering::SeqCst) {
+                        super::record::sign_in_lost_before_sent()
+                    } else {
+                        stopped()
+                    };
+                    self.settle_for(s.owner, entry, Outcome::NotSent, why);
+                }
+            }
+            Some(Ok(())) => result.ok = true,
+            Some(Err(e)) => self.refused(s, &id, entry, &e, &mut result).await,
+        }
+        result
+    }
+
+    /// A request that did not get a yes: refused (its row says why at once), or not
+    /// answered (the row keeps following the machine, which may show it happened).
+    async fn refused(
+        &self,
+        s: &Sending<'_>,
+        id: &str,
+        entry: Option<u64>,
+        e: &ApiError,
+        result: &mut ActionResult,
+    ) {
+        let failure = Failure::from(e);
+        result.error = Some(failure.clone());
+        if e.outcome_unknown() {
+            result.unknown = true;
+            if let Some(entry) = entry {
+                // Still waiting: the watcher settles it when the machine gets there (or
+                // does not); the words say why nobody knows yet.
+                self.settle_for(s.owner, entry, Outcome::Waiting, no_answer());
+            }
+            return;
+        }
+        if e.kind() == ErrorKind::Auth {
+            // The sign-in is refused: nothing more of this run goes out.
+            s.sign_in_refused.store(true, Ordering::SeqCst);
+            s.stop.stop();
+        }
+        self.watcher
+            .update_for(s.owner, |w| w.action_failed(id, s.run, failure.clone()))
+            .await;
+        if let Some(entry) = entry {
+            self.settle_for(s.owner, entry, Outcome::Failed, said_of(&failure));
+        }
+    }
+
+    /// Waits for one action's turn under the per-minute limit; false when the run was
+    /// stopped first (the turn is given back).
+    async fn wait_for_turn(&self, stop: &Stop) -> bool {
         let at = self
             .pace
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .book(Instant::now());
-        tokio::time::sleep_until(at.into()).await;
+        let turn = tokio::select! {
+            _ = tokio::time::sleep_until(at.into()) => true,
+            _ = stop.stopped() => false,
+        };
+        if !turn {
+            self.pace
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .unbook(at);
+        }
+        turn && !stop.is_stopped()
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Desk;
 use crate::api::{Limit, Template};
 use crate::failure::Failure;
-use crate::history::New;
+use crate::history::{New, Outcome};
 use crate::sim::NETWORK_CONFIGS;
 use crate::text::Text;
 use crate::watch::Row;
@@ -131,7 +131,10 @@ impl Desk {
                 "Choose or type a network configuration.",
             ));
         }
-        let client = Desk::client(&*self.state.lock().await)?;
+        let (client, owner) = {
+            let s = self.state.lock().await;
+            (Desk::client(&s)?, self.owner.current())
+        };
         match client
             .create_instance(template_id.trim(), config_id.trim(), zone)
             .await
@@ -143,10 +146,16 @@ impl Desk {
                     self.save_settings(&s);
                 }
                 let id = instance.id.clone();
-                self.record_waiting("create", &id, instance.display_name());
+                self.record_open(
+                    owner,
+                    "create",
+                    &id,
+                    instance.display_name(),
+                    Outcome::Waiting,
+                );
                 let now = Instant::now();
                 self.watcher
-                    .update(|w| {
+                    .update_for(owner, |w| {
                         w.add_created(instance, now);
                         w.snapshot(now, std::time::SystemTime::now())
                             .machines
@@ -154,6 +163,7 @@ impl Desk {
                             .find(|r| r.id == id)
                     })
                     .await
+                    .flatten()
                     .ok_or_else(|| {
                         Failure::plain(
                             "unexpected",

@@ -35,6 +35,7 @@ impl Desk {
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.account_changed.notified() => continue,
             }
+            let owner = self.owner.current();
             let result = match self.confirm_saved().await {
                 Some(result) => result,
                 None => self.keep_alive().await.map(AccountNews::Lost),
@@ -42,7 +43,7 @@ impl Desk {
             match result {
                 Some(AccountNews::Lost(failure)) => {
                     // Marked here, before planning again: the refused session is not retried.
-                    self.auth_lost(&failure).await;
+                    self.auth_lost(owner, &failure).await;
                     news(AccountNews::Lost(failure));
                 }
                 Some(AccountNews::Confirmed) => news(AccountNews::Confirmed),

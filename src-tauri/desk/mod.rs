@@ -9,7 +9,9 @@
 mod actions;
 mod create;
 mod keep;
+mod owner;
 mod record;
+mod runs;
 mod sign_in;
 
 use std::path::{Path, PathBuf};
@@ -18,7 +20,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::{Mutex, Notify};
 
-pub use actions::ActionResult;
+pub use actions::{ActionResult, Planned, Run};
 pub use create::{CreateOptions, QuotaView};
 pub use keep::AccountNews;
 pub use record::{HistoryView, Recording};
@@ -84,6 +86,10 @@ pub struct Desk {
     account_changed: Notify,
     /// Spaces out actions under the per-minute rate limit.
     pace: std::sync::Mutex<Pace>,
+    /// The sign-in in force, numbered, and the gate its actions' requests pass.
+    owner: owner::OwnerGate,
+    /// The actions under way, one run per click.
+    runs: runs::Runs,
     policy: Policy,
     /// The signed-in account's history of what was done (`record.rs`).
     history: record::Shared,
@@ -134,6 +140,8 @@ impl Desk {
             started: tokio::sync::OnceCell::new(),
             account_changed: Notify::new(),
             pace: std::sync::Mutex::new(Pace::new(policy.actions_per_minute)),
+            owner: owner::OwnerGate::default(),
+            runs: runs::Runs::default(),
             policy,
             history: record::Shared::default(),
             history_dir: config_dir.join("history"),
@@ -154,6 +162,12 @@ impl Desk {
 
     pub fn watcher(&self) -> &Watcher {
         &self.watcher
+    }
+
+    /// The number of the sign-in in force: it moves on at every sign-in and sign-out, and
+    /// news of an earlier one ([`Desk::auth_lost`]) changes nothing.
+    pub fn sign_in_number(&self) -> u64 {
+        self.owner.current()
     }
 
     pub async fn view(&self) -> AppView {

@@ -2,6 +2,10 @@
 //! every sign-in, written as things happen, and settled when the watcher sees a machine
 //! get where an action leads (or not): an action counts as done when the server shows it
 //! done, not when the request was accepted.
+//!
+//! The open history belongs to one sign-in (its number, `owner`): what an action or the
+//! watcher learns late, after that sign-in ended, is written nowhere, so it can never
+//! settle an entry in the history of whoever signed in next.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,8 +19,13 @@ use crate::session::Account;
 use crate::text::Text;
 use crate::watch::{Finished, Sink, Snapshot};
 
-/// The open history, shared with the watcher's sink.
-pub(super) type Shared = Arc<Mutex<Option<History>>>;
+/// The open history and the sign-in it belongs to, shared with the watcher's sink.
+pub(super) type Shared = Arc<Mutex<Option<Open>>>;
+
+pub(super) struct Open {
+    owner: u64,
+    history: History,
+}
 
 /// Said of entries still waiting when the sign-in was lost.
 fn sign_in_lost() -> Said {
@@ -34,8 +43,48 @@ fn signed_out() -> Said {
     )
 }
 
+/// Said of entries still waiting for their turn at sign-out.
+fn signed_out_before_sent() -> Said {
+    Said::text(
+        Text::new("history.signed_out_before_sent"),
+        "Not sent: you signed out first.",
+    )
+}
+
+/// Said of entries still waiting for their turn when the sign-in was lost.
+pub(super) fn sign_in_lost_before_sent() -> Said {
+    Said::text(
+        Text::new("history.sign_in_lost_before_sent"),
+        "Not sent: the sign-in ended first.",
+    )
+}
+
+/// Said of entries whose turn never came because the person stopped them.
+pub(super) fn stopped() -> Said {
+    Said::text(
+        Text::new("history.stopped"),
+        "Not sent: you stopped the rest of this action.",
+    )
+}
+
+/// Said of an action sent but never answered: it may have happened.
+pub(super) fn no_answer() -> Said {
+    Said::text(
+        Text::new("history.no_answer"),
+        "ThreatWinds did not answer in time, so it is not known whether this happened.",
+    )
+}
+
+/// Said of an action replaced by another before ThreatWinds showed how it ended.
+pub(super) fn replaced() -> Said {
+    Said::text(
+        Text::new("history.replaced"),
+        "Another action on this machine was asked for before ThreatWinds showed how this ended.",
+    )
+}
+
 /// What a failure says, kept with its entry.
-fn said_of(failure: &Failure) -> Said {
+pub(super) fn said_of(failure: &Failure) -> Said {
     Said {
         message: Some(failure.message.to_string()),
         op: failure.op.map(str::to_owned),
@@ -59,10 +108,17 @@ pub struct HistoryView {
     pub warning: Option<Text>,
 }
 
-fn locked(shared: &Shared) -> MutexGuard<'_, Option<History>> {
+fn locked(shared: &Shared) -> MutexGuard<'_, Option<Open>> {
     shared
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The open history, when it belongs to the sign-in `owner`.
+fn owned(open: &mut Option<Open>, owner: u64) -> Option<&mut History> {
+    open.as_mut()
+        .filter(|o| o.owner == owner)
+        .map(|o| &mut o.history)
 }
 
 /// Who is signed in, as the history says it: the account, and the key's name (no words,
@@ -81,30 +137,69 @@ impl Desk {
         self
     }
 
-    /// Opens the history of `account` on its server (another account's is closed first),
-    /// and says why the one on disk was set aside, if it was.
-    pub(super) fn open_history(&self, account: &Account) -> Option<Text> {
+    /// Opens the history of `account` on its server for the sign-in `owner` (another
+    /// account's is closed first), and says why the one on disk was set aside, if it was.
+    pub(super) fn open_history(&self, account: &Account, owner: u64) -> Option<Text> {
         let server = account.client().base_url().to_string();
         let history = History::open(&self.history_dir, &server, &who(account));
         let warning = history.warning.clone();
-        *locked(&self.history) = Some(history);
+        *locked(&self.history) = Some(Open { owner, history });
         warning
     }
 
     /// Adds an entry to the open history; `None` when nobody is signed in.
     pub(super) fn record(&self, new: New) -> Option<u64> {
-        locked(&self.history).as_mut().map(|h| h.record(new))
+        locked(&self.history)
+            .as_mut()
+            .map(|o| o.history.record(new))
     }
 
-    /// Records one thing done to a machine, waiting for the server to show it done.
-    pub(super) fn record_waiting(&self, what: &str, id: &str, name: &str) -> Option<u64> {
-        self.record(New {
-            what: what.into(),
-            machine_id: Some(id.into()),
-            machine: Some(name.into()),
-            outcome: Some(Outcome::Waiting),
-            ..New::default()
-        })
+    /// Adds an entry for the sign-in `owner`; `None` when it is no longer the one open.
+    pub(super) fn record_for(&self, owner: u64, new: New) -> Option<u64> {
+        owned(&mut locked(&self.history), owner).map(|h| h.record(new))
+    }
+
+    /// Records one thing asked for on a machine, `outcome` `Queued` (waiting for its
+    /// turn) or `Waiting` (sent, waiting for the server to show it done).
+    pub(super) fn record_open(
+        &self,
+        owner: u64,
+        what: &str,
+        id: &str,
+        name: &str,
+        outcome: Outcome,
+    ) -> Option<u64> {
+        self.record_for(
+            owner,
+            New {
+                what: what.into(),
+                machine_id: Some(id.into()),
+                machine: Some(name.into()),
+                outcome: Some(outcome),
+                ..New::default()
+            },
+        )
+    }
+
+    /// Moves the entry `id` of the sign-in `owner` on (sent) or to its end.
+    pub(super) fn settle_for(&self, owner: u64, id: u64, outcome: Outcome, said: Said) {
+        if let Some(h) = owned(&mut locked(&self.history), owner) {
+            h.settle(id, outcome, said);
+        }
+    }
+
+    /// The newest open entry of `what` on a machine, ended (an action replaced it).
+    pub(super) fn settle_machine_for(
+        &self,
+        owner: u64,
+        machine_id: &str,
+        what: &str,
+        outcome: Outcome,
+        said: Said,
+    ) {
+        if let Some(h) = owned(&mut locked(&self.history), owner) {
+            h.settle_machine(machine_id, what, outcome, said);
+        }
     }
 
     /// Records something that failed at once, with the failure's words.
@@ -114,31 +209,26 @@ impl Desk {
         self.record(new);
     }
 
-    /// An entry recorded as waiting failed after all (the request was refused).
-    pub(super) fn settle_failed(&self, id: u64, failure: &Failure) {
-        if let Some(h) = locked(&self.history).as_mut() {
-            h.settle(id, Outcome::Failed, said_of(failure));
+    /// The sign-in `owner` was lost: what was still waiting will not be seen to end.
+    pub(super) fn history_sign_in_lost(&self, owner: u64) {
+        if let Some(h) = owned(&mut locked(&self.history), owner) {
+            h.settle_all_open(sign_in_lost(), sign_in_lost_before_sent());
         }
     }
 
-    /// The sign-in was lost: what was still waiting will not be seen to end.
-    pub(super) fn history_sign_in_lost(&self) {
-        if let Some(h) = locked(&self.history).as_mut() {
-            h.settle_all_waiting(sign_in_lost());
-        }
-    }
-
-    /// Closes the history at sign-out: what was still waiting is unknown for good.
+    /// Closes the history at sign-out: what was sent and still waiting is unknown for
+    /// good, and what still waited for its turn was not sent.
     pub(super) fn close_history(&self) {
-        if let Some(mut h) = locked(&self.history).take() {
-            h.settle_all_waiting(signed_out());
+        if let Some(mut open) = locked(&self.history).take() {
+            open.history
+                .settle_all_open(signed_out(), signed_out_before_sent());
         }
     }
 
     /// The open history for the page, or `None` when nothing changed since `known`.
     pub fn history(&self, known: Option<u64>) -> Option<HistoryView> {
         let guard = locked(&self.history);
-        let h = guard.as_ref()?;
+        let h = &guard.as_ref()?.history;
         if known == Some(h.version()) {
             return None;
         }
@@ -170,8 +260,8 @@ impl<S: Sink> Sink for Recording<S> {
         self.sink.snapshot(snapshot);
     }
 
-    fn finished(&self, finished: Vec<Finished>) {
-        if let Some(h) = locked(&self.history).as_mut() {
+    fn finished(&self, owner: u64, finished: Vec<Finished>) {
+        if let Some(h) = owned(&mut locked(&self.history), owner) {
             for f in &finished {
                 let (outcome, said) = if f.ok {
                     (Outcome::Done, Said::default())
@@ -184,13 +274,13 @@ impl<S: Sink> Sink for Recording<S> {
                 h.settle_machine(&f.id, f.action.key(), outcome, said);
             }
         }
-        self.sink.finished(finished);
+        self.sink.finished(owner, finished);
     }
 
-    fn auth_lost(&self, failure: Failure) {
-        if let Some(h) = locked(&self.history).as_mut() {
-            h.settle_all_waiting(sign_in_lost());
+    fn auth_lost(&self, owner: u64, failure: Failure) {
+        if let Some(h) = owned(&mut locked(&self.history), owner) {
+            h.settle_all_open(sign_in_lost(), sign_in_lost_before_sent());
         }
-        self.sink.auth_lost(failure);
+        self.sink.auth_lost(owner, failure);
     }
 }

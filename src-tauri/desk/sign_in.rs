@@ -216,6 +216,9 @@ impl Desk {
             }
             None => None,
         };
+        // A new sign-in: nothing the previous one asked for is sent from now on.
+        let owner = self.owner.next().await;
+        self.runs.stop_all();
         let mut s = self.state.lock().await;
         // Signing in again as the same person on the same server returns to where they
         // were; anyone else starts from an empty list, never seeing the previous one's.
@@ -232,7 +235,7 @@ impl Desk {
         s.sign_in_reason = None;
         s.email = None;
         let client = account.client().clone();
-        s.history_warning = self.open_history(&account);
+        s.history_warning = self.open_history(&account, owner);
         if server.is_some() {
             // Signed in on the sign-in screen, not silently at launch.
             self.record(New {
@@ -249,17 +252,22 @@ impl Desk {
         drop(s);
         self.account_changed.notify_one();
         if resuming {
-            self.watcher.reconnect(client).await;
+            self.watcher.reconnect(client, owner).await;
         } else {
-            self.watcher.follow(client).await;
+            self.watcher.follow(client, owner).await;
         }
     }
 
-    /// The session was refused mid-use: back to the sign-in screen, keeping the list and
-    /// what the user was doing so that signing in again returns there.
-    pub async fn auth_lost(&self, failure: &Failure) -> AppView {
-        self.history_sign_in_lost();
+    /// The session of the sign-in `owner` was refused mid-use: back to the sign-in
+    /// screen, keeping the list and what the user was doing so that signing in again
+    /// returns there. A refusal that arrives after that sign-in ended changes nothing.
+    pub async fn auth_lost(&self, owner: u64, failure: &Failure) -> AppView {
         let mut s = self.state.lock().await;
+        if owner != self.owner.current() {
+            log::info!("session: a late refusal of an earlier sign-in was ignored");
+            return view_of(&s);
+        }
+        self.history_sign_in_lost(owner);
         if s.account.is_some() {
             s.sign_in_reason = Some(Text::new("desk.sign_in_ended"));
             log::info!(
@@ -278,6 +286,10 @@ impl Desk {
             what: "sign_out".into(),
             ..New::default()
         });
+        // Nothing asked for under this sign-in is sent from now on; what is on its way is
+        // given a moment to be answered.
+        self.owner.next().await;
+        self.runs.stop_all();
         self.close_history();
         let account = {
             let mut s = self.state.lock().await;

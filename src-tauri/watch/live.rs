@@ -1,7 +1,7 @@
 //! [`LiveList`]: the machines as last read, the actions awaited, and the policy that
 //! decides when to read again. Plain data with time passed in.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::pending::Pending;
@@ -71,6 +71,8 @@ pub struct LiveList {
     pub(super) updated_at: Option<SystemTime>,
     last_read: Option<Instant>,
     pub(super) pending: HashMap<String, Pending>,
+    /// The bulk actions still sending: what they do and how many machines they hold.
+    pub(super) bulks: BTreeMap<u64, (Action, usize)>,
     pub(super) row_errors: HashMap<String, Failure>,
     visible: bool,
     pub(super) problem: Option<(Failure, bool)>,
@@ -98,6 +100,7 @@ impl LiveList {
             updated_at: None,
             last_read: None,
             pending: HashMap::new(),
+            bulks: BTreeMap::new(),
             row_errors: HashMap::new(),
             visible: true,
             problem: None,
@@ -173,8 +176,13 @@ impl LiveList {
         self.generation
     }
 
+    /// Whether an action has reached the server and its effect is awaited.
+    fn awaiting(&self) -> bool {
+        self.pending.values().any(|p| p.sent)
+    }
+
     fn moving(&self) -> bool {
-        !self.pending.is_empty() || self.instances.iter().any(|i| i.status.is_transitional())
+        self.awaiting() || self.instances.iter().any(|i| i.status.is_transitional())
     }
 
     /// When to read the list next; `None` while paused or hidden with nothing to wait for.
@@ -184,7 +192,7 @@ impl LiveList {
         }
         // Hidden: nothing is read, unless the user is waiting for an action to finish
         // (so that its notification can come).
-        if !self.visible && self.pending.is_empty() {
+        if !self.visible && !self.awaiting() {
             return None;
         }
         let after = |last: Instant, wait: Duration| last.checked_add(wait).unwrap_or(now);
@@ -207,7 +215,7 @@ impl LiveList {
         if self.paused {
             return None;
         }
-        let deadlines = self.pending.values().flat_map(|p| {
+        let deadlines = self.pending.values().filter(|p| p.sent).flat_map(|p| {
             let slow = (p.action == Action::Stop)
                 .then(|| p.since.checked_add(self.policy.slow_shutdown))
                 .flatten()
@@ -222,27 +230,108 @@ impl LiveList {
         (self.policy.first_backoff * 2u32.pow(doublings)).min(self.policy.slow)
     }
 
-    /// Records the machine an action was started on, so its row says so at once.
-    pub fn mark_pending(&mut self, id: &str, action: Action, now: Instant) {
-        let from = self
-            .instances
-            .iter()
-            .find(|i| i.id == id)
+    fn status_of(&self, id: &str) -> InstanceStatus {
+        self.instance(id)
             .map(|i| i.status.clone())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// An action asked for on a machine and waiting for its turn under the rate budget:
+    /// its row says "Waiting to send…" at once, buttons off, and no clock runs for it.
+    /// Returns the action it replaces on that machine, if one was pending, and whether
+    /// that one had been sent (a Force reset on a hanging shutdown). `run` is the click it
+    /// belongs to (0 for none).
+    pub fn mark_queued(
+        &mut self,
+        id: &str,
+        action: Action,
+        run: u64,
+        now: Instant,
+    ) -> Option<(Action, bool)> {
         self.row_errors.remove(id);
-        self.pending.insert(
+        let replaced = self.pending.insert(
             id.to_owned(),
             Pending {
                 action,
+                sent: false,
+                run,
                 since: now,
                 after_read: self.reads_begun,
-                from,
+                from: self.status_of(id),
                 moved: false,
             },
         );
         self.changed();
+        replaced.map(|p| (p.action, p.sent))
+    }
+
+    /// The request for `id`'s queued action goes out now: its clocks (the grace for a
+    /// machine that never moves, the limits) start here, and only reads begun from now on
+    /// can show its effect. False when nothing of `run` is queued for it (stopped, or
+    /// replaced by another action meanwhile).
+    pub fn mark_sent(&mut self, id: &str, run: u64, now: Instant) -> bool {
+        let from = self.status_of(id);
+        let reads = self.reads_begun;
+        let Some(p) = self.pending.get_mut(id).filter(|p| !p.sent && p.run == run) else {
+            return false;
+        };
+        p.sent = true;
+        p.since = now;
+        p.after_read = reads;
+        p.from = from;
+        self.changed();
         self.ask_to_read();
+        true
+    }
+
+    /// A queued action of `run` that will not be sent after all (stopped, signed out,
+    /// the rest of a bulk given up): the row is as it was.
+    pub fn not_sent(&mut self, id: &str, run: u64) {
+        if self
+            .pending
+            .get(id)
+            .is_some_and(|p| !p.sent && p.run == run)
+        {
+            self.pending.remove(id);
+            self.changed();
+        }
+    }
+
+    /// A request of `run` refused for the rate, not performed: the row waits for its
+    /// turn again, and its clocks start again when it is sent again.
+    pub fn requeue(&mut self, id: &str, run: u64) {
+        if let Some(p) = self.pending.get_mut(id).filter(|p| p.sent && p.run == run) {
+            p.sent = false;
+            self.changed();
+        }
+    }
+
+    /// Records the machine an action was sent for, so its row says so at once.
+    pub fn mark_pending(
+        &mut self,
+        id: &str,
+        action: Action,
+        now: Instant,
+    ) -> Option<(Action, bool)> {
+        let replaced = self.mark_queued(id, action, 0, now);
+        self.mark_sent(id, 0, now);
+        replaced
+    }
+
+    /// A bulk action of `total` machines begins sending: the screen counts what is left.
+    pub fn bulk_started(&mut self, bulk: u64, action: Action, total: usize) {
+        self.bulks.insert(bulk, (action, total));
+        self.changed();
+    }
+
+    /// The run has sent all it will: whatever of it is still queued is not sent, and a
+    /// bulk's count leaves the screen.
+    pub fn run_ended(&mut self, run: u64) {
+        let before = self.pending.len();
+        self.pending.retain(|_, p| p.sent || p.run != run);
+        if self.bulks.remove(&run).is_some() || self.pending.len() != before {
+            self.changed();
+        }
     }
 
     /// A machine the server has just created: shown at once, watched until it runs.
@@ -255,8 +344,12 @@ impl LiveList {
         self.mark_pending(&id, Action::Create, now);
     }
 
-    /// An action on one machine failed: the row says why, and nothing is pending.
-    pub fn action_failed(&mut self, id: &str, failure: Failure) {
+    /// The request of `run` for a machine was refused: the row says why, and nothing is
+    /// pending. A machine another action has been asked for since keeps that one.
+    pub fn action_failed(&mut self, id: &str, run: u64, failure: Failure) {
+        if self.pending.get(id).is_some_and(|p| p.run != run) {
+            return;
+        }
         self.pending.remove(id);
         self.row_errors.insert(id.to_owned(), failure);
         self.changed();
@@ -273,6 +366,7 @@ impl LiveList {
     pub fn oldest_pending(&self, now: Instant) -> Option<Duration> {
         self.pending
             .values()
+            .filter(|p| p.sent)
             .map(|p| now.saturating_duration_since(p.since))
             .max()
     }
@@ -356,7 +450,7 @@ impl LiveList {
             self.instances.iter().map(|i| (i.id.as_str(), i)).collect();
         let mut ended = Vec::new();
         for (id, p) in self.pending.iter_mut() {
-            if p.after_read >= read {
+            if !p.sent || p.after_read >= read {
                 continue;
             }
             if let Some(ok) = p.verdict(by_id.get(id.as_str()).copied(), now, &self.policy) {
@@ -375,7 +469,9 @@ impl LiveList {
         let late: Vec<String> = self
             .pending
             .iter()
-            .filter(|(_, p)| now.saturating_duration_since(p.since) >= self.policy.give_up)
+            .filter(|(_, p)| {
+                p.sent && now.saturating_duration_since(p.since) >= self.policy.give_up
+            })
             .map(|(id, _)| id.clone())
             .collect();
         late.iter().map(|id| self.finish(id, false)).collect()
@@ -676,6 +772,7 @@ mod tests {
         w.mark_pending("a", Action::Stop, clock.at(0.0));
         w.action_failed(
             "a",
+            0,
             Failure::plain(
                 "server",
                 Text::new("op.stop"),
@@ -925,7 +1022,11 @@ mod tests {
         };
         w.mark_pending("a", Action::Stop, clock.at(1.0));
         assert!(newer(&w));
-        w.action_failed("a", Failure::plain("server", Text::new("op.stop"), "No."));
+        w.action_failed(
+            "a",
+            0,
+            Failure::plain("server", Text::new("op.stop"), "No."),
+        );
         assert!(newer(&w));
         w.dismiss("a");
         assert!(newer(&w));
@@ -949,6 +1050,97 @@ mod tests {
         let hour = failed(429).with_retry_after(Some(Duration::from_secs(3600)));
         read(&mut w, clock.at(62.0), Err(hour));
         assert_eq!(w.next_read(clock.at(62.0)), Some(clock.at(122.0)));
+    }
+
+    #[test]
+    fn an_action_waiting_for_its_turn_starts_its_clocks_when_it_is_sent() {
+        // A bulk's 45th restart waits a minute for its turn under the rate budget.
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        assert_eq!(w.mark_queued("a", Action::Restart, 7, clock.at(0.0)), None);
+        for t in [2.0, 11.0, 30.0, 59.0] {
+            let o = read(&mut w, clock.at(t), Ok(vec![machine("a", "RUNNING")]));
+            assert!(o.finished.is_empty(), "settled at {t} s before it was sent");
+        }
+        assert!(w.expire(clock.at(59.5)).is_empty());
+        assert!(
+            w.oldest_pending(clock.at(59.5)).is_none(),
+            "no clock runs yet"
+        );
+        assert!(w.mark_sent("a", 7, clock.at(60.0)));
+        // The 10 s grace for a machine that never moves counts from the send.
+        let o = read(&mut w, clock.at(62.0), Ok(vec![machine("a", "RUNNING")]));
+        assert!(o.finished.is_empty(), "too early to tell");
+        let o = read(&mut w, clock.at(71.0), Ok(vec![machine("a", "RUNNING")]));
+        assert_eq!(o.finished.len(), 1);
+        assert!(o.finished[0].ok);
+    }
+
+    #[test]
+    fn an_action_waiting_for_its_turn_is_never_given_up_on_the_clock() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        w.mark_queued("a", Action::Stop, 1, clock.at(0.0));
+        assert!(w.expire(clock.at(3600.0)).is_empty());
+        let o = read(&mut w, clock.at(3600.0), Ok(vec![machine("a", "RUNNING")]));
+        assert!(o.finished.is_empty());
+        // Not sent after all: the row is as it was.
+        w.not_sent("a", 1);
+        let row = &w.snapshot(clock.at(3600.0), SystemTime::now()).machines[0];
+        assert!(row.pending.is_none() && row.error.is_none());
+        assert!(row.can.stop);
+    }
+
+    #[test]
+    fn a_bulk_says_how_many_are_left_to_send_and_its_queued_rows_offer_nothing() {
+        let list = vec![
+            machine("a", "RUNNING"),
+            machine("b", "RUNNING"),
+            machine("c", "RUNNING"),
+        ];
+        let (mut w, clock) = signed_in(list);
+        for id in ["a", "b", "c"] {
+            w.mark_queued(id, Action::Stop, 9, clock.at(0.0));
+        }
+        w.bulk_started(9, Action::Stop, 3);
+        w.mark_sent("a", 9, clock.at(0.5));
+        let snap = w.snapshot(clock.at(1.0), SystemTime::now());
+        assert_eq!(snap.bulks.len(), 1);
+        assert_eq!((snap.bulks[0].total, snap.bulks[0].left), (3, 2));
+        let b = &snap.machines[1];
+        assert_eq!(b.pending.as_ref().unwrap().label.key, "progress.queued");
+        assert_eq!(b.can, Can::default(), "nothing to click twice");
+        let a = &snap.machines[0];
+        assert_eq!(a.pending.as_ref().unwrap().label.key, "progress.stop");
+        // The bulk ends (stopped): what it had not sent goes back to how it was.
+        w.run_ended(9);
+        let snap = w.snapshot(clock.at(2.0), SystemTime::now());
+        assert!(snap.bulks.is_empty());
+        assert!(
+            snap.machines[0].pending.is_some(),
+            "the one sent is followed"
+        );
+        assert!(snap.machines[1].pending.is_none() && snap.machines[2].pending.is_none());
+    }
+
+    #[test]
+    fn a_late_answer_for_a_replaced_action_leaves_the_new_one_alone() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        w.mark_queued("a", Action::Stop, 1, clock.at(0.0));
+        w.mark_sent("a", 1, clock.at(0.0));
+        read(&mut w, clock.at(2.0), Ok(vec![machine("a", "STOPPING")]));
+        // Force reset on the hanging shutdown replaces it, and says what it replaced.
+        assert_eq!(
+            w.mark_queued("a", Action::Reset, 2, clock.at(70.0)),
+            Some((Action::Stop, true))
+        );
+        w.action_failed("a", 1, failed(500).into());
+        assert!(
+            !w.mark_sent("a", 1, clock.at(70.5)),
+            "not the first run's to send"
+        );
+        let row = &w.snapshot(clock.at(71.0), SystemTime::now()).machines[0];
+        assert!(row.error.is_none());
+        assert_eq!(row.pending.as_ref().unwrap().action, Action::Reset);
+        assert!(w.mark_sent("a", 2, clock.at(71.0)));
     }
 
     #[test]

@@ -18,5 +18,5 @@ mod watcher;
 
 pub use action::{Action, Finished};
 pub use live::{LiveList, Outcome, Policy, ReadTicket};
-pub use snapshot::{Can, PendingView, Row, Snapshot};
+pub use snapshot::{BulkView, Can, PendingView, Row, Snapshot};
 pub use watcher::{Sink, Watcher};

@@ -21,8 +21,15 @@ const SETTLE_GRACE: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub(super) struct Pending {
     pub(super) action: Action,
+    /// False while it waits for its turn under the rate budget: nothing has reached the
+    /// server, so no read can say anything of it and no clock runs for it yet.
+    pub(super) sent: bool,
+    /// The run (one click) it belongs to: only that run may send it or say how its
+    /// request was answered; a bulk's run also counts "n left to send" by it.
+    pub(super) run: u64,
+    /// When it was sent (or queued, while it is not sent yet): its clocks start here.
     pub(super) since: Instant,
-    /// Reads begun before the click; only later ones can show its effect.
+    /// Reads begun before it was sent; only later ones can show its effect.
     pub(super) after_read: u64,
     /// The state at the click.
     pub(super) from: InstanceStatus,

@@ -39,7 +39,9 @@ pub struct Row {
 #[serde(rename_all = "camelCase")]
 pub struct PendingView {
     pub action: Action,
-    /// "Stopping…" (`progress.<action>`).
+    /// False while it waits for its turn under the rate budget.
+    pub sent: bool,
+    /// "Waiting to send…" (`progress.queued`), then "Stopping…" (`progress.<action>`).
     pub label: Text,
     /// A shutdown that is taking too long: the row offers Force reset.
     pub slow: bool,
@@ -73,6 +75,19 @@ pub struct Snapshot {
     pub offline: bool,
     /// Unix milliseconds of the next attempt after a problem.
     pub retry_at: Option<u64>,
+    /// The bulk actions still sending, oldest first.
+    pub bulks: Vec<BulkView>,
+}
+
+/// A bulk action still sending: what it does, how many machines it holds, and how many
+/// of them still wait for their turn ("Stop the rest" stops those).
+#[derive(Clone, Debug, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkView {
+    pub id: u64,
+    pub action: Action,
+    pub total: usize,
+    pub left: usize,
 }
 
 impl LiveList {
@@ -82,6 +97,20 @@ impl LiveList {
             (Some(_), Some(at)) => Some(unix_ms(wall + at.saturating_duration_since(now))),
             _ => None,
         };
+        let bulks = self
+            .bulks
+            .iter()
+            .map(|(&id, &(action, total))| BulkView {
+                id,
+                action,
+                total,
+                left: self
+                    .pending
+                    .values()
+                    .filter(|p| !p.sent && p.run == id)
+                    .count(),
+            })
+            .collect();
         Snapshot {
             seq: self.generation,
             loaded: self.loaded,
@@ -90,17 +119,26 @@ impl LiveList {
             problem: self.problem.as_ref().map(|(f, _)| f.clone()),
             offline: self.problem.as_ref().is_some_and(|(_, offline)| *offline),
             retry_at,
+            bulks,
         }
     }
 
     fn row(&self, i: &Instance, now: Instant) -> Row {
         let pending = self.pending.get(&i.id).map(|p| PendingView {
             action: p.action,
-            label: Text::new(format!("progress.{}", p.action.key())),
-            slow: p.action == Action::Stop
+            sent: p.sent,
+            label: Text::new(if p.sent {
+                format!("progress.{}", p.action.key())
+            } else {
+                "progress.queued".to_owned()
+            }),
+            slow: p.sent
+                && p.action == Action::Stop
                 && now.saturating_duration_since(p.since) >= self.policy.slow_shutdown,
         });
         let can = match &pending {
+            // Waiting for its turn: "Stop the rest" is the way out, not another action.
+            Some(p) if !p.sent => Can::default(),
             Some(p) => Can {
                 reset: p.slow,
                 delete: p.action != Action::Delete,

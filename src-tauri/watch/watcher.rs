@@ -10,11 +10,13 @@ use super::{Finished, LiveList, Policy, Snapshot};
 use crate::api::{Client, RetryPolicy};
 use crate::failure::Failure;
 
-/// What the loop reports to whoever shows the machines.
+/// What the loop reports to whoever shows the machines. `owner` is the sign-in the
+/// watcher was following when it learned it ([`Watcher::follow`]): a report that arrives
+/// after that sign-in ended must change nothing of the next one.
 pub trait Sink: Send + Sync + 'static {
     fn snapshot(&self, snapshot: Snapshot);
-    fn finished(&self, finished: Vec<Finished>);
-    fn auth_lost(&self, failure: Failure);
+    fn finished(&self, owner: u64, finished: Vec<Finished>);
+    fn auth_lost(&self, owner: u64, failure: Failure);
 }
 
 /// The shared watcher: the policy state, the client it reads with, and a bell that wakes
@@ -30,6 +32,8 @@ struct Shared {
     client: Option<Client>,
     /// Bumped on every sign-in and sign-out so a read that started before is dropped.
     epoch: u64,
+    /// The sign-in followed (the desk's number for it); 0 for none.
+    owner: u64,
 }
 
 impl Watcher {
@@ -39,15 +43,17 @@ impl Watcher {
                 list: LiveList::new(policy),
                 client: None,
                 epoch: 0,
+                owner: 0,
             })),
             bell: Arc::new(Notify::new()),
         }
     }
 
-    /// Starts watching for a newly signed-in account.
-    pub async fn follow(&self, client: Client) {
+    /// Starts watching for a newly signed-in account, the sign-in numbered `owner`.
+    pub async fn follow(&self, client: Client, owner: u64) {
         let mut s = self.state.lock().await;
         s.epoch += 1;
+        s.owner = owner;
         s.list.reset();
         s.list.resume();
         s.client = Some(client.with_retry(RetryPolicy::never()));
@@ -57,9 +63,10 @@ impl Watcher {
 
     /// Continues with new credentials for the same account (after signing in again),
     /// keeping the list and the pending actions.
-    pub async fn reconnect(&self, client: Client) {
+    pub async fn reconnect(&self, client: Client, owner: u64) {
         let mut s = self.state.lock().await;
         s.epoch += 1;
+        s.owner = owner;
         s.list.resume();
         s.client = Some(client.with_retry(RetryPolicy::never()));
         drop(s);
@@ -70,6 +77,7 @@ impl Watcher {
     pub async fn forget(&self) {
         let mut s = self.state.lock().await;
         s.epoch += 1;
+        s.owner = 0;
         s.list.reset();
         s.client = None;
         drop(s);
@@ -81,6 +89,19 @@ impl Watcher {
         let out = f(&mut self.state.lock().await.list);
         self.bell.notify_one();
         out
+    }
+
+    /// Runs `f` as [`Watcher::update`] does, only while the sign-in `owner` is the one
+    /// followed: what an action learns after its sign-in ended touches no other list.
+    pub async fn update_for<T>(&self, owner: u64, f: impl FnOnce(&mut LiveList) -> T) -> Option<T> {
+        let mut s = self.state.lock().await;
+        if s.owner != owner {
+            return None;
+        }
+        let out = f(&mut s.list);
+        drop(s);
+        self.bell.notify_one();
+        Some(out)
     }
 
     pub async fn snapshot(&self) -> Snapshot {
@@ -103,11 +124,11 @@ impl Watcher {
                     Some(client) => s
                         .list
                         .next_wake(Instant::now())
-                        .map(|at| (client.clone(), at, s.epoch)),
+                        .map(|at| (client.clone(), at, s.epoch, s.owner)),
                     None => None,
                 }
             };
-            let Some((client, at, epoch)) = plan else {
+            let Some((client, at, epoch, owner)) = plan else {
                 self.bell.notified().await;
                 continue;
             };
@@ -126,6 +147,10 @@ impl Watcher {
             }
             let (expired, ticket) = {
                 let mut s = self.state.lock().await;
+                if s.epoch != epoch {
+                    // Signed in or out while asleep: plan again for whoever is followed.
+                    continue;
+                }
                 let now = Instant::now();
                 let expired = s.list.expire(now);
                 let due = s.list.next_read(now).is_some_and(|at| at <= now);
@@ -133,7 +158,7 @@ impl Watcher {
             };
             if !expired.is_empty() {
                 self.push_if_new(&sink, &mut sent).await;
-                sink.finished(expired);
+                sink.finished(owner, expired);
             }
             let Some(ticket) = ticket else {
                 // Woken for a deadline, not a read: a shutdown may have turned slow.
@@ -162,10 +187,10 @@ impl Watcher {
                 sink.snapshot(snapshot);
             }
             if !outcome.finished.is_empty() {
-                sink.finished(outcome.finished);
+                sink.finished(owner, outcome.finished);
             }
             if let Some(failure) = outcome.auth_lost {
-                sink.auth_lost(failure);
+                sink.auth_lost(owner, failure);
             }
         }
     }

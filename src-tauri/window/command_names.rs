@@ -14,6 +14,8 @@ pub const COMMANDS: &[&str] = &[
     "sign_out",
     "machines",
     "act",
+    "stop_run",
+    "run_results",
     "create_options",
     "create",
     "zones",

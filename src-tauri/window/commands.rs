@@ -4,7 +4,7 @@
 
 use tauri::{AppHandle, Manager, Runtime, State};
 
-use crate::desk::{ActionResult, AppView, CreateOptions, Desk, HistoryView};
+use crate::desk::{ActionResult, AppView, CreateOptions, Desk, HistoryView, Planned};
 use crate::failure::Failure;
 use crate::settings::SortPreference;
 use crate::text::Text;
@@ -102,13 +102,32 @@ pub async fn machines(desk: State<'_, Desk>) -> Result<Snapshot, Failure> {
     Ok(desk.watcher().snapshot().await)
 }
 
+/// Marks the rows at once and answers; the requests go out in turn, in the background.
 #[tauri::command]
-pub async fn act(
+pub async fn act<R: Runtime>(
+    app: AppHandle<R>,
     desk: State<'_, Desk>,
     ids: Vec<String>,
     action: String,
-) -> Result<Vec<ActionResult>, Failure> {
-    desk.act(&ids, &action).await
+) -> Result<Planned, Failure> {
+    let run = desk.act(&ids, &action).await?;
+    let planned = run.planned().clone();
+    tauri::async_runtime::spawn(async move { app.state::<Desk>().send(run).await });
+    Ok(planned)
+}
+
+#[tauri::command]
+pub fn stop_run(desk: State<'_, Desk>, run: u64) -> bool {
+    desk.stop_run(run)
+}
+
+/// Waits for the run to end, and answers each machine's outcome.
+#[tauri::command]
+pub async fn run_results(
+    desk: State<'_, Desk>,
+    run: u64,
+) -> Result<Option<Vec<ActionResult>>, Failure> {
+    Ok(desk.run_results(run).await)
 }
 
 #[tauri::command]

@@ -148,6 +148,7 @@ mod tests {
             problem: None,
             offline: false,
             retry_at: None,
+            bulks: vec![],
         }
     }
 

@@ -30,7 +30,7 @@ impl Sink for WindowSink {
         self.app.state::<Newsroom>().machines(snapshot);
     }
 
-    fn finished(&self, finished: Vec<Finished>) {
+    fn finished(&self, _owner: u64, finished: Vec<Finished>) {
         let focused = self
             .app
             .get_webview_window("main")
@@ -65,10 +65,10 @@ impl Sink for WindowSink {
         }
     }
 
-    fn auth_lost(&self, failure: Failure) {
+    fn auth_lost(&self, owner: u64, failure: Failure) {
         let app = self.app.clone();
         tauri::async_runtime::spawn(async move {
-            let view = app.state::<Desk>().auth_lost(&failure).await;
+            let view = app.state::<Desk>().auth_lost(owner, &failure).await;
             app.state::<Newsroom>().account(view);
         });
     }

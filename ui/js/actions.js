@@ -2,12 +2,14 @@
 // What a person does to machines from this screen: the action buttons, the confirmation
 // where an action cannot be undone or loses work, the action itself (one machine or many),
 // and Create. A clicked row shows its progress at once and keeps its buttons off until
-// the Rust side's snapshot shows what became of it.
+// the Rust side's snapshot shows it marked; from there each row follows the snapshots
+// ("Waiting to send…", "Stopping…", its error) as each machine's request goes out in
+// turn. A bulk's results are shown once the Rust side has sent all it will.
 import { call } from './ipc.js';
 import { h } from './dom.js';
 import { count } from './format.js';
 import { t } from './i18n.js';
-import { toast } from './feedback.js';
+import { toast, failureText } from './feedback.js';
 // The dialogs (confirmations, Create, results) are loaded the first time one is needed:
 // an idle screen does without their code.
 const dialogs = () => import('./dialogs.js');
@@ -86,14 +88,14 @@ export async function act(ids, action) {
     return;
   }
   if (!(await confirmAction(action, rows))) return;
-  const progress = t(`progress.${action}`);
+  const progress = t('progress.queued');
   for (const r of rows) state.optimistic.set(r.id, { label: progress, untilSeq: Infinity });
   renderNow(); // within this frame
-  let results;
+  let planned;
   try {
     // Every chosen machine goes: the Rust side skips (and records as skipped) those that
-    // cannot do it, deciding from the same list.
-    results = await call('act', { ids, action });
+    // cannot do it, deciding from the same list. It answers once the rows are marked.
+    planned = await call('act', { ids, action });
   } catch (e) {
     for (const r of rows) state.optimistic.delete(r.id);
     queueRender();
@@ -101,18 +103,28 @@ export async function act(ids, action) {
     (await dialogs()).showResults(t('results.none', { action: actionWord(action) }), rows.map((r) => ({ name: r.name, ok: false, skipped: false, error: f })));
     return;
   }
-  // Each row stays in progress until a snapshot shows what became of it.
-  for (const result of results) {
-    if (result.skipped) state.optimistic.delete(result.id);
-    else state.optimistic.set(result.id, { label: progress, untilSeq: result.seq });
-  }
+  // Each row stays in progress until a snapshot shows it marked; from then on it follows them.
+  for (const r of rows) state.optimistic.set(r.id, { label: progress, untilSeq: planned.seq });
+  for (const skipped of planned.skipped) state.optimistic.delete(skipped.id);
   settleOptimistic();
   queueRender();
   if (ids.length > 1) {
+    state.selected.clear();
+    queueRender();
+    const results = await call('run_results', { run: planned.run });
+    if (!results) return;
     const okCount = results.filter((/** @type {any} */ r) => r.ok).length;
     const title = t('results.title', { action: actionWord(action), done: okCount, all: count(results.length, 'machines') });
     (await dialogs()).showResults(title, results);
-    state.selected.clear();
+  }
+}
+
+/** "Stop the rest": what the run has not sent yet is not sent. @param {number} run */
+export async function stopRun(run) {
+  try {
+    await call('stop_run', { run });
+  } catch (e) {
+    toast(failureText(/** @type {Failure} */ (e)));
   }
 }
 

@@ -48,13 +48,15 @@ export function confirm(o) {
 /**
  * Per-machine outcome of a bulk action.
  * @param {string} title
- * @param {{name: string, ok: boolean, skipped: boolean, error: Failure|null}[]} results
+ * @param {{name: string, ok: boolean, skipped: boolean, notSent?: boolean, unknown?: boolean, error: Failure|null}[]} results
  */
 export function showResults(title, results) {
   const list = $('results-list');
   list.replaceChildren(...results.map((r) => {
     if (r.ok) return h('li', {}, [h('span', { class: 'ok', text: '✓ ' + r.name }), ' ' + t('results.done')]);
     if (r.skipped) return h('li', {}, [h('span', { class: 'skip', text: '– ' + r.name }), ' ' + t('results.skipped')]);
+    if (r.notSent) return h('li', {}, [h('span', { class: 'skip', text: '– ' + r.name }), ' ' + t('results.not_sent')]);
+    if (r.unknown) return h('li', {}, [h('span', { class: 'skip', text: '? ' + r.name }), ' ' + t('results.unknown')]);
     return h('li', {}, [h('span', { class: 'bad', text: '✗ ' + r.name }), h('div', {}, failureContent(/** @type {Failure} */ (r.error)))]);
   }));
   $('results-title').textContent = title;

@@ -23,7 +23,7 @@ let view = null;
 let wanted = null;
 
 /** How it ended, with a sign that is not colour alone. */
-const SIGN = /** @type {Record<string, string>} */ ({ done: '✓', failed: '✗', skipped: '–', waiting: '◔', unknown: '?' });
+const SIGN = /** @type {Record<string, string>} */ ({ done: '✓', failed: '✗', skipped: '–', waiting: '◔', queued: '◔', not_sent: '–', unknown: '?' });
 
 /** @param {string} outcome */
 const outcomeWord = (outcome) => t(`outcome.${outcome}`);

@@ -10,7 +10,7 @@ import { t, tx } from './i18n.js';
 import { state, onRender, queueRender, byId, clearFilters } from './screen.js';
 import { recompute, renderRows, tableResized } from './table.js';
 import { renderDetail } from './details.js';
-import { act, create, settleOptimistic } from './actions.js';
+import { act, actionWord, create, settleOptimistic, stopRun } from './actions.js';
 import * as keys from './keys.js';
 import * as tips from './tip.js';
 
@@ -72,6 +72,32 @@ function renderToolbar() {
   }
 }
 
+/**
+ * The bulk actions still sending, one line each with "Stop the rest". A line is kept and
+ * only its words change as the count goes down, so its button keeps the keyboard focus
+ * and a click on it is never lost to a rebuilt node.
+ */
+function renderSending() {
+  const box = $('sending');
+  const bulks = /** @type {{id: number, action: string, total: number, left: number}[]} */ (state.snapshot.bulks || []);
+  box.hidden = bulks.length === 0;
+  const known = new Map([...box.children].map((el) => [/** @type {HTMLElement} */ (el).dataset.run, el]));
+  const lines = bulks.map((b) => {
+    let line = known.get(String(b.id));
+    if (!line) {
+      line = h('div', { class: 'sending-line', 'data-run': String(b.id), role: 'status' }, [
+        h('span', { class: 'sending-text' }),
+        h('button', { type: 'button', text: t('sending.stop'), onclick: () => stopRun(b.id) }),
+      ]);
+    }
+    const words = t('sending.left', { action: actionWord(b.action), all: count(b.total, 'machines'), left: b.left });
+    const text = /** @type {HTMLElement} */ (line.firstChild);
+    if (text.textContent !== words) text.textContent = words;
+    return line;
+  });
+  if (lines.length !== box.children.length || lines.some((line, i) => box.children[i] !== line)) box.replaceChildren(...lines);
+}
+
 function renderBanners() {
   const snap = state.snapshot;
   const banners = [];
@@ -105,6 +131,7 @@ export function render() {
   renderDetail();
   renderRows();
   renderToolbar();
+  renderSending();
   renderBanners();
   renderUpdated();
 }

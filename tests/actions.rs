@@ -1,0 +1,355 @@
+//! The life of an action, from click to outcome, with `Desk` against a real `compute-sim`
+//! and the keyring of the private D-Bus session (`bash .ci/session cargo test`): bulks
+//! paced under the rate budget, each row's outcome as it comes, "Stop the rest", a
+//! sign-out or a refused sign-in in the middle of a bulk, and answers that come back after
+//! the sign-in that asked for them has ended.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::screen::Screen;
+use common::{assert_in_session, eventually, Sim, EMAIL, KEY, SECRET};
+use compute_desk::desk::{ActionResult, Desk, Options};
+use compute_desk::history::{Entry, Outcome};
+use compute_desk::vault::Vault;
+use compute_desk::watch::Policy;
+use serde_json::json;
+
+/// A desk whose actions may send `per_minute` requests a minute, its watcher running
+/// (and writing the history) into the returned screen, signed in with the key pair.
+async fn desk_with_budget(
+    sim: &Sim,
+    config: &std::path::Path,
+    keyring: &str,
+    per_minute: usize,
+) -> (Arc<Desk>, Screen) {
+    let policy = Policy {
+        actions_per_minute: per_minute,
+        ..Policy::default()
+    };
+    let desk = Arc::new(Desk::new(
+        config,
+        Vault::new(keyring),
+        policy,
+        Options::default(),
+    ));
+    let seen = Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let loaded = eventually(Duration::from_secs(5), || async {
+        seen.last().is_some_and(|s| s.loaded)
+    })
+    .await;
+    assert!(loaded, "the list never came");
+    (desk, seen)
+}
+
+/// The ids of the running machines on the screen; at least `n` of them.
+fn running(seen: &Screen, n: usize) -> Vec<String> {
+    let ids: Vec<String> = seen
+        .last()
+        .unwrap()
+        .machines
+        .iter()
+        .filter(|r| r.state == "running")
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(ids.len() >= n, "only {} running machines", ids.len());
+    ids
+}
+
+async fn posts(sim: &Sim) -> usize {
+    sim.requests()
+        .await
+        .iter()
+        .filter(|r| r["method"] == "POST" && r["path"] != "/api/auth/v2/session")
+        .count()
+}
+
+/// The history's entries for `what` on `id`, oldest first.
+fn entries_for(desk: &Desk, what: &str, id: &str) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = desk
+        .history(None)
+        .unwrap()
+        .entries
+        .into_iter()
+        .filter(|e| e.what == what && e.machine_id.as_deref() == Some(id))
+        .collect();
+    entries.reverse();
+    entries
+}
+
+fn said_key(entry: &Entry) -> Option<&str> {
+    entry.said.text.as_ref().map(|t| t.key.as_str())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_shows_each_rows_outcome_as_it_comes_and_stops_when_asked() {
+    assert_in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "24"]);
+    let config = tempfile::tempdir().unwrap();
+    let (desk, seen) = desk_with_budget(&sim, config.path(), "app.computedesk.test.bulk", 2).await;
+    let ids: Vec<String> = running(&seen, 5)[..5].to_vec();
+    // The first machine refuses at once; two requests a minute hold the rest back.
+    sim.fault(
+        json!({"method": "POST", "path": format!("/api/compute/v1/instances/{}/stop", ids[0]),
+                     "kind": "status", "status": 400, "message": "Machine is locked", "times": 1}),
+    )
+    .await;
+    let run = desk.act(&ids, "stop").await.unwrap();
+    let planned = run.planned().clone();
+    assert_eq!((planned.sending, planned.skipped.len()), (5, 0));
+    // The rows are marked before anything is sent: waiting for their turn.
+    let marked = desk.watcher().snapshot().await;
+    assert!(marked.seq >= planned.seq);
+    let row = |snap: &compute_desk::watch::Snapshot, id: &str| {
+        snap.machines.iter().find(|r| r.id == id).cloned().unwrap()
+    };
+    for id in &ids {
+        let pending = row(&marked, id).pending.expect("marked at once");
+        assert_eq!(pending.label.key, "progress.queued");
+        assert!(!pending.sent);
+    }
+    let sender = {
+        let desk = desk.clone();
+        tokio::spawn(async move { desk.send(run).await })
+    };
+    // The refusal is on its row within moments, while the rest still wait their turn.
+    let shown = eventually(Duration::from_secs(5), || async {
+        seen.last().is_some_and(|s| {
+            row(&s, &ids[0]).error.is_some() && s.bulks.first().is_some_and(|b| b.left == 3)
+        })
+    })
+    .await;
+    let snap = seen.last().unwrap();
+    assert!(
+        shown,
+        "no early outcome: {:?} {:?}",
+        row(&snap, &ids[0]),
+        snap.bulks
+    );
+    assert_eq!(
+        row(&snap, &ids[0]).error.unwrap().server_message.as_deref(),
+        Some("Machine is locked")
+    );
+    assert!(
+        row(&snap, &ids[1]).pending.unwrap().sent,
+        "the second was sent"
+    );
+    assert_eq!(snap.bulks[0].total, 5);
+    assert_eq!(
+        row(&snap, &ids[3]).can,
+        Default::default(),
+        "nothing to click twice"
+    );
+    assert!(!sender.is_finished(), "the bulk is still sending");
+
+    // "Stop the rest": what was not sent is not sent, at once.
+    assert!(desk.stop_run(planned.run));
+    let results: Vec<ActionResult> = tokio::time::timeout(Duration::from_secs(3), sender)
+        .await
+        .expect("the bulk ended when stopped")
+        .unwrap();
+    assert_eq!(results.len(), 5);
+    assert_eq!(results[0].error.as_ref().unwrap().kind, "invalid");
+    assert!(results[1].ok);
+    assert!(
+        results[2..].iter().all(|r| r.not_sent && !r.ok),
+        "{results:?}"
+    );
+    assert_eq!(posts(&sim).await, 2, "two sent, three stopped");
+    assert_eq!(desk.run_results(planned.run).await.unwrap().len(), 5);
+    let cleared = eventually(Duration::from_secs(3), || async {
+        seen.last().is_some_and(|s| {
+            s.bulks.is_empty() && ids[2..].iter().all(|id| row(&s, id).pending.is_none())
+        })
+    })
+    .await;
+    assert!(cleared, "{:?}", seen.last().unwrap().bulks);
+
+    // The history says the same.
+    let first = entries_for(&desk, "stop", &ids[0]);
+    assert_eq!(first[0].outcome, Outcome::Failed);
+    assert_eq!(first[0].said.error_id.as_ref().map(String::len), Some(32));
+    for id in &ids[2..] {
+        let e = &entries_for(&desk, "stop", id)[0];
+        assert_eq!(
+            (e.outcome, said_key(e)),
+            (Outcome::NotSent, Some("history.stopped"))
+        );
+    }
+    let second = &entries_for(&desk, "stop", &ids[1])[0];
+    assert!(
+        matches!(second.outcome, Outcome::Waiting | Outcome::Done),
+        "{second:?}"
+    );
+    desk.sign_out().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_during_a_bulk_sends_nothing_more_and_ends_its_history() {
+    assert_in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "24"]);
+    let config = tempfile::tempdir().unwrap();
+    let (desk, seen) =
+        desk_with_budget(&sim, config.path(), "app.computedesk.test.bulk_sign_out", 3).await;
+    let ids = running(&seen, 6);
+    let run = desk.act(&ids, "stop").await.unwrap();
+    let sender = {
+        let desk = desk.clone();
+        tokio::spawn(async move { desk.send(run).await })
+    };
+    let three = eventually(Duration::from_secs(5), || async { posts(&sim).await == 3 }).await;
+    assert!(three, "the first three go at once");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(posts(&sim).await, 3, "the rest wait for their turn");
+
+    desk.sign_out().await;
+    let results = tokio::time::timeout(Duration::from_secs(3), sender)
+        .await
+        .expect("the bulk ended with the sign-in")
+        .unwrap();
+    assert_eq!(results.iter().filter(|r| r.ok).count(), 3);
+    assert!(results[3..].iter().all(|r| r.not_sent));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(posts(&sim).await, 3, "a POST after sign-out");
+
+    // The same person signs in again: every entry of that bulk has reached an end.
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let history = desk.history(None).unwrap();
+    assert!(
+        history.entries.iter().all(|e| !e.outcome.is_open()),
+        "{:?}",
+        history.entries
+    );
+    let not_sent: Vec<&Entry> = history
+        .entries
+        .iter()
+        .filter(|e| e.outcome == Outcome::NotSent)
+        .collect();
+    assert_eq!(not_sent.len(), ids.len() - 3);
+    assert!(not_sent
+        .iter()
+        .all(|e| said_key(e) == Some("history.signed_out_before_sent")));
+    desk.sign_out().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_sign_in_ends_the_bulk_and_keeps_what_was_accepted() {
+    assert_in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "24"]);
+    let config = tempfile::tempdir().unwrap();
+    let (desk, seen) =
+        desk_with_budget(&sim, config.path(), "app.computedesk.test.bulk_401", 3).await;
+    let ids: Vec<String> = running(&seen, 6)[..6].to_vec();
+    // The third request is refused: the key was revoked a moment ago.
+    sim.fault(
+        json!({"method": "POST", "path": format!("/api/compute/v1/instances/{}/stop", ids[2]),
+                     "kind": "status", "status": 401, "times": 1}),
+    )
+    .await;
+    let results = tokio::time::timeout(Duration::from_secs(10), desk.act_and_wait(&ids, "stop"))
+        .await
+        .expect("the bulk ended at the refusal, not a minute later")
+        .unwrap();
+    let accepted: Vec<&ActionResult> = results.iter().filter(|r| r.ok).collect();
+    let refused: Vec<&ActionResult> = results.iter().filter(|r| r.error.is_some()).collect();
+    let not_sent = results.iter().filter(|r| r.not_sent).count();
+    assert_eq!(
+        (accepted.len(), refused.len(), not_sent),
+        (2, 1, 3),
+        "{results:?}"
+    );
+    assert_eq!(refused[0].id, ids[2]);
+    assert_eq!(refused[0].error.as_ref().unwrap().kind, "auth");
+    assert_eq!(posts(&sim).await, 3);
+    // What the server accepted is still followed; the rest is as it was.
+    let snap = desk.watcher().snapshot().await;
+    for r in &snap.machines {
+        if accepted.iter().any(|a| a.id == r.id) {
+            assert!(
+                r.error.is_none() && (r.pending.is_some() || r.state == "stopped"),
+                "{r:?}"
+            );
+        } else if ids[3..].contains(&r.id) {
+            assert!(r.pending.is_none() && r.error.is_none(), "{r:?}");
+        }
+    }
+    let view = desk.view().await;
+    assert_eq!(
+        view.sign_in_reason.map(|r| r.key).as_deref(),
+        Some("desk.sign_in_ended")
+    );
+    desk.sign_out().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_refusal_for_a_signed_out_account_touches_nothing_of_the_next() {
+    assert_in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "6"]);
+    let config = tempfile::tempdir().unwrap();
+    let desk = Arc::new(Desk::new(
+        config.path(),
+        Vault::new("app.computedesk.test.late_401"),
+        Policy::default(),
+        Options::default(),
+    ));
+    let seen = Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    desk.email_start(&sim.base, EMAIL).await.unwrap();
+    desk.email_verify(&sim.latest_code().await).await.unwrap();
+    let email_sign_in = desk.sign_in_number();
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            seen.last().is_some_and(|s| s.loaded)
+        })
+        .await
+    );
+    let id = running(&seen, 1).remove(0);
+    // The shutdown is slow to answer, and by the time it does the session has ended.
+    sim.fault(
+        json!({"method": "POST", "path": "/api/compute/v1/instances/*",
+                     "kind": "latency", "ms": 1500, "times": 0}),
+    )
+    .await;
+    let run = desk.act(std::slice::from_ref(&id), "stop").await.unwrap();
+    let sender = {
+        let desk = desk.clone();
+        tokio::spawn(async move { desk.send(run).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sim.end_sessions().await;
+    // The person signs out and in with a key pair while the answer is on its way.
+    desk.sign_out().await;
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let results = sender.await.unwrap();
+    assert_eq!(
+        results[0].error.as_ref().unwrap().kind,
+        "auth",
+        "{results:?}"
+    );
+    // The window hands the desk the watcher's late news of the ended session too.
+    desk.auth_lost(email_sign_in, &results[0].error.clone().unwrap())
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let view = desk.view().await;
+    assert!(
+        view.account.signed_in,
+        "the key pair's sign-in was marked lost"
+    );
+    assert_eq!(view.sign_in_reason, None);
+    assert!(
+        desk.history(None)
+            .unwrap()
+            .entries
+            .iter()
+            .all(|e| e.what != "stop"),
+        "the other account's action is in this history"
+    );
+    sim.clear_faults().await;
+    let works = desk.act_and_wait(std::slice::from_ref(&id), "stop").await;
+    assert!(works.is_ok_and(|r| r[0].ok || r[0].skipped));
+    desk.sign_out().await;
+}
