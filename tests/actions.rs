@@ -101,16 +101,22 @@ async fn a_bulk_shows_each_rows_outcome_as_it_comes_and_stops_when_asked() {
     let run = desk.act(&ids, "stop").await.unwrap();
     let planned = run.planned().clone();
     assert_eq!((planned.sending, planned.skipped.len()), (5, 0));
-    // The rows are marked before anything is sent: waiting for their turn.
+    // The rows are marked before anything is sent: two whose turn is now say what they
+    // do, the three whose turn is a minute away say they wait for it.
     let marked = desk.watcher().snapshot().await;
     assert!(marked.seq >= planned.seq);
     let row = |snap: &compute_desk::watch::Snapshot, id: &str| {
         snap.machines.iter().find(|r| r.id == id).cloned().unwrap()
     };
-    for id in &ids {
+    for (i, id) in ids.iter().enumerate() {
         let pending = row(&marked, id).pending.expect("marked at once");
-        assert_eq!(pending.label.key, "progress.queued");
-        assert!(!pending.sent);
+        let said = if i < 2 {
+            "progress.stop"
+        } else {
+            "progress.queued"
+        };
+        assert_eq!(pending.label.key, said, "row {i}");
+        assert!(!pending.sent, "row {i} is not sent yet");
     }
     let sender = {
         let desk = desk.clone();

@@ -193,6 +193,55 @@ async fn a_saved_sign_in_the_server_refuses_asks_to_sign_in_again() {
     vault.delete(&sim.keyring_account()).unwrap();
 }
 
+/// A launch while ThreatWinds answers 503 with `Retry-After: 30`, or does not answer at
+/// all: the machines screen opens (saying it cannot be reached) within seconds instead of
+/// waiting out the client's retries, and the saved sign-in is kept for the background
+/// checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_launch_against_a_silent_or_overloaded_service_gives_way_within_seconds() {
+    assert_in_session();
+    let sim = Sim::start(&["--rate-limit", "0"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.boot_patience");
+    Desk::new(
+        config.path(),
+        vault.clone(),
+        Policy::default(),
+        Options::default(),
+    )
+    .sign_in_with_key(&sim.base, KEY, SECRET)
+    .await
+    .unwrap();
+    let faults = [
+        json!({"path": "/api/auth/v2/keypair", "kind": "status", "status": 503, "retryAfter": 30, "times": 0}),
+        json!({"path": "/api/auth/v2/keypair", "kind": "latency", "ms": 120000, "times": 0}),
+    ];
+    for fault in faults {
+        sim.clear_faults().await;
+        sim.fault(fault.clone()).await;
+        let desk = Desk::new(
+            config.path(),
+            vault.clone(),
+            Policy::default(),
+            Options::default(),
+        );
+        let started = std::time::Instant::now();
+        let view = desk.started().await;
+        let took = started.elapsed();
+        println!("boot screen with {fault}: {} ms", took.as_millis());
+        assert!(
+            took < Duration::from_secs(7),
+            "{fault}: {took:?} on the boot screen"
+        );
+        assert!(
+            view.account.signed_in,
+            "{fault}: the saved sign-in was kept"
+        );
+        assert_eq!(view.sign_in_reason, None);
+    }
+    vault.delete(&sim.keyring_account()).unwrap();
+}
+
 /// Sign-out forgets at once, keyring first; the server is told in the background.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_does_not_wait_for_a_slow_server() {

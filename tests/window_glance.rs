@@ -282,6 +282,33 @@ async fn the_keyboard_moves_opens_deletes_creates_and_refreshes() {
     .await;
     assert_eq!(sim.count("DELETE", "/api/compute/v1/instances").await, 0);
 
+    // From a row's checkbox as from its row: Space selects the machine, and Delete asks
+    // to delete the selected one (a checkbox is not a text field).
+    app.js(&format!(
+        "document.querySelector(`input[aria-label=\"${{{}}}\"]`).focus(); return true;",
+        json!(format!("Select {}", order[2]))
+    ))
+    .await;
+    press_key(&app, ' ').await;
+    app.until(
+        "the machine selected",
+        "return document.getElementById('bulk-count').textContent.startsWith('1 ')",
+    )
+    .await;
+    press_key(&app, DELETE).await;
+    let asked = app
+        .shown_text("the delete confirmation from a checkbox", "#confirm-title")
+        .await;
+    assert_eq!(asked, format!("Delete {}?", order[2]));
+    press_key(&app, ESCAPE).await;
+    app.until(
+        "the confirmation closed",
+        "return !document.getElementById('confirm').open",
+    )
+    .await;
+    app.click("Clear selection").await;
+    assert_eq!(sim.count("DELETE", "/api/compute/v1/instances").await, 0);
+
     // Ctrl+N opens Create.
     ctrl(&app, 'n').await;
     app.until("Create", "return document.getElementById('create').open")

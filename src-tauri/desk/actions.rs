@@ -99,6 +99,8 @@ struct Item {
     name: String,
     /// Its history entry, when a history is open.
     entry: Option<u64>,
+    /// When it may be sent under the per-minute budget (booked when it was asked for).
+    turn: Instant,
 }
 
 /// What one run shares among its machines while it sends.
@@ -156,10 +158,13 @@ impl Desk {
                             || (action == Action::Reset && i.status == InstanceStatus::Stopping)
                     });
                     if allowed {
-                        if let Some(before) = w.mark_queued(id, action, run, now) {
+                        // Its turn under the per-minute budget, booked now: the row says
+                        // "Waiting to send…" when that is not at once.
+                        let turn = self.book_turn(now);
+                        if let Some(before) = w.mark_queued(id, action, run, turn, now) {
                             replacing.push((id.clone(), before));
                         }
-                        plan.push((id.clone(), name));
+                        plan.push((id.clone(), name, turn));
                     } else {
                         skipped.push(ActionResult {
                             skipped: true,
@@ -203,10 +208,11 @@ impl Desk {
         }
         let items: Vec<Item> = plan
             .into_iter()
-            .map(|(id, name)| Item {
+            .map(|(id, name, turn)| Item {
                 entry: self.record_open(owner, action.key(), &id, &name, Outcome::Queued),
                 id,
                 name,
+                turn,
             })
             .collect();
         Ok(Run {
@@ -293,11 +299,16 @@ impl Desk {
     }
 
     async fn send_one(&self, s: &Sending<'_>, item: Item) -> ActionResult {
-        let Item { id, name, entry } = item;
+        let Item {
+            id,
+            name,
+            entry,
+            mut turn,
+        } = item;
         let mut result = ActionResult::new(id.clone(), name);
         let mut refused_for_rate = false;
         let answer = loop {
-            if !self.wait_for_turn(s.stop).await {
+            if !self.wait_for_turn(turn, s.stop).await {
                 break None;
             }
             let sent = self
@@ -328,19 +339,16 @@ impl Desk {
                 // Refused for the rate, so not performed: once more after the wait.
                 Some(Err(e)) if e.kind() == ErrorKind::RateLimited && !refused_for_rate => {
                     refused_for_rate = true;
-                    self.watcher
-                        .update_for(s.owner, |w| w.requeue(&id, s.run))
-                        .await;
-                    if let Some(entry) = entry {
-                        self.settle_for(s.owner, entry, Outcome::Queued, Said::default());
-                    }
                     let wait = e
                         .retry_after()
                         .unwrap_or(self.policy.slow)
                         .min(self.policy.max_wait);
-                    tokio::select! {
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = s.stop.stopped() => break None,
+                    turn = self.book_turn(Instant::now() + wait);
+                    self.watcher
+                        .update_for(s.owner, |w| w.requeue(&id, s.run, turn))
+                        .await;
+                    if let Some(entry) = entry {
+                        self.settle_for(s.owner, entry, Outcome::Queued, Said::default());
                     }
                 }
                 other => break other,
@@ -401,24 +409,29 @@ impl Desk {
         }
     }
 
-    /// Waits for one action's turn under the per-minute limit; false when the run was
-    /// stopped first (the turn is given back).
-    async fn wait_for_turn(&self, stop: &Stop) -> bool {
-        let at = self
-            .pace
+    /// Books the earliest turn from `from` on under the per-minute limit.
+    fn book_turn(&self, from: Instant) -> Instant {
+        self.pace
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .book(Instant::now());
-        let turn = tokio::select! {
-            _ = tokio::time::sleep_until(at.into()) => true,
-            _ = stop.stopped() => false,
-        };
-        if !turn {
+            .book(from)
+    }
+
+    /// Waits for one action's booked turn; false when the run was stopped first (the
+    /// turn is given back, so that it holds nothing else back).
+    async fn wait_for_turn(&self, turn: Instant, stop: &Stop) -> bool {
+        let came = !stop.is_stopped()
+            && tokio::select! {
+                _ = tokio::time::sleep_until(turn.into()) => true,
+                _ = stop.stopped() => false,
+            };
+        let go = came && !stop.is_stopped();
+        if !go {
             self.pace
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .unbook(at);
+                .unbook(turn);
         }
-        turn && !stop.is_stopped()
+        go
     }
 }

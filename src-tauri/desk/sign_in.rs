@@ -5,12 +5,13 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use super::{blocking, non_empty, view_of, AppView, Desk};
-use crate::api::ErrorKind;
+use crate::api::{ApiError, ErrorKind, Operation};
 use crate::failure::{keyring_text, Failure};
 use crate::history::New;
 use crate::session::{self, Account, EmailSignIn, Method, SavedCheck};
 use crate::sim::{SimConfig, SimServer, DEMO_API_KEY, DEMO_API_SECRET};
 use crate::text::Text;
+use crate::vault::StoredCredentials;
 
 /// How long the demo's service keeps a record unchanged after a 202, with
 /// `--demo-as-service`.
@@ -18,6 +19,12 @@ const DEMO_ACCEPT_DELAY: Duration = Duration::from_secs(3);
 
 /// How long the server may take to close a session at sign-out, in the background.
 const SIGN_OUT_PATIENCE: Duration = Duration::from_secs(30);
+
+/// How long a launch waits for the server to confirm a saved sign-in before it opens the
+/// machines screen anyway (saying ThreatWinds cannot be reached) and goes on asking in the
+/// background: an unreachable server, or one answering 503 with a long `Retry-After`,
+/// must not hold the person on the boot screen for the client's retries (40–90 s).
+const LAUNCH_CHECK_PATIENCE: Duration = Duration::from_secs(5);
 
 impl Desk {
     /// Signs in silently at launch: the demo if that was the last choice (or `--demo`),
@@ -54,7 +61,19 @@ impl Desk {
                 return view_of(&s);
             }
         };
-        match Account::restore(&base, &stored, session::now()).await {
+        let checked = tokio::time::timeout(
+            LAUNCH_CHECK_PATIENCE,
+            Account::restore(&base, &stored, session::now()),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            let operation = match stored {
+                StoredCredentials::KeyPair { .. } => Operation::CheckKeyPair,
+                StoredCredentials::Session { .. } => Operation::GetSession,
+            };
+            Err(ApiError::new(ErrorKind::Timeout, operation))
+        });
+        match checked {
             Ok(account) => {
                 self.signed_in(account, None).await;
             }

@@ -240,12 +240,13 @@ impl LiveList {
     /// its row says "Waiting to send…" at once, buttons off, and no clock runs for it.
     /// Returns the action it replaces on that machine, if one was pending, and whether
     /// that one had been sent (a Force reset on a hanging shutdown). `run` is the click it
-    /// belongs to (0 for none).
+    /// belongs to (0 for none); `turn` when it may be sent.
     pub fn mark_queued(
         &mut self,
         id: &str,
         action: Action,
         run: u64,
+        turn: Instant,
         now: Instant,
     ) -> Option<(Action, bool)> {
         self.row_errors.remove(id);
@@ -256,6 +257,7 @@ impl LiveList {
                 sent: false,
                 run,
                 since: now,
+                turn,
                 after_read: self.reads_begun,
                 from: self.status_of(id),
                 moved: false,
@@ -298,10 +300,11 @@ impl LiveList {
     }
 
     /// A request of `run` refused for the rate, not performed: the row waits for its
-    /// turn again, and its clocks start again when it is sent again.
-    pub fn requeue(&mut self, id: &str, run: u64) {
+    /// next turn, and its clocks start again when it is sent again.
+    pub fn requeue(&mut self, id: &str, run: u64, turn: Instant) {
         if let Some(p) = self.pending.get_mut(id).filter(|p| p.sent && p.run == run) {
             p.sent = false;
+            p.turn = turn;
             self.changed();
         }
     }
@@ -313,7 +316,7 @@ impl LiveList {
         action: Action,
         now: Instant,
     ) -> Option<(Action, bool)> {
-        let replaced = self.mark_queued(id, action, 0, now);
+        let replaced = self.mark_queued(id, action, 0, now, now);
         self.mark_sent(id, 0, now);
         replaced
     }
@@ -1056,7 +1059,10 @@ mod tests {
     fn an_action_waiting_for_its_turn_starts_its_clocks_when_it_is_sent() {
         // A bulk's 45th restart waits a minute for its turn under the rate budget.
         let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
-        assert_eq!(w.mark_queued("a", Action::Restart, 7, clock.at(0.0)), None);
+        assert_eq!(
+            w.mark_queued("a", Action::Restart, 7, clock.at(60.0), clock.at(0.0)),
+            None
+        );
         for t in [2.0, 11.0, 30.0, 59.0] {
             let o = read(&mut w, clock.at(t), Ok(vec![machine("a", "RUNNING")]));
             assert!(o.finished.is_empty(), "settled at {t} s before it was sent");
@@ -1078,7 +1084,7 @@ mod tests {
     #[test]
     fn an_action_waiting_for_its_turn_is_never_given_up_on_the_clock() {
         let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
-        w.mark_queued("a", Action::Stop, 1, clock.at(0.0));
+        w.mark_queued("a", Action::Stop, 1, clock.at(9.0), clock.at(0.0));
         assert!(w.expire(clock.at(3600.0)).is_empty());
         let o = read(&mut w, clock.at(3600.0), Ok(vec![machine("a", "RUNNING")]));
         assert!(o.finished.is_empty());
@@ -1098,9 +1104,16 @@ mod tests {
         ];
         let (mut w, clock) = signed_in(list);
         for id in ["a", "b", "c"] {
-            w.mark_queued(id, Action::Stop, 9, clock.at(0.0));
+            let turn = if id == "a" { 0.0 } else { 60.0 };
+            w.mark_queued(id, Action::Stop, 9, clock.at(turn), clock.at(0.0));
         }
         w.bulk_started(9, Action::Stop, 3);
+        let a = &w.snapshot(clock.at(0.2), SystemTime::now()).machines[0];
+        assert_eq!(
+            a.pending.as_ref().unwrap().label.key,
+            "progress.stop",
+            "its turn is now: it is on its way"
+        );
         w.mark_sent("a", 9, clock.at(0.5));
         let snap = w.snapshot(clock.at(1.0), SystemTime::now());
         assert_eq!(snap.bulks.len(), 1);
@@ -1124,12 +1137,12 @@ mod tests {
     #[test]
     fn a_late_answer_for_a_replaced_action_leaves_the_new_one_alone() {
         let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
-        w.mark_queued("a", Action::Stop, 1, clock.at(0.0));
+        w.mark_queued("a", Action::Stop, 1, clock.at(0.0), clock.at(0.0));
         w.mark_sent("a", 1, clock.at(0.0));
         read(&mut w, clock.at(2.0), Ok(vec![machine("a", "STOPPING")]));
         // Force reset on the hanging shutdown replaces it, and says what it replaced.
         assert_eq!(
-            w.mark_queued("a", Action::Reset, 2, clock.at(70.0)),
+            w.mark_queued("a", Action::Reset, 2, clock.at(70.0), clock.at(70.0)),
             Some((Action::Stop, true))
         );
         w.action_failed("a", 1, failed(500).into());

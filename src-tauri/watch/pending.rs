@@ -29,6 +29,8 @@ pub(super) struct Pending {
     pub(super) run: u64,
     /// When it was sent (or queued, while it is not sent yet): its clocks start here.
     pub(super) since: Instant,
+    /// While not sent: when its turn under the rate budget comes.
+    pub(super) turn: Instant,
     /// Reads begun before it was sent; only later ones can show its effect.
     pub(super) after_read: u64,
     /// The state at the click.

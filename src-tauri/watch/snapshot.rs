@@ -1,11 +1,15 @@
 //! What the machines screen is sent: the rows, their buttons, the banner. Built from the
 //! [`LiveList`] at a moment; the page is given it whole.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
 use super::{Action, LiveList};
+
+/// A row waiting for its turn says "Waiting to send…" only when the turn is this far off:
+/// one whose turn is now is on its way, and says what it does ("Stopping…").
+const QUEUE_SHOWN_AFTER: Duration = Duration::from_secs(1);
 use crate::api::{Instance, Phase};
 use crate::failure::Failure;
 use crate::text::Text;
@@ -127,11 +131,13 @@ impl LiveList {
         let pending = self.pending.get(&i.id).map(|p| PendingView {
             action: p.action,
             sent: p.sent,
-            label: Text::new(if p.sent {
-                format!("progress.{}", p.action.key())
-            } else {
-                "progress.queued".to_owned()
-            }),
+            label: Text::new(
+                if p.sent || p.turn.saturating_duration_since(now) < QUEUE_SHOWN_AFTER {
+                    format!("progress.{}", p.action.key())
+                } else {
+                    "progress.queued".to_owned()
+                },
+            ),
             slow: p.sent
                 && p.action == Action::Stop
                 && now.saturating_duration_since(p.since) >= self.policy.slow_shutdown,

@@ -88,7 +88,9 @@ export async function act(ids, action) {
     return;
   }
   if (!(await confirmAction(action, rows))) return;
-  const progress = t('progress.queued');
+  // What it does ("Stopping…"); the snapshot says "Waiting to send…" instead for a machine
+  // whose turn under the rate budget is not now.
+  const progress = t(`progress.${action}`);
   for (const r of rows) state.optimistic.set(r.id, { label: progress, untilSeq: Infinity });
   renderNow(); // within this frame
   let planned;

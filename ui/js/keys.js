@@ -16,9 +16,14 @@ export function showShortcuts() {
   $('shortcuts-close').focus();
 }
 
-/** @param {EventTarget|null} t */
-function typing(t) {
-  return t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
+/** Inputs that take no typed text: a key pressed on one is a shortcut, as on a row. */
+const NOT_TYPED = new Set(['checkbox', 'radio', 'button', 'submit', 'reset']);
+
+/** Whether keys pressed on `t` are text being typed (a search field, not a checkbox). @param {EventTarget|null} t */
+export function typing(t) {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.tagName === 'INPUT') return !NOT_TYPED.has(/** @type {HTMLInputElement} */ (t).type);
+  return t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable;
 }
 
 /** The machine whose row has keyboard focus, if any. */
