@@ -24,7 +24,7 @@ const SIGN_OUT_PATIENCE: Duration = Duration::from_secs(30);
 /// machines screen anyway (saying ThreatWinds cannot be reached) and goes on asking in the
 /// background: an unreachable server, or one answering 503 with a long `Retry-After`,
 /// must not hold the person on the boot screen for the client's retries (40–90 s).
-const LAUNCH_CHECK_PATIENCE: Duration = Duration::from_secs(5);
+const LAUNCH_CHECK_PATIENCE: Duration = Duration::from_secs(4);
 
 impl Desk {
     /// Signs in silently at launch: the demo if that was the last choice (or `--demo`),
