@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::screen::Screen;
 use common::{assert_in_session, eventually, Sim, EMAIL, KEY, SECRET};
-use compute_desk::desk::{ActionResult, Desk, Options};
+use compute_desk::desk::{ActionResult, Desk, Options, Run};
 use compute_desk::history::{Entry, Outcome};
 use compute_desk::vault::Vault;
 use compute_desk::watch::Policy;
@@ -46,16 +46,15 @@ async fn desk_with_budget(
     (desk, seen)
 }
 
+/// Sends `run` as the window does, in a task of its own.
+fn send_in_background(desk: &Arc<Desk>, run: Run) -> tokio::task::JoinHandle<Vec<ActionResult>> {
+    let desk = desk.clone();
+    tokio::spawn(async move { desk.send(run).await })
+}
+
 /// The ids of the running machines on the screen; at least `n` of them.
 fn running(seen: &Screen, n: usize) -> Vec<String> {
-    let ids: Vec<String> = seen
-        .last()
-        .unwrap()
-        .machines
-        .iter()
-        .filter(|r| r.state == "running")
-        .map(|r| r.id.clone())
-        .collect();
+    let ids = seen.running_ids();
     assert!(ids.len() >= n, "only {} running machines", ids.len());
     ids
 }
@@ -118,10 +117,7 @@ async fn a_bulk_shows_each_rows_outcome_as_it_comes_and_stops_when_asked() {
         assert_eq!(pending.label.key, said, "row {i}");
         assert!(!pending.sent, "row {i} is not sent yet");
     }
-    let sender = {
-        let desk = desk.clone();
-        tokio::spawn(async move { desk.send(run).await })
-    };
+    let sender = send_in_background(&desk, run);
     // The refusal is on its row within moments, while the rest still wait their turn.
     let shown = eventually(Duration::from_secs(5), || async {
         seen.last().is_some_and(|s| {
@@ -203,10 +199,7 @@ async fn signing_out_during_a_bulk_sends_nothing_more_and_ends_its_history() {
         desk_with_budget(&sim, config.path(), "app.computedesk.test.bulk_sign_out", 3).await;
     let ids = running(&seen, 6);
     let run = desk.act(&ids, "stop").await.unwrap();
-    let sender = {
-        let desk = desk.clone();
-        tokio::spawn(async move { desk.send(run).await })
-    };
+    let sender = send_in_background(&desk, run);
     let three = eventually(Duration::from_secs(5), || async { posts(&sim).await == 3 }).await;
     assert!(three, "the first three go at once");
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -321,10 +314,7 @@ async fn a_late_refusal_for_a_signed_out_account_touches_nothing_of_the_next() {
     )
     .await;
     let run = desk.act(std::slice::from_ref(&id), "stop").await.unwrap();
-    let sender = {
-        let desk = desk.clone();
-        tokio::spawn(async move { desk.send(run).await })
-    };
+    let sender = send_in_background(&desk, run);
     tokio::time::sleep(Duration::from_millis(300)).await;
     sim.end_sessions().await;
     // The person signs out and in with a key pair while the answer is on its way.

@@ -95,6 +95,15 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
     );
 }
 
+/// A key-pair sign-in saved in `vault` by a desk over `config` that then closes, as a
+/// previous run of the app leaves it.
+async fn saved_key_pair(config: &std::path::Path, vault: &Vault, sim: &Sim) {
+    Desk::new(config, vault.clone(), Policy::default(), Options::default())
+        .sign_in_with_key(&sim.base, KEY, SECRET)
+        .await
+        .unwrap();
+}
+
 /// A desk over `config` with its watcher running into `seen`.
 fn desk_watched(config: &std::path::Path, vault: &Vault, options: Options) -> (Arc<Desk>, Screen) {
     let desk = Arc::new(Desk::new(config, vault.clone(), Policy::default(), options));
@@ -112,15 +121,7 @@ async fn a_saved_sign_in_survives_a_launch_without_the_network() {
     let sim = Sim::start(&["--rate-limit", "0", "--instances", "3"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.offline");
-    {
-        let desk = Desk::new(
-            config.path(),
-            vault.clone(),
-            Policy::default(),
-            Options::default(),
-        );
-        desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
-    }
+    saved_key_pair(config.path(), &vault, &sim).await;
     // Every connection is cut, as with no network.
     sim.fault(json!({"kind": "drop", "times": 0})).await;
     let (desk, seen) = desk_watched(config.path(), &vault, Options::default());
@@ -167,15 +168,7 @@ async fn a_saved_sign_in_the_server_refuses_asks_to_sign_in_again() {
     let sim = Sim::start(&["--rate-limit", "0"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.refused");
-    Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    )
-    .sign_in_with_key(&sim.base, KEY, SECRET)
-    .await
-    .unwrap();
+    saved_key_pair(config.path(), &vault, &sim).await;
     sim.fault(json!({"path": "/api/auth/v2/keypair", "kind": "status", "status": 401}))
         .await;
     let desk = Desk::new(
@@ -203,15 +196,7 @@ async fn a_launch_against_a_silent_or_overloaded_service_gives_way_within_second
     let sim = Sim::start(&["--rate-limit", "0"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.boot_patience");
-    Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    )
-    .sign_in_with_key(&sim.base, KEY, SECRET)
-    .await
-    .unwrap();
+    saved_key_pair(config.path(), &vault, &sim).await;
     let faults = [
         json!({"path": "/api/auth/v2/keypair", "kind": "status", "status": 503, "retryAfter": 30, "times": 0}),
         json!({"path": "/api/auth/v2/keypair", "kind": "latency", "ms": 120000, "times": 0}),
@@ -293,14 +278,7 @@ async fn an_action_refused_for_the_rate_is_sent_again_once() {
     })
     .await;
     assert!(loaded);
-    let running: Vec<String> = seen
-        .last()
-        .unwrap()
-        .machines
-        .iter()
-        .filter(|r| r.state == "running")
-        .map(|r| r.id.clone())
-        .collect();
+    let running = seen.running_ids();
     sim.fault(
         json!({"method": "POST", "path": "/api/compute/v1/instances/*", "kind": "status",
                      "status": 429, "retryAfter": 1, "times": 1}),

@@ -20,9 +20,9 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::record::{no_answer, replaced, said_of, stopped};
+use super::record::{no_answer, replaced, said_of, sign_in_lost_before_sent, stopped};
 use super::runs::Stop;
-use super::Desk;
+use super::{not_signed_in, Desk};
 use crate::api::{ApiError, Client, ErrorKind, InstanceStatus};
 use crate::failure::Failure;
 use crate::history::{New, Outcome, Said};
@@ -114,14 +114,6 @@ struct Sending<'a> {
     sign_in_refused: AtomicBool,
 }
 
-fn not_signed_in() -> Failure {
-    Failure::plain(
-        "auth",
-        Text::new("desk.not_signed_in"),
-        "You are not signed in. Sign in first.",
-    )
-}
-
 impl Desk {
     /// Marks the given machines for `action` (each only when it makes sense for its
     /// state) and records them; nothing is sent yet: [`Desk::send`] does that, in turn.
@@ -133,10 +125,7 @@ impl Desk {
                 format!("Unknown action “{action}”."),
             )
         })?;
-        let (client, owner) = {
-            let s = self.state.lock().await;
-            (Desk::client(&s)?, self.owner.current())
-        };
+        let (client, owner) = self.acting().await?;
         let (run, stop) = self.runs.begin();
         let now = Instant::now();
         // Decide from the list the person is looking at; mark the rows at once.
@@ -362,7 +351,7 @@ impl Desk {
                     .await;
                 if let Some(entry) = entry {
                     let why = if s.sign_in_refused.load(Ordering::SeqCst) {
-                        super::record::sign_in_lost_before_sent()
+                        sign_in_lost_before_sent()
                     } else {
                         stopped()
                     };

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::Desk;
+use super::{not_signed_in, Desk};
 use crate::api::{Limit, Template};
 use crate::failure::Failure;
 use crate::history::{New, Outcome};
@@ -131,14 +131,18 @@ impl Desk {
                 "Choose or type a network configuration.",
             ));
         }
-        let (client, owner) = {
-            let s = self.state.lock().await;
-            (Desk::client(&s)?, self.owner.current())
-        };
-        match client
-            .create_instance(template_id.trim(), config_id.trim(), zone)
+        let (client, owner) = self.acting().await?;
+        // Through the sign-in's gate, like every action: a sign-out that began meanwhile
+        // sends no create for the account it ended.
+        let created = self
+            .owner
+            .send_as(
+                owner,
+                client.create_instance(template_id.trim(), config_id.trim(), zone),
+            )
             .await
-        {
+            .ok_or_else(not_signed_in)?;
+        match created {
             Ok(instance) => {
                 {
                     let mut s = self.state.lock().await;

@@ -227,12 +227,15 @@ impl Desk {
     fn client(s: &State) -> Result<Client, Failure> {
         match (&s.account, &s.sign_in_reason) {
             (Some(account), None) => Ok(account.client().clone()),
-            _ => Err(Failure::plain(
-                "auth",
-                Text::new("desk.not_signed_in"),
-                "You are not signed in. Sign in first.",
-            )),
+            _ => Err(not_signed_in()),
         }
+    }
+
+    /// The signed-in account's client and the number of its sign-in, read together under
+    /// the state lock (where both change): the pair an action or a create is made with.
+    async fn acting(&self) -> Result<(Client, u64), Failure> {
+        let s = self.state.lock().await;
+        Ok((Desk::client(&s)?, self.owner.current()))
     }
 
     pub async fn save_sort(&self, sort: Option<SortPreference>) {
@@ -269,6 +272,14 @@ fn view_of(s: &State) -> AppView {
         sign_in_reason: s.sign_in_reason.clone(),
         sort: s.settings.sort.clone(),
     }
+}
+
+fn not_signed_in() -> Failure {
+    Failure::plain(
+        "auth",
+        Text::new("desk.not_signed_in"),
+        "You are not signed in. Sign in first.",
+    )
 }
 
 fn non_empty(s: &str) -> Option<String> {

@@ -1,8 +1,13 @@
 //! Which sign-in the desk acts for, as a number that moves on at every sign-in and
 //! sign-out, and the gate every action's request passes. Work started under one number
-//! (an action, a bulk) carries it: once the number has moved on, nothing of that work is
-//! sent, and nothing it learns late is written anywhere. A sign-out waits (a little) for
-//! the requests already on their way, so that none reaches the server after it.
+//! (an action, a bulk, a create) carries it: once the number has moved on, nothing of that
+//! work is sent, and nothing it learns late is written anywhere. A sign-out waits (a
+//! little) for the requests already on their way, so that none reaches the server after
+//! it.
+//!
+//! The number moves on under the desk's state lock, together with the account it stands
+//! for (and under the history's lock, together with the history): whoever reads the
+//! account's client and the number under that lock gets a pair that belongs together.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,16 +34,20 @@ impl OwnerGate {
     }
 
     /// A new sign-in (or none) begins: from now on nothing of the previous one passes the
-    /// gate, and the requests already through it are given a moment to be answered.
-    pub(super) async fn next(&self) -> u64 {
-        let owner = self.current.fetch_add(1, Ordering::SeqCst) + 1;
+    /// gate. Then [`OwnerGate::drain`].
+    pub(super) fn advance(&self) -> u64 {
+        self.current.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Gives the requests already through the gate before the last [`OwnerGate::advance`]
+    /// a moment to be answered.
+    pub(super) async fn drain(&self) {
         if tokio::time::timeout(IN_FLIGHT_PATIENCE, self.in_flight.write())
             .await
             .is_err()
         {
             log::info!("sign-in: a request of the previous sign-in was still unanswered");
         }
-        owner
     }
 
     /// Runs `send` if the sign-in `owner` is still in force when it gets through the
@@ -60,7 +69,8 @@ mod tests {
     #[tokio::test]
     async fn nothing_passes_for_a_sign_in_that_ended_and_a_change_waits_for_what_passed() {
         let gate = Arc::new(OwnerGate::default());
-        let first = gate.next().await;
+        let first = gate.advance();
+        gate.drain().await;
         assert_eq!(gate.send_as(first, async { 1 }).await, Some(1));
         // A request on its way when the sign-in changes: the change waits for it.
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -77,7 +87,11 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(50)).await;
         let change = {
             let gate = gate.clone();
-            tokio::spawn(async move { gate.next().await })
+            tokio::spawn(async move {
+                let second = gate.advance();
+                gate.drain().await;
+                second
+            })
         };
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!change.is_finished(), "the change waits for the request");

@@ -83,6 +83,12 @@ pub(super) fn replaced() -> Said {
     )
 }
 
+/// The sign-in was lost: what was sent will not be seen to end, what waited for its turn
+/// will not be sent.
+fn settle_sign_in_lost(history: &mut History) {
+    history.settle_all_open(sign_in_lost(), sign_in_lost_before_sent());
+}
+
 /// What a failure says, kept with its entry.
 pub(super) fn said_of(failure: &Failure) -> Said {
     Said {
@@ -137,14 +143,42 @@ impl Desk {
         self
     }
 
-    /// Opens the history of `account` on its server for the sign-in `owner` (another
-    /// account's is closed first), and says why the one on disk was set aside, if it was.
-    pub(super) fn open_history(&self, account: &Account, owner: u64) -> Option<Text> {
+    /// A new sign-in, of `account`: the desk's sign-in number moves on and the account's
+    /// history on its server is opened for it (another account's is put away), under the
+    /// history's lock, so that nothing of the previous sign-in writes after this. Returns
+    /// the new number, and why the history on disk was set aside, if it was. The caller
+    /// holds the state lock and installs the account.
+    pub(super) fn begin_sign_in(&self, account: &Account) -> (u64, Option<Text>) {
         let server = account.client().base_url().to_string();
         let history = History::open(&self.history_dir, &server, &who(account));
         let warning = history.warning.clone();
-        *locked(&self.history) = Some(Open { owner, history });
-        warning
+        let mut slot = locked(&self.history);
+        let owner = self.owner.advance();
+        *slot = Some(Open { owner, history });
+        (owner, warning)
+    }
+
+    /// Sign-out: the desk's sign-in number moves on and the history is closed, under its
+    /// lock: what was sent and still waiting is unknown for good, and what still waited
+    /// for its turn was not sent. The caller holds the state lock and forgets the account.
+    pub(super) fn end_sign_in(&self) {
+        let mut slot = locked(&self.history);
+        self.owner.advance();
+        if let Some(mut open) = slot.take() {
+            open.history
+                .settle_all_open(signed_out(), signed_out_before_sent());
+        }
+    }
+
+    /// Runs `f` on the open history when it belongs to the sign-in `owner` and that
+    /// sign-in is still in force (checked under the history's lock, where the number
+    /// moves on).
+    fn history_of<T>(&self, owner: u64, f: impl FnOnce(&mut History) -> T) -> Option<T> {
+        let mut slot = locked(&self.history);
+        if self.owner.current() != owner {
+            return None;
+        }
+        owned(&mut slot, owner).map(f)
     }
 
     /// Adds an entry to the open history; `None` when nobody is signed in.
@@ -156,7 +190,7 @@ impl Desk {
 
     /// Adds an entry for the sign-in `owner`; `None` when it is no longer the one open.
     pub(super) fn record_for(&self, owner: u64, new: New) -> Option<u64> {
-        owned(&mut locked(&self.history), owner).map(|h| h.record(new))
+        self.history_of(owner, |h| h.record(new))
     }
 
     /// Records one thing asked for on a machine, `outcome` `Queued` (waiting for its
@@ -183,9 +217,7 @@ impl Desk {
 
     /// Moves the entry `id` of the sign-in `owner` on (sent) or to its end.
     pub(super) fn settle_for(&self, owner: u64, id: u64, outcome: Outcome, said: Said) {
-        if let Some(h) = owned(&mut locked(&self.history), owner) {
-            h.settle(id, outcome, said);
-        }
+        self.history_of(owner, |h| h.settle(id, outcome, said));
     }
 
     /// The newest open entry of `what` on a machine, ended (an action replaced it).
@@ -197,9 +229,7 @@ impl Desk {
         outcome: Outcome,
         said: Said,
     ) {
-        if let Some(h) = owned(&mut locked(&self.history), owner) {
-            h.settle_machine(machine_id, what, outcome, said);
-        }
+        self.history_of(owner, |h| h.settle_machine(machine_id, what, outcome, said));
     }
 
     /// Records something that failed at once, with the failure's words.
@@ -211,18 +241,7 @@ impl Desk {
 
     /// The sign-in `owner` was lost: what was still waiting will not be seen to end.
     pub(super) fn history_sign_in_lost(&self, owner: u64) {
-        if let Some(h) = owned(&mut locked(&self.history), owner) {
-            h.settle_all_open(sign_in_lost(), sign_in_lost_before_sent());
-        }
-    }
-
-    /// Closes the history at sign-out: what was sent and still waiting is unknown for
-    /// good, and what still waited for its turn was not sent.
-    pub(super) fn close_history(&self) {
-        if let Some(mut open) = locked(&self.history).take() {
-            open.history
-                .settle_all_open(signed_out(), signed_out_before_sent());
-        }
+        self.history_of(owner, settle_sign_in_lost);
     }
 
     /// The open history for the page, or `None` when nothing changed since `known`.
@@ -279,7 +298,7 @@ impl<S: Sink> Sink for Recording<S> {
 
     fn auth_lost(&self, owner: u64, failure: Failure) {
         if let Some(h) = owned(&mut locked(&self.history), owner) {
-            h.settle_all_open(sign_in_lost(), sign_in_lost_before_sent());
+            settle_sign_in_lost(h);
         }
         self.sink.auth_lost(owner, failure);
     }

@@ -235,9 +235,6 @@ impl Desk {
             }
             None => None,
         };
-        // A new sign-in: nothing the previous one asked for is sent from now on.
-        let owner = self.owner.next().await;
-        self.runs.stop_all();
         let mut s = self.state.lock().await;
         // Signing in again as the same person on the same server returns to where they
         // were; anyone else starts from an empty list, never seeing the previous one's.
@@ -254,7 +251,10 @@ impl Desk {
         s.sign_in_reason = None;
         s.email = None;
         let client = account.client().clone();
-        s.history_warning = self.open_history(&account, owner);
+        // A new sign-in number, with the account: nothing the previous sign-in asked for
+        // is sent from now on, nor written to this account's history.
+        let (owner, history_warning) = self.begin_sign_in(&account);
+        s.history_warning = history_warning;
         if server.is_some() {
             // Signed in on the sign-in screen, not silently at launch.
             self.record(New {
@@ -269,6 +269,8 @@ impl Desk {
         }
         self.save_settings(&s);
         drop(s);
+        self.runs.stop_all();
+        self.owner.drain().await;
         self.account_changed.notify_one();
         if resuming {
             self.watcher.reconnect(client, owner).await;
@@ -305,13 +307,11 @@ impl Desk {
             what: "sign_out".into(),
             ..New::default()
         });
-        // Nothing asked for under this sign-in is sent from now on; what is on its way is
-        // given a moment to be answered.
-        self.owner.next().await;
-        self.runs.stop_all();
-        self.close_history();
         let account = {
             let mut s = self.state.lock().await;
+            // Nothing asked for under this sign-in is sent from now on, and its history
+            // is closed.
+            self.end_sign_in();
             s.settings.demo = false;
             s.sign_in_reason = None;
             s.email = None;
@@ -321,7 +321,10 @@ impl Desk {
             self.save_settings(&s);
             s.account.take()
         };
+        self.runs.stop_all();
         self.watcher.forget().await;
+        // What is on its way is given a moment to be answered.
+        self.owner.drain().await;
         self.account_changed.notify_one();
         if let Some(account) = account {
             if account.method != Method::Demo {

@@ -58,6 +58,19 @@ impl Screen {
         self.snapshots.lock().unwrap().last().cloned()
     }
 
+    /// The ids of the machines the last snapshot shows running.
+    pub fn running_ids(&self) -> Vec<String> {
+        self.last()
+            .map(|s| {
+                s.machines
+                    .into_iter()
+                    .filter(|r| r.state == "running")
+                    .map(|r| r.id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// How many snapshots were pushed.
     pub fn count(&self) -> usize {
         self.assert_in_order();

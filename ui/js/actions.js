@@ -109,10 +109,9 @@ export async function act(ids, action) {
   for (const r of rows) state.optimistic.set(r.id, { label: progress, untilSeq: planned.seq });
   for (const skipped of planned.skipped) state.optimistic.delete(skipped.id);
   settleOptimistic();
+  if (ids.length > 1) state.selected.clear();
   queueRender();
   if (ids.length > 1) {
-    state.selected.clear();
-    queueRender();
     const results = await call('run_results', { run: planned.run });
     if (!results) return;
     const okCount = results.filter((/** @type {any} */ r) => r.ok).length;
