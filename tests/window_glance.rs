@@ -320,8 +320,9 @@ async fn the_keyboard_moves_opens_deletes_creates_and_refreshes() {
     )
     .await;
 
-    // F5 reads the list again, and does not reload the page.
-    app.js("window.stillTheSamePage = true; return true;").await;
+    // F5 reads the list again, and does not reload the page. The rows, unchanged, keep
+    // their nodes: a button is not swapped between a press and its release.
+    app.js("window.stillTheSamePage = true; window.firstName = document.querySelector('#rows .name-button'); return true;").await;
     let lists = sim.count("GET", "/api/compute/v1/instances").await;
     press_key(&app, F5).await;
     common::eventually(Duration::from_secs(10), || async {
@@ -332,6 +333,13 @@ async fn the_keyboard_moves_opens_deletes_creates_and_refreshes() {
     assert_eq!(
         app.js("return window.stillTheSamePage === true").await,
         true
+    );
+    // The read's snapshot (a new time in it) reaches the page and is drawn.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        app.js("return window.firstName.isConnected && document.querySelector('#rows .name-button') === window.firstName").await,
+        true,
+        "the rows were drawn anew for a list that did not change"
     );
 
     // ? lists the shortcuts; so does Help → Keyboard shortcuts.

@@ -6,7 +6,7 @@ import { call } from './ipc.js';
 import { h, $ } from './dom.js';
 import { relative, STATE_ICON, parseTime, naturalCompare } from './format.js';
 import { failureContent, copy } from './feedback.js';
-import { t, tx } from './i18n.js';
+import { t, tx, language } from './i18n.js';
 import { state, queueRender, byId, openDetail } from './screen.js';
 import { actionButtons } from './actions.js';
 
@@ -127,6 +127,40 @@ function ipCell(ip, which, name) {
   })])];
 }
 
+/**
+ * The rows in the page, by machine: what each was drawn from and its elements (the row,
+ * and its error row when it has one).
+ * @type {Map<string, {key: string, els: HTMLElement[]}>}
+ */
+let drawn = new Map();
+
+/**
+ * Everything a row's drawing depends on: its data, its marks on this page, the columns,
+ * the words of the language and the time it says ("3 min ago").
+ * @param {Row} r @param {number} span
+ */
+function rowKey(r, span) {
+  const mark = state.optimistic.get(r.id);
+  return JSON.stringify([r, state.selected.has(r.id), state.detail === r.id, mark ? mark.label : null, span, language(), relative(r.createdAt)]);
+}
+
+/** The two spacers that stand in for the rows above and below the view. */
+const spacers = /** @type {Record<string, HTMLElement>} */ ({});
+
+/**
+ * A spacer row of `px` pixels (its height set through the CSSOM, which the strict CSP
+ * allows, unlike style attributes), kept from one drawing to the next.
+ * @param {'top'|'bottom'} which @param {number} px @param {number} span
+ */
+function spacer(which, px, span) {
+  if (!spacers[which]) spacers[which] = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, [h('td', {})]);
+  const td = /** @type {HTMLTableCellElement} */ (spacers[which].firstChild);
+  if (td.colSpan !== span) td.colSpan = span;
+  const height = `${px}px`;
+  if (td.style.height !== height) td.style.height = height;
+  return spacers[which];
+}
+
 /** @param {Row} r @param {number} span the columns shown, for rows of one wide cell */
 function rowElement(r, span) {
   const selected = state.selected.has(r.id);
@@ -197,22 +231,32 @@ export function renderRows() {
   while (last < shown.length && offsets[last] < bottom) last++;
   last = Math.min(shown.length, last + OVERSCAN);
   const span = measured.span;
-  // Spacers stand in for the rows above and below (heights set through the CSSOM, which
-  // the strict CSP allows, unlike style attributes).
-  const spacer = (/** @type {number} */ px) => {
-    const td = h('td', { colspan: String(span) });
-    td.style.height = `${px}px`;
-    return h('tr', { class: 'spacer', 'aria-hidden': 'true' }, [td]);
-  };
-  const rows = [spacer(offsets[first])];
-  for (let i = first; i < last; i++) rows.push(...rowElement(shown[i], span));
-  rows.push(spacer(offsets[shown.length] - offsets[last]));
-  // Keep keyboard focus on the same control when rows are rebuilt.
+  const rows = [spacer('top', offsets[first], span)];
+  const next = new Map();
+  for (let i = first; i < last; i++) {
+    const r = shown[i];
+    const key = rowKey(r, span);
+    const before = drawn.get(r.id);
+    const els = before && before.key === key ? before.els : rowElement(r, span);
+    next.set(r.id, { key, els });
+    rows.push(...els);
+  }
+  drawn = next;
+  rows.push(spacer('bottom', offsets[shown.length] - offsets[last], span));
+  const body = $('rows');
+  // Rows drawn from the same data keep their nodes, where they are: a list read again
+  // every 30 s (or a scroll, a resize) must not swap a button between a press and its
+  // release, which loses the click, nor take the keyboard focus away. Only rows that
+  // changed, came or went are put in or taken out.
   const active = /** @type {HTMLElement|null} */ (document.activeElement);
-  const focusKey = active && $('rows').contains(active) ? active.getAttribute('aria-label') : null;
-  $('rows').replaceChildren(...rows);
-  if (focusKey) {
-    const again = /** @type {HTMLElement|null} */ ($('rows').querySelector(`[aria-label="${CSS.escape(focusKey)}"]`));
+  const focusKey = active && body.contains(active) ? active.getAttribute('aria-label') : null;
+  const keep = new Set(rows);
+  for (const el of [...body.children]) if (!keep.has(/** @type {HTMLElement} */ (el))) el.remove();
+  rows.forEach((el, i) => {
+    if (body.children[i] !== el) body.insertBefore(el, body.children[i] || null);
+  });
+  if (focusKey && !(active && body.contains(active))) {
+    const again = /** @type {HTMLElement|null} */ (body.querySelector(`[aria-label="${CSS.escape(focusKey)}"]`));
     if (again) again.focus();
   }
   measureErrorRows();
