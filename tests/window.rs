@@ -415,6 +415,28 @@ async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
     );
     assert!(banner.contains("Support code:"), "{banner}");
     app.screenshot("13-rate-limited").await;
+    // The countdown ticks in place: the banner, its words and its "Copy support code" are
+    // the same nodes a few seconds later, and the button keeps the keyboard focus.
+    app.js("window.__banner = document.getElementById('list-problem');
+         window.__words = window.__banner.querySelector('.message').textContent;
+         window.__banner.querySelector('.copy-support').focus();
+         return null;")
+        .await;
+    app.until(
+        "the countdown to tick",
+        "return document.querySelector('#list-problem .message')?.textContent !== window.__words",
+    )
+    .await;
+    let kept = app
+        .js("const b = document.getElementById('list-problem');
+             return [b === window.__banner, document.activeElement === b.querySelector('.copy-support'),
+                     b.getAttribute('aria-relevant')];")
+        .await;
+    assert_eq!(
+        kept,
+        json!([true, true, "additions"]),
+        "the banner is updated in place and its button keeps the focus"
+    );
     // The last good list stays visible meanwhile.
     assert_eq!(app.state_of("db-1").await, "■ Stopped");
     app.quit().await;

@@ -236,7 +236,7 @@ async fn dialogs_neither_hide_the_sign_in_nor_a_create_in_progress() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_offers_where_on_a_server_that_lists_zones() {
     let _one = one_window_at_a_time();
-    let (_sim, _home, mut app) = signed_in(&[
+    let (sim, _home, mut app) = signed_in(&[
         "--dialect",
         "sdk",
         "--speed",
@@ -260,8 +260,49 @@ async fn create_offers_where_on_a_server_that_lists_zones() {
          return !f.hidden && zones === 'us-central1-a,us-east1-b'",
     )
     .await;
-    app.js("document.getElementById('zone').value = 'us-east1-b'; return true;")
+    app.js("const z = document.getElementById('zone'); z.value = 'us-east1-b'; z.dispatchEvent(new Event('change')); return true;")
         .await;
+
+    // Another template whose zones are slow to come: meanwhile "Where" holds none of the
+    // previous template's places and cannot be used.
+    let zones = "/api/compute/v1/templates/*"; // every template's zones
+    sim.fault(json!({"method": "GET", "path": zones, "kind": "latency", "ms": 2500, "times": 1}))
+        .await;
+    let template = app
+        .js("return [...document.querySelectorAll('#template-cards .card')].find(c => c.getAttribute('aria-checked') !== 'true').getAttribute('aria-label')")
+        .await;
+    app.click(template.as_str().unwrap()).await;
+    let waiting = app
+        .js("const z = document.getElementById('zone');
+             return [z.disabled, [...z.options].map(o => o.value).join(',')];")
+        .await;
+    assert_eq!(waiting, json!([true, ""]), "Where while the zones come");
+    // A failed request says so and offers Try again; Create sends nothing meanwhile.
+    sim.fault(json!({"method": "GET", "path": zones, "kind": "status", "status": 500, "times": 1}))
+        .await;
+    app.click("Ubuntu 24.04 Small: ubuntu-os-cloud/ubuntu-2404-lts, e2-small, 10 GB disk")
+        .await;
+    let problem = app.shown_text("the zones' failure", "#zone-problem").await;
+    assert!(
+        problem.contains("Could not load where the machine can run"),
+        "{problem}"
+    );
+    let before = sim.count("POST", "/api/compute/v1/instances").await;
+    app.click("Create").await;
+    let said = app.shown_text("why Create waits", "#create-error").await;
+    assert!(said.contains("Try again"), "{said}");
+    assert_eq!(
+        sim.count("POST", "/api/compute/v1/instances").await,
+        before,
+        "no create without a place"
+    );
+    app.click("Try again").await;
+    app.until(
+        "the zones after Try again, the place picked before kept",
+        "const z = document.getElementById('zone');
+         return !z.disabled && document.getElementById('zone-problem').hidden && z.value === 'us-east1-b'",
+    )
+    .await;
     app.screenshot("44-create-where").await;
     app.assert_accessible("the Create dialog with Where").await;
     app.click("Create").await;

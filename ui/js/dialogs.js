@@ -2,7 +2,7 @@
 // The three dialogs: confirmations (light, explicit, or typed), Create, and bulk results.
 import { call } from './ipc.js';
 import { h, $ } from './dom.js';
-import { showFailure, failureContent } from './feedback.js';
+import { showFailure, failureContent, failureText } from './feedback.js';
 import { count } from './format.js';
 import { t, tx } from './i18n.js';
 
@@ -95,36 +95,73 @@ function renderCards(templates) {
 
 /** Which zones the chosen template can run in, asked for each time the choice changes. */
 let zonesAsked = 0;
+/**
+ * Where the chosen template's zones stand: 'none' (no template yet, or the server lists
+ * none: the network configuration decides), 'loading', 'ready' or 'failed'.
+ */
+let zonesState = 'none';
+/** @type {Promise<unknown>|null} the zones request under way, which Create waits for */
+let zonesPending = null;
+/** The place the person picked last, kept when the next template offers it too. */
+let pickedZone = '';
+/** The template the zones were last asked for. */
+let zonesFor = '';
 
 /**
  * Offers "Where" when the server lists zones for the chosen template (the SDK's servers
  * do); hides it where the network configuration decides (the overview docs' servers).
+ * While the chosen template's zones are on their way, "Where" is emptied and disabled:
+ * the previous template's places are never offered, nor sent, for this one. A failed
+ * request says so, with "Try again".
  */
 async function loadZones() {
   const ask = ++zonesAsked;
   const field = $('zone-field');
   const select = /** @type {HTMLSelectElement} */ ($('zone'));
   const template = $('template-free').hidden ? chosen : /** @type {HTMLInputElement} */ ($('template-id')).value.trim();
+  $('zone-problem').hidden = true;
+  zonesFor = template;
   if (!template) {
     field.hidden = true;
+    zonesState = 'none';
+    zonesPending = null;
     return;
   }
-  let zones = null;
-  try {
-    zones = await call('zones', { templateId: template });
-  } catch {
-    zones = null; // Create itself will say what is wrong.
-  }
+  zonesState = 'loading';
+  select.replaceChildren(h('option', { value: '', text: t('create.where_loading') }));
+  select.disabled = true;
+  const request = call('zones', { templateId: template }).then((zones) => ({ zones }), (failure) => ({ failure }));
+  zonesPending = request;
+  const got = /** @type {{zones?: string[]|null, failure?: Failure}} */ (await request);
   if (ask !== zonesAsked) return;
+  zonesPending = null;
+  if (got.failure) {
+    zonesState = 'failed';
+    field.hidden = false;
+    select.replaceChildren();
+    $('zone-problem-text').textContent = failureText(got.failure);
+    $('zone-problem').hidden = false;
+    return;
+  }
+  const zones = got.zones;
   field.hidden = !zones || zones.length === 0;
   $('config-hint').textContent = field.hidden
     ? t('create.config_hint')
     : t('create.config_hint_network');
   if (zones && zones.length) {
-    const before = select.value;
     select.replaceChildren(...zones.map((/** @type {string} */ z) => h('option', { value: z, text: z })));
-    if (zones.includes(before)) select.value = before;
+    if (zones.includes(pickedZone)) select.value = pickedZone;
+    select.disabled = false;
+    zonesState = 'ready';
+  } else {
+    select.replaceChildren();
+    zonesState = 'none';
   }
+}
+
+/** Waits for the latest zones request, if one is under way. */
+async function zonesSettled() {
+  for (let p = zonesPending; p; p = zonesPending) await p;
 }
 
 /** @param {string} id */
@@ -185,6 +222,8 @@ export async function openCreate() {
     renderCards(o.templates);
   }
   /** @type {HTMLInputElement} */ ($('template-id')).onchange = loadZones;
+  $('zone-retry').onclick = loadZones;
+  $('zone').onchange = () => { pickedZone = /** @type {HTMLSelectElement} */ ($('zone')).value; };
   loadZones();
   $('config-list').replaceChildren(...o.configs.map((/** @type {string} */ c) => h('option', { value: c })));
   const config = /** @type {HTMLInputElement} */ ($('config-id'));
@@ -216,13 +255,21 @@ function waitForCreate(dialog) {
       const submit = /** @type {HTMLButtonElement} */ ($('create-submit'));
       const templateId = $('template-free').hidden ? chosen : $('template-id').value;
       const configId = $('config-id').value;
-      const zone = $('zone-field').hidden ? null : /** @type {HTMLSelectElement} */ ($('zone')).value;
       showFailure($('create-error'), null);
       creating = true;
       submit.disabled = true;
       /** @type {HTMLButtonElement} */ ($('create-cancel')).disabled = true;
       submit.textContent = t('progress.create');
       try {
+        // The chosen template's places first (a click can come before they arrive): a
+        // create never goes without the place, or with another template's.
+        if (templateId.trim() !== zonesFor) loadZones();
+        await zonesSettled();
+        if (zonesState === 'failed') {
+          showFailure($('create-error'), /** @type {Failure} */ ({ sentence: t('create.where_needed') }));
+          return;
+        }
+        const zone = zonesState === 'ready' ? /** @type {HTMLSelectElement} */ ($('zone')).value : null;
         const row = await call('create', { templateId, configId, zone });
         finish(row);
       } catch (err) {

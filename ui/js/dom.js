@@ -30,3 +30,46 @@ export function $(id) {
   if (!el) throw new Error(`#${id} is missing`);
   return el;
 }
+
+/**
+ * Makes `parent`'s children look like `wanted` while keeping every node that stays the
+ * same kind: an element with the same tag and attributes is kept and its children are
+ * matched in turn, a text node keeps its node and takes the new words. So a banner whose
+ * countdown changes each second keeps its nodes: a button in it keeps the keyboard focus,
+ * and a click pressed on it is not lost to a replacement. An element whose tag or
+ * attributes differ is replaced whole (its listeners may close over what differs).
+ * @param {Element} parent
+ * @param {Node[]} wanted
+ */
+export function morph(parent, wanted) {
+  const old = [...parent.childNodes];
+  const kept = wanted.map((node, i) => {
+    const was = old[i];
+    if (!was) return node;
+    if (was.nodeType === Node.TEXT_NODE && node.nodeType === Node.TEXT_NODE) {
+      if (was.nodeValue !== node.nodeValue) was.nodeValue = node.nodeValue;
+      return was;
+    }
+    if (was instanceof Element && node instanceof Element && sameShell(was, node)) {
+      morph(was, [...node.childNodes]);
+      return was;
+    }
+    return node;
+  });
+  // Kept nodes stay where they are (taking one out, even for a moment, drops its focus).
+  kept.forEach((node, i) => {
+    if (node === old[i]) return;
+    if (old[i]) parent.replaceChild(node, old[i]);
+    else parent.append(node);
+  });
+  for (const extra of old.slice(kept.length)) extra.remove();
+}
+
+/** @param {Element} a @param {Element} b */
+function sameShell(a, b) {
+  if (a.tagName !== b.tagName || a.attributes.length !== b.attributes.length) return false;
+  for (const { name, value } of a.attributes) {
+    if (b.getAttribute(name) !== value) return false;
+  }
+  return true;
+}

@@ -3,7 +3,7 @@
 // the actions (actions.js) with search, the state filter, sorting, selection, the bulk
 // bar and the banners, and takes the snapshots the Rust side pushes.
 import { call } from './ipc.js';
-import { h, $ } from './dom.js';
+import { h, $, morph } from './dom.js';
 import { ago, count, inSeconds } from './format.js';
 import { failureContent, failureText } from './feedback.js';
 import { t, tx } from './i18n.js';
@@ -118,9 +118,13 @@ function renderBanners() {
       text = t('banner.trying_again', { failure: failureText(f), when });
     }
     const body = failureContent({ ...f, sentence: text });
-    banners.push(h('div', { class: `banner ${snap.offline || f.kind === 'rate_limited' ? 'warn' : 'error'}`, role: 'alert', id: 'list-problem' }, [h('div', {}, body)]));
+    // Announced when it appears or its kind changes; the countdown ticking in its words is
+    // not read out again each second ("additions" only).
+    banners.push(h('div', { class: `banner ${snap.offline || f.kind === 'rate_limited' ? 'warn' : 'error'}`, role: 'alert', 'aria-relevant': 'additions', id: 'list-problem' }, [h('div', {}, body)]));
   }
-  $('banners').replaceChildren(...banners);
+  // Updated in place: the banner's nodes are kept while its kind stays, so its "Copy
+  // support code" keeps the focus and a click on it is never lost to a rebuilt node.
+  morph($('banners'), banners);
 }
 
 
