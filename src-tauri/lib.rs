@@ -6,6 +6,7 @@
 pub mod api;
 pub mod desk;
 pub mod failure;
+pub mod fingerprint;
 pub mod history;
 pub mod i18n;
 pub mod pace;
@@ -168,6 +169,12 @@ pub fn run(options: Options) {
             commands::news,
             commands::open_log_folder,
         ])
-        .run(tauri::generate_context!())
-        .expect("the Compute Desk window could not be started");
+        .build(tauri::generate_context!())
+        .expect("the Compute Desk window could not be started")
+        .run(|_app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // What the history queued reaches the disk before the process ends.
+                history::Writer::shared().flush();
+            }
+        });
 }

@@ -18,8 +18,17 @@ pub const SERVICE: &str = "app.computedesk.desktop";
 /// What is kept to sign in again without asking.
 #[derive(Clone, PartialEq, Eq)]
 pub enum StoredCredentials {
-    KeyPair { key: String, secret: Secret },
-    Session { bearer: Secret, session_id: String },
+    KeyPair {
+        key: String,
+        secret: Secret,
+    },
+    Session {
+        bearer: Secret,
+        session_id: String,
+        /// Whose session it is (`user:<id>`), so that an offline launch knows whose history
+        /// to open; `None` in entries saved by earlier versions.
+        identity: Option<String>,
+    },
 }
 
 impl fmt::Debug for StoredCredentials {
@@ -45,6 +54,8 @@ enum Payload {
         bearer: String,
         #[serde(rename = "sessionId")]
         session_id: String,
+        #[serde(default)]
+        identity: Option<String>,
     },
 }
 
@@ -54,8 +65,13 @@ impl StoredCredentials {
             StoredCredentials::KeyPair { key, secret } => {
                 json!({"method": "key_pair", "key": key, "secret": secret.expose()})
             }
-            StoredCredentials::Session { bearer, session_id } => {
-                json!({"method": "session", "bearer": bearer.expose(), "sessionId": session_id})
+            StoredCredentials::Session {
+                bearer,
+                session_id,
+                identity,
+            } => {
+                json!({"method": "session", "bearer": bearer.expose(), "sessionId": session_id,
+                       "identity": identity})
             }
         }
         .to_string()
@@ -67,9 +83,14 @@ impl StoredCredentials {
                 key,
                 secret: Secret::new(secret),
             },
-            Payload::Session { bearer, session_id } => StoredCredentials::Session {
+            Payload::Session {
+                bearer,
+                session_id,
+                identity,
+            } => StoredCredentials::Session {
                 bearer: Secret::new(bearer),
                 session_id,
+                identity,
             },
         })
     }
@@ -166,6 +187,7 @@ mod tests {
         let session = StoredCredentials::Session {
             bearer: Secret::new("bearer-value"),
             session_id: "sid".into(),
+            identity: Some("user:u-1".into()),
         };
         for c in [key_pair, session] {
             assert_eq!(StoredCredentials::decode(&c.encode()).as_ref(), Some(&c));
@@ -175,6 +197,15 @@ mod tests {
                 "{debug}"
             );
         }
+        // An entry saved before sessions said whose they are.
+        assert_eq!(
+            StoredCredentials::decode(r#"{"method":"session","bearer":"b","sessionId":"sid"}"#),
+            Some(StoredCredentials::Session {
+                bearer: Secret::new("b"),
+                session_id: "sid".into(),
+                identity: None
+            })
+        );
         assert_eq!(StoredCredentials::decode("not json"), None);
         assert_eq!(StoredCredentials::decode(r#"{"method":"other"}"#), None);
     }

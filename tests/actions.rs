@@ -14,7 +14,7 @@ use common::{assert_in_session, eventually, Sim, EMAIL, KEY, SECRET};
 use compute_desk::desk::{ActionResult, Desk, Options, Run};
 use compute_desk::history::{Entry, Outcome};
 use compute_desk::vault::Vault;
-use compute_desk::watch::Policy;
+use compute_desk::watch::{CreateSeen, Policy};
 use serde_json::json;
 
 /// A desk whose actions may send `per_minute` requests a minute, its watcher running
@@ -347,5 +347,200 @@ async fn a_late_refusal_for_a_signed_out_account_touches_nothing_of_the_next() {
     sim.clear_faults().await;
     let works = desk.act_and_wait(std::slice::from_ref(&id), "stop").await;
     assert!(works.is_ok_and(|r| r[0].ok || r[0].skipped));
+    desk.sign_out().await;
+}
+
+/// A desk as [`desk_with_budget`] makes one, with `policy`.
+async fn desk_with_policy(
+    sim: &Sim,
+    config: &std::path::Path,
+    keyring: &str,
+    policy: Policy,
+) -> (Arc<Desk>, Screen) {
+    let desk = Arc::new(Desk::new(
+        config,
+        Vault::new(keyring),
+        policy,
+        Options::default(),
+    ));
+    let seen = Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let loaded = eventually(Duration::from_secs(5), || async {
+        seen.last().is_some_and(|s| s.loaded)
+    })
+    .await;
+    assert!(loaded, "the list never came");
+    (desk, seen)
+}
+
+/// The history's create entries, oldest first.
+fn creates(desk: &Desk) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = desk
+        .history(None)
+        .unwrap()
+        .entries
+        .into_iter()
+        .filter(|e| e.what == "create")
+        .collect();
+    entries.reverse();
+    entries
+}
+
+/// A real service lists a new machine only once its record is written: a create whose
+/// machine the next reads do not list is waited for (read alone) and ends well, with no
+/// failure on the way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_machine_the_list_lags_behind_is_waited_for() {
+    assert_in_session();
+    let sim = Sim::start(&[
+        "--rate-limit",
+        "0",
+        "--instances",
+        "2",
+        "--quota",
+        "-1",
+        "--speed",
+        "4",
+        "--list-lag",
+        "6",
+    ]);
+    let config = tempfile::tempdir().unwrap();
+    let (desk, seen) = desk_with_budget(&sim, config.path(), "app.computedesk.test.lag", 40).await;
+    let row = desk
+        .create("ubuntu-22-standard", "default-network", None)
+        .await
+        .unwrap();
+    // Reads at the fast rhythm go on while the list lags: the row stays, nothing fails.
+    let done = eventually(Duration::from_secs(30), || async {
+        seen.finished().iter().any(|f| f.id == row.id)
+    })
+    .await;
+    assert!(done, "the create never ended");
+    let finished = seen.finished();
+    let f = finished.iter().find(|f| f.id == row.id).unwrap();
+    assert!(f.ok, "{f:?}");
+    assert!(
+        sim.count("GET", &format!("/api/compute/v1/instances/{}", row.id))
+            .await
+            > 0,
+        "the machine was read alone while the list lagged"
+    );
+    let entries = creates(&desk);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].outcome, Outcome::Done);
+    assert_eq!(entries[0].template.as_deref(), Some("ubuntu-22-standard"));
+    desk.sign_out().await;
+}
+
+/// A create whose answer was lost (the server made the machine): not a failure but not
+/// known; Create waits meanwhile, the machine is found in the next reads and the entry
+/// is settled by it. One that never reached the server is not seen within the bound and
+/// says so, and Create works again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_without_an_answer_is_looked_for_and_create_waits_meanwhile() {
+    assert_in_session();
+    let sim = Sim::start(&[
+        "--rate-limit",
+        "0",
+        "--instances",
+        "2",
+        "--quota",
+        "-1",
+        "--speed",
+        "4",
+        "--list-lag",
+        "3",
+    ]);
+    let config = tempfile::tempdir().unwrap();
+    let policy = Policy {
+        created_list_lag: Duration::from_secs(8),
+        ..Policy::default()
+    };
+    let (desk, seen) = desk_with_policy(
+        &sim,
+        config.path(),
+        "app.computedesk.test.unanswered",
+        policy,
+    )
+    .await;
+    sim.fault(
+        json!({"method": "POST", "path": "/api/compute/v1/instances", "kind": "answer_lost"}),
+    )
+    .await;
+    let lost = desk
+        .create("ubuntu-22-standard", "default-network", None)
+        .await
+        .unwrap_err();
+    assert_eq!(lost.text.key, "desk.create_unanswered", "{lost:?}");
+    let entries = creates(&desk);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (
+            entries[0].outcome,
+            entries[0].template.as_deref(),
+            entries[0].machine.as_deref()
+        ),
+        (Outcome::Waiting, Some("ubuntu-22-standard"), None),
+        "not known yet, with its template"
+    );
+    let says = eventually(Duration::from_secs(2), || async {
+        seen.last().is_some_and(|s| s.looking_for_create)
+    })
+    .await;
+    assert!(says, "the screen says Create waits");
+    // The list lags: the machine is not seen yet, and a second create is refused.
+    let posts_before = sim.count("POST", "/api/compute/v1/instances").await;
+    let wait = desk
+        .create("ubuntu-22-standard", "default-network", None)
+        .await
+        .unwrap_err();
+    assert_eq!(wait.text.key, "desk.create_wait");
+    assert_eq!(
+        sim.count("POST", "/api/compute/v1/instances").await,
+        posts_before,
+        "no second POST"
+    );
+    // The machine appears: the entry is about it, and ends when it runs.
+    let found = eventually(Duration::from_secs(15), || async {
+        !seen.creates_seen.lock().unwrap().is_empty()
+    })
+    .await;
+    assert!(found, "the machine was never looked for");
+    let CreateSeen::Found { id, .. } = seen.creates_seen.lock().unwrap()[0].clone() else {
+        panic!("{:?}", seen.creates_seen.lock().unwrap())
+    };
+    let done = eventually(Duration::from_secs(20), || async {
+        creates(&desk)[0].outcome == Outcome::Done
+    })
+    .await;
+    assert!(done, "{:?}", creates(&desk));
+    assert_eq!(creates(&desk)[0].machine_id.as_deref(), Some(id.as_str()));
+    assert!(!seen.last().unwrap().looking_for_create);
+
+    // Never reached the server: nothing appears within the bound; then Create works.
+    sim.fault(json!({"method": "POST", "path": "/api/compute/v1/instances", "kind": "drop"}))
+        .await;
+    let lost = desk
+        .create("ubuntu-22-standard", "default-network", None)
+        .await
+        .unwrap_err();
+    assert_eq!(lost.text.key, "desk.create_unanswered");
+    let ended = eventually(Duration::from_secs(15), || async {
+        creates(&desk)
+            .last()
+            .is_some_and(|e| e.outcome == Outcome::Unknown)
+    })
+    .await;
+    assert!(ended, "{:?}", creates(&desk));
+    let last = creates(&desk).pop().unwrap();
+    assert_eq!(
+        last.said.text.as_ref().unwrap().key,
+        "history.create_not_seen"
+    );
+    assert!(desk
+        .create("ubuntu-22-standard", "default-network", None)
+        .await
+        .is_ok());
     desk.sign_out().await;
 }

@@ -39,6 +39,7 @@ fn fast_policy() -> Policy {
         max_wait: fast(d.max_wait),
         // Clicks here come faster than any person's; pacing has its own tests.
         actions_per_minute: 10_000,
+        created_list_lag: fast(d.created_list_lag),
     }
 }
 

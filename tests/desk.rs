@@ -13,7 +13,7 @@ use compute_desk::desk::{AccountNews, Desk, Options};
 use compute_desk::failure::Failure;
 use compute_desk::history::Outcome;
 use compute_desk::text::Text;
-use compute_desk::vault::Vault;
+use compute_desk::vault::{StoredCredentials, Vault};
 use compute_desk::watch::Policy;
 use serde_json::json;
 
@@ -136,6 +136,22 @@ async fn a_saved_sign_in_survives_a_launch_without_the_network() {
     let view = desk.started().await;
     assert!(view.account.signed_in, "the saved sign-in was kept");
     assert_eq!(view.sign_in_reason, None);
+    // Whose it is is not known yet: the page says "checking" in its own words, and the
+    // history is the account's own (the key is its identity), with what it did before.
+    assert_eq!(
+        (view.account.user.as_deref(), view.account.checking),
+        (None, true)
+    );
+    let whats = |desk: &Desk| {
+        desk.history(None)
+            .map(|h| h.entries.iter().map(|e| e.what.clone()).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        whats(&desk),
+        ["sign_in"],
+        "the account's history while checking"
+    );
     let offline = eventually(Duration::from_secs(5), || async {
         seen.last().is_some_and(|s| s.offline && !s.loaded)
     })
@@ -156,9 +172,127 @@ async fn a_saved_sign_in_survives_a_launch_without_the_network() {
     })
     .await;
     assert!(confirmed, "{:?}", desk.view().await.account);
+    assert!(!desk.view().await.account.checking);
     assert!(news.lock().unwrap().iter().any(|n| n == "Confirmed"));
+    assert_eq!(whats(&desk), ["sign_in"], "the same history once confirmed");
     keeper.abort();
     desk.sign_out().await;
+}
+
+/// A session saved by an earlier version does not say whose it is, and this account has
+/// no name to give: launched while the session cannot be checked, what is done is kept,
+/// and it joins the account's own history (by the user id, not a name) once the server
+/// answers; the keyring entry then says whose it is, and every later launch opens that
+/// same history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_history_follows_the_account_through_an_unchecked_launch_and_restarts() {
+    assert_in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "3", "--nameless"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.identity");
+    let account = sim.keyring_account();
+    {
+        let desk = Desk::new(
+            config.path(),
+            vault.clone(),
+            Policy::default(),
+            Options::default(),
+        );
+        desk.email_start(&sim.base, EMAIL).await.unwrap();
+        desk.email_verify(&sim.latest_code().await).await.unwrap();
+    }
+    // As an earlier version saved it: no identity.
+    let Some(StoredCredentials::Session {
+        bearer,
+        session_id,
+        identity,
+    }) = vault.load(&account).unwrap()
+    else {
+        panic!("a session in the keyring")
+    };
+    assert_eq!(
+        identity.as_deref(),
+        Some("user:550e8400-e29b-41d4-a716-446655440000")
+    );
+    vault
+        .save(
+            &account,
+            &StoredCredentials::Session {
+                bearer,
+                session_id,
+                identity: None,
+            },
+        )
+        .unwrap();
+
+    // The session cannot be checked at launch; the machines can be reached.
+    sim.fault(json!({"method": "GET", "path": "/api/auth/v2/session", "kind": "drop", "times": 0}))
+        .await;
+    let (desk, seen) = desk_watched(config.path(), &vault, Options::default());
+    let keeper = {
+        let desk = desk.clone();
+        tokio::spawn(async move { desk.keep_sessions_alive(|_| {}).await })
+    };
+    let view = desk.started().await;
+    assert_eq!(
+        (view.account.user.as_deref(), view.account.checking),
+        (None, true)
+    );
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            seen.last().is_some_and(|s| s.loaded)
+        })
+        .await,
+        "the list while the sign-in is checked"
+    );
+    let running = seen.running_ids();
+    desk.act_and_wait(&running[..1], "stop").await.unwrap();
+    let whats = |desk: &Desk| {
+        desk.history(None)
+            .map(|h| {
+                h.entries
+                    .iter()
+                    .rev()
+                    .map(|e| e.what.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        whats(&desk),
+        ["stop"],
+        "kept while nobody knows whose it is"
+    );
+
+    // The server answers: the stop joins the account's history, after its sign-in.
+    sim.clear_faults().await;
+    let joined = eventually(Duration::from_secs(20), || async {
+        whats(&desk) == ["sign_in", "stop"]
+    })
+    .await;
+    assert!(joined, "{:?}", whats(&desk));
+    let view = desk.view().await;
+    assert_eq!(
+        (view.account.user.as_deref(), view.account.checking),
+        (None, false)
+    );
+    let Some(StoredCredentials::Session { identity, .. }) = vault.load(&account).unwrap() else {
+        panic!("a session in the keyring")
+    };
+    assert!(identity.is_some(), "the keyring entry now says whose it is");
+    keeper.abort();
+    drop(desk);
+
+    // Launched again, online: the same history.
+    let again = Desk::new(
+        config.path(),
+        vault.clone(),
+        Policy::default(),
+        Options::default(),
+    );
+    again.started().await;
+    assert_eq!(whats(&again), ["sign_in", "stop"]);
+    again.sign_out().await;
 }
 
 /// A 401 at launch is the server saying the credentials are bad: sign-in screen.
@@ -449,6 +583,8 @@ async fn the_history_settles_an_action_when_the_machine_is_seen_to_get_there() {
     // A file damaged on disk is set aside and a new history started: the History panel
     // and a banner on the machines screen say so (in the person's language, from the
     // catalog), until sign-out.
+    // What was queued for the disk is on it.
+    compute_desk::history::Writer::shared().flush();
     let files: Vec<_> = std::fs::read_dir(config.path().join("history"))
         .unwrap()
         .map(|e| e.unwrap().path())

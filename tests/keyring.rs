@@ -40,6 +40,7 @@ fn each_server_has_its_own_entry_and_saving_replaces() {
     let session = |token: &str| StoredCredentials::Session {
         bearer: Secret::new(token),
         session_id: "s".into(),
+        identity: Some("user:u-1".into()),
     };
     vault.save(a, &session("token-a")).unwrap();
     vault.save(b, &session("token-b")).unwrap();

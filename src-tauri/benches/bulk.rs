@@ -1,7 +1,9 @@
 //! A bulk Shut down of 100 machines under the default budget (40 actions a minute), with
 //! the desk, its watcher and the demo's simulator on loopback, as the window runs them:
 //! when each row's request was answered (its row "Stopping…" or its error), when the
-//! bulk ended, and when the last machine was seen stopped.
+//! bulk ended, and when the last machine was seen stopped. First, a bulk of 1,000 asked
+//! for and stopped at once: how long marking it takes, and how many syncs its 2,000
+//! history lines cost (each entry queued, then not sent).
 //!
 //! `cargo bench --bench bulk` (about two and a half minutes). Prints figures; asserts
 //! nothing but that the bulk sent what it was given.
@@ -12,10 +14,12 @@ use std::time::{Duration, Instant};
 
 use compute_desk::desk::{Desk, Options};
 use compute_desk::failure::Failure;
+use compute_desk::history::Writer;
 use compute_desk::vault::Vault;
-use compute_desk::watch::{Finished, Policy, Sink, Snapshot};
+use compute_desk::watch::{CreateSeen, Finished, Policy, Sink, Snapshot};
 
 const BULK: usize = 100;
+const BIG_BULK: usize = 1_000;
 
 /// When each machine of the bulk first showed its answer, and when it was seen stopped.
 #[derive(Clone, Default)]
@@ -47,6 +51,7 @@ impl Sink for Clock {
     }
     fn finished(&self, _owner: u64, _finished: Vec<Finished>) {}
     fn auth_lost(&self, _owner: u64, _failure: Failure) {}
+    fn create_seen(&self, _owner: u64, _seen: CreateSeen) {}
 }
 
 fn secs(d: Duration) -> String {
@@ -61,7 +66,7 @@ async fn main() {
         Vault::new("app.computedesk.bench.bulk"),
         Policy::default(),
         Options {
-            demo_machines: Some(4 * BULK),
+            demo_machines: Some(3 * BIG_BULK),
             ..Options::default()
         },
     ));
@@ -81,6 +86,43 @@ async fn main() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    let big: Vec<String> = {
+        let latest = clock.latest.lock().unwrap().clone().expect("a list");
+        let running = latest.machines.iter().filter(|r| r.state == "running");
+        running
+            .skip(BULK)
+            .take(BIG_BULK)
+            .map(|r| r.id.clone())
+            .collect()
+    };
+    assert_eq!(
+        big.len(),
+        BIG_BULK,
+        "not enough running machines in the demo"
+    );
+    let writer = Writer::shared();
+    writer.flush();
+    let (syncs, lines) = (writer.syncs(), writer.lines());
+    let t = Instant::now();
+    let run = desk
+        .act(&big, "stop")
+        .await
+        .expect("the big bulk is marked");
+    let marked_big = t.elapsed();
+    desk.stop_run(run.planned().run);
+    let sent = desk.send(run).await.iter().filter(|r| !r.not_sent).count();
+    writer.flush();
+    println!("a bulk of {BIG_BULK} machines, stopped at once:");
+    println!(
+        "  marked (act answered): {:.1} ms",
+        marked_big.as_secs_f64() * 1000.0
+    );
+    println!(
+        "  history: {} lines written with {} syncs; {sent} sent before the stop",
+        writer.lines() - lines,
+        writer.syncs() - syncs
+    );
+
     assert_eq!(ids.len(), BULK, "not enough running machines in the demo");
     *clock.watched.lock().unwrap() = ids.clone();
 

@@ -72,6 +72,13 @@ struct Args {
     /// Name the seeded machines as an office does ("payroll-db-primary-eu"), not "web-1".
     #[arg(long)]
     office_names: bool,
+    /// The account has no name: sessions and key pairs are answered without one.
+    #[arg(long)]
+    nameless: bool,
+    /// A new machine is missing from the list this many seconds after its create (read
+    /// alone, it is there).
+    #[arg(long, default_value_t = 0.0, value_parser = not_negative)]
+    list_lag: f64,
     /// Latency added to every API request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -140,6 +147,8 @@ async fn main() {
         accept_delay: Duration::from_secs_f64(args.accept_delay),
         cloud_states: args.cloud_states,
         office_names: args.office_names,
+        nameless: args.nameless,
+        list_lag: Duration::from_secs_f64(args.list_lag),
         latency: Duration::from_millis(args.latency_ms),
         faults: args.faults,
         seed: args.seed,

@@ -192,6 +192,7 @@ impl Desk {
                         Text::new("history.skipped"),
                         "Not sent: the machine could not do this in its state.",
                     ),
+                    ..New::default()
                 },
             );
         }

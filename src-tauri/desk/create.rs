@@ -132,6 +132,20 @@ impl Desk {
             ));
         }
         let (client, owner) = self.acting().await?;
+        // A create never answered may have made a machine: another now could make a
+        // second one. The machines listed now tell a new one from the others.
+        let listed = self
+            .watcher
+            .update_for(owner, |w| (!w.looking_for_create()).then(|| w.listed_ids()))
+            .await
+            .ok_or_else(not_signed_in)?
+            .ok_or_else(|| {
+                Failure::plain(
+                    "invalid",
+                    Text::new("desk.create_wait"),
+                    "ThreatWinds did not answer the last create, so Compute Desk is looking for that machine in the list. Wait until it appears (at most 2 minutes) before creating another.",
+                )
+            })?;
         // Through the sign-in's gate, like every action: a sign-out that began meanwhile
         // sends no create for the account it ended.
         let created = self
@@ -150,12 +164,16 @@ impl Desk {
                     self.save_settings(&s);
                 }
                 let id = instance.id.clone();
-                self.record_open(
+                self.record_for(
                     owner,
-                    "create",
-                    &id,
-                    instance.display_name(),
-                    Outcome::Waiting,
+                    New {
+                        what: "create".into(),
+                        machine_id: Some(id.clone()),
+                        machine: Some(instance.display_name().to_owned()),
+                        template: Some(template_id.trim().to_owned()),
+                        outcome: Some(Outcome::Waiting),
+                        ..New::default()
+                    },
                 );
                 let now = Instant::now();
                 self.watcher
@@ -176,14 +194,26 @@ impl Desk {
                         )
                     })
             }
+            // No answer: the machine may exist. Its entry waits, the list is searched for
+            // it, and the person is told to wait for that before trying again.
+            Err(e) if e.outcome_unknown() => {
+                self.record_unanswered_create(owner, template_id.trim());
+                self.watcher
+                    .update_for(owner, |w| {
+                        w.look_for_create(template_id.trim(), zone, listed, Instant::now())
+                    })
+                    .await;
+                let mut failure = Failure::from(&e);
+                failure.text = Box::new(Text::new("desk.create_unanswered"));
+                failure.message = "ThreatWinds did not answer in time, so the machine may have been made. Compute Desk is looking for it in the list: wait until it appears (at most 2 minutes) before trying again.".into();
+                Err(failure)
+            }
             Err(e) => {
-                if e.outcome_unknown() {
-                    self.watcher.update(|w| w.refresh_now()).await;
-                }
                 let failure = Failure::from(&e);
                 self.record_failed(
                     New {
                         what: "create".into(),
+                        template: Some(template_id.trim().to_owned()),
                         ..New::default()
                     },
                     &failure,

@@ -55,15 +55,23 @@ impl Desk {
     /// Asks the server about a saved sign-in that could not be checked at launch, when
     /// that is due. `None` when nothing was due; `Some(None)` when it is still out of reach.
     async fn confirm_saved(&self) -> Option<Option<AccountNews>> {
-        let account = {
+        let (account, owner) = {
             let s = self.state.lock().await;
             if !s.confirm?.is_due(Instant::now()) {
                 return Some(None);
             }
-            s.account.clone()?
+            (s.account.clone()?, self.owner.current())
         };
         let stored = account.to_store()?;
         let result = Account::restore(account.client(), &stored, session::now()).await;
+        // The account's own history, read before the state is locked, when the one in use
+        // is kept in memory or under another identity.
+        let own = match &result {
+            Ok(confirmed) if self.history_identity(owner) != confirmed.identity() => {
+                Some(self.open_history(confirmed).await)
+            }
+            _ => None,
+        };
         let mut s = self.state.lock().await;
         // Signed out or in as someone else meanwhile: nothing to confirm.
         if s.confirm.is_none() || !s.account.as_ref().is_some_and(|a| a.same_sign_in(&account)) {
@@ -72,6 +80,21 @@ impl Desk {
         Some(match result {
             Ok(confirmed) => {
                 log::info!("session: the saved sign-in was accepted");
+                if let Some(warning) = self.history_confirmed(owner, &confirmed, own) {
+                    s.history_warning = Some(warning);
+                }
+                // An entry saved by an earlier version learns whose session it is, for the
+                // next launch without the network (under the state lock: a sign-out that
+                // deletes the entry cannot come in between).
+                if let Some(fuller) = confirmed.to_store().filter(|now| *now != stored) {
+                    let (vault, key) = (
+                        self.vault.clone(),
+                        confirmed.client().base_url().to_string(),
+                    );
+                    if let Err(e) = super::blocking(move || vault.save(&key, &fuller)).await {
+                        log::warn!("session: the saved sign-in could not be updated: {e}");
+                    }
+                }
                 s.account = Some(confirmed);
                 s.confirm = None;
                 Some(AccountNews::Confirmed)

@@ -17,7 +17,7 @@ use crate::failure::Failure;
 use crate::history::{Entry, History, New, Outcome, Said};
 use crate::session::Account;
 use crate::text::Text;
-use crate::watch::{Finished, Sink, Snapshot};
+use crate::watch::{CreateSeen, Finished, Sink, Snapshot};
 
 /// The open history and the sign-in it belongs to, shared with the watcher's sink.
 pub(super) type Shared = Arc<Mutex<Option<Open>>>;
@@ -25,6 +25,8 @@ pub(super) type Shared = Arc<Mutex<Option<Open>>>;
 pub(super) struct Open {
     owner: u64,
     history: History,
+    /// The entry of a create that was never answered, while its machine is looked for.
+    unanswered_create: Option<u64>,
 }
 
 /// Said of entries still waiting when the sign-in was lost.
@@ -72,6 +74,22 @@ pub(super) fn no_answer() -> Said {
     Said::text(
         Text::new("history.no_answer"),
         "ThreatWinds did not answer in time, so it is not known whether this happened.",
+    )
+}
+
+/// Said of a create that was never answered, while its machine is looked for.
+pub(super) fn create_unanswered() -> Said {
+    Said::text(
+        Text::new("history.create_unanswered"),
+        "ThreatWinds did not answer in time, so the machine may have been made. Compute Desk is looking for it in the list.",
+    )
+}
+
+/// Said of a create that was never answered and whose machine never appeared.
+fn create_not_seen() -> Said {
+    Said::text(
+        Text::new("history.create_not_seen"),
+        "ThreatWinds did not answer, and no new machine appeared in the list within 2 minutes: most likely it was not made.",
     )
 }
 
@@ -127,12 +145,14 @@ fn owned(open: &mut Option<Open>, owner: u64) -> Option<&mut History> {
         .map(|o| &mut o.history)
 }
 
-/// Who is signed in, as the history says it: the account, and the key's name (no words,
-/// so that it reads the same in every language).
+/// Who is signed in, as the history says it: the account, and the key's name for a key
+/// pair (no words, so that it reads the same in every language); empty while the server
+/// has not said (the page shows its own words for that).
 fn who(account: &Account) -> String {
-    match &account.key_name {
-        Some(key) => format!("{} ({key})", account.user),
-        None => account.user.clone(),
+    match (&account.key_name, account.user.is_empty()) {
+        (Some(key), false) => format!("{} ({key})", account.user),
+        (Some(key), true) => key.clone(),
+        (None, _) => account.user.clone(),
     }
 }
 
@@ -143,19 +163,70 @@ impl Desk {
         self
     }
 
-    /// A new sign-in, of `account`: the desk's sign-in number moves on and the account's
-    /// history on its server is opened for it (another account's is put away), under the
+    /// The history of `account` on its server, read from disk off the async threads; kept
+    /// in memory while the account's identity is not known (an unchecked saved session).
+    pub(super) async fn open_history(&self, account: &Account) -> History {
+        let server = account.client().base_url().to_string();
+        let who = who(account);
+        let Some(identity) = account.identity() else {
+            return History::in_memory(&server, &who);
+        };
+        let dir = self.history_dir.clone();
+        let opened = {
+            let (server, who) = (server.clone(), who.clone());
+            tokio::task::spawn_blocking(move || History::open(&dir, &server, &identity, &who)).await
+        };
+        opened.unwrap_or_else(|e| {
+            log::warn!("history: could not be opened: {e}");
+            History::in_memory(&server, &who)
+        })
+    }
+
+    /// A new sign-in, with `history` (from [`Desk::open_history`]): the desk's sign-in
+    /// number moves on and the history is put in place of the last one, under the
     /// history's lock, so that nothing of the previous sign-in writes after this. Returns
     /// the new number, and why the history on disk was set aside, if it was. The caller
     /// holds the state lock and installs the account.
-    pub(super) fn begin_sign_in(&self, account: &Account) -> (u64, Option<Text>) {
-        let server = account.client().base_url().to_string();
-        let history = History::open(&self.history_dir, &server, &who(account));
+    pub(super) fn begin_sign_in(&self, history: History) -> (u64, Option<Text>) {
         let warning = history.warning.clone();
         let mut slot = locked(&self.history);
         let owner = self.owner.advance();
-        *slot = Some(Open { owner, history });
+        *slot = Some(Open {
+            owner,
+            history,
+            unanswered_create: None,
+        });
         (owner, warning)
+    }
+
+    /// The identity the open history of the sign-in `owner` is kept under (`None` in
+    /// memory, or when that sign-in is not the open one).
+    pub(super) fn history_identity(&self, owner: u64) -> Option<String> {
+        self.history_of(owner, |h| h.identity().map(str::to_owned))
+            .flatten()
+    }
+
+    /// The saved sign-in `owner` was confirmed as `account`: from now on its history is
+    /// the account's own (`own`, opened with [`Desk::open_history`] when the one in use
+    /// was kept in memory or under another identity), which takes in what was written
+    /// meanwhile; entries made while nobody knew whose they were get the account's
+    /// name. Returns why the account's file was set aside, if it was.
+    pub(super) fn history_confirmed(
+        &self,
+        owner: u64,
+        account: &Account,
+        own: Option<History>,
+    ) -> Option<Text> {
+        let who = who(account);
+        self.history_of(owner, |h| {
+            if let Some(own) = own.filter(|own| own.identity() != h.identity()) {
+                let earlier = std::mem::replace(h, own);
+                h.adopt(earlier);
+            }
+            h.name_who(&who);
+            h.warning.clone()
+        })
+        .flatten()
     }
 
     /// Sign-out: the desk's sign-in number moves on and the history is closed, under its
@@ -232,6 +303,25 @@ impl Desk {
         self.history_of(owner, |h| h.settle_machine(machine_id, what, outcome, said));
     }
 
+    /// Records a create that was never answered, for the sign-in `owner`: its entry waits
+    /// while the machine is looked for ([`Recording`] settles it).
+    pub(super) fn record_unanswered_create(&self, owner: u64, template: &str) {
+        let mut slot = locked(&self.history);
+        if self.owner.current() != owner {
+            return;
+        }
+        if let Some(open) = slot.as_mut().filter(|o| o.owner == owner) {
+            let id = open.history.record(New {
+                what: "create".into(),
+                template: Some(template.to_owned()),
+                outcome: Some(Outcome::Waiting),
+                said: create_unanswered(),
+                ..New::default()
+            });
+            open.unanswered_create = Some(id);
+        }
+    }
+
     /// Records something that failed at once, with the failure's words.
     pub(super) fn record_failed(&self, mut new: New, failure: &Failure) {
         new.outcome = Some(Outcome::Failed);
@@ -301,5 +391,23 @@ impl<S: Sink> Sink for Recording<S> {
             settle_sign_in_lost(h);
         }
         self.sink.auth_lost(owner, failure);
+    }
+
+    fn create_seen(&self, owner: u64, seen: CreateSeen) {
+        let mut slot = locked(&self.history);
+        if let Some(open) = slot.as_mut().filter(|o| o.owner == owner) {
+            if let Some(entry) = open.unanswered_create.take() {
+                match &seen {
+                    // Followed from here as any new machine: done once it runs.
+                    CreateSeen::Found { id, name } => open.history.identify(entry, id, name),
+                    CreateSeen::NotSeen => {
+                        open.history
+                            .settle(entry, Outcome::Unknown, create_not_seen());
+                    }
+                }
+            }
+        }
+        drop(slot);
+        self.sink.create_seen(owner, seen);
     }
 }

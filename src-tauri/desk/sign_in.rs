@@ -225,6 +225,7 @@ impl Desk {
     /// Makes `account` the signed-in one: keyring (not for the demo), settings, watcher.
     /// `server` is the address as typed, saved for next time (`None` keeps the saved one).
     async fn signed_in(&self, account: Account, server: Option<&str>) {
+        let history = self.open_history(&account).await;
         // An unconfirmed account is what the keyring already holds.
         let stored = account.to_store().filter(|_| account.confirmed);
         let key = account.client().base_url().to_string();
@@ -239,9 +240,7 @@ impl Desk {
         // Signing in again as the same person on the same server returns to where they
         // were; anyone else starts from an empty list, never seeing the previous one's.
         let resuming = s.sign_in_reason.is_some()
-            && s.account.as_ref().is_some_and(|a| {
-                a.client().base_url() == account.client().base_url() && a.user == account.user
-            });
+            && s.account.as_ref().is_some_and(|a| a.same_account(&account));
         s.confirm = None;
         s.keyring_problem = keyring_problem.map(|p| keyring_text(&p));
         s.settings.demo = account.method == Method::Demo;
@@ -253,7 +252,7 @@ impl Desk {
         let client = account.client().clone();
         // A new sign-in number, with the account: nothing the previous sign-in asked for
         // is sent from now on, nor written to this account's history.
-        let (owner, history_warning) = self.begin_sign_in(&account);
+        let (owner, history_warning) = self.begin_sign_in(history);
         s.history_warning = history_warning;
         if server.is_some() {
             // Signed in on the sign-in screen, not silently at launch.

@@ -13,6 +13,7 @@ mod renewal;
 pub use renewal::{due_in, renew_at, SavedCheck, RENEW_LOOK_AGAIN, RENEW_RETRY};
 
 use crate::api::{ApiError, Client, Credentials, Timestamp};
+use crate::fingerprint;
 use crate::vault::StoredCredentials;
 
 /// How the user signed in.
@@ -29,12 +30,17 @@ pub enum Method {
 pub struct Account {
     client: Client,
     pub method: Method,
-    /// Whom to show as signed in: a name, an alias or an email.
+    /// Whom to show as signed in: a name, an alias or an email; empty while the server
+    /// has not said (a saved sign-in not checked yet, a session with no name).
     pub user: String,
     /// The API key's name, for key-pair sign-in.
     pub key_name: Option<String>,
     pub expires_at: Option<Timestamp>,
     session_id: Option<String>,
+    /// Whose session this is (`user:<id>` from `GET /session`, or `email:<address>` where
+    /// the server gives no id); `None` for key pairs and for an unchecked saved session
+    /// saved before this was kept.
+    session_identity: Option<String>,
     /// When the session should next be extended (sessions only).
     renew_at: Option<Timestamp>,
     /// False for a saved sign-in the server could not be asked about yet (offline at
@@ -62,6 +68,8 @@ pub struct AccountView {
     /// RFC 3339.
     pub expires_at: Option<String>,
     pub key_name: Option<String>,
+    /// A saved sign-in the server has not been asked about yet (offline at launch).
+    pub checking: bool,
 }
 
 impl AccountView {
@@ -72,6 +80,7 @@ impl AccountView {
             method: None,
             expires_at: None,
             key_name: None,
+            checking: false,
         }
     }
 }
@@ -93,8 +102,7 @@ impl Account {
             .user_name
             .clone()
             .or(info.user_alias.clone())
-            .or(info.key_name.clone())
-            .unwrap_or_else(|| "API key".into());
+            .unwrap_or_default();
         Ok(Account {
             client,
             method: Method::ApiKey,
@@ -102,6 +110,7 @@ impl Account {
             key_name: info.key_name,
             expires_at: info.expire_at,
             session_id: None,
+            session_identity: None,
             renew_at: None,
             confirmed: true,
         })
@@ -125,9 +134,19 @@ impl Account {
             StoredCredentials::KeyPair { key, secret } => {
                 Account::with_key_pair(base, key, secret.expose()).await
             }
-            StoredCredentials::Session { bearer, session_id } => {
+            StoredCredentials::Session {
+                bearer,
+                session_id,
+                identity,
+            } => {
                 let client = base.with_credentials(Credentials::Bearer(bearer.clone()));
-                Account::from_session(client, session_id.clone(), None, now).await
+                let mut account =
+                    Account::from_session(client, session_id.clone(), None, now).await?;
+                // A server that gives no user id: the identity the entry was saved with.
+                if account.session_identity.is_none() {
+                    account.session_identity = identity.clone();
+                }
+                Ok(account)
             }
         }
     }
@@ -144,7 +163,11 @@ impl Account {
             .clone()
             .or(info.alias.clone())
             .or(email.map(str::to_owned))
-            .unwrap_or_else(|| "ThreatWinds account".into());
+            .unwrap_or_default();
+        let session_identity = info
+            .user_id
+            .map(|id| format!("user:{id}"))
+            .or(email.map(|e| format!("email:{}", e.to_lowercase())));
         Ok(Account {
             client,
             method: Method::Email,
@@ -153,6 +176,7 @@ impl Account {
             expires_at: info.expire_at,
             renew_at: info.expire_at.map(|e| renew_at(e, now)),
             session_id: Some(info.session_id.unwrap_or(session_id)),
+            session_identity,
             confirmed: true,
         })
     }
@@ -161,25 +185,33 @@ impl Account {
     /// reached: only the server may say the credentials are bad, so they are kept and
     /// used, and checked again (with [`Account::restore`]) once it answers.
     pub fn unconfirmed(base: &Client, stored: &StoredCredentials) -> Self {
-        let (credentials, method, session_id) = match stored {
+        let (credentials, method, session_id, session_identity) = match stored {
             StoredCredentials::KeyPair { key, secret } => (
                 Credentials::key_pair(key.as_str(), secret.expose()),
                 Method::ApiKey,
                 None,
+                None,
             ),
-            StoredCredentials::Session { bearer, session_id } => (
+            StoredCredentials::Session {
+                bearer,
+                session_id,
+                identity,
+            } => (
                 Credentials::Bearer(bearer.clone()),
                 Method::Email,
                 Some(session_id.clone()),
+                identity.clone(),
             ),
         };
         Account {
             client: base.with_credentials(credentials),
             method,
-            user: "Saved sign-in (checking…)".into(),
+            // Not known until the server answers; the page says "checking" in its words.
+            user: String::new(),
             key_name: None,
             expires_at: None,
             session_id,
+            session_identity,
             renew_at: None,
             confirmed: false,
         }
@@ -187,6 +219,30 @@ impl Account {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Who this account is on its server, in words that stay the same from one sign-in to
+    /// the next: `key:<fingerprint of the API key>` for a key pair (the key is its id; it is
+    /// never written, not even here), the
+    /// session's identity for an email sign-in. `None` while that is not known (an unchecked
+    /// session saved by an earlier version).
+    pub fn identity(&self) -> Option<String> {
+        match self.client.credentials() {
+            Credentials::KeyPair { key, .. } => {
+                Some(format!("key:{}", fingerprint::hex(key.expose().as_bytes())))
+            }
+            _ => self.session_identity.clone(),
+        }
+    }
+
+    /// Whether `other` is the same account on the same server (signed in again, perhaps
+    /// another way): the same identity, or where one is not known, the same name.
+    pub fn same_account(&self, other: &Account) -> bool {
+        self.client.base_url() == other.client.base_url()
+            && match (self.identity(), other.identity()) {
+                (Some(a), Some(b)) => a == b,
+                _ => !self.user.is_empty() && self.user == other.user,
+            }
     }
 
     /// Whether `other` is this very sign-in: the same server and the same credentials.
@@ -206,6 +262,7 @@ impl Account {
             (_, Credentials::Bearer(bearer)) => Some(StoredCredentials::Session {
                 bearer: bearer.clone(),
                 session_id: self.session_id.clone().unwrap_or_default(),
+                identity: self.session_identity.clone(),
             }),
             (_, Credentials::None) => None,
         }
@@ -214,10 +271,11 @@ impl Account {
     pub fn view(&self) -> AccountView {
         AccountView {
             signed_in: true,
-            user: Some(self.user.clone()),
+            user: (!self.user.is_empty()).then(|| self.user.clone()),
             method: Some(self.method),
             expires_at: self.expires_at.map(Timestamp::to_rfc3339),
             key_name: self.key_name.clone(),
+            checking: !self.confirmed,
         }
     }
 

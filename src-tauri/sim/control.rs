@@ -63,6 +63,9 @@ pub enum FaultAction {
     Latency { ms: u64 },
     /// Close the connection without answering.
     Drop,
+    /// Do what was asked, then close the connection without answering: the client never
+    /// learns that it happened (a timeout after the server acted).
+    AnswerLost,
     /// Answer 200 with a JSON body cut off in the middle.
     Malformed,
     /// Answer 502 with a proxy's HTML page and none of the API's headers.
@@ -276,16 +279,19 @@ impl Front {
             if !latency.is_zero() {
                 tokio::time::sleep(latency).await;
             }
-            let response = match failure {
-                None => route(self.router, request).await,
-                Some(action) => fault_response(&action, self.sim.config.dialect),
+            let response = match &failure {
+                None | Some(FaultAction::AnswerLost) => route(self.router, request).await,
+                Some(action) => fault_response(action, self.sim.config.dialect),
             };
-            self.sim
-                .controls
-                .record(&method, &path, response.status().as_u16(), auth);
-            response
+            let lost = failure == Some(FaultAction::AnswerLost);
+            let status = if lost { 0 } else { response.status().as_u16() };
+            self.sim.controls.record(&method, &path, status, auth);
+            (response, lost)
         });
-        work.await.map_err(|_| DroppedOnPurpose)
+        match work.await {
+            Ok((response, false)) => Ok(response),
+            _ => Err(DroppedOnPurpose),
+        }
     }
 }
 
@@ -350,8 +356,8 @@ fn fault_response(action: &FaultAction, dialect: Dialect) -> Response<Body> {
                  </body>\r\n</html>\r\n",
             ))
             .expect("static response"),
-        FaultAction::Latency { .. } | FaultAction::Drop => {
-            unreachable!("latency and drop are handled before answering")
+        FaultAction::Latency { .. } | FaultAction::Drop | FaultAction::AnswerLost => {
+            unreachable!("latency, drop and a lost answer are handled around the answer")
         }
     }
 }

@@ -71,6 +71,12 @@ pub struct SimConfig {
     /// "warehouse-inventory-sync"), long enough to show whether a screen makes room for
     /// them; otherwise "web-1", "db-1" ….
     pub office_names: bool,
+    /// The account has no name to give: `GET /session` answers without `fullName` and
+    /// `alias`, `GET /keypair` without `userName` and `userAlias` (ids stay).
+    pub nameless: bool,
+    /// A new machine is missing from `GET /instances` this long after its create (read
+    /// alone, it is there), as a service whose list lags behind its writes.
+    pub list_lag: Duration,
     /// Added to every API request.
     pub latency: Duration,
     pub faults: Vec<FaultRule>,
@@ -96,6 +102,8 @@ impl Default for SimConfig {
             accept_delay: Duration::ZERO,
             cloud_states: false,
             office_names: false,
+            nameless: false,
+            list_lag: Duration::ZERO,
             latency: Duration::ZERO,
             faults: Vec::new(),
             seed: 1,

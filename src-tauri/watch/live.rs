@@ -1,11 +1,12 @@
 //! [`LiveList`]: the machines as last read, the actions awaited, and the policy that
 //! decides when to read again. Plain data with time passed in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::pending::Pending;
-use super::{Action, Finished};
+use super::unanswered::UnansweredCreate;
+use super::{Action, CreateSeen, Finished};
 use crate::api::{ApiError, ErrorKind, Instance, InstanceStatus, MAX_RETRY_AFTER};
 use crate::failure::Failure;
 
@@ -32,6 +33,10 @@ pub struct Policy {
     pub actions_per_minute: usize,
     /// First wait after a failed read; doubles up to `slow`.
     pub first_backoff: Duration,
+    /// A machine just created that the list does not show yet is waited for this long
+    /// (a real service lists a new machine only once its record is written), read alone
+    /// meanwhile, before it is said to have gone missing.
+    pub created_list_lag: Duration,
 }
 
 impl Default for Policy {
@@ -45,9 +50,13 @@ impl Default for Policy {
             max_wait: MAX_RETRY_AFTER,
             actions_per_minute: 40,
             first_backoff: Duration::from_secs(2),
+            created_list_lag: Duration::from_secs(2 * 60),
         }
     }
 }
+
+/// The machines read alone after one read of the list, at most.
+const MAX_READ_ALONE: usize = 5;
 
 /// Proof that a read began, numbered; see [`LiveList::begin_read`].
 #[derive(Debug)]
@@ -58,6 +67,8 @@ pub struct ReadTicket(u64);
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub finished: Vec<Finished>,
+    /// What became of a create that was never answered, once known.
+    pub create_seen: Option<CreateSeen>,
     /// The sign-in is no longer accepted.
     pub auth_lost: Option<Failure>,
 }
@@ -74,6 +85,10 @@ pub struct LiveList {
     /// The bulk actions still sending: what they do and how many machines they hold.
     pub(super) bulks: BTreeMap<u64, (Action, usize)>,
     pub(super) row_errors: HashMap<String, Failure>,
+    /// Machines just created that the last read did not list: read alone until it does.
+    not_listed: Vec<String>,
+    /// A create that was never answered, looked for in the reads.
+    unanswered: Option<UnansweredCreate>,
     visible: bool,
     pub(super) problem: Option<(Failure, bool)>,
     failures: u32,
@@ -102,6 +117,8 @@ impl LiveList {
             pending: HashMap::new(),
             bulks: BTreeMap::new(),
             row_errors: HashMap::new(),
+            not_listed: Vec::new(),
+            unanswered: None,
             visible: true,
             problem: None,
             failures: 0,
@@ -182,7 +199,9 @@ impl LiveList {
     }
 
     fn moving(&self) -> bool {
-        self.awaiting() || self.instances.iter().any(|i| i.status.is_transitional())
+        self.awaiting()
+            || self.unanswered.is_some()
+            || self.instances.iter().any(|i| i.status.is_transitional())
     }
 
     /// When to read the list next; `None` while paused or hidden with nothing to wait for.
@@ -222,7 +241,15 @@ impl LiveList {
                 .filter(|at| *at > now);
             [p.since.checked_add(self.policy.give_up), slow]
         });
-        deadlines.flatten().chain(self.next_read(now)).min()
+        let search = self
+            .unanswered
+            .as_ref()
+            .and_then(|u| u.deadline(self.policy.created_list_lag));
+        deadlines
+            .flatten()
+            .chain(search)
+            .chain(self.next_read(now))
+            .min()
     }
 
     fn backoff(&self) -> Duration {
@@ -261,6 +288,7 @@ impl LiveList {
                 after_read: self.reads_begun,
                 from: self.status_of(id),
                 moved: false,
+                alone: false,
             },
         );
         self.changed();
@@ -347,6 +375,109 @@ impl LiveList {
         self.mark_pending(&id, Action::Create, now);
     }
 
+    /// The machines as last read, by id.
+    pub fn listed_ids(&self) -> HashSet<String> {
+        self.instances.iter().map(|i| i.id.clone()).collect()
+    }
+
+    /// A create of `template` (in `zone`) was sent when the list held `listed`, and never
+    /// answered: the next reads look for its machine ([`CreateSeen`]).
+    pub fn look_for_create(
+        &mut self,
+        template: &str,
+        zone: Option<&str>,
+        listed: HashSet<String>,
+        now: Instant,
+    ) {
+        self.unanswered = Some(UnansweredCreate::new(template, zone, listed, now));
+        self.ask_to_read();
+        self.changed();
+    }
+
+    /// Whether a create that was never answered is still looked for: another create now
+    /// could make a second machine.
+    pub fn looking_for_create(&self) -> bool {
+        self.unanswered.is_some()
+    }
+
+    /// The machine of an unanswered create, if the list just read has it; the search
+    /// ends, and the machine is followed until it runs.
+    fn find_unanswered(&mut self, now: Instant) -> Option<CreateSeen> {
+        let found = self.unanswered.as_ref()?.find(&self.instances)?;
+        let seen = CreateSeen::Found {
+            id: found.id.clone(),
+            name: found.display_name().to_owned(),
+        };
+        self.unanswered = None;
+        if let CreateSeen::Found { id, .. } = &seen {
+            if !self.pending.contains_key(id) {
+                self.mark_pending(id, Action::Create, now);
+            }
+        }
+        Some(seen)
+    }
+
+    /// The search for an unanswered create's machine ends when its time is up.
+    pub fn expire_search(&mut self, now: Instant) -> Option<CreateSeen> {
+        let deadline = self
+            .unanswered
+            .as_ref()?
+            .deadline(self.policy.created_list_lag)?;
+        (now >= deadline).then(|| {
+            self.unanswered = None;
+            self.changed();
+            CreateSeen::NotSeen
+        })
+    }
+
+    /// Machines just created that the last read of the list did not show, to be read
+    /// alone (`GET /instances/{id}`): a few at most, the oldest first.
+    pub fn created_not_listed(&self) -> Vec<String> {
+        self.not_listed
+            .iter()
+            .take(MAX_READ_ALONE)
+            .cloned()
+            .collect()
+    }
+
+    /// A machine read alone ([`LiveList::created_not_listed`]): found, it is shown and
+    /// judged as it is, for as long as the list lags behind; not found (404) once the lag
+    /// is over, its create did not go through. Other failures change nothing: the next
+    /// read tries again.
+    pub fn on_read_alone(
+        &mut self,
+        id: &str,
+        now: Instant,
+        result: Result<Instance, ApiError>,
+    ) -> Option<Finished> {
+        let p = self
+            .pending
+            .get_mut(id)
+            .filter(|p| p.action == Action::Create)?;
+        match result {
+            Ok(instance) => {
+                p.alone = true;
+                let verdict = p.verdict(Some(&instance), now, &self.policy);
+                match self.instances.iter_mut().find(|i| i.id == id) {
+                    Some(known) => *known = instance,
+                    None => self.instances.insert(0, instance),
+                }
+                self.changed();
+                verdict.map(|ok| self.finish(id, ok))
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                if now.saturating_duration_since(p.since) < self.policy.created_list_lag {
+                    return None;
+                }
+                let finished = self.finish(id, false);
+                self.instances.retain(|i| i.id != id);
+                self.row_errors.remove(id);
+                Some(finished)
+            }
+            Err(_) => None,
+        }
+    }
+
     /// The request of `run` for a machine was refused: the row says why, and nothing is
     /// pending. A machine another action has been asked for since keeps that one.
     pub fn action_failed(&mut self, id: &str, run: u64, failure: Failure) {
@@ -404,19 +535,29 @@ impl LiveList {
                 self.not_before = None;
                 self.loaded = true;
                 self.updated_at = Some(wall);
-                // A machine created after the read started is not in it yet.
+                // A machine created after the read started is not in it yet; one the
+                // list lags behind is waited for (and read alone), within the lag.
+                self.not_listed.clear();
                 for (id, p) in &self.pending {
-                    if p.action == Action::Create
-                        && p.after_read >= read
-                        && !list.iter().any(|i| &i.id == id)
-                    {
-                        if let Some(known) = self.instances.iter().find(|i| &i.id == id) {
-                            list.insert(0, known.clone());
-                        }
+                    if p.action != Action::Create || list.iter().any(|i| &i.id == id) {
+                        continue;
+                    }
+                    let begun_before = p.after_read >= read;
+                    let lagging = p.alone
+                        || now.saturating_duration_since(p.since) < self.policy.created_list_lag;
+                    if !(begun_before || lagging) {
+                        continue;
+                    }
+                    if let Some(known) = self.instances.iter().find(|i| &i.id == id) {
+                        list.insert(0, known.clone());
+                    }
+                    if !begun_before {
+                        self.not_listed.push(id.clone());
                     }
                 }
                 self.instances = list;
                 outcome.finished = self.settle_pending(now, read);
+                outcome.create_seen = self.find_unanswered(now);
                 let present: std::collections::HashSet<&str> =
                     self.instances.iter().map(|i| i.id.as_str()).collect();
                 self.row_errors
@@ -730,6 +871,50 @@ mod tests {
         let o = read(&mut w, clock.at(4.0), Ok(vec![machine("b", "RUNNING")]));
         assert_eq!(o.finished[0].action, Action::Delete);
         assert!(o.finished[0].ok);
+    }
+
+    #[test]
+    fn a_new_machine_the_list_lags_behind_is_waited_for_and_read_alone() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        w.add_created(machine("new", "PROVISIONING"), clock.at(1.0));
+        // The next read does not list it yet: nothing ends, the row stays "Creating…".
+        let o = read(&mut w, clock.at(3.0), Ok(vec![machine("a", "RUNNING")]));
+        assert!(o.finished.is_empty(), "{:?}", o.finished);
+        let rows = w.snapshot(clock.at(3.0), SystemTime::now()).machines;
+        assert!(rows.iter().any(|r| r.id == "new" && r.pending.is_some()));
+        assert_eq!(w.created_not_listed(), ["new"]);
+        // Read alone, it is there and running: done.
+        let done = w.on_read_alone("new", clock.at(3.1), Ok(machine("new", "RUNNING")));
+        assert!(done.is_some_and(|f| f.ok && f.action == Action::Create));
+        assert!(w.created_not_listed().iter().all(|id| id == "new"));
+        let o = read(&mut w, clock.at(5.0), Ok(vec![machine("a", "RUNNING")]));
+        assert!(o.finished.is_empty());
+    }
+
+    #[test]
+    fn a_new_machine_neither_listed_nor_found_alone_within_the_lag_did_not_get_made() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        w.add_created(machine("new", "PROVISIONING"), clock.at(1.0));
+        let gone = || ApiError::new(ErrorKind::NotFound, Operation::GetInstance).with_status(404);
+        read(&mut w, clock.at(3.0), Ok(vec![machine("a", "RUNNING")]));
+        assert!(
+            w.on_read_alone("new", clock.at(3.1), Err(gone())).is_none(),
+            "within the lag"
+        );
+        let lag = Policy::default().created_list_lag.as_secs_f64();
+        read(&mut w, clock.at(lag), Ok(vec![machine("a", "RUNNING")]));
+        let ended = w.on_read_alone("new", clock.at(lag + 1.5), Err(gone()));
+        assert!(ended.is_some_and(|f| !f.ok));
+        let rows = w.snapshot(clock.at(lag + 2.0), SystemTime::now()).machines;
+        assert_eq!(
+            rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["a"]
+        );
+        // Past the lag, a list without it ends it even with no read alone.
+        let (mut w, clock) = signed_in(vec![]);
+        w.add_created(machine("new", "PROVISIONING"), clock.at(0.5));
+        let o = read(&mut w, clock.at(lag + 1.0), Ok(vec![]));
+        assert!(o.finished.iter().any(|f| f.id == "new" && !f.ok));
     }
 
     #[test]

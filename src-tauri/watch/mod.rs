@@ -5,6 +5,8 @@
 //!   reading fails. Plain data with time passed in, so every rule is tested without
 //!   sleeping.
 //! - [`Action`] (`action.rs`) is what a person can do to a machine, and its words.
+//! - `unanswered.rs` looks in the reads for the machine of a create ThreatWinds never
+//!   answered ([`CreateSeen`]).
 //! - [`Snapshot`] (`snapshot.rs`) is everything the machines screen shows, built from the
 //!   list: the rows, their buttons, the banner.
 //! - [`Watcher`] (`watcher.rs`) is the loop that follows the policy: it reads the list
@@ -14,9 +16,11 @@ mod action;
 mod live;
 mod pending;
 mod snapshot;
+mod unanswered;
 mod watcher;
 
 pub use action::{Action, Finished};
 pub use live::{LiveList, Outcome, Policy, ReadTicket};
 pub use snapshot::{BulkView, Can, PendingView, Row, Snapshot};
+pub use unanswered::CreateSeen;
 pub use watcher::{Sink, Watcher};

@@ -37,6 +37,8 @@ pub(super) struct Pending {
     pub(super) from: InstanceStatus,
     /// Whether any read since showed another state.
     pub(super) moved: bool,
+    /// A create the list did not show yet, found by reading the machine alone.
+    pub(super) alone: bool,
 }
 
 impl Pending {

@@ -81,6 +81,8 @@ pub struct Snapshot {
     pub retry_at: Option<u64>,
     /// The bulk actions still sending, oldest first.
     pub bulks: Vec<BulkView>,
+    /// A create was never answered and its machine is looked for: Create waits.
+    pub looking_for_create: bool,
 }
 
 /// A bulk action still sending: what it does, how many machines it holds, and how many
@@ -124,6 +126,7 @@ impl LiveList {
             offline: self.problem.as_ref().is_some_and(|(_, offline)| *offline),
             retry_at,
             bulks,
+            looking_for_create: self.looking_for_create(),
         }
     }
 

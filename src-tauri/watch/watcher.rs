@@ -6,7 +6,7 @@ use std::time::{Instant, SystemTime};
 
 use tokio::sync::{Mutex, Notify};
 
-use super::{Finished, LiveList, Policy, Snapshot};
+use super::{CreateSeen, Finished, LiveList, Policy, Snapshot};
 use crate::api::{Client, RetryPolicy};
 use crate::failure::Failure;
 
@@ -17,6 +17,8 @@ pub trait Sink: Send + Sync + 'static {
     fn snapshot(&self, snapshot: Snapshot);
     fn finished(&self, owner: u64, finished: Vec<Finished>);
     fn auth_lost(&self, owner: u64, failure: Failure);
+    /// What became of a create that was never answered ([`LiveList::look_for_create`]).
+    fn create_seen(&self, owner: u64, seen: CreateSeen);
 }
 
 /// The shared watcher: the policy state, the client it reads with, and a bell that wakes
@@ -145,7 +147,7 @@ impl Watcher {
                     }
                 }
             }
-            let (expired, ticket) = {
+            let (expired, search, ticket) = {
                 let mut s = self.state.lock().await;
                 if s.epoch != epoch {
                     // Signed in or out while asleep: plan again for whoever is followed.
@@ -153,12 +155,18 @@ impl Watcher {
                 }
                 let now = Instant::now();
                 let expired = s.list.expire(now);
+                let search = s.list.expire_search(now);
                 let due = s.list.next_read(now).is_some_and(|at| at <= now);
-                (expired, due.then(|| s.list.begin_read(now)))
+                (expired, search, due.then(|| s.list.begin_read(now)))
             };
-            if !expired.is_empty() {
+            if !expired.is_empty() || search.is_some() {
                 self.push_if_new(&sink, &mut sent).await;
+            }
+            if !expired.is_empty() {
                 sink.finished(owner, expired);
+            }
+            if let Some(seen) = search {
+                sink.create_seen(owner, seen);
             }
             let Some(ticket) = ticket else {
                 // Woken for a deadline, not a read: a shutdown may have turned slow.
@@ -177,17 +185,38 @@ impl Watcher {
             if s.epoch != epoch {
                 continue;
             }
-            let outcome = s
+            let mut outcome = s
                 .list
                 .on_read(ticket, Instant::now(), SystemTime::now(), result);
-            let snapshot = s.list.snapshot(Instant::now(), SystemTime::now());
+            let not_listed = s.list.created_not_listed();
             drop(s);
+            // New machines the list does not show yet are read alone: a service lists a
+            // machine only once its record is written.
+            for id in not_listed {
+                let result = client.get_instance(&id).await;
+                let mut s = self.state.lock().await;
+                if s.epoch != epoch {
+                    break;
+                }
+                outcome
+                    .finished
+                    .extend(s.list.on_read_alone(&id, Instant::now(), result));
+            }
+            let snapshot = self
+                .state
+                .lock()
+                .await
+                .list
+                .snapshot(Instant::now(), SystemTime::now());
             // A good read always differs: its time is in the snapshot ("Updated 5 s ago").
             if sent.is_new(&snapshot) {
                 sink.snapshot(snapshot);
             }
             if !outcome.finished.is_empty() {
                 sink.finished(owner, outcome.finished);
+            }
+            if let Some(seen) = outcome.create_seen {
+                sink.create_seen(owner, seen);
             }
             if let Some(failure) = outcome.auth_lost {
                 sink.auth_lost(owner, failure);

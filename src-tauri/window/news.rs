@@ -149,6 +149,7 @@ mod tests {
             offline: false,
             retry_at: None,
             bulks: vec![],
+            looking_for_create: false,
         }
     }
 

@@ -7,7 +7,7 @@ use tauri::{AppHandle, Manager};
 use crate::desk::Desk;
 use crate::failure::Failure;
 use crate::text::Text;
-use crate::watch::{Finished, Sink, Snapshot};
+use crate::watch::{CreateSeen, Finished, Sink, Snapshot};
 
 use super::news::Newsroom;
 use super::startup::since_launch;
@@ -64,6 +64,9 @@ impl Sink for WindowSink {
             });
         }
     }
+
+    /// The machine's row (or the History panel) says it: nothing more to tell.
+    fn create_seen(&self, _owner: u64, _seen: CreateSeen) {}
 
     fn auth_lost(&self, owner: u64, failure: Failure) {
         let app = self.app.clone();

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 
 use compute_desk::failure::Failure;
-use compute_desk::watch::{Finished, Sink, Snapshot};
+use compute_desk::watch::{CreateSeen, Finished, Sink, Snapshot};
 
 #[derive(Clone, Default)]
 pub struct Screen {
@@ -16,6 +16,8 @@ pub struct Screen {
     auth_lost: Arc<Mutex<u32>>,
     /// The sign-in the last loss was reported for.
     lost_owner: Arc<Mutex<Option<u64>>>,
+    /// What became of creates that were never answered.
+    pub creates_seen: Arc<Mutex<Vec<CreateSeen>>>,
     /// `(newer, older)` seqs of a snapshot pushed after a newer one.
     out_of_order: Arc<Mutex<Vec<(u64, u64)>>>,
 }
@@ -39,6 +41,9 @@ impl Sink for Screen {
     fn auth_lost(&self, owner: u64, _: Failure) {
         *self.auth_lost.lock().unwrap() += 1;
         *self.lost_owner.lock().unwrap() = Some(owner);
+    }
+    fn create_seen(&self, _owner: u64, seen: CreateSeen) {
+        self.creates_seen.lock().unwrap().push(seen);
     }
 }
 
@@ -81,6 +86,11 @@ impl Screen {
     pub fn auth_lost(&self) -> u32 {
         self.assert_in_order();
         *self.auth_lost.lock().unwrap()
+    }
+
+    /// Every action reported finished so far.
+    pub fn finished(&self) -> Vec<Finished> {
+        self.finished.lock().unwrap().clone()
     }
 
     /// The sign-in the last loss was reported for, as the window hands it to the desk.

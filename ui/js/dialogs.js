@@ -5,6 +5,7 @@ import { h, $ } from './dom.js';
 import { showFailure, failureContent, failureText } from './feedback.js';
 import { count } from './format.js';
 import { t, tx } from './i18n.js';
+import { state } from './screen.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
 
@@ -229,9 +230,21 @@ export async function openCreate() {
   const config = /** @type {HTMLInputElement} */ ($('config-id'));
   if (!config.value) config.value = o.configs[0] || '';
   quotaLine(o.quota);
+  waitForUnanswered();
   const first = free ? $('template-id') : $('template-cards').querySelector('[aria-checked="true"]');
   if (first) first.focus();
   return waitForCreate(dialog);
+}
+
+/**
+ * While the machine of a create ThreatWinds never answered is looked for, Create waits:
+ * another create now could make a second machine. Says so; true when it does.
+ */
+function waitForUnanswered() {
+  if (!state.snapshot.lookingForCreate) return false;
+  showFailure($('create-error'), /** @type {Failure} */ ({ sentence: t('desk.create_wait') }));
+  /** @type {HTMLButtonElement} */ ($('create-submit')).disabled = true;
+  return true;
 }
 
 /** @param {HTMLDialogElement} dialog @returns {Promise<any|null>} */
@@ -256,6 +269,8 @@ function waitForCreate(dialog) {
       const templateId = $('template-free').hidden ? chosen : $('template-id').value;
       const configId = $('config-id').value;
       showFailure($('create-error'), null);
+      /** @type {unknown} */
+      let failure = null;
       creating = true;
       submit.disabled = true;
       /** @type {HTMLButtonElement} */ ($('create-cancel')).disabled = true;
@@ -273,11 +288,13 @@ function waitForCreate(dialog) {
         const row = await call('create', { templateId, configId, zone });
         finish(row);
       } catch (err) {
+        failure = err;
         showFailure($('create-error'), /** @type {Failure} */ (err));
       } finally {
         creating = false;
         submit.textContent = t('create.submit');
-        submit.disabled = Boolean(options && options.quota && options.quota.blocked);
+        const unanswered = /** @type {any} */ (failure)?.text?.key === 'desk.create_unanswered';
+        submit.disabled = unanswered || Boolean(options && options.quota && options.quota.blocked);
         /** @type {HTMLButtonElement} */ ($('create-cancel')).disabled = false;
       }
     };

@@ -10,7 +10,7 @@ import { copy, failureText } from './feedback.js';
 import { t, tx } from './i18n.js';
 
 /**
- * @typedef {{id: number, at: number, what: string, machineId: string|null, machine: string|null, who: string,
+ * @typedef {{id: number, at: number, what: string, machineId: string|null, machine: string|null, template?: string, who: string,
  *   outcome: string, settledAt: number|null, message: string|null, serverMessage: string|null, errorId: string|null}} Entry
  * @typedef {{version: number, entries: Entry[], server: string, warning: import('./i18n.js').Text|null}} HistoryView
  */
@@ -31,7 +31,10 @@ const outcomeWord = (outcome) => t(`outcome.${outcome}`);
 /** "Shut down web-1", "Signed in". @param {Entry} e */
 function title(e) {
   if (e.what === 'sign_in' || e.what === 'sign_out') return t(`history.${e.what}`);
-  if (e.what === 'create') return e.machine ? t('history.create_named', { name: e.machine }) : t('history.create');
+  if (e.what === 'create') {
+    if (e.machine) return t('history.create_named', { name: e.machine });
+    return e.template ? t('history.create_from', { template: e.template }) : t('history.create');
+  }
   return e.machine ? t('action.on', { action: t(`action.${e.what}`), name: e.machine }) : t(`action.${e.what}`);
 }
 
@@ -51,7 +54,7 @@ export function entryText(e, server) {
     `${t('history.when')}: ${dateTime(e.at)} (${new Date(e.at).toISOString()})`,
     `${t('history.outcome')}: ${outcomeWord(e.outcome)}${words ? `: ${words}` : ''}`,
     e.machineId ? `${t('history.machine')}: ${e.machine || ''} (${e.machineId})` : null,
-    `${t('history.who')}: ${e.who}`,
+    `${t('history.who')}: ${e.who || t('top.unnamed')}`,
     `${t('history.server')}: ${server}`,
     e.errorId ? `${t('support.code')} ${e.errorId}` : null,
     e.serverMessage ? t('support.server_said', { words: e.serverMessage }) : null,
@@ -68,7 +71,7 @@ function entryElement(e, server) {
   if (e.serverMessage) support.push(h('span', { text: t('support.server_said', { words: e.serverMessage }) }));
   return h('li', { class: `entry ${e.outcome}`, 'data-id': String(e.id) }, [
     h('div', { class: 'what' }, [h('span', { class: `outcome ${e.outcome}` }, [h('span', { 'aria-hidden': 'true', text: sign }), outcome]), title(e)]),
-    h('p', { class: 'when muted', text: `${dateTime(e.at)} · ${ago(Date.now() - e.at)} · ${e.who}` }),
+    h('p', { class: 'when muted', text: `${dateTime(e.at)} · ${ago(Date.now() - e.at)} · ${e.who || t('top.unnamed')}` }),
     words ? h('p', { class: 'message', text: words }) : null,
     support.length ? h('div', { class: 'support' }, support) : null,
     h('button', {
@@ -114,7 +117,7 @@ function render(choose) {
   const warning = $('history-warning');
   warning.hidden = !view.warning;
   warning.textContent = view.warning ? tx(view.warning) : '';
-  $('history-who').textContent = view.entries.length ? t('history.kept', { who: view.entries[0].who, server }) : '';
+  $('history-who').textContent = view.entries.length ? t('history.kept', { who: view.entries[0].who || t('top.unnamed'), server }) : '';
 }
 
 async function refresh() {

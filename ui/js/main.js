@@ -52,7 +52,10 @@ function show(v) {
     return;
   }
   $('demo-badge').hidden = !v.demo;
-  const who = v.account.method === 'api_key' && v.account.keyName ? t('top.account_key', { user: v.account.user, key: v.account.keyName }) : v.account.user;
+  // Names come from the server; until it has said (a saved sign-in being checked), or
+  // when it has none to give, the words are the page's own.
+  const user = v.account.user || (v.account.checking ? t('top.checking') : t('top.unnamed'));
+  const who = v.account.method === 'api_key' && v.account.keyName && v.account.user ? t('top.account_key', { user, key: v.account.keyName }) : (v.account.user || v.account.keyName || user);
   $('account').textContent = v.demo ? t('top.demo_account') : who;
   keyExpiresAt = !v.demo && v.account.method === 'api_key' ? parseTime(v.account.expiresAt) : null;
   renderKeyExpiry();

@@ -73,7 +73,7 @@ pub(super) async fn session_info(State(sim): State<Arc<Sim>>, headers: HeaderMap
     let s = sessions
         .check(&bearer, SystemTime::now())
         .map_err(|_| SimError::new(StatusCode::UNAUTHORIZED, "Invalid or closed session"))?;
-    let body = json!({
+    let mut body = json!({
         "sessionID": s.session_id,
         "userID": USER_ID,
         "alias": s.email.split('@').next().unwrap_or_default(),
@@ -83,6 +83,9 @@ pub(super) async fn session_info(State(sim): State<Arc<Sim>>, headers: HeaderMap
         "roles": ["compute:admin"],
         "groups": ["staff"],
     });
+    if sim.config.nameless {
+        without(&mut body, &["alias", "fullName"]);
+    }
     json_answer(StatusCode::OK, &body)
 }
 
@@ -115,7 +118,7 @@ pub(super) async fn keypair(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> 
         ));
     }
     let expires = SystemTime::now() + Duration::from_secs(180 * 24 * 3600);
-    let body = json!({
+    let mut body = json!({
         "keyName": "Demo key",
         "keyID": "3f2b7c1e-demo",
         "expireAt": expire_at(expires, sim.config.dialect),
@@ -123,6 +126,9 @@ pub(super) async fn keypair(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> 
         "userAlias": "Demo User",
         "roles": ["compute:admin"],
     });
+    if sim.config.nameless {
+        without(&mut body, &["userName", "userAlias"]);
+    }
     json_answer(StatusCode::OK, &body)
 }
 
@@ -144,4 +150,13 @@ pub(super) async fn quotas(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> A
             "value": sim.config.quota, "description": "Maximum compute instances" } } },
     });
     json_answer(StatusCode::OK, &body)
+}
+
+/// `body` without the fields `names` (an account with no name to give).
+fn without(body: &mut serde_json::Value, names: &[&str]) {
+    if let Some(fields) = body.as_object_mut() {
+        for name in names {
+            fields.remove(*name);
+        }
+    }
 }

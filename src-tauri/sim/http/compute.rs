@@ -2,7 +2,7 @@
 //! dialect.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -56,18 +56,42 @@ impl Serialize for Wire<'_> {
     }
 }
 
-struct List<'a>(&'a [Machine], Dialect);
+/// The list as `GET /instances` answers it: machines created after `listed_from` are not
+/// in it yet (`--list-lag`).
+struct List<'a> {
+    machines: &'a [Machine],
+    dialect: Dialect,
+    listed_from: Option<SystemTime>,
+}
 
 impl Serialize for List<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|m| Wire(m, self.1)))
+        s.collect_seq(
+            self.machines
+                .iter()
+                .filter(|m| self.listed_from.is_none_or(|at| m.created_at <= at))
+                .map(|m| Wire(m, self.dialect)),
+        )
     }
 }
 
 pub(super) async fn list(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Answer {
     sim.admit(&headers, op::LIST)?;
     let machines = sim.machines();
-    json_answer(StatusCode::OK, &List(&machines.list, sim.config.dialect))
+    // A real service lists a new machine once its record is written; read alone, it is
+    // there already.
+    let lag = sim.config.list_lag;
+    let listed_from = (!lag.is_zero()).then(|| {
+        SystemTime::now()
+            .checked_sub(lag)
+            .unwrap_or(SystemTime::UNIX_EPOCH)
+    });
+    let list = List {
+        machines: &machines.list,
+        dialect: sim.config.dialect,
+        listed_from,
+    };
+    json_answer(StatusCode::OK, &list)
 }
 
 pub(super) async fn one(

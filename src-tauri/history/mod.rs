@@ -1,21 +1,36 @@
 //! What the app did, kept per account and server: every action, create, delete, sign-in
 //! and sign-out, who did it, and how it ended, with the server's words and support code.
 //!
-//! One JSON line per change, appended and synced: a new entry is a line, and so is its
-//! outcome when it is learned later (the last line of an entry wins). A crash mid-write
-//! leaves at most one cut-off last line, which is skipped. A file damaged anywhere else is
-//! moved aside, never overwritten, and the app says so, as with the settings. Past
-//! [`KEEP`] entries the oldest go, in a rewrite that replaces the file atomically. Never a
-//! secret: names, ids, the server's words and support codes only.
+//! One JSON line per change, appended: a new entry is a line, and so is its outcome when
+//! it is learned later (the last line of an entry wins). The lines reach the disk through
+//! [`Writer`], a thread of its own that syncs in batches, so that keeping the history
+//! never holds an async thread or the window for a sync. A crash loses at most the lines
+//! of the batch being written and leaves at most one cut-off last line, which is skipped.
+//! A file damaged anywhere else is moved aside, never overwritten, and the app says so, as
+//! with the settings. Past [`KEEP`] entries the oldest go, in a rewrite that replaces the
+//! file atomically. Never a secret: names, ids, the server's words and support codes only.
+//!
+//! A history belongs to an account's identity on a server (the user id a session gives,
+//! or the API key), not to its name, which can change or be unknown (a saved sign-in not
+//! checked yet). Until the identity is known the history is kept in memory, and it joins
+//! the account's own when the sign-in is confirmed ([`History::adopt`]).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fingerprint;
 use crate::text::Text;
+
+mod writer;
+
+pub use writer::Writer;
+
+/// The first id of an entry kept in memory until the account's identity is known: above
+/// any id a history on disk has used, so that the entries keep their ids when they join it.
+const FIRST_ID_IN_MEMORY: u64 = 1 << 40;
 
 /// The entries kept per account and server.
 pub const KEEP: usize = 2_000;
@@ -56,6 +71,9 @@ pub struct Entry {
     pub what: String,
     pub machine_id: Option<String>,
     pub machine: Option<String>,
+    /// A create's template: said even when the machine is not known (no answer came).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     /// Who was signed in: the account, and the key's name for a key pair.
     pub who: String,
     pub outcome: Outcome,
@@ -95,6 +113,7 @@ pub struct New {
     pub what: String,
     pub machine_id: Option<String>,
     pub machine: Option<String>,
+    pub template: Option<String>,
     pub outcome: Option<Outcome>,
     pub said: Said,
 }
@@ -102,8 +121,11 @@ pub struct New {
 /// The history of one account on one server, in memory and on disk.
 #[derive(Debug)]
 pub struct History {
-    path: PathBuf,
+    /// `None` while the account's identity is not known: kept in memory only.
+    path: Option<PathBuf>,
+    writer: Writer,
     server: String,
+    identity: Option<String>,
     who: String,
     entries: Vec<Entry>,
     next_id: u64,
@@ -123,16 +145,33 @@ const CLOSED_BEFORE_SENT: &str = "Compute Desk was closed before this was sent."
 const CLOSED_BEFORE_SENT_KEY: &str = "history.closed_before_sent";
 
 impl History {
-    /// Opens (or starts) the history of `who` on `server`, in `dir`. Entries a previous
-    /// run left waiting are marked unknown: that run never learned how they ended.
-    pub fn open(dir: &Path, server: &str, who: &str) -> History {
-        let path = dir.join(format!(
-            "history-{:016x}.jsonl",
-            fnv1a(format!("{server}\n{who}").as_bytes())
-        ));
+    /// Opens (or starts) the history of the account `identity` on `server`, in `dir`;
+    /// `who` is how entries name who was signed in. Entries a previous run left waiting
+    /// are marked unknown: that run never learned how they ended. Reads the file, after
+    /// everything queued for the disk is written: call it where blocking is allowed.
+    pub fn open(dir: &Path, server: &str, identity: &str, who: &str) -> History {
+        History::open_with(&Writer::shared(), dir, server, identity, who)
+    }
+
+    /// [`History::open`], writing through `writer`.
+    pub fn open_with(
+        writer: &Writer,
+        dir: &Path,
+        server: &str,
+        identity: &str,
+        who: &str,
+    ) -> History {
+        writer.flush();
+        let path = dir.join(file_name(server, identity));
+        if let Err(e) = fs::create_dir_all(dir) {
+            log::warn!("history: cannot make {}: {e}", dir.display());
+        }
+        adopt_file_named_by_who(dir, server, who, &path);
         let mut history = History {
-            path,
+            path: Some(path),
+            writer: writer.clone(),
             server: server.to_owned(),
+            identity: Some(identity.to_owned()),
             who: who.to_owned(),
             entries: Vec::new(),
             next_id: 1,
@@ -140,9 +179,6 @@ impl History {
             version: 0,
             warning: None,
         };
-        if let Err(e) = fs::create_dir_all(dir) {
-            log::warn!("history: cannot make {}: {e}", dir.display());
-        }
         match history.read() {
             Ok(()) => {}
             Err(Damaged(line)) => history.set_aside(line),
@@ -157,6 +193,60 @@ impl History {
         history
     }
 
+    /// A history kept in memory until the account's identity is known (a saved sign-in
+    /// not checked yet, whose keyring entry does not say whose it is).
+    pub fn in_memory(server: &str, who: &str) -> History {
+        History {
+            path: None,
+            writer: Writer::shared(),
+            server: server.to_owned(),
+            identity: None,
+            who: who.to_owned(),
+            entries: Vec::new(),
+            next_id: FIRST_ID_IN_MEMORY,
+            lines: 0,
+            version: 0,
+            warning: None,
+        }
+    }
+
+    /// The account this history belongs to; `None` while it is kept in memory.
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
+    }
+
+    /// Takes in the entries kept in `earlier` (in memory, before the account's identity was
+    /// known), with their ids and outcomes: what was done before the sign-in was confirmed
+    /// stays in the account's history, and an action still under way settles its entry
+    /// here.
+    pub fn adopt(&mut self, earlier: History) {
+        for entry in earlier.entries {
+            if self.entries.iter().any(|e| e.id == entry.id) {
+                continue;
+            }
+            self.next_id = self.next_id.max(entry.id + 1);
+            self.append(&entry);
+            self.entries.push(entry);
+        }
+        if self.warning.is_none() {
+            self.warning = earlier.warning;
+        }
+    }
+
+    /// Names who was signed in from now on, and in the entries that did not know it yet (made
+    /// while the sign-in was being checked).
+    pub fn name_who(&mut self, who: &str) {
+        self.who = who.to_owned();
+        let unnamed: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| self.entries[i].who.is_empty())
+            .collect();
+        for i in unnamed {
+            self.entries[i].who = who.to_owned();
+            let entry = self.entries[i].clone();
+            self.append(&entry);
+        }
+    }
+
     /// The newest [`KEEP`] entries, oldest first.
     pub fn entries(&self) -> &[Entry] {
         &self.entries[self.entries.len().saturating_sub(KEEP)..]
@@ -166,8 +256,14 @@ impl History {
         self.version
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The file; `None` while the history is kept in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The writer this history's lines go through.
+    pub fn writer(&self) -> &Writer {
+        &self.writer
     }
 
     /// The server these entries were done on.
@@ -187,6 +283,7 @@ impl History {
             what: new.what,
             machine_id: new.machine_id,
             machine: new.machine,
+            template: new.template,
             who: self.who.clone(),
             outcome,
             settled_at: (!outcome.is_open()).then_some(at),
@@ -215,6 +312,23 @@ impl History {
         entry.outcome = outcome;
         entry.settled_at = (!outcome.is_open()).then(now_ms);
         entry.said = said;
+        let entry = entry.clone();
+        self.append(&entry);
+    }
+
+    /// The open entry `id` learns which machine it is about (a create that was never
+    /// answered, whose machine was then seen in the list).
+    pub fn identify(&mut self, id: u64, machine_id: &str, machine: &str) {
+        let Some(entry) = self
+            .entries
+            .iter_mut()
+            .rev()
+            .find(|e| e.id == id && e.outcome.is_open())
+        else {
+            return;
+        };
+        entry.machine_id = Some(machine_id.to_owned());
+        entry.machine = Some(machine.to_owned());
         let entry = entry.clone();
         self.append(&entry);
     }
@@ -250,20 +364,16 @@ impl History {
 
     fn append(&mut self, entry: &Entry) {
         self.version += 1;
+        let Some(path) = &self.path else {
+            return;
+        };
         self.lines += 1;
-        let written = (|| -> io::Result<()> {
-            let mut file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)?;
-            let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
-            line.push(b'\n');
-            // One write of the whole line, then to disk: a crash cuts this line at most.
-            file.write_all(&line)?;
-            file.sync_data()
-        })();
-        if let Err(e) = written {
-            log::warn!("history: could not write {}: {e}", self.path.display());
+        match serde_json::to_vec(entry) {
+            Ok(mut line) => {
+                line.push(b'\n');
+                self.writer.append(path, line);
+            }
+            Err(e) => log::warn!("history: an entry could not be written: {e}"),
         }
     }
 
@@ -271,7 +381,10 @@ impl History {
     /// it was written) is dropped from the file too, so the next entry starts on a line
     /// of its own.
     fn read(&mut self) -> Result<(), Damaged> {
-        let Ok(bytes) = fs::read(&self.path) else {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        let Ok(bytes) = fs::read(&path) else {
             return Ok(());
         };
         let mut entries: Vec<Entry> = Vec::new();
@@ -310,7 +423,7 @@ impl History {
         if good_end < bytes.len() {
             let cut = OpenOptions::new()
                 .write(true)
-                .open(&self.path)
+                .open(&path)
                 .and_then(|f| f.set_len(good_end as u64));
             if let Err(e) = cut {
                 log::warn!("history: could not drop the cut-off line: {e}");
@@ -326,11 +439,14 @@ impl History {
 
     /// Moves a damaged file aside (kept for support) and starts an empty history.
     fn set_aside(&mut self, line: usize) {
-        let aside = self.path.with_extension("jsonl.damaged");
-        let moved = fs::rename(&self.path, &aside);
+        let Some(path) = &self.path else {
+            return;
+        };
+        let aside = path.with_extension("jsonl.damaged");
+        let moved = fs::rename(path, &aside);
         log::warn!(
             "history: {} is damaged at line {line}; moved to {} ({moved:?})",
-            self.path.display(),
+            path.display(),
             aside.display()
         );
         self.warning = Some(Text::new("history.damaged").with("file", aside.display().to_string()));
@@ -338,27 +454,51 @@ impl History {
         self.lines = 0;
     }
 
-    /// Writes the newest [`KEEP`] entries to a new file and renames it over the old one.
+    /// Keeps the newest [`KEEP`] entries, and has the file replaced by them.
     fn rewrite(&mut self) {
         let drop = self.entries.len().saturating_sub(KEEP);
         self.entries.drain(..drop);
-        let tmp = self.path.with_extension("jsonl.tmp");
-        let written = (|| -> io::Result<()> {
-            let mut file = File::create(&tmp)?;
-            let mut all = Vec::new();
-            for entry in &self.entries {
-                all.extend(serde_json::to_vec(entry).map_err(io::Error::other)?);
-                all.push(b'\n');
-            }
-            file.write_all(&all)?;
-            file.sync_all()?;
-            fs::rename(&tmp, &self.path)
-        })();
-        match written {
-            Ok(()) => self.lines = self.entries.len(),
-            Err(e) => log::warn!("history: could not rewrite {}: {e}", self.path.display()),
-        }
         self.version += 1;
+        let Some(path) = &self.path else {
+            return;
+        };
+        let mut all = Vec::new();
+        for entry in &self.entries {
+            match serde_json::to_vec(entry) {
+                Ok(line) => all.extend(line),
+                Err(e) => {
+                    log::warn!("history: could not rewrite {}: {e}", path.display());
+                    return;
+                }
+            }
+            all.push(b'\n');
+        }
+        self.writer.replace(path, all);
+        self.lines = self.entries.len();
+    }
+}
+
+/// The file of an account's history on a server: a name that stays the same across builds.
+fn file_name(server: &str, identity: &str) -> String {
+    format!(
+        "history-{}.jsonl",
+        fingerprint::hex(format!("{server}\n{identity}").as_bytes())
+    )
+}
+
+/// Earlier versions named the file after whom the server said was signed in: such a
+/// file becomes the account's own (`path`) when it has none yet. Only for a name the
+/// server gave (a confirmed sign-in).
+fn adopt_file_named_by_who(dir: &Path, server: &str, who: &str, path: &Path) {
+    if who.is_empty() || path.exists() {
+        return;
+    }
+    let named = dir.join(file_name(server, who));
+    if named.exists() {
+        match fs::rename(&named, path) {
+            Ok(()) => log::info!("history: {} is now kept by account", named.display()),
+            Err(e) => log::warn!("history: could not move {}: {e}", named.display()),
+        }
     }
 }
 
@@ -369,14 +509,6 @@ fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// FNV-1a: a file name that stays the same for the same account across builds (the
-/// standard hasher promises no such thing).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]
@@ -396,7 +528,7 @@ mod tests {
     #[test]
     fn entries_and_their_outcomes_survive_a_restart_and_waiting_ones_become_unknown() {
         let dir = tempfile::tempdir().unwrap();
-        let mut h = History::open(dir.path(), "https://a", "ana@example.com");
+        let mut h = History::open(dir.path(), "https://a", "user:1", "ana@example.com");
         let stop = h.record(action("stop", "web-1"));
         h.record(action("start", "db-1"));
         h.settle_machine("id-web-1", "stop", Outcome::Done, Said::default());
@@ -404,7 +536,7 @@ mod tests {
             what: "sign_out".into(),
             ..New::default()
         });
-        let again = History::open(dir.path(), "https://a", "ana@example.com");
+        let again = History::open(dir.path(), "https://a", "user:1", "ana@example.com");
         let e = again.entries();
         assert_eq!(e.len(), 3);
         assert_eq!((e[0].id, e[0].outcome), (stop, Outcome::Done));
@@ -419,32 +551,37 @@ mod tests {
         assert_eq!(e[2].outcome, Outcome::Done);
         assert_eq!(e[2].who, "ana@example.com");
         // Someone else, or another server, has a history of their own.
-        assert!(History::open(dir.path(), "https://a", "bo@example.com")
-            .entries()
-            .is_empty());
-        assert!(History::open(dir.path(), "https://b", "ana@example.com")
-            .entries()
-            .is_empty());
+        assert!(
+            History::open(dir.path(), "https://a", "user:2", "bo@example.com")
+                .entries()
+                .is_empty()
+        );
+        assert!(
+            History::open(dir.path(), "https://b", "user:1", "ana@example.com")
+                .entries()
+                .is_empty()
+        );
     }
 
     #[test]
     fn a_cut_off_last_line_loses_that_entry_only() {
         let dir = tempfile::tempdir().unwrap();
-        let mut h = History::open(dir.path(), "s", "u");
+        let mut h = History::open(dir.path(), "s", "key:k", "u");
         h.record(action("stop", "web-1"));
         h.record(action("start", "web-2"));
-        let path = h.path().to_owned();
+        let path = h.path().unwrap().to_owned();
+        h.writer().flush();
         let mut text = fs::read(&path).unwrap();
         text.truncate(text.len() - 20);
         fs::write(&path, &text).unwrap();
-        let again = History::open(dir.path(), "s", "u");
+        let again = History::open(dir.path(), "s", "key:k", "u");
         assert_eq!(again.entries().len(), 1);
         assert_eq!(again.entries()[0].machine.as_deref(), Some("web-1"));
         assert!(again.warning.is_none());
         // And the next entry is written after it, readable.
         let mut again = again;
         again.record(action("restart", "web-3"));
-        let third = History::open(dir.path(), "s", "u");
+        let third = History::open(dir.path(), "s", "key:k", "u");
         assert_eq!(third.entries().len(), 2);
         assert!(third.entries()[1].id > third.entries()[0].id);
     }
@@ -452,13 +589,14 @@ mod tests {
     #[test]
     fn a_damaged_file_is_set_aside_and_said() {
         let dir = tempfile::tempdir().unwrap();
-        let mut h = History::open(dir.path(), "s", "u");
+        let mut h = History::open(dir.path(), "s", "key:k", "u");
         h.record(action("stop", "web-1"));
         h.record(action("stop", "web-2"));
-        let path = h.path().to_owned();
+        let path = h.path().unwrap().to_owned();
+        h.writer().flush();
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, format!("not json\n{text}")).unwrap();
-        let again = History::open(dir.path(), "s", "u");
+        let again = History::open(dir.path(), "s", "key:k", "u");
         assert!(again.entries().is_empty());
         let aside = path.with_extension("jsonl.damaged");
         let warning = again.warning.clone().unwrap();
@@ -473,7 +611,7 @@ mod tests {
     #[test]
     fn it_keeps_the_newest_entries_and_rewrites_when_that_pays() {
         let dir = tempfile::tempdir().unwrap();
-        let mut h = History::open(dir.path(), "s", "u");
+        let mut h = History::open(dir.path(), "s", "key:k", "u");
         for i in 0..KEEP + 10 {
             h.record(New {
                 what: "start".into(),
@@ -483,10 +621,81 @@ mod tests {
         }
         assert_eq!(h.entries().len(), KEEP);
         assert_eq!(h.entries()[0].machine.as_deref(), Some("m-10"));
-        let again = History::open(dir.path(), "s", "u");
+        let again = History::open(dir.path(), "s", "key:k", "u");
         assert_eq!(again.entries().len(), KEEP);
         assert_eq!(again.entries()[KEEP - 1].machine.as_deref(), Some("m-2009"));
-        let lines = fs::read_to_string(again.path()).unwrap().lines().count();
+        let lines = {
+            again.writer().flush();
+            fs::read_to_string(again.path().unwrap())
+        }
+        .unwrap()
+        .lines()
+        .count();
         assert!(lines <= KEEP + KEEP / 2, "{lines} lines on disk");
+    }
+
+    #[test]
+    fn a_history_belongs_to_the_account_not_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path(), "s", "user:1", "Ana");
+        h.record(action("stop", "web-1"));
+        // The same account under a new name (or none): the same history.
+        let again = History::open(dir.path(), "s", "user:1", "");
+        assert_eq!(again.entries().len(), 1);
+        assert_eq!(again.entries()[0].who, "Ana");
+        // Another account of the same name has its own.
+        assert!(History::open(dir.path(), "s", "user:2", "Ana")
+            .entries()
+            .is_empty());
+    }
+
+    #[test]
+    fn what_was_kept_in_memory_joins_the_accounts_history_with_its_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut before = History::open(dir.path(), "s", "key:k", "Ana");
+        let old = before.record(action("start", "db-1"));
+        let mut checking = History::in_memory("s", "");
+        assert_eq!(checking.path(), None);
+        let waiting = checking.record(action("stop", "web-1"));
+        checking.record(New {
+            what: "sign_in".into(),
+            ..New::default()
+        });
+        let mut confirmed = History::open(dir.path(), "s", "key:k", "Ana");
+        confirmed.adopt(checking);
+        confirmed.name_who("Ana (ops key)");
+        // The action under way settles its entry where it now is.
+        confirmed.settle(waiting, Outcome::Done, Said::default());
+        let next = confirmed.record(action("restart", "web-2"));
+        assert!(next > waiting, "ids go on after the adopted ones");
+        let again = History::open(dir.path(), "s", "key:k", "Ana");
+        let e = again.entries();
+        assert_eq!(
+            e.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![old, waiting, waiting + 1, next]
+        );
+        assert_eq!(e[0].who, "Ana");
+        assert_eq!(
+            (e[1].outcome, e[1].who.as_str()),
+            (Outcome::Done, "Ana (ops key)")
+        );
+        assert_eq!(e[3].who, "Ana (ops key)");
+    }
+
+    #[test]
+    fn a_file_named_after_who_becomes_the_accounts_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = serde_json::json!({"id": 7, "at": 1, "what": "stop", "machineId": "m",
+            "machine": "web-1", "who": "Ana", "outcome": "done", "settledAt": 2});
+        fs::write(dir.path().join(file_name("s", "Ana")), format!("{line}\n")).unwrap();
+        let h = History::open(dir.path(), "s", "user:1", "Ana");
+        assert_eq!(h.entries().len(), 1);
+        assert_eq!(h.entries()[0].id, 7);
+        assert!(!dir.path().join(file_name("s", "Ana")).exists());
+        // A name not given by the server (empty: not confirmed) adopts nothing.
+        fs::write(dir.path().join(file_name("s", "")), format!("{line}\n")).unwrap();
+        assert!(History::open(dir.path(), "s", "user:9", "")
+            .entries()
+            .is_empty());
     }
 }
