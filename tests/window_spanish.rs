@@ -1,7 +1,11 @@
 //! The app in Spanish, in the real window: it starts in Spanish when the desktop's locale
 //! is Spanish, walks the main screens (sign-in, machines, create, a confirmation, a row
 //! error, the history, About, the shortcuts) and fails if any words of the English catalog
-//! are on screen (text, accessible names, placeholders, tooltips, the window's title).
+//! are on screen (text, accessible names, placeholders, tooltips, the window's title):
+//! whole sentences of the catalog, and English words no Spanish sentence uses, so that
+//! English written outside the catalog (in Rust) is caught too. What the page marks
+//! `translate="no"` (the server's words, its templates, paths) and the simulator's names
+//! are not its words.
 //! axe-core stays at zero serious or critical violations, light and dark. The language
 //! menu switches back to English at once, and the choice is remembered.
 //! Run with `bash .ci/session cargo test` (Xvfb, a private D-Bus and keyring).
@@ -45,8 +49,60 @@ fn english_only() -> Vec<String> {
     patterns
 }
 
+/// Names the simulator gives (the account, its key), in no language of ours: taken out of
+/// a text before its words are looked at.
+const NAMES: [&str; 3] = ["demo@computedesk.example", "Demo key", "Demo User"];
+
+/// English words no Spanish sentence of the catalogs uses (four letters or more): what
+/// English written anywhere (the catalog, or Rust that should have used it) is made of.
+/// Text the page marks `translate="no"` (the server's own words and names) is not looked at.
+fn english_words() -> Vec<String> {
+    let words = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    // The catalogs' keys and placeholders are not words of either language.
+    let values = |catalog: &str| {
+        let map: serde_json::Map<String, Value> = serde_json::from_str(catalog).unwrap();
+        let all: Vec<String> = map.values().map(Value::to_string).collect();
+        words(&regex_free_placeholders(&all.join(" ")))
+    };
+    let spanish = values(SPANISH);
+    // The service's own state words, shown as it says them in either language.
+    let service = [
+        "running",
+        "stopped",
+        "stopping",
+        "provisioning",
+        "deleting",
+        "error",
+    ];
+    values(ENGLISH)
+        .into_iter()
+        .filter(|w| !spanish.contains(w) && !service.contains(&w.as_str()))
+        .collect()
+}
+
+/// `text` without its `{placeholders}`.
+fn regex_free_placeholders(text: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in text.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ if depth > 0 => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The English words on screen now: visible text, accessible names, placeholders, tooltips
-/// and the document's title, each matched whole against the English-only sentences.
+/// and the document's title, each matched whole against the English-only sentences, and
+/// word by word against English words Spanish never uses.
 async fn english_on_screen(app: &Desktop) -> Vec<String> {
     let found = app
         .js(&format!(
@@ -70,8 +126,28 @@ async fn english_on_screen(app: &Desktop) -> Vec<String> {
              }}
              const bad = [];
              for (const s of seen) for (let i = 0; i < res.length; i++) if (res[i].test(s)) bad.push(s + '  ←  ' + english[i]);
+             const words = new Set({words});
+             const ours = (el) => el && !el.closest('[translate=no]');
+             const texts = [document.title];
+             const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+             while (walk.nextNode()) {{
+               const n = walk.currentNode;
+               if (n.textContent.trim() && inView(n.parentElement) && ours(n.parentElement)) texts.push(n.textContent.trim());
+             }}
+             for (const el of document.querySelectorAll('[aria-label], [placeholder], [data-tip]')) {{
+               if (!inView(el) || !ours(el)) continue;
+               for (const a of ['aria-label', 'placeholder', 'data-tip']) if (el.getAttribute(a)) texts.push(el.getAttribute(a));
+             }}
+             const names = {names};
+             for (let s of texts) {{
+               for (const name of names) s = s.split(name).join(' ');
+               const found = s.split(/[^\\p{{L}}]+/u).filter((w) => words.has(w.toLowerCase()));
+               if (found.length) bad.push(s + '  ←  English words: ' + found.join(', '));
+             }}
              return [...new Set(bad)];",
             patterns = json!(english_only()),
+            words = json!(english_words()),
+            names = json!(NAMES),
         ))
         .await;
     found
@@ -110,6 +186,19 @@ async fn a_spanish_desktop_gets_the_whole_app_in_spanish() {
         caught.iter().any(|c| c.starts_with("Create machine"))
             && caught.iter().any(|c| c.starts_with("Details of web-1")),
         "the check missed English: {caught:?}"
+    );
+    app.js("document.getElementById('probe').remove(); return true;")
+        .await;
+    // And English that never was in the catalog (written in Rust, say) is found too.
+    app.js("const p = document.createElement('p'); p.id = 'probe'; p.textContent = 'Nothing could be read from here';
+            document.querySelector('.signin-card').append(p); return true;")
+        .await;
+    let caught = english_on_screen(&app).await;
+    assert!(
+        caught
+            .iter()
+            .any(|c| c.starts_with("Nothing could") && c.contains("English words")),
+        "the check missed English from outside the catalog: {caught:?}"
     );
     app.js("document.getElementById('probe').remove(); return true;")
         .await;

@@ -613,6 +613,15 @@ pub fn hide_window() -> bool {
         .unwrap_or(false)
 }
 
+/// Maps the app's window again after [`hide_window`]; true when xdotool found it.
+pub fn show_window() -> bool {
+    Command::new("xdotool")
+        .args(["search", "--name", "^Compute Desk$", "windowmap", "--sync"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
 /// The X window id of `pid`'s visible window, if it has one.
 fn visible_window(pid: u32) -> Option<String> {
     let out = Command::new("xdotool")

@@ -73,7 +73,8 @@ function renderCards(templates) {
   const cards = $('template-cards');
   cards.replaceChildren(...templates.map((tpl, i) => {
     const card = h('button', {
-      type: 'button', role: 'radio', class: 'card', 'data-id': tpl.id,
+      // A template is the server's: its name and description are in the server's language.
+      type: 'button', role: 'radio', class: 'card', 'data-id': tpl.id, translate: 'no',
       'aria-checked': String(tpl.id === chosen), tabindex: (tpl.id === chosen || (!chosen && i === 0)) ? '0' : '-1',
       'aria-label': `${tpl.name || tpl.id}: ${[tpl.image, tpl.machineType, tpl.diskSizeGb ? t('create.disk', { gb: tpl.diskSizeGb }) : null].filter(Boolean).join(', ')}`,
       onclick: () => choose(tpl.id),

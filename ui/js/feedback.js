@@ -71,7 +71,8 @@ export function failureContent(failure) {
     support.push(/** @type {HTMLElement} */ (supportButton(failure)));
   }
   if (failure.serverMessage) {
-    support.push(h('span', { class: 'server', text: t('support.server_said', { words: failure.serverMessage }) }));
+    // The server's own words, in its language: `translate="no"` says so.
+    support.push(h('span', { class: 'server', translate: 'no', text: t('support.server_said', { words: failure.serverMessage }) }));
   }
   if (support.length) parts.push(h('div', { class: 'support' }, support));
   return parts;

@@ -68,7 +68,7 @@ function entryElement(e, server) {
   const words = said(e);
   const support = [];
   if (e.errorId) support.push(h('span', { text: t('support.code') }), h('code', { text: e.errorId }));
-  if (e.serverMessage) support.push(h('span', { text: t('support.server_said', { words: e.serverMessage }) }));
+  if (e.serverMessage) support.push(h('span', { class: 'server', translate: 'no', text: t('support.server_said', { words: e.serverMessage }) }));
   return h('li', { class: `entry ${e.outcome}`, 'data-id': String(e.id) }, [
     h('div', { class: 'what' }, [h('span', { class: `outcome ${e.outcome}` }, [h('span', { 'aria-hidden': 'true', text: sign }), outcome]), title(e)]),
     h('p', { class: 'when muted', text: `${dateTime(e.at)} · ${ago(Date.now() - e.at)} · ${e.who || t('top.unnamed')}` }),
