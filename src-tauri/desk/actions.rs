@@ -1,7 +1,7 @@
 //! Acting on machines: one or many at once, each only when it makes sense for its state.
 //!
 //! An action's life, kept here and in the watcher's list (`watch/live`): asked for (its
-//! row says "Waiting to send…" at once, its history entry is *queued*), sent when its turn
+//! row says "Waiting…" at once, its history entry is *queued*), sent when its turn
 //! comes under the per-minute budget (only then do its clocks start, and the entry is
 //! *waiting*), then refused (*failed*, on its row at once), unanswered (*not known*: the
 //! watcher follows the machine, which may show it happened), or accepted and followed by
@@ -148,7 +148,7 @@ impl Desk {
                     });
                     if allowed {
                         // Its turn under the per-minute budget, booked now: the row says
-                        // "Waiting to send…" when that is not at once.
+                        // "Waiting…" when that is not at once.
                         let turn = self.book_turn(now);
                         if let Some(before) = w.mark_queued(id, action, run, turn, now) {
                             replacing.push((id.clone(), before));

@@ -264,7 +264,7 @@ impl LiveList {
     }
 
     /// An action asked for on a machine and waiting for its turn under the rate budget:
-    /// its row says "Waiting to send…" at once, buttons off, and no clock runs for it.
+    /// its row says "Waiting…" at once, buttons off, and no clock runs for it.
     /// Returns the action it replaces on that machine, if one was pending, and whether
     /// that one had been sent (a Force reset on a hanging shutdown). `run` is the click it
     /// belongs to (0 for none); `turn` when it may be sent.

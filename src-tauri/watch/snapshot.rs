@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Action, LiveList};
 
-/// A row waiting for its turn says "Waiting to send…" only when the turn is this far off:
+/// A row waiting for its turn says "Waiting…" only when the turn is this far off:
 /// one whose turn is now is on its way, and says what it does ("Stopping…").
 const QUEUE_SHOWN_AFTER: Duration = Duration::from_secs(1);
 use crate::api::{Instance, Phase};
@@ -45,7 +45,7 @@ pub struct PendingView {
     pub action: Action,
     /// False while it waits for its turn under the rate budget.
     pub sent: bool,
-    /// "Waiting to send…" (`progress.queued`), then "Stopping…" (`progress.<action>`).
+    /// "Waiting…" (`progress.queued`), then "Stopping…" (`progress.<action>`).
     pub label: Text,
     /// A shutdown that is taking too long: the row offers Force reset.
     pub slow: bool,

@@ -3,7 +3,7 @@
 // where an action cannot be undone or loses work, the action itself (one machine or many),
 // and Create. A clicked row shows its progress at once and keeps its buttons off until
 // the Rust side's snapshot shows it marked; from there each row follows the snapshots
-// ("Waiting to send…", "Stopping…", its error) as each machine's request goes out in
+// ("Waiting…", "Stopping…", its error) as each machine's request goes out in
 // turn. A bulk's results are shown once the Rust side has sent all it will.
 import { call } from './ipc.js';
 import { h } from './dom.js';
@@ -88,7 +88,7 @@ export async function act(ids, action) {
     return;
   }
   if (!(await confirmAction(action, rows))) return;
-  // What it does ("Stopping…"); the snapshot says "Waiting to send…" instead for a machine
+  // What it does ("Stopping…"); the snapshot says "Waiting…" instead for a machine
   // whose turn under the rate budget is not now.
   const progress = t(`progress.${action}`);
   for (const r of rows) state.optimistic.set(r.id, { label: progress, untilSeq: Infinity });

@@ -104,7 +104,9 @@ export function stateCell(r) {
   const local = state.optimistic.get(r.id);
   if (r.pending || local) {
     const label = r.pending ? tx(r.pending.label) : /** @type {{label: string}} */ (local).label;
-    const parts = [h('span', { class: 'state busy' }, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), label])];
+    // Waiting for its turn: the short word, and why in its tip.
+    const queued = r.pending && !r.pending.sent && r.pending.label.key === 'progress.queued';
+    const parts = [h('span', { class: 'state busy', 'data-tip': queued ? t('progress.queued_tip') : undefined }, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), label])];
     if (r.pending && r.pending.slow) {
       parts.push(h('div', {
         class: 'slow-hint muted', text: t('row.stuck'),
