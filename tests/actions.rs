@@ -29,21 +29,7 @@ async fn desk_with_budget(
         actions_per_minute: per_minute,
         ..Policy::default()
     };
-    let desk = Arc::new(Desk::new(
-        config,
-        Vault::new(keyring),
-        policy,
-        Options::default(),
-    ));
-    let seen = Screen::default();
-    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
-    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
-    let loaded = eventually(Duration::from_secs(5), || async {
-        seen.last().is_some_and(|s| s.loaded)
-    })
-    .await;
-    assert!(loaded, "the list never came");
-    (desk, seen)
+    desk_with_policy(sim, config, keyring, policy).await
 }
 
 /// Sends `run` as the window does, in a task of its own.

@@ -7,7 +7,10 @@
 //! Checked at every step: nothing panics; no click sends its POST twice (a 429 was not
 //! performed and is sent again once); no pending mark outlives its limit. After the
 //! faults stop: the screen's last snapshot equals the server's truth within one read,
-//! and idle reads keep their budget. Prints its seed; `CHAOS_SEED=… ` replays one.
+//! and idle reads keep their budget. A second run pours bulks over a small budget,
+//! signs out in the middle of them and loses creates' answers over a list that lags: no
+//! request after a sign-out, no history entry left open when its sign-in ends, every
+//! entry ended within its bound. Each prints its seed; `CHAOS_SEED=… ` replays one.
 
 mod common;
 
@@ -94,6 +97,16 @@ fn writes_since(requests: &[Value], from: usize) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The run's seed (`CHAOS_SEED`, or a new one, printed) and its random numbers.
+fn seeded() -> (u64, fastrand::Rng) {
+    let seed = std::env::var("CHAOS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    println!("chaos seed: {seed} (replay with CHAOS_SEED={seed})");
+    (seed, fastrand::Rng::with_seed(seed))
+}
+
 async fn sign_in(desk: &Desk, sim: &Sim) {
     desk.email_start(&sim.base, EMAIL).await.unwrap();
     desk.email_verify(&sim.latest_code().await).await.unwrap();
@@ -102,12 +115,7 @@ async fn sign_in(desk: &Desk, sim: &Sim) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_stays_right_through_a_chaotic_service() {
     assert_in_session();
-    let seed = std::env::var("CHAOS_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| fastrand::u64(..));
-    println!("chaos seed: {seed} (replay with CHAOS_SEED={seed})");
-    let mut rng = fastrand::Rng::with_seed(seed);
+    let (seed, mut rng) = seeded();
 
     let sim = Sim::start(&[
         "--speed",
@@ -281,4 +289,175 @@ async fn the_app_stays_right_through_a_chaotic_service() {
     );
     assert!(!watcher.is_finished());
     desk.sign_out().await;
+}
+
+/// Every history entry on disk as its last line says it, read without opening (opening
+/// a history would end what was left open).
+fn entries_on_disk(dir: &std::path::Path) -> Vec<Value> {
+    compute_desk::history::Writer::shared().flush();
+    let mut last: HashMap<(String, u64), Value> = HashMap::new();
+    for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = file.path();
+        if path.extension().is_none_or(|e| e != "jsonl") {
+            continue;
+        }
+        let name = path.display().to_string();
+        for line in std::fs::read_to_string(&path).unwrap().lines() {
+            let entry: Value = serde_json::from_str(line).unwrap();
+            last.insert((name.clone(), entry["id"].as_u64().unwrap()), entry);
+        }
+    }
+    last.into_values().collect()
+}
+
+fn is_open(entry: &Value) -> bool {
+    entry["outcome"] == "queued" || entry["outcome"] == "waiting"
+}
+
+/// The compute POSTs and DELETEs the simulator received, all told.
+async fn compute_writes(sim: &Sim) -> usize {
+    sim.requests()
+        .await
+        .iter()
+        .filter(|r| {
+            (r["method"] == "POST" || r["method"] == "DELETE")
+                && r["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("/api/compute/")
+        })
+        .count()
+}
+
+/// Bulks paced under a small budget, sign-outs in the middle of them, and creates whose
+/// answer is lost or never sent, over a service whose list lags behind its creates: no
+/// request of an account goes out after its sign-out, no history entry is left open when
+/// its sign-in ends, and every entry reaches an end within its bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulks_sign_outs_and_unanswered_creates_keep_every_action_to_its_account() {
+    assert_in_session();
+    let (seed, mut rng) = seeded();
+    let sim = Sim::start(&[
+        "--speed",
+        "10",
+        "--instances",
+        "40",
+        "--quota",
+        "-1",
+        "--rate-limit",
+        "0",
+        "--list-lag",
+        "2",
+        "--seed",
+        &seed.to_string(),
+    ]);
+    let config = tempfile::tempdir().unwrap();
+    let policy = Policy {
+        // A bulk of more than this waits for its turns.
+        actions_per_minute: 12,
+        ..fast_policy()
+    };
+    let desk = Arc::new(Desk::new(
+        config.path(),
+        Vault::new("app.computedesk.test.chaos-bulks"),
+        policy,
+        Options::default(),
+    ));
+    let screen = Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(screen.clone())));
+    sign_in(&desk, &sim).await;
+    let history = config.path().join("history");
+    // The longest an entry may stay open: sent at the end of a minute's budget, then the
+    // action's give-up limit, or a create's search.
+    let bound =
+        Duration::from_secs(60) + policy.give_up + policy.created_list_lag + Duration::from_secs(5);
+
+    let started = Instant::now();
+    let (mut bulks, mut sign_outs, mut unanswered) = (0, 0, 0);
+    let mut sends = Vec::new();
+    while started.elapsed() < Duration::from_secs(40) {
+        let loaded = eventually(Duration::from_secs(10), || async {
+            screen.last().is_some_and(|s| s.loaded)
+        })
+        .await;
+        assert!(loaded, "the list after sign-in");
+        match rng.u32(0..6) {
+            0..=2 => {
+                let action = ["stop", "start", "restart"][rng.usize(0..3)];
+                let ids: Vec<String> = screen
+                    .last()
+                    .unwrap()
+                    .machines
+                    .iter()
+                    .filter(|r| r.pending.is_none())
+                    .map(|r| r.id.clone())
+                    .take(rng.usize(3..20))
+                    .collect();
+                if let Ok(run) = desk.act(&ids, action).await {
+                    let desk = desk.clone();
+                    sends.push(tokio::spawn(async move { desk.send(run).await }));
+                    bulks += 1;
+                }
+            }
+            3 => {
+                let kind = ["answer_lost", "drop"][rng.usize(0..2)];
+                sim.fault(
+                    json!({"method": "POST", "path": "/api/compute/v1/instances", "kind": kind}),
+                )
+                .await;
+                if let Err(f) = desk
+                    .create("ubuntu-22-standard", "default-network", None)
+                    .await
+                {
+                    if f.text.key == "desk.create_unanswered" {
+                        unanswered += 1;
+                    }
+                }
+                sim.clear_faults().await;
+            }
+            _ => {
+                // Sign out in the middle of whatever is under way.
+                desk.sign_out().await;
+                sign_outs += 1;
+                let at = compute_writes(&sim).await;
+                let open: Vec<Value> = entries_on_disk(&history)
+                    .into_iter()
+                    .filter(is_open)
+                    .collect();
+                assert!(open.is_empty(), "entries left open at sign-out: {open:#?}");
+                tokio::time::sleep(Duration::from_millis(rng.u64(500..2000))).await;
+                assert_eq!(compute_writes(&sim).await, at, "a request after sign-out");
+                sign_in(&desk, &sim).await;
+            }
+        }
+        // No entry is open past its bound.
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        if let Some(view) = desk.history(None) {
+            for e in view.entries.iter().filter(|e| e.outcome.is_open()) {
+                let age = Duration::from_millis(now_ms.saturating_sub(e.at));
+                assert!(age <= bound, "an entry open for {age:?}: {e:?}");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(rng.u64(200..1500))).await;
+    }
+    println!("chaos: {bulks} bulks, {sign_outs} sign-outs mid-work, {unanswered} creates without an answer");
+    // The end: signed out, every entry of every sign-in has reached its end.
+    desk.sign_out().await;
+    let at = compute_writes(&sim).await;
+    for send in sends {
+        send.await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        compute_writes(&sim).await,
+        at,
+        "a request after the last sign-out"
+    );
+    let entries = entries_on_disk(&history);
+    assert!(!entries.is_empty());
+    let open: Vec<&Value> = entries.iter().filter(|e| is_open(e)).collect();
+    assert!(open.is_empty(), "entries never ended: {open:#?}");
 }

@@ -104,6 +104,14 @@ async fn saved_key_pair(config: &std::path::Path, vault: &Vault, sim: &Sim) {
         .unwrap();
 }
 
+/// A desk over `config`, signed in with an emailed code.
+async fn signed_in_by_email(config: &std::path::Path, vault: &Vault, sim: &Sim) -> Desk {
+    let desk = Desk::new(config, vault.clone(), Policy::default(), Options::default());
+    desk.email_start(&sim.base, EMAIL).await.unwrap();
+    desk.email_verify(&sim.latest_code().await).await.unwrap();
+    desk
+}
+
 /// A desk over `config` with its watcher running into `seen`.
 fn desk_watched(config: &std::path::Path, vault: &Vault, options: Options) -> (Arc<Desk>, Screen) {
     let desk = Arc::new(Desk::new(config, vault.clone(), Policy::default(), options));
@@ -191,16 +199,7 @@ async fn a_history_follows_the_account_through_an_unchecked_launch_and_restarts(
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.identity");
     let account = sim.keyring_account();
-    {
-        let desk = Desk::new(
-            config.path(),
-            vault.clone(),
-            Policy::default(),
-            Options::default(),
-        );
-        desk.email_start(&sim.base, EMAIL).await.unwrap();
-        desk.email_verify(&sim.latest_code().await).await.unwrap();
-    }
+    signed_in_by_email(config.path(), &vault, &sim).await;
     // As an earlier version saved it: no identity.
     let Some(StoredCredentials::Session {
         bearer,
@@ -368,14 +367,7 @@ async fn sign_out_does_not_wait_for_a_slow_server() {
     let sim = Sim::start(&["--rate-limit", "0"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.signout");
-    let desk = Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    );
-    desk.email_start(&sim.base, EMAIL).await.unwrap();
-    desk.email_verify(&sim.latest_code().await).await.unwrap();
+    let desk = signed_in_by_email(config.path(), &vault, &sim).await;
     assert!(vault.load(&sim.keyring_account()).unwrap().is_some());
     sim.fault(json!({"method": "DELETE", "path": "/api/auth/v2/session/*", "kind": "latency", "ms": 8000}))
         .await;

@@ -114,10 +114,7 @@ async fn a_bulk_ends_row_by_row_stops_on_request_and_at_sign_out() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let (done, queued) = both.expect("rows ended while others waited their turn");
-    assert!(
-        queued >= selected - PER_MINUTE - 1,
-        "{queued} waiting"
-    );
+    assert!(queued >= selected - PER_MINUTE - 1, "{queued} waiting");
     let line = app.shown_text("the bulk's line", "#sending").await;
     assert!(line.contains("still to send"), "{line}");
     assert!(line.contains("Stop the rest"), "{line}");

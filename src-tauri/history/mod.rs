@@ -563,14 +563,19 @@ mod tests {
         );
     }
 
+    /// A history with "stop web-1" and `second` web-2, written; its file.
+    fn two_entries_on_disk(dir: &Path, second: &str) -> PathBuf {
+        let mut h = History::open(dir, "s", "key:k", "u");
+        h.record(action("stop", "web-1"));
+        h.record(action(second, "web-2"));
+        h.writer().flush();
+        h.path().unwrap().to_owned()
+    }
+
     #[test]
     fn a_cut_off_last_line_loses_that_entry_only() {
         let dir = tempfile::tempdir().unwrap();
-        let mut h = History::open(dir.path(), "s", "key:k", "u");
-        h.record(action("stop", "web-1"));
-        h.record(action("start", "web-2"));
-        let path = h.path().unwrap().to_owned();
-        h.writer().flush();
+        let path = two_entries_on_disk(dir.path(), "start");
         let mut text = fs::read(&path).unwrap();
         text.truncate(text.len() - 20);
         fs::write(&path, &text).unwrap();
@@ -589,11 +594,7 @@ mod tests {
     #[test]
     fn a_damaged_file_is_set_aside_and_said() {
         let dir = tempfile::tempdir().unwrap();
-        let mut h = History::open(dir.path(), "s", "key:k", "u");
-        h.record(action("stop", "web-1"));
-        h.record(action("stop", "web-2"));
-        let path = h.path().unwrap().to_owned();
-        h.writer().flush();
+        let path = two_entries_on_disk(dir.path(), "stop");
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, format!("not json\n{text}")).unwrap();
         let again = History::open(dir.path(), "s", "key:k", "u");
