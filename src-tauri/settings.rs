@@ -1,5 +1,5 @@
-//! Non-secret preferences (server address, last account, recent network configurations,
-//! table sorting), kept as JSON in the app's config directory.
+//! Non-secret preferences (server address, the saved accounts, recent network
+//! configurations, table sorting), kept as JSON in the app's config directory.
 //!
 //! Saving writes a temporary file next to the real one, flushes it to disk and renames it
 //! over the old file, so a crash or a full disk never leaves a half-written file. A file that
@@ -30,6 +30,67 @@ pub struct Settings {
     pub sort: Option<SortPreference>,
     /// The language chosen in the app ("en", "es"); `None` follows the desktop's.
     pub language: Option<String>,
+    /// The accounts signed in on this computer (their secrets are in the keyring).
+    pub accounts: Vec<SavedAccount>,
+    /// The account used last ([`SavedAccount::id`]), which the app reopens on.
+    pub active: Option<String>,
+}
+
+/// A saved account: a sign-in (an email session or an API key) on a server, as the person
+/// knows it. No secret: that is in the keyring, in the entry its server and identity name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedAccount {
+    /// Stays the same for the same account: a fingerprint of its server and identity.
+    pub id: String,
+    /// The server's address as typed; empty for ThreatWinds production.
+    #[serde(default)]
+    pub server: String,
+    /// The address the client uses, which names the keyring entry with the identity.
+    pub base: String,
+    /// Who it is on that server (`user:<id>`, `key:<fingerprint>`); never a secret.
+    pub identity: String,
+    /// Whom the server said was signed in, as last seen; empty when it gave no name.
+    #[serde(default)]
+    pub who: String,
+    /// How it signs in: `email` or `api_key`.
+    #[serde(default)]
+    pub method: String,
+}
+
+impl Settings {
+    /// Adds `account`, or updates the saved one with its id (the same sign-in again);
+    /// true when it was new.
+    pub fn save_account(&mut self, account: SavedAccount) -> bool {
+        match self.accounts.iter_mut().find(|a| a.id == account.id) {
+            Some(known) => {
+                *known = account;
+                false
+            }
+            None => {
+                self.accounts.push(account);
+                true
+            }
+        }
+    }
+
+    /// The saved account `id`.
+    pub fn account(&self, id: &str) -> Option<&SavedAccount> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    /// The account the app reopens on.
+    pub fn active_account(&self) -> Option<&SavedAccount> {
+        self.account(self.active.as_deref()?)
+    }
+
+    /// Forgets the account `id` (and that it was the last used).
+    pub fn remove_account(&mut self, id: &str) {
+        self.accounts.retain(|a| a.id != id);
+        if self.active.as_deref() == Some(id) {
+            self.active = None;
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +256,38 @@ mod tests {
         let loaded = file.load();
         assert!(loaded.settings.demo);
         assert!(loaded.warning.is_none());
+    }
+
+    #[test]
+    fn an_account_saved_twice_is_one_and_removing_it_forgets_it_was_active() {
+        let account = |id: &str, who: &str| SavedAccount {
+            id: id.into(),
+            server: String::new(),
+            base: "https://apis.example/".into(),
+            identity: format!("user:{id}"),
+            who: who.into(),
+            method: "email".into(),
+        };
+        let mut s = Settings::default();
+        assert!(s.save_account(account("a", "Ana")));
+        assert!(s.save_account(account("b", "Bo")));
+        assert!(
+            !s.save_account(account("a", "Ana López")),
+            "the same sign-in again"
+        );
+        assert_eq!(s.accounts.len(), 2);
+        assert_eq!(s.account("a").unwrap().who, "Ana López");
+        s.active = Some("a".into());
+        assert_eq!(s.active_account().unwrap().id, "a");
+        s.remove_account("a");
+        assert_eq!((s.accounts.len(), s.active.as_deref()), (1, None));
+        // Written and read back, with older files that have no accounts at all.
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(dir.path());
+        file.save(&s).unwrap();
+        assert_eq!(file.load().settings, s);
+        fs::write(file.path(), br#"{"server": "https://x.example"}"#).unwrap();
+        assert!(file.load().settings.accounts.is_empty());
     }
 
     #[test]

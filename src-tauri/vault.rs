@@ -11,9 +11,17 @@ use serde_json::json;
 
 use crate::api::Secret;
 
-/// The keyring service name entries are filed under; the account is the server address,
-/// so one computer can stay signed in to production and to a test server at once.
+/// The keyring service name entries are filed under. Each account has an entry of its
+/// own, named by its server and identity ([`entry_name`]), so one computer stays signed in
+/// to several accounts, on one server or several, and none overwrites another. (Earlier
+/// versions named the one entry by the server address alone; it is read once and moved.)
 pub const SERVICE: &str = "app.computedesk.desktop";
+
+/// The keyring entry of the account `identity` (`user:<id>`, `key:<fingerprint>`, never a
+/// secret) on the server `base`.
+pub fn entry_name(base: &str, identity: &str) -> String {
+    format!("{base} {identity}")
+}
 
 /// What is kept to sign in again without asking.
 #[derive(Clone, PartialEq, Eq)]
@@ -138,25 +146,25 @@ impl Vault {
         }
     }
 
-    fn entry(&self, server: &str) -> Result<keyring::Entry, VaultError> {
-        keyring::Entry::new(&self.service, server).map_err(VaultError::from_keyring)
+    fn entry(&self, name: &str) -> Result<keyring::Entry, VaultError> {
+        keyring::Entry::new(&self.service, name).map_err(VaultError::from_keyring)
     }
 
-    /// Stores the credentials for `server`, replacing any there were.
-    pub fn save(&self, server: &str, credentials: &StoredCredentials) -> Result<(), VaultError> {
-        self.entry(server)?
+    /// Stores the credentials in the entry `name` ([`entry_name`]), replacing any there were.
+    pub fn save(&self, name: &str, credentials: &StoredCredentials) -> Result<(), VaultError> {
+        self.entry(name)?
             .set_password(&credentials.encode())
             .map_err(VaultError::from_keyring)
     }
 
-    /// The credentials stored for `server`, if any. An entry this app cannot read (another
-    /// program's, or an older format) counts as none.
-    pub fn load(&self, server: &str) -> Result<Option<StoredCredentials>, VaultError> {
-        match self.entry(server)?.get_password() {
+    /// The credentials stored in the entry `name`, if any. An entry this app cannot read
+    /// (another program's, or an older format) counts as none.
+    pub fn load(&self, name: &str) -> Result<Option<StoredCredentials>, VaultError> {
+        match self.entry(name)?.get_password() {
             Ok(text) => {
                 let decoded = StoredCredentials::decode(&text);
                 if decoded.is_none() {
-                    log::warn!("vault: the stored entry for {server} is not in a known format");
+                    log::warn!("vault: the stored entry {name} is not in a known format");
                 }
                 Ok(decoded)
             }
@@ -165,9 +173,9 @@ impl Vault {
         }
     }
 
-    /// Removes the credentials for `server`; having none is not an error.
-    pub fn delete(&self, server: &str) -> Result<(), VaultError> {
-        match self.entry(server)?.delete_credential() {
+    /// Removes the entry `name`; having none is not an error.
+    pub fn delete(&self, name: &str) -> Result<(), VaultError> {
+        match self.entry(name)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(VaultError::from_keyring(e)),
         }

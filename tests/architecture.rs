@@ -30,8 +30,18 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         (
             "desk",
             &[
-                "api", "failure", "history", "i18n", "pace", "session", "settings", "sim", "text",
-                "vault", "watch",
+                "api",
+                "failure",
+                "fingerprint",
+                "history",
+                "i18n",
+                "pace",
+                "session",
+                "settings",
+                "sim",
+                "text",
+                "vault",
+                "watch",
             ][..],
         ),
         (

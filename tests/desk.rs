@@ -89,7 +89,7 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
     keeper.abort();
     desk.sign_out().await;
     assert_eq!(
-        vault.load(&sim.keyring_account()).unwrap(),
+        vault.load(&sim.keyring_for_session()).unwrap(),
         None,
         "sign-out emptied the keyring"
     );
@@ -165,7 +165,7 @@ async fn a_saved_sign_in_survives_a_launch_without_the_network() {
     })
     .await;
     assert!(offline, "the screen says ThreatWinds cannot be reached");
-    assert!(vault.load(&sim.keyring_account()).unwrap().is_some());
+    assert!(vault.load(&sim.keyring_for_key()).unwrap().is_some());
 
     // The network is back: the list fills in and the account says whose it is.
     sim.clear_faults().await;
@@ -198,7 +198,7 @@ async fn a_history_follows_the_account_through_an_unchecked_launch_and_restarts(
     let sim = Sim::start(&["--rate-limit", "0", "--instances", "3", "--nameless"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.identity");
-    let account = sim.keyring_account();
+    let account = sim.keyring_for_session();
     signed_in_by_email(config.path(), &vault, &sim).await;
     // As an earlier version saved it: no identity.
     let Some(StoredCredentials::Session {
@@ -213,9 +213,12 @@ async fn a_history_follows_the_account_through_an_unchecked_launch_and_restarts(
         identity.as_deref(),
         Some("user:550e8400-e29b-41d4-a716-446655440000")
     );
+    // An earlier version kept it under the server's address, and the settings knew no
+    // accounts.
+    vault.delete(&account).unwrap();
     vault
         .save(
-            &account,
+            &sim.keyring_named_by_server(),
             &StoredCredentials::Session {
                 bearer,
                 session_id,
@@ -223,6 +226,12 @@ async fn a_history_follows_the_account_through_an_unchecked_launch_and_restarts(
             },
         )
         .unwrap();
+    let settings = config.path().join("settings.json");
+    let mut old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    old.as_object_mut().unwrap().remove("accounts");
+    old.as_object_mut().unwrap().remove("active");
+    std::fs::write(&settings, old.to_string()).unwrap();
 
     // The session cannot be checked at launch; the machines can be reached.
     sim.fault(json!({"method": "GET", "path": "/api/auth/v2/session", "kind": "drop", "times": 0}))
@@ -279,6 +288,11 @@ async fn a_history_follows_the_account_through_an_unchecked_launch_and_restarts(
         panic!("a session in the keyring")
     };
     assert!(identity.is_some(), "the keyring entry now says whose it is");
+    assert_eq!(
+        vault.load(&sim.keyring_named_by_server()).unwrap(),
+        None,
+        "the earlier version's entry moved to the account's own"
+    );
     keeper.abort();
     drop(desk);
 
@@ -316,7 +330,7 @@ async fn a_saved_sign_in_the_server_refuses_asks_to_sign_in_again() {
         view.sign_in_reason.unwrap().key,
         "desk.saved_sign_in_expired"
     );
-    vault.delete(&sim.keyring_account()).unwrap();
+    vault.delete(&sim.keyring_for_key()).unwrap();
 }
 
 /// A launch while ThreatWinds answers 503 with `Retry-After: 30`, or does not answer at
@@ -357,7 +371,7 @@ async fn a_launch_against_a_silent_or_overloaded_service_gives_way_within_second
         );
         assert_eq!(view.sign_in_reason, None);
     }
-    vault.delete(&sim.keyring_account()).unwrap();
+    vault.delete(&sim.keyring_for_key()).unwrap();
 }
 
 /// Sign-out forgets at once, keyring first; the server is told in the background.
@@ -368,7 +382,7 @@ async fn sign_out_does_not_wait_for_a_slow_server() {
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.signout");
     let desk = signed_in_by_email(config.path(), &vault, &sim).await;
-    assert!(vault.load(&sim.keyring_account()).unwrap().is_some());
+    assert!(vault.load(&sim.keyring_for_session()).unwrap().is_some());
     sim.fault(json!({"method": "DELETE", "path": "/api/auth/v2/session/*", "kind": "latency", "ms": 8000}))
         .await;
     let started = std::time::Instant::now();
@@ -379,7 +393,7 @@ async fn sign_out_does_not_wait_for_a_slow_server() {
         started.elapsed()
     );
     assert!(!view.account.signed_in);
-    assert_eq!(vault.load(&sim.keyring_account()).unwrap(), None);
+    assert_eq!(vault.load(&sim.keyring_for_session()).unwrap(), None);
     let closed = eventually(Duration::from_secs(15), || async {
         sim.requests()
             .await

@@ -268,12 +268,12 @@ async fn every_machine_action_works_in_the_real_window() {
         scanned >= 2,
         "settings and log were written ({scanned} files)"
     );
-    let stored = Vault::default().load(&sim.keyring_account()).unwrap();
+    let stored = Vault::default().load(&sim.keyring_for_key()).unwrap();
     assert!(
         matches!(stored, Some(StoredCredentials::KeyPair { .. })),
         "{stored:?}"
     );
-    Vault::default().delete(&sim.keyring_account()).unwrap();
+    Vault::default().delete(&sim.keyring_for_key()).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -440,7 +440,7 @@ async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
     // The last good list stays visible meanwhile.
     assert_eq!(app.state_of("db-1").await, "■ Stopped");
     app.quit().await;
-    Vault::default().delete(&sim.keyring_account()).unwrap();
+    Vault::default().delete(&sim.keyring_for_key()).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -448,7 +448,7 @@ async fn email_sign_in_is_kept_in_the_keyring_until_sign_out() {
     let _one = one_window_at_a_time();
     let sim = Sim::start(&["--speed", "20", "--rate-limit", "0", "--instances", "3"]);
     let home = Home::new();
-    let account = sim.keyring_account();
+    let account = sim.keyring_for_session();
     Vault::default().delete(&account).unwrap();
 
     let app = Desktop::launch(&home, &[], &[]).await;
@@ -523,7 +523,7 @@ async fn a_session_is_extended_in_time_and_signing_in_after_it_ends_returns_to_t
         "6",
     ]);
     let home = Home::new();
-    let account = sim.keyring_account();
+    let account = sim.keyring_for_session();
     Vault::default().delete(&account).unwrap();
     let app = Desktop::launch(&home, &[], &[]).await;
     app.click("Advanced").await;
@@ -731,7 +731,7 @@ async fn a_hanging_shutdown_offers_force_reset_and_work_done_in_the_background_i
     let page = app.js("return document.visibilityState").await;
     assert_eq!(page, json!("hidden"), "the window really was away");
     app.quit().await;
-    Vault::default().delete(&sim.keyring_account()).unwrap();
+    Vault::default().delete(&sim.keyring_for_key()).unwrap();
 }
 
 /// Provisioning takes 2 s at speed 4, and reads come every 2 s while it runs.
@@ -778,7 +778,7 @@ async fn keyboard_alone_signs_in_and_shuts_down_a_machine() {
     press(&app, &[ENTER]).await;
     app.until_state("web-1", "■ Stopped").await;
     app.quit().await;
-    Vault::default().delete(&sim.keyring_account()).unwrap();
+    Vault::default().delete(&sim.keyring_for_key()).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

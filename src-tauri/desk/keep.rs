@@ -83,17 +83,19 @@ impl Desk {
                 if let Some(warning) = self.history_confirmed(owner, &confirmed, own) {
                     s.history_warning = Some(warning);
                 }
-                // An entry saved by an earlier version learns whose session it is, for the
-                // next launch without the network (under the state lock: a sign-out that
-                // deletes the entry cannot come in between).
-                if let Some(fuller) = confirmed.to_store().filter(|now| *now != stored) {
-                    let (vault, key) = (
-                        self.vault.clone(),
-                        confirmed.client().base_url().to_string(),
-                    );
-                    if let Err(e) = super::blocking(move || vault.save(&key, &fuller)).await {
-                        log::warn!("session: the saved sign-in could not be updated: {e}");
+                // The secret goes to the account's own entry (an earlier version's moves
+                // there and learns whose session it is, for the next launch without the
+                // network) and the account is kept in the settings, under the state lock:
+                // a sign-out that deletes the entry cannot come in between.
+                let typed = s.settings.server.clone().unwrap_or_default();
+                if let Some((saved, entry)) = super::accounts::saved(&confirmed, &typed) {
+                    if let Some(secret) = confirmed.to_store() {
+                        if let Some(e) = self.keep_secret(&confirmed, &entry, secret).await {
+                            log::warn!("session: the saved sign-in could not be kept: {e}");
+                        }
                     }
+                    super::accounts::remember(&mut s.settings, saved);
+                    self.save_settings(&s);
                 }
                 s.account = Some(confirmed);
                 s.confirm = None;

@@ -6,6 +6,7 @@
 //! The Tauri commands are one-line adapters over this; tests drive it directly against
 //! the simulator and a real keyring.
 
+mod accounts;
 mod actions;
 mod create;
 mod keep;

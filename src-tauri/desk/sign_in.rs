@@ -4,14 +4,14 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use super::{blocking, non_empty, view_of, AppView, Desk};
+use super::{accounts, blocking, non_empty, view_of, AppView, Desk};
 use crate::api::{ApiError, ErrorKind, Operation};
 use crate::failure::{keyring_text, Failure};
 use crate::history::New;
 use crate::session::{self, Account, EmailSignIn, Method, SavedCheck};
 use crate::sim::{SimConfig, SimServer, DEMO_API_KEY, DEMO_API_SECRET};
 use crate::text::Text;
-use crate::vault::StoredCredentials;
+use crate::vault::{StoredCredentials, VaultError};
 
 /// How long the demo's service keeps a record unchanged after a 202, with
 /// `--demo-as-service`.
@@ -30,11 +30,16 @@ impl Desk {
     /// Signs in silently at launch: the demo if that was the last choice (or `--demo`),
     /// else whatever the keyring holds for the saved server.
     pub async fn restore(&self) -> AppView {
-        let (demo, server) = {
+        let (demo, server, active) = {
             let s = self.state.lock().await;
+            let active = s.settings.active_account().cloned();
             (
                 self.options.demo || s.settings.demo,
-                s.settings.server.clone().unwrap_or_default(),
+                active.as_ref().map_or_else(
+                    || s.settings.server.clone().unwrap_or_default(),
+                    |a| a.server.clone(),
+                ),
+                active,
             )
         };
         if demo {
@@ -50,9 +55,13 @@ impl Desk {
                 Err(_) => return view_of(&s),
             }
         };
-        let key = base.base_url().to_string();
+        // The account used last has an entry of its own; before accounts were kept, the
+        // one entry was named by the server.
+        let entry = active
+            .as_ref()
+            .map_or_else(|| base.base_url().to_string(), accounts::entry_of);
         let vault = self.vault.clone();
-        let stored = match blocking(move || vault.load(&key)).await {
+        let stored = match blocking(move || vault.load(&entry)).await {
             Ok(Some(stored)) => stored,
             Ok(None) => return self.view().await,
             Err(problem) => {
@@ -226,17 +235,24 @@ impl Desk {
     /// `server` is the address as typed, saved for next time (`None` keeps the saved one).
     async fn signed_in(&self, account: Account, server: Option<&str>) {
         let history = self.open_history(&account).await;
-        // An unconfirmed account is what the keyring already holds.
-        let stored = account.to_store().filter(|_| account.confirmed);
-        let key = account.client().base_url().to_string();
-        let keyring_problem = match stored {
-            Some(stored) => {
-                let vault = self.vault.clone();
-                blocking(move || vault.save(&key, &stored)).await.err()
+        let typed = match server {
+            Some(server) => server.to_owned(),
+            None => {
+                let s = self.state.lock().await;
+                let active = s.settings.active_account().map(|a| a.server.clone());
+                active.or(s.settings.server.clone()).unwrap_or_default()
             }
-            None => None,
+        };
+        let saved = accounts::saved(&account, &typed);
+        // An unconfirmed account is what the keyring already holds.
+        let keyring_problem = match (account.to_store().filter(|_| account.confirmed), &saved) {
+            (Some(stored), Some((_, entry))) => self.keep_secret(&account, entry, stored).await,
+            _ => None,
         };
         let mut s = self.state.lock().await;
+        if let Some((saved, _)) = saved.filter(|_| account.confirmed) {
+            accounts::remember(&mut s.settings, saved);
+        }
         // Signing in again as the same person on the same server returns to where they
         // were; anyone else starts from an empty list, never seeing the previous one's.
         let resuming = s.sign_in_reason.is_some()
@@ -276,6 +292,28 @@ impl Desk {
         } else {
             self.watcher.follow(client, owner).await;
         }
+    }
+
+    /// Keeps `account`'s secret in its keyring entry `entry`, and drops the entry an earlier
+    /// version kept under the server's address alone; why the keyring could not, if so.
+    pub(super) async fn keep_secret(
+        &self,
+        account: &Account,
+        entry: &str,
+        stored: StoredCredentials,
+    ) -> Option<VaultError> {
+        let vault = self.vault.clone();
+        let entry = entry.to_owned();
+        let legacy = account.client().base_url().to_string();
+        blocking(move || {
+            vault.save(&entry, &stored)?;
+            if legacy != entry {
+                vault.delete(&legacy)?;
+            }
+            Ok(())
+        })
+        .await
+        .err()
     }
 
     /// The session of the sign-in `owner` was refused mid-use: back to the sign-in
@@ -328,9 +366,16 @@ impl Desk {
         if let Some(account) = account {
             if account.method != Method::Demo {
                 let vault = self.vault.clone();
-                let key = account.client().base_url().to_string();
-                if let Err(e) = blocking(move || vault.delete(&key)).await {
-                    let mut s = self.state.lock().await;
+                let entries = accounts::entries_of(&account);
+                let deleted =
+                    blocking(move || entries.iter().try_for_each(|entry| vault.delete(entry)))
+                        .await;
+                let mut s = self.state.lock().await;
+                if let Some((saved, _)) = accounts::saved(&account, "") {
+                    s.settings.remove_account(&saved.id);
+                    self.save_settings(&s);
+                }
+                if let Err(e) = deleted {
                     s.keyring_problem = Some(keyring_text(&e));
                 }
             }

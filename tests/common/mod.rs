@@ -34,6 +34,9 @@ pub struct Sim {
     secret: String,
 }
 
+/// The user every session of the simulator belongs to (`GET /session`'s `userID`).
+pub const SIM_USER_ID: &str = "550e8400-e29b-41d4-a716-446655440000";
+
 impl Sim {
     /// Starts the simulator binary with these extra arguments and waits for its address.
     pub fn start(args: &[&str]) -> Sim {
@@ -166,8 +169,28 @@ impl Sim {
             .to_owned()
     }
 
-    /// The keyring account the app files this server's credentials under.
-    pub fn keyring_account(&self) -> String {
+    /// The keyring entry the app keeps the test key pair in, on this simulator.
+    pub fn keyring_for_key(&self) -> String {
+        let key = format!(
+            "key:{}",
+            compute_desk::fingerprint::hex(self.key.as_bytes())
+        );
+        compute_desk::vault::entry_name(&self.base_url(), &key)
+    }
+
+    /// The keyring entry the app keeps an email session in, on this simulator (whose
+    /// sessions all belong to one user).
+    pub fn keyring_for_session(&self) -> String {
+        compute_desk::vault::entry_name(&self.base_url(), &format!("user:{SIM_USER_ID}"))
+    }
+
+    /// The entry earlier versions kept the one sign-in in: the server's address.
+    pub fn keyring_named_by_server(&self) -> String {
+        self.base_url()
+    }
+
+    /// The address as the client writes it.
+    fn base_url(&self) -> String {
         Client::builder(&self.base)
             .build()
             .unwrap()
