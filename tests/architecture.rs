@@ -51,7 +51,7 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
             ][..],
         ),
         // The command-line tools: the client, the simulator, the logger.
-        ("bin/cli", &["api", "stderr_log"][..]),
+        ("bin/cli", &["api", "settings", "stderr_log", "vault"][..]),
         ("bin/compute_sim", &["sim", "stderr_log"][..]),
         ("bin/bare_window", &[][..]),
     ])

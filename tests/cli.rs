@@ -178,13 +178,20 @@ async fn a_failure_is_one_sentence_with_the_servers_words_and_support_code() {
         err.contains("\u{201c}Cloud backend unavailable\u{201d}"),
         "{err}"
     );
-    let code = err
-        .trim_end()
-        .trim_end_matches('.')
-        .rsplit(' ')
-        .next()
-        .unwrap();
-    assert!(err.contains("Support code: ") && code.len() == 32, "{err}");
+    let code: String = err
+        .split("Support code: ")
+        .nth(1)
+        .unwrap_or_default()
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    assert!(code.len() == 32, "{err}");
+    // And whose credentials were used.
+    assert!(
+        err.trim_end()
+            .ends_with("(Using the credentials in the environment.)"),
+        "{err}"
+    );
     assert!(code.chars().all(|c| c.is_ascii_hexdigit()), "{err}");
 }
 
@@ -285,4 +292,87 @@ fn the_app_says_its_version_without_a_display() {
         conf["version"], version,
         "tauri.conf.json and Cargo.toml agree"
     );
+}
+
+/// The accounts the desktop app keeps are listed (never a secret) and used by one rule:
+/// `--account`, then the environment, then the account the app used last; `--verbose`
+/// and every error say which was taken and why. Needs the private keyring session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apps_accounts_are_listed_and_used_by_one_rule() {
+    common::assert_in_session();
+    let sim = Sim::start(&["--instances", "2"]);
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("app.computedesk.desktop");
+    // The desktop app signs in, with the keyring service it always uses.
+    let desk = compute_desk::desk::Desk::new(
+        &config,
+        compute_desk::vault::Vault::default(),
+        compute_desk::watch::Policy::default(),
+        compute_desk::desk::Options::default(),
+    );
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let run = |args: &[&str], with_env: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
+        command
+            .args(args)
+            .env_clear()
+            .env("XDG_CONFIG_HOME", home.path())
+            .env("HOME", home.path());
+        if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+            command.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
+        if with_env {
+            command
+                .env("THREATWINDS_API_BASE", &sim.base)
+                .env("THREATWINDS_API_KEY", KEY)
+                .env("THREATWINDS_API_SECRET", SECRET);
+        }
+        command.output().expect("the CLI runs")
+    };
+
+    let out = run(&["accounts"], false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(table.contains("1*") && table.contains("api key"), "{table}");
+    assert!(table.contains("demo@computedesk.example"), "{table}");
+    let listed = run(&["accounts", "--json"], false);
+    let listed = stdout(&listed);
+    assert!(!listed.contains(SECRET), "a secret listed");
+    let accounts: Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(accounts.as_array().unwrap().len(), 1);
+
+    // --account first, with no credentials in the environment.
+    let out = run(&["--account", "1", "--verbose", "list"], false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 3, "{}", stdout(&out));
+    assert!(stderr(&out).contains("(--account)"), "{}", stderr(&out));
+    // Nothing said: the account used last.
+    let out = run(&["--verbose", "list"], false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("used last in Compute Desk"),
+        "{}",
+        stderr(&out)
+    );
+    // The environment before the account used last.
+    let out = run(&["--verbose", "list"], true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the credentials in the environment"),
+        "{}",
+        stderr(&out)
+    );
+    // An account that is not kept: said, with the ones that are.
+    let out = run(&["--account", "nobody", "list"], false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("demo@computedesk.example on"),
+        "{}",
+        stderr(&out)
+    );
+
+    desk.sign_out().await;
+    let out = run(&["list"], false);
+    assert_eq!(out.status.code(), Some(2), "signed out everywhere");
+    assert!(stderr(&out).contains("Not signed in"), "{}", stderr(&out));
 }

@@ -508,14 +508,7 @@ async fn the_history_settles_an_action_when_the_machine_is_seen_to_get_there() {
     ]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.history");
-    let desk = Arc::new(Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    ));
-    let seen = Screen::default();
-    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    let (desk, seen) = common::recorded_desk(config.path(), &vault);
     desk.email_start(&sim.base, EMAIL).await.unwrap();
     desk.email_verify(&sim.latest_code().await).await.unwrap();
     assert!(

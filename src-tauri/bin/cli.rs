@@ -1,6 +1,8 @@
 //! `compute-desk-cli`: the same client as the desktop app, for power users, scripts and
-//! support. Credentials come from the environment, never from arguments (which other
-//! users of the computer can read).
+//! support. Credentials come from the environment, or from an account saved by the desktop
+//! app (its keyring entry), never from arguments (which other users of the computer can
+//! read). Which one is used follows one rule: `--account`, then the environment, then the
+//! account the app used last; `--verbose` says which and why, and so does every error.
 
 use std::process::ExitCode;
 
@@ -8,6 +10,8 @@ use clap::{Parser, Subcommand};
 use compute_desk::api::{
     ApiError, Client, Credentials, Instance, InstanceStatus, Limit, PowerAction, PRODUCTION_BASE,
 };
+use compute_desk::settings::{SavedAccount, Settings, SettingsFile};
+use compute_desk::vault::{entry_name, StoredCredentials, Vault};
 use serde::Serialize;
 
 #[derive(Parser, Debug)]
@@ -15,13 +19,19 @@ use serde::Serialize;
     name = "compute-desk-cli",
     version,
     about = "Run your ThreatWinds Compute machines from a terminal",
-    after_help = "Credentials come from the environment: THREATWINDS_API_KEY and \
-                  THREATWINDS_API_SECRET, or THREATWINDS_BEARER (a verified session token)."
+    after_help = "Credentials, first found: --account (an account the desktop app keeps; see \
+                  `accounts`), the environment (THREATWINDS_API_KEY and THREATWINDS_API_SECRET, \
+                  or THREATWINDS_BEARER, a verified session token), then the account the \
+                  desktop app used last."
 )]
 struct Args {
-    /// The ThreatWinds server; https:// unless it is this computer.
-    #[arg(long, env = "THREATWINDS_API_BASE", default_value = PRODUCTION_BASE)]
-    api_base: String,
+    /// The ThreatWinds server; https:// unless it is this computer. An account brings its
+    /// own.
+    #[arg(long, env = "THREATWINDS_API_BASE")]
+    api_base: Option<String>,
+    /// An account the desktop app keeps: its number in `accounts`, who it is, or its id.
+    #[arg(long, global = true)]
+    account: Option<String>,
     /// Print the API's objects as JSON instead of a table.
     #[arg(long, global = true)]
     json: bool,
@@ -66,6 +76,8 @@ enum Command {
     Quota,
     /// Show whose credentials these are.
     Whoami,
+    /// List the accounts the desktop app keeps on this computer (never a secret).
+    Accounts,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -76,22 +88,30 @@ async fn main() -> ExitCode {
     } else {
         log::LevelFilter::Warn
     });
-    let client = match credentials_from_env().and_then(|c| {
-        Client::builder(&args.api_base)
+    let settings = SettingsFile::in_dir(&app_config_dir()).load().settings;
+    if let Command::Accounts = args.command {
+        print_accounts(&settings, args.json);
+        return ExitCode::SUCCESS;
+    }
+    let chosen = choose(&args, &settings).and_then(|(c, base, why)| {
+        let client = Client::builder(&base)
             .credentials(c)
             .build()
-            .map_err(|e| e.to_string())
-    }) {
-        Ok(client) => client,
+            .map_err(|e| e.to_string())?;
+        Ok((client, why))
+    });
+    let (client, why) = match chosen {
+        Ok(chosen) => chosen,
         Err(sentence) => {
             eprintln!("{sentence}");
             return ExitCode::from(2);
         }
     };
+    log::info!("using {why}");
     match run(&client, args.command, args.json).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", e.support_line());
+            eprintln!("{} (Using {why}.)", e.support_line());
             if let Some(detail) = e.detail().filter(|_| args.verbose) {
                 eprintln!("detail: {detail}");
             }
@@ -100,7 +120,133 @@ async fn main() -> ExitCode {
     }
 }
 
-fn credentials_from_env() -> Result<Credentials, String> {
+/// The desktop app's settings folder (Tauri's app config dir: the desktop's config folder
+/// and the app's identifier).
+fn app_config_dir() -> std::path::PathBuf {
+    dirs::config_dir()
+        .unwrap_or_default()
+        .join("app.computedesk.desktop")
+}
+
+/// The credentials and server to use, and why, by the one rule: `--account`, then the
+/// environment, then the account the desktop app used last.
+fn choose(args: &Args, settings: &Settings) -> Result<(Credentials, String, String), String> {
+    let from_env = credentials_from_env();
+    let base = || {
+        args.api_base
+            .clone()
+            .unwrap_or_else(|| PRODUCTION_BASE.to_owned())
+    };
+    if let Some(wanted) = &args.account {
+        let account =
+            find_account(settings, wanted).ok_or_else(|| {
+                format!(
+                "No account {wanted:?} is kept here. `compute-desk-cli accounts` lists them: {}.",
+                settings.accounts.iter().map(label).collect::<Vec<_>>().join(", ")
+            )
+            })?;
+        let credentials = account_credentials(account)?;
+        return Ok((
+            credentials,
+            account.base.clone(),
+            format!("the account {} (--account)", label(account)),
+        ));
+    }
+    match from_env {
+        Ok(credentials) => Ok((credentials, base(), "the credentials in the environment".into())),
+        Err(EnvProblem::Missing) => match settings.active_account() {
+            Some(account) => Ok((
+                account_credentials(account)?,
+                account.base.clone(),
+                format!("the account {} (used last in Compute Desk)", label(account)),
+            )),
+            None => Err("Not signed in: set THREATWINDS_API_KEY and THREATWINDS_API_SECRET, or THREATWINDS_BEARER, or sign in with Compute Desk.".into()),
+        },
+        Err(EnvProblem::Wrong(sentence)) => Err(sentence),
+    }
+}
+
+/// The saved account `wanted` names: its number in `accounts`, who it is, or its id.
+fn find_account<'a>(settings: &'a Settings, wanted: &str) -> Option<&'a SavedAccount> {
+    let wanted = wanted.trim();
+    if let Ok(n) = wanted.parse::<usize>() {
+        return settings.accounts.get(n.checked_sub(1)?);
+    }
+    settings
+        .accounts
+        .iter()
+        .find(|a| a.id == wanted || (!a.who.is_empty() && a.who.eq_ignore_ascii_case(wanted)))
+}
+
+/// How an account is named in a sentence: who, on which server.
+fn label(a: &SavedAccount) -> String {
+    let who = if a.who.is_empty() {
+        "(no name)"
+    } else {
+        a.who.as_str()
+    };
+    format!("{who} on {}", a.base)
+}
+
+/// The secret the desktop app keeps for `account`, from the keyring.
+fn account_credentials(account: &SavedAccount) -> Result<Credentials, String> {
+    let entry = entry_name(&account.base, &account.identity);
+    match Vault::default().load(&entry) {
+        Ok(Some(StoredCredentials::KeyPair { key, secret })) => {
+            Ok(Credentials::key_pair(key, secret.expose()))
+        }
+        Ok(Some(StoredCredentials::Session { bearer, .. })) => {
+            Ok(Credentials::bearer(bearer.expose()))
+        }
+        Ok(None) => Err(format!(
+            "The account {} is signed out: sign in to it again in Compute Desk.",
+            label(account)
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn print_accounts(settings: &Settings, json: bool) {
+    if json {
+        print_json(&settings.accounts);
+        return;
+    }
+    if settings.accounts.is_empty() {
+        eprintln!("Compute Desk keeps no accounts on this computer yet.");
+        return;
+    }
+    let rows = settings
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let last = settings.active.as_deref() == Some(a.id.as_str());
+            vec![
+                format!("{}{}", i + 1, if last { "*" } else { "" }),
+                if a.who.is_empty() {
+                    "(no name)".into()
+                } else {
+                    a.who.clone()
+                },
+                a.base.clone(),
+                a.method.replace('_', " "),
+                a.id.clone(),
+            ]
+        })
+        .collect();
+    print_table(&["#", "WHO", "SERVER", "METHOD", "ID"], rows);
+    eprintln!("* used last. Use one with --account NUMBER (or who it is, or its id).");
+}
+
+/// Why the environment's credentials cannot be used.
+enum EnvProblem {
+    /// None are set.
+    Missing,
+    /// Set wrongly, in these words.
+    Wrong(String),
+}
+
+fn credentials_from_env() -> Result<Credentials, EnvProblem> {
     let var = |name| {
         std::env::var(name)
             .ok()
@@ -109,19 +255,20 @@ fn credentials_from_env() -> Result<Credentials, String> {
     let key = var("THREATWINDS_API_KEY");
     let secret = var("THREATWINDS_API_SECRET");
     let bearer = var("THREATWINDS_BEARER");
+    let wrong = |sentence: &str| Err(EnvProblem::Wrong(sentence.to_owned()));
     match (key, secret, bearer) {
-        (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => Err(
-            "Set either THREATWINDS_API_KEY and THREATWINDS_API_SECRET, or THREATWINDS_BEARER, not both."
-                .into(),
+        (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => wrong(
+            "Set either THREATWINDS_API_KEY and THREATWINDS_API_SECRET, or THREATWINDS_BEARER, not both.",
         ),
         (Some(key), Some(secret), None) => Ok(Credentials::key_pair(key, secret)),
         (None, None, Some(token)) => Ok(Credentials::bearer(token)),
-        (Some(_), None, None) => Err("THREATWINDS_API_SECRET is not set; it goes with THREATWINDS_API_KEY.".into()),
-        (None, Some(_), None) => Err("THREATWINDS_API_KEY is not set; it goes with THREATWINDS_API_SECRET.".into()),
-        (None, None, None) => Err(
-            "Not signed in: set THREATWINDS_API_KEY and THREATWINDS_API_SECRET, or THREATWINDS_BEARER."
-                .into(),
-        ),
+        (Some(_), None, None) => {
+            wrong("THREATWINDS_API_SECRET is not set; it goes with THREATWINDS_API_KEY.")
+        }
+        (None, Some(_), None) => {
+            wrong("THREATWINDS_API_KEY is not set; it goes with THREATWINDS_API_SECRET.")
+        }
+        (None, None, None) => Err(EnvProblem::Missing),
     }
 }
 
@@ -222,6 +369,8 @@ async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiErr
                 None => println!("{plan}: {used} machines; the plan reports no machine limit."),
             }
         }
+        // Answered in `main`, before any client is made.
+        Command::Accounts => {}
         Command::Whoami => match client.credentials() {
             Credentials::Bearer(_) => {
                 let s = client.session().await?;

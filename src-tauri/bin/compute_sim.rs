@@ -32,6 +32,10 @@ struct Args {
     /// The API secret the simulator accepts.
     #[arg(long, default_value = sim::DEMO_API_SECRET)]
     api_secret: String,
+    /// Another key pair it accepts, as KEY:SECRET (a second account on this server);
+    /// repeatable.
+    #[arg(long = "more-key", value_parser = key_pair)]
+    more_keys: Vec<(String, String)>,
     /// The email address that can sign in with a code.
     #[arg(long, default_value = sim::DEMO_EMAIL)]
     email: String,
@@ -113,6 +117,15 @@ fn not_negative(s: &str) -> Result<f64, String> {
     }
 }
 
+fn key_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((key, secret)) if !key.is_empty() && !secret.is_empty() => {
+            Ok((key.to_owned(), secret.to_owned()))
+        }
+        _ => Err("must be KEY:SECRET".into()),
+    }
+}
+
 fn fault_rule(s: &str) -> Result<FaultRule, String> {
     serde_json::from_str(s)
         .map_err(|e| e.to_string())
@@ -131,6 +144,7 @@ async fn main() {
     let config = SimConfig {
         api_key: args.api_key,
         api_secret: args.api_secret,
+        more_keys: args.more_keys,
         email: args.email,
         speed: args.speed,
         quota: args.quota,

@@ -21,6 +21,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::{Mutex, Notify};
 
+pub use accounts::AccountItem;
 pub use actions::{ActionResult, Planned, Run};
 pub use create::{CreateOptions, QuotaView};
 pub use keep::AccountNews;
@@ -57,6 +58,8 @@ pub struct AppView {
     /// Why the sign-in screen is showing again (the session ended while in use).
     pub sign_in_reason: Option<Text>,
     pub sort: Option<SortPreference>,
+    /// The accounts saved on this computer, the one on screen marked.
+    pub accounts: Vec<AccountItem>,
 }
 
 /// Startup options for the desktop app.
@@ -272,6 +275,7 @@ fn view_of(s: &State) -> AppView {
         history_warning: s.history_warning.clone(),
         sign_in_reason: s.sign_in_reason.clone(),
         sort: s.settings.sort.clone(),
+        accounts: accounts::items(&s.settings),
     }
 }
 

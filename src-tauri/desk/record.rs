@@ -29,6 +29,22 @@ pub(super) struct Open {
     unanswered_create: Option<u64>,
 }
 
+/// Said of entries still waiting when the person switched to another account.
+fn switched_away() -> Said {
+    Said::text(
+        Text::new("history.switched_away"),
+        "You switched to another account before ThreatWinds showed how this ended.",
+    )
+}
+
+/// Said of entries still waiting for their turn when the person switched account.
+fn switched_away_before_sent() -> Said {
+    Said::text(
+        Text::new("history.switched_away_before_sent"),
+        "Not sent: you switched to another account first.",
+    )
+}
+
 /// Said of entries still waiting when the sign-in was lost.
 fn sign_in_lost() -> Said {
     Said::text(
@@ -190,6 +206,12 @@ impl Desk {
     pub(super) fn begin_sign_in(&self, history: History) -> (u64, Option<Text>) {
         let warning = history.warning.clone();
         let mut slot = locked(&self.history);
+        // Another account was on screen ("Add account…"): what it left open ends here.
+        if let Some(previous) = slot.as_mut() {
+            previous
+                .history
+                .settle_all_open(switched_away(), switched_away_before_sent());
+        }
         let owner = self.owner.advance();
         *slot = Some(Open {
             owner,
@@ -229,15 +251,20 @@ impl Desk {
         .flatten()
     }
 
-    /// Sign-out: the desk's sign-in number moves on and the history is closed, under its
-    /// lock: what was sent and still waiting is unknown for good, and what still waited
-    /// for its turn was not sent. The caller holds the state lock and forgets the account.
-    pub(super) fn end_sign_in(&self) {
+    /// Sign-out, or a switch to another account: the desk's sign-in number moves on and
+    /// the history is closed, under its lock: what was sent and still waiting is unknown
+    /// for good, and what still waited for its turn was not sent. The caller holds the
+    /// state lock and forgets the account.
+    pub(super) fn end_sign_in(&self, switching: bool) {
         let mut slot = locked(&self.history);
         self.owner.advance();
         if let Some(mut open) = slot.take() {
-            open.history
-                .settle_all_open(signed_out(), signed_out_before_sent());
+            let (unknown, not_sent) = if switching {
+                (switched_away(), switched_away_before_sent())
+            } else {
+                (signed_out(), signed_out_before_sent())
+            };
+            open.history.settle_all_open(unknown, not_sent);
         }
     }
 

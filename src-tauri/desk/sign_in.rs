@@ -48,26 +48,34 @@ impl Desk {
             }
             return self.view().await;
         }
-        let base = {
-            let mut s = self.state.lock().await;
-            match Desk::base_client(&mut s, &server) {
-                Ok(base) => base,
-                Err(_) => return view_of(&s),
-            }
-        };
         // The account used last has an entry of its own; before accounts were kept, the
         // one entry was named by the server.
-        let entry = active
-            .as_ref()
-            .map_or_else(|| base.base_url().to_string(), accounts::entry_of);
+        self.open_saved(&server, active.as_ref().map(accounts::entry_of))
+            .await;
+        self.view().await
+    }
+
+    /// Signs in silently with what the keyring entry `entry` holds (`None`: the entry an
+    /// earlier version named by the server) on `server` (as typed): at launch, and when
+    /// the person switches to a saved account. A server out of reach keeps the sign-in
+    /// (checked again in the background); one that refuses it asks to sign in again.
+    pub(super) async fn open_saved(&self, server: &str, entry: Option<String>) {
+        let base = {
+            let mut s = self.state.lock().await;
+            match Desk::base_client(&mut s, server) {
+                Ok(base) => base,
+                Err(_) => return,
+            }
+        };
+        let entry = entry.unwrap_or_else(|| base.base_url().to_string());
         let vault = self.vault.clone();
         let stored = match blocking(move || vault.load(&entry)).await {
             Ok(Some(stored)) => stored,
-            Ok(None) => return self.view().await,
+            Ok(None) => return,
             Err(problem) => {
                 let mut s = self.state.lock().await;
                 s.keyring_problem = Some(keyring_text(&problem));
-                return view_of(&s);
+                return;
             }
         };
         let checked = tokio::time::timeout(
@@ -83,6 +91,7 @@ impl Desk {
             Err(ApiError::new(ErrorKind::Timeout, operation))
         });
         match checked {
+            // Silently: no "signed in" entry, the server as saved.
             Ok(account) => {
                 self.signed_in(account, None).await;
             }
@@ -103,7 +112,6 @@ impl Desk {
                 s.sign_in_reason = Some(Text::new("desk.saved_sign_in_expired"));
             }
         }
-        self.view().await
     }
 
     /// Checks an API key and secret, then keeps them in the keyring.
@@ -339,16 +347,13 @@ impl Desk {
     /// Deletes the keyring entry and forgets everything at once; the server is asked to
     /// close the session afterwards, in the background: a slow or unreachable server
     /// must neither keep the person waiting nor leave the credentials behind.
-    pub async fn sign_out(&self) -> AppView {
-        self.record(New {
-            what: "sign_out".into(),
-            ..New::default()
-        });
+    /// Leaves the account in use (signing out, or switching to another): nothing it asked
+    /// for is sent from now on, its history is closed, its list forgotten, and what is on
+    /// its way is given a moment to be answered. Returns the account left.
+    pub(super) async fn leave_account(&self, switching: bool) -> Option<Account> {
         let account = {
             let mut s = self.state.lock().await;
-            // Nothing asked for under this sign-in is sent from now on, and its history
-            // is closed.
-            self.end_sign_in();
+            self.end_sign_in(switching);
             s.settings.demo = false;
             s.sign_in_reason = None;
             s.email = None;
@@ -360,9 +365,17 @@ impl Desk {
         };
         self.runs.stop_all();
         self.watcher.forget().await;
-        // What is on its way is given a moment to be answered.
         self.owner.drain().await;
         self.account_changed.notify_one();
+        account
+    }
+
+    pub async fn sign_out(&self) -> AppView {
+        self.record(New {
+            what: "sign_out".into(),
+            ..New::default()
+        });
+        let account = self.leave_account(false).await;
         if let Some(account) = account {
             if account.method != Method::Demo {
                 let vault = self.vault.clone();
@@ -390,6 +403,14 @@ impl Desk {
                     ),
                 }
             });
+        }
+        // On to the next saved account, if there is one.
+        let next = self.state.lock().await.settings.accounts.first().cloned();
+        if let Some(next) = next {
+            return self
+                .switch_account(&next.id)
+                .await
+                .unwrap_or(self.view().await);
         }
         self.view().await
     }

@@ -44,6 +44,9 @@ pub enum Dialect {
 pub struct SimConfig {
     pub api_key: String,
     pub api_secret: String,
+    /// More key pairs the simulator accepts, each a key of its own (named "Key 2", …)
+    /// over the same machines: two accounts on one server.
+    pub more_keys: Vec<(String, String)>,
     pub email: String,
     /// Lifecycle speed: 10 makes an 8 s provisioning take 0.8 s.
     pub speed: f64,
@@ -89,6 +92,7 @@ impl Default for SimConfig {
         SimConfig {
             api_key: DEMO_API_KEY.into(),
             api_secret: DEMO_API_SECRET.into(),
+            more_keys: Vec::new(),
             email: DEMO_EMAIL.into(),
             speed: 1.0,
             quota: 3,

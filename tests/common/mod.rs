@@ -289,3 +289,20 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A desk over `config` whose watcher reports (and writes the history) into a screen, as
+/// the window runs it; signed in to nobody yet.
+pub fn recorded_desk(
+    config: &std::path::Path,
+    vault: &compute_desk::vault::Vault,
+) -> (std::sync::Arc<compute_desk::desk::Desk>, screen::Screen) {
+    let desk = std::sync::Arc::new(compute_desk::desk::Desk::new(
+        config,
+        vault.clone(),
+        compute_desk::watch::Policy::default(),
+        compute_desk::desk::Options::default(),
+    ));
+    let seen = screen::Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    (desk, seen)
+}

@@ -118,8 +118,16 @@ pub(super) async fn keypair(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> 
         ));
     }
     let expires = SystemTime::now() + Duration::from_secs(180 * 24 * 3600);
+    // The main key is "Demo key"; the others are named by their place.
+    let key = headers.get("api-key").and_then(|v| v.to_str().ok());
+    let more = sim
+        .config
+        .more_keys
+        .iter()
+        .position(|(k, _)| Some(k.as_str()) == key);
+    let name = more.map_or_else(|| "Demo key".to_owned(), |i| format!("Key {}", i + 2));
     let mut body = json!({
-        "keyName": "Demo key",
+        "keyName": name,
         "keyID": "3f2b7c1e-demo",
         "expireAt": expire_at(expires, sim.config.dialect),
         "userName": sim.config.email,

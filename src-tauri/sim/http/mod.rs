@@ -199,6 +199,15 @@ impl Sim {
             (Some(k), Some(s)) if k == self.config.api_key && s == self.config.api_secret => {
                 Ok(Caller::KeyPair)
             }
+            (Some(k), Some(s))
+                if self
+                    .config
+                    .more_keys
+                    .iter()
+                    .any(|(key, secret)| key == k && secret == s) =>
+            {
+                Ok(Caller::KeyPair)
+            }
             (Some(_), Some(_)) => Err(unauthorized("Invalid API key or secret")),
             (Some(_), None) | (None, Some(_)) => Err(unauthorized(
                 "Both api-key and api-secret headers are required",

@@ -1,0 +1,192 @@
+//! Several accounts side by side, with `Desk` against real `compute-sim` processes and the
+//! keyring of the private D-Bus session (`bash .ci/session cargo test`): two servers, and
+//! two keys on one server, each its own account with its own keyring entry, list and
+//! history; switching stops what the account left had not sent; signing out of one leaves
+//! the others; a relaunch reopens the last one silently; no secret reaches the settings.
+
+mod common;
+
+use std::time::Duration;
+
+use common::screen::Screen;
+use common::{assert_in_session, eventually, Sim, KEY, SECRET};
+use compute_desk::desk::{AppView, Desk, Options};
+use compute_desk::vault::Vault;
+use compute_desk::watch::Policy;
+
+const KEY_2: &str = "tw-key-second-0002";
+const SECRET_2: &str = "second-secret-value-0002";
+
+fn who(view: &AppView) -> String {
+    let a = &view.account;
+    format!(
+        "{} ({})",
+        a.user.clone().unwrap_or_default(),
+        a.key_name.clone().unwrap_or_default()
+    )
+}
+
+/// The names of the machines on screen once the list of the account on screen is in.
+async fn machines_on_screen(seen: &Screen, count: usize) -> Vec<String> {
+    let loaded = eventually(Duration::from_secs(10), || async {
+        seen.last()
+            .is_some_and(|s| s.loaded && s.machines.len() == count)
+    })
+    .await;
+    assert!(
+        loaded,
+        "{count} machines never came: {:?}",
+        seen.last().map(|s| s.machines.len())
+    );
+    let mut names: Vec<String> = seen
+        .last()
+        .unwrap()
+        .machines
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_on_two_servers_and_two_keys_on_one_stay_apart() {
+    assert_in_session();
+    // Two servers: three machines on one, five on the other, which takes a second key.
+    let one = Sim::start(&["--rate-limit", "0", "--instances", "3", "--speed", "10"]);
+    let more_key = format!("{KEY_2}:{SECRET_2}");
+    let two = Sim::start(&[
+        "--rate-limit",
+        "0",
+        "--instances",
+        "5",
+        "--speed",
+        "10",
+        "--accept-delay",
+        "20",
+        "--more-key",
+        &more_key,
+    ]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts");
+    let (desk, seen) = common::recorded_desk(config.path(), &vault);
+
+    // Added one after the other, without signing out: three accounts.
+    desk.sign_in_with_key(&one.base, KEY, SECRET).await.unwrap();
+    let first = machines_on_screen(&seen, 3).await;
+    desk.sign_in_with_key(&two.base, KEY, SECRET).await.unwrap();
+    desk.sign_in_with_key(&two.base, KEY_2, SECRET_2)
+        .await
+        .unwrap();
+    let view = desk.view().await;
+    assert_eq!(view.accounts.len(), 3, "{:?}", view.accounts);
+    assert!(who(&view).contains("Key 2"), "{}", who(&view));
+    // The same sign-in again is the same account.
+    desk.sign_in_with_key(&two.base, KEY_2, SECRET_2)
+        .await
+        .unwrap();
+    let view = desk.view().await;
+    assert_eq!(view.accounts.len(), 3);
+    let ids: Vec<String> = view.accounts.iter().map(|a| a.id.clone()).collect();
+    assert_eq!(view.accounts.iter().filter(|a| a.active).count(), 1);
+    assert!(view.accounts[2].active);
+    // Each has its own keyring entry: two keys on one server do not overwrite each other.
+    for entry in [one.keyring_for_key(), two.keyring_for_key()] {
+        assert!(vault.load(&entry).unwrap().is_some(), "{entry}");
+    }
+
+    // On the second server's first key: an action still moving when the person switches.
+    desk.switch_account(&ids[1]).await.unwrap();
+    let second = machines_on_screen(&seen, 5).await;
+    assert_ne!(first, second);
+    let running = seen.running_ids();
+    desk.act_and_wait(&running[..1], "stop").await.unwrap();
+    let waiting = desk.history(None).unwrap().entries[0].clone();
+    assert_eq!(waiting.what, "stop");
+    assert!(waiting.outcome.is_open(), "{waiting:?}");
+
+    // The first server's account: its own list and history; nothing of the other.
+    let view = desk.switch_account(&ids[0]).await.unwrap();
+    assert!(view.accounts[0].active);
+    assert_eq!(machines_on_screen(&seen, 3).await, first);
+    let history = desk.history(None).unwrap();
+    assert!(
+        history.entries.iter().all(|e| e.what != "stop"),
+        "{:?}",
+        history.entries
+    );
+    assert!(seen
+        .last()
+        .unwrap()
+        .machines
+        .iter()
+        .all(|r| r.pending.is_none()));
+    // Back on the second: the stop left behind was closed when the person switched.
+    desk.switch_account(&ids[1]).await.unwrap();
+    machines_on_screen(&seen, 5).await;
+    let stop = desk
+        .history(None)
+        .unwrap()
+        .entries
+        .into_iter()
+        .find(|e| e.id == waiting.id)
+        .unwrap();
+    assert_eq!(
+        stop.said.text.unwrap().key,
+        "history.switched_away",
+        "{:?}",
+        stop.outcome
+    );
+
+    // Signing out of it leaves the others, and the next one opens.
+    let view = desk.sign_out().await;
+    assert_eq!(view.accounts.len(), 2);
+    assert!(view.account.signed_in, "the next account opened");
+    assert_eq!(
+        vault.load(&two.keyring_for_key()).unwrap(),
+        None,
+        "its entry is deleted"
+    );
+    assert!(vault.load(&one.keyring_for_key()).unwrap().is_some());
+
+    // The settings name the accounts, never a secret.
+    let settings = std::fs::read_to_string(config.path().join("settings.json")).unwrap();
+    for secret in [SECRET, SECRET_2] {
+        assert!(!settings.contains(secret), "a secret in the settings");
+    }
+    let active = desk
+        .view()
+        .await
+        .accounts
+        .into_iter()
+        .find(|a| a.active)
+        .unwrap();
+    drop(desk);
+
+    // A relaunch reopens the account used last, silently, with the other still saved.
+    let again = Desk::new(
+        config.path(),
+        vault.clone(),
+        Policy::default(),
+        Options::default(),
+    );
+    let view = again.started().await;
+    assert!(view.account.signed_in);
+    assert_eq!(view.accounts.len(), 2);
+    assert_eq!(
+        view.accounts.iter().find(|a| a.active).unwrap().id,
+        active.id
+    );
+    for id in view
+        .accounts
+        .iter()
+        .map(|a| a.id.clone())
+        .collect::<Vec<_>>()
+    {
+        again.remove_account(&id).await.unwrap();
+    }
+    let view = again.view().await;
+    assert!(view.accounts.is_empty() && !view.account.signed_in);
+    assert_eq!(vault.load(&one.keyring_for_key()).unwrap(), None);
+    assert_eq!(vault.load(&two.keyring_for_key()).unwrap(), None);
+}
