@@ -151,6 +151,8 @@ pub fn run(options: Options) {
             commands::email_cancel,
             commands::start_demo,
             commands::sign_out,
+            commands::switch_account,
+            commands::remove_account,
             commands::machines,
             commands::act,
             commands::stop_run,

@@ -12,6 +12,8 @@ pub const COMMANDS: &[&str] = &[
     "email_cancel",
     "start_demo",
     "sign_out",
+    "switch_account",
+    "remove_account",
     "machines",
     "act",
     "stop_run",

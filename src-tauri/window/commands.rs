@@ -97,6 +97,26 @@ pub async fn sign_out<R: Runtime>(
     Ok(titled(&app, desk.sign_out().await))
 }
 
+/// Opens the saved account `id` (what the account on screen had not sent is not sent).
+#[tauri::command]
+pub async fn switch_account<R: Runtime>(
+    app: AppHandle<R>,
+    desk: State<'_, Desk>,
+    id: String,
+) -> Result<AppView, Failure> {
+    Ok(titled(&app, desk.switch_account(&id).await?))
+}
+
+/// Forgets the saved account `id` and its keyring entry.
+#[tauri::command]
+pub async fn remove_account<R: Runtime>(
+    app: AppHandle<R>,
+    desk: State<'_, Desk>,
+    id: String,
+) -> Result<AppView, Failure> {
+    Ok(titled(&app, desk.remove_account(&id).await?))
+}
+
 #[tauri::command]
 pub async fn machines(desk: State<'_, Desk>) -> Result<Snapshot, Failure> {
     Ok(desk.watcher().snapshot().await)

@@ -9,6 +9,7 @@ import { toast } from './feedback.js';
 import { t, setLanguage, translatePage, language } from './i18n.js';
 import * as signin from './signin.js';
 import * as machines from './machines.js';
+import * as accounts from './accounts.js';
 import { showShortcuts } from './keys.js';
 import { openHistory, historyChanged } from './screen.js';
 
@@ -33,11 +34,16 @@ function renderKeyExpiry() {
   account.dataset.tip = [account.textContent, el.textContent].filter(Boolean).join(', ');
 }
 
+/** Whether the sign-in screen is open to add an account (the one on screen stays). */
+let adding = false;
+
 /** @param {any} v */
 function show(v) {
   view = v;
   $('boot').hidden = true;
-  const signedIn = v.account.signedIn;
+  accounts.render(v);
+  const signedIn = v.account.signedIn && !adding;
+  $('signin-back').hidden = !adding;
   $('signin').hidden = signedIn;
   $('desk').hidden = !signedIn;
   if (!signedIn) {
@@ -64,7 +70,14 @@ function show(v) {
   machines.render();
 }
 
+/** The saved account on screen in `v`, if any. @param {any} v */
+const activeAccount = (v) => (v && v.accounts || []).find((/** @type {any} */ a) => a.active)?.id;
+
 async function signedIn(/** @type {any} */ v) {
+  adding = false;
+  // Another account (one added): nothing of the last one stays. The same one signed in
+  // again returns to where the person was.
+  if (activeAccount(v) !== activeAccount(view)) machines.reset();
   show(v);
   machines.update(await call('machines'));
   $('search').focus();
@@ -162,6 +175,22 @@ async function start() {
     }
   });
   setupHelp();
+  accounts.setup(async (v) => {
+    // Nothing the page holds for the account left survives: dialogs, selection, marks.
+    for (const d of /** @type {NodeListOf<HTMLDialogElement>} */ (document.querySelectorAll('dialog[open]'))) d.close();
+    machines.reset();
+    show(v);
+    if (v.account.signedIn) machines.update(await call('machines'));
+  }, () => {
+    adding = true;
+    show(view);
+    $('email').focus();
+  });
+  $('signin-cancel-add').addEventListener('click', () => {
+    adding = false;
+    show(view);
+    $('account').focus();
+  });
   $('history-open').addEventListener('click', () => openHistory());
   setInterval(renderKeyExpiry, 60_000);
   document.addEventListener('visibilitychange', () => {

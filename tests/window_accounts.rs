@@ -1,0 +1,100 @@
+//! Several accounts in the real window: "Add account…" from the account menu keeps the
+//! first account, the menu lists both with the one on screen marked, a switch (from the
+//! menu, or Ctrl+1…9) shows the other account's machines and leaves nothing of the first
+//! on the page (no selection, no open dialog), and "Remove" forgets one. axe stays clean
+//! with the menu open, light and dark.
+//! Run with `bash .ci/session cargo test` (Xvfb, a private D-Bus and keyring).
+
+mod common;
+
+use common::desktop::{one_window_at_a_time, press_key, sign_in_with_key, sim_with, Desktop, Home};
+use serde_json::json;
+
+/// The names of the machines in the table, sorted.
+async fn names(app: &Desktop) -> Vec<String> {
+    let names = app
+        .js("return [...document.querySelectorAll('#rows .name-button')].map((b) => b.textContent).sort()")
+        .await;
+    serde_json::from_value(names).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_are_added_switched_and_removed_from_the_menu() {
+    let _one = one_window_at_a_time();
+    let first = sim_with(&["--rate-limit", "0", "--instances", "3"]);
+    let second = sim_with(&["--rate-limit", "0", "--instances", "5"]);
+    let home = Home::new();
+    let mut app = Desktop::launch(&home, &[], &[]).await;
+    sign_in_with_key(&app, &first).await;
+    let on_first = names(&app).await;
+    assert_eq!(on_first.len(), 3);
+
+    // Add a second account: the sign-in screen, with a way back; nobody is signed out.
+    app.click(&app.text_of("#account").await).await;
+    app.screenshot("90-account-menu-one").await;
+    app.click("Add account…").await;
+    app.control("Back to your machines").await;
+    sign_in_with_key(&app, &second).await;
+    app.until(
+        "the second account's machines",
+        "return document.querySelectorAll('#rows tr.machine').length === 5",
+    )
+    .await;
+    let on_second = names(&app).await;
+    assert_ne!(on_first, on_second);
+
+    // The menu lists both, the one on screen marked.
+    app.click(&app.text_of("#account").await).await;
+    let listed = app
+        .js("return [...document.querySelectorAll('#account-list .account-switch')].map((b) => [b.getAttribute('aria-label'), b.getAttribute('aria-current')])")
+        .await;
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert_eq!(listed[1][1], json!("true"), "{listed:?}");
+    assert!(
+        listed[0][0].as_str().unwrap().starts_with("Switch to"),
+        "{listed:?}"
+    );
+    app.screenshot("91-account-menu-two").await;
+    app.assert_accessible("the account menu").await;
+
+    // Something of the second account on the page: a selection, and an open dialog.
+    press_key(&app, '\u{e00c}').await;
+    app.click(&format!("Select {}", on_second[0])).await;
+    app.until(
+        "the bulk bar",
+        "return !document.getElementById('bulkbar').hidden",
+    )
+    .await;
+    // Ctrl+1: the first account, and nothing of the second stays.
+    app.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: '1', ctrlKey: true, bubbles: true})); return true;")
+        .await;
+    app.until(
+        "the first account's machines",
+        "return document.querySelectorAll('#rows tr.machine').length === 3",
+    )
+    .await;
+    assert_eq!(names(&app).await, on_first);
+    let left = app
+        .js("return [document.getElementById('bulkbar').hidden, document.querySelectorAll('dialog[open]').length, document.querySelectorAll('#rows input:checked').length]")
+        .await;
+    assert_eq!(
+        left,
+        json!([true, 0, 0]),
+        "nothing of the other account stays"
+    );
+
+    // Remove the second account from the menu: only the first is left.
+    app.click(&app.text_of("#account").await).await;
+    let remove = app
+        .js("return document.querySelectorAll('#account-list .account-remove')[1].getAttribute('aria-label')")
+        .await;
+    app.click(remove.as_str().unwrap()).await;
+    app.until(
+        "one account left",
+        "return document.querySelectorAll('#account-list li').length === 1",
+    )
+    .await;
+    assert_eq!(names(&app).await, on_first, "the account on screen stays");
+    app.quit().await;
+}
