@@ -18,6 +18,16 @@ async fn names(app: &Desktop) -> Vec<String> {
     serde_json::from_value(names).unwrap()
 }
 
+/// The name of a running machine in the table.
+async fn running_on(app: &Desktop) -> String {
+    app.js("const tr = [...document.querySelectorAll('#rows tr.machine')].find((t) => /Running/.test(t.innerText));
+            return tr.querySelector('.name-button').textContent;")
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_are_added_switched_and_removed_from_the_menu() {
     let _one = one_window_at_a_time();
@@ -83,6 +93,20 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
         json!([true, 0, 0]),
         "nothing of the other account stays"
     );
+
+    // A confirmation says which account it acts in.
+    app.click(&format!("Shut down {}", running_on(&app).await))
+        .await;
+    let said = app
+        .shown_text("the account in the confirmation", "#confirm-account")
+        .await;
+    let port = first.base.rsplit(':').next().unwrap().to_owned();
+    assert!(
+        said.starts_with("In the account ") && said.contains(&port),
+        "{said}"
+    );
+    app.screenshot("92-confirm-names-the-account").await;
+    app.click("Cancel").await;
 
     // Remove the second account from the menu: only the first is left.
     app.click(&app.text_of("#account").await).await;

@@ -29,6 +29,12 @@ function words(a) {
   return { who: a.who || t('top.unnamed'), server: serverName(a) };
 }
 
+/** "In demo@… on example.com": the account on screen, for confirmations; '' for none. */
+export function accountInUse() {
+  const a = accounts.find((x) => x.active);
+  return a ? t('accounts.confirm_in', words(a)) : '';
+}
+
 function close(/** @type {boolean} */ refocus) {
   $('account-menu').hidden = true;
   $('account').setAttribute('aria-expanded', 'false');

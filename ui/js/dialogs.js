@@ -6,6 +6,7 @@ import { showFailure, failureContent, failureText } from './feedback.js';
 import { count } from './format.js';
 import { t, tx } from './i18n.js';
 import { state } from './screen.js';
+import { accountInUse } from './accounts.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
 
@@ -19,6 +20,10 @@ export function confirm(o) {
   const input = /** @type {HTMLInputElement} */ ($('confirm-input'));
   const ok = /** @type {HTMLButtonElement} */ ($('confirm-ok'));
   $('confirm-title').textContent = o.title;
+  // Which account it is done in, always in view: never the wrong one.
+  const where = accountInUse();
+  $('confirm-account').hidden = !where;
+  $('confirm-account').textContent = where;
   $('confirm-text').textContent = o.text;
   ok.textContent = o.ok;
   ok.className = o.danger ? 'primary danger-fill' : 'primary';
