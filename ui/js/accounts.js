@@ -3,7 +3,7 @@
 // marked; a click (or Ctrl+1…9, by position) switches, "Remove" forgets one, and "Add
 // account…" opens the sign-in screen without signing anyone out.
 import { call } from './ipc.js';
-import { h, $ } from './dom.js';
+import { h, $, disclosure } from './dom.js';
 import { toast } from './feedback.js';
 import { t } from './i18n.js';
 
@@ -35,11 +35,8 @@ export function accountInUse() {
   return a ? t('accounts.confirm_in', words(a)) : '';
 }
 
-function close(/** @type {boolean} */ refocus) {
-  $('account-menu').hidden = true;
-  $('account').setAttribute('aria-expanded', 'false');
-  if (refocus) $('account').focus();
-}
+/** Closes the menu (set by `setup`). */
+let close = /** @type {(refocus: boolean) => void} */ (() => {});
 
 /** Switches to the account `id`; the page is cleared of the one left by `opened`. @param {string} id */
 export async function switchTo(id) {
@@ -80,20 +77,7 @@ export function render(view) {
  */
 export function setup(onOpened, onAdd) {
   opened = onOpened;
-  const button = $('account');
-  const menu = $('account-menu');
-  button.addEventListener('click', () => {
-    const open = menu.hidden;
-    menu.hidden = !open;
-    button.setAttribute('aria-expanded', String(open));
-    if (open) /** @type {HTMLElement} */ (menu.querySelector('button')).focus();
-  });
-  menu.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
-    if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); close(true); }
-  });
-  document.addEventListener('click', (e) => {
-    if (!menu.hidden && !button.parentElement?.contains(/** @type {Node} */ (e.target))) close(false);
-  });
+  close = disclosure($('account'), $('account-menu'));
   $('account-add').addEventListener('click', () => { close(false); onAdd(); });
   // Ctrl+1…9: the account at that place in the menu.
   document.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {

@@ -73,3 +73,31 @@ function sameShell(a, b) {
   }
   return true;
 }
+
+/**
+ * A button that shows and hides the small menu under it (Help, the accounts): a click
+ * opens it with the focus on its first button; Escape closes it and gives the focus back;
+ * a click anywhere else closes it. Returns `close(refocus)`.
+ * @param {HTMLElement} button @param {HTMLElement} menu
+ * @returns {(refocus: boolean) => void}
+ */
+export function disclosure(button, menu) {
+  const close = (/** @type {boolean} */ refocus) => {
+    menu.hidden = true;
+    button.setAttribute('aria-expanded', 'false');
+    if (refocus) button.focus();
+  };
+  button.addEventListener('click', () => {
+    const open = menu.hidden;
+    menu.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    if (open) /** @type {HTMLElement} */ (menu.querySelector('button')).focus();
+  });
+  menu.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
+    if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); close(true); }
+  });
+  document.addEventListener('click', (e) => {
+    if (!menu.hidden && !button.parentElement?.contains(/** @type {Node} */ (e.target))) close(false);
+  });
+  return close;
+}

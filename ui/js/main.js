@@ -3,7 +3,7 @@
 // follows the Rust side's news (one standing request, answered when something changes).
 // The page never polls ThreatWinds; the Rust watcher reads.
 import { call, followNews, newsMark } from './ipc.js';
-import { $ } from './dom.js';
+import { $, disclosure } from './dom.js';
 import { fromNow, parseTime } from './format.js';
 import { toast } from './feedback.js';
 import { t, setLanguage, translatePage, language } from './i18n.js';
@@ -102,30 +102,15 @@ function followSystemTheme() {
 
 /** The top bar's Help: a small list of two, Keyboard shortcuts and About. */
 function setupHelp() {
-  const button = $('help-open');
   const list = $('help-menu');
-  const close = (/** @type {boolean} */ refocus) => {
-    list.hidden = true;
-    button.setAttribute('aria-expanded', 'false');
-    if (refocus) button.focus();
-  };
-  button.addEventListener('click', () => {
-    const open = list.hidden;
-    list.hidden = !open;
-    button.setAttribute('aria-expanded', String(open));
-    if (open) /** @type {HTMLElement} */ (list.querySelector('button')).focus();
-  });
+  const close = disclosure($('help-open'), list);
   list.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
-    if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); close(true); }
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       const items = /** @type {HTMLElement[]} */ ([...list.querySelectorAll('button')]);
       const at = items.indexOf(/** @type {HTMLElement} */ (document.activeElement));
       items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length].focus();
     }
-  });
-  document.addEventListener('click', (e) => {
-    if (!list.hidden && !button.parentElement?.contains(/** @type {Node} */ (e.target))) close(false);
   });
   $('shortcuts-open').addEventListener('click', () => { close(false); showShortcuts(); });
   // About, from Help or the sign-in screen; its code is loaded on first use.
