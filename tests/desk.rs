@@ -181,7 +181,12 @@ async fn a_saved_sign_in_survives_a_launch_without_the_network() {
     .await;
     assert!(confirmed, "{:?}", desk.view().await.account);
     assert!(!desk.view().await.account.checking);
-    assert!(news.lock().unwrap().iter().any(|n| n == "Confirmed"));
+    // Told just after the account changed (the keeper reports once it let go of the state).
+    let told = eventually(Duration::from_secs(2), || async {
+        news.lock().unwrap().iter().any(|n| n == "Confirmed")
+    })
+    .await;
+    assert!(told, "{:?}", news.lock().unwrap());
     assert_eq!(whats(&desk), ["sign_in"], "the same history once confirmed");
     keeper.abort();
     desk.sign_out().await;

@@ -52,7 +52,8 @@ function show(v) {
     for (const d of /** @type {NodeListOf<HTMLDialogElement>} */ (document.querySelectorAll('dialog[open]'))) d.close();
     signin.show(v);
     // Coming back after the session ended keeps the machines screen as it was.
-    if (!v.signInReason) machines.reset();
+    // (Not while an account is being added: the one on screen stays as it was.)
+    if (!v.signInReason && !adding) machines.reset();
     const first = v.codeSentTo ? $('code') : $('email');
     if (document.activeElement === document.body || !document.activeElement) first.focus();
     return;
@@ -171,10 +172,11 @@ async function start() {
     show(view);
     $('email').focus();
   });
-  $('signin-cancel-add').addEventListener('click', () => {
+  $('signin-cancel-add').addEventListener('click', async () => {
     adding = false;
     show(view);
     $('account').focus();
+    machines.update(await call('machines'));
   });
   $('history-open').addEventListener('click', () => openHistory());
   setInterval(renderKeyExpiry, 60_000);
