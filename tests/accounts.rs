@@ -190,3 +190,39 @@ async fn accounts_on_two_servers_and_two_keys_on_one_stay_apart() {
     assert_eq!(vault.load(&one.keyring_for_key()).unwrap(), None);
     assert_eq!(vault.load(&two.keyring_for_key()).unwrap(), None);
 }
+
+/// A damaged settings file is set aside; the keyring entry of the account it named stays
+/// (signing in again finds it replaced, not lost).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_settings_file_loses_no_keyring_entry() {
+    assert_in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "1"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-damaged");
+    let desk = Desk::new(
+        config.path(),
+        vault.clone(),
+        Policy::default(),
+        Options::default(),
+    );
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    drop(desk);
+    let settings = config.path().join("settings.json");
+    std::fs::write(&settings, b"{\"accounts\": [oops").unwrap();
+    let again = Desk::new(
+        config.path(),
+        vault.clone(),
+        Policy::default(),
+        Options::default(),
+    );
+    let view = again.started().await;
+    assert_eq!(
+        view.settings_warning.map(|w| w.key).as_deref(),
+        Some("settings.damaged")
+    );
+    assert!(
+        vault.load(&sim.keyring_for_key()).unwrap().is_some(),
+        "the entry stays"
+    );
+    vault.delete(&sim.keyring_for_key()).unwrap();
+}

@@ -237,6 +237,14 @@ async fn a_spanish_desktop_gets_the_whole_app_in_spanish() {
     app.screenshot("61-es-machines").await;
     app.assert_accessible("machines, Spanish").await;
 
+    // The account menu.
+    app.click(&app.text_of("#account").await).await;
+    app.control("Añadir cuenta…").await;
+    assert_spanish(&app, "account menu").await;
+    app.screenshot("61-es-account-menu").await;
+    app.assert_accessible("the account menu, Spanish").await;
+    press_key(&app, ESCAPE).await;
+
     // Create.
     app.click("Crear máquina").await;
     app.until(
@@ -338,6 +346,11 @@ async fn spanish_in_dark_mode_is_accessible() {
     assert_spanish(&app, "demo machines").await;
     app.screenshot("68-es-dark-machines").await;
     app.assert_accessible("machines, Spanish, dark").await;
+    app.click(&app.text_of("#account").await).await;
+    app.control("Añadir cuenta…").await;
+    app.assert_accessible("the account menu, Spanish, dark")
+        .await;
+    press_key(&app, ESCAPE).await;
     app.click("Detalles de web-1").await;
     app.click("Forzar reinicio").await;
     app.control("Cancelar").await;
