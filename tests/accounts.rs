@@ -81,12 +81,17 @@ async fn accounts_on_two_servers_and_two_keys_on_one_stay_apart() {
     let view = desk.view().await;
     assert_eq!(view.accounts.len(), 3, "{:?}", view.accounts);
     assert!(who(&view).contains("Key 2"), "{}", who(&view));
-    // The same sign-in again is the same account.
-    desk.sign_in_with_key(&two.base, KEY_2, SECRET_2)
+    assert_eq!(view.notice, None);
+    // The same sign-in again is the same account, and the person is told.
+    let view = desk
+        .sign_in_with_key(&two.base, KEY_2, SECRET_2)
         .await
         .unwrap();
-    let view = desk.view().await;
     assert_eq!(view.accounts.len(), 3);
+    assert_eq!(
+        view.notice.map(|n| n.key).as_deref(),
+        Some("accounts.already_added")
+    );
     let ids: Vec<String> = view.accounts.iter().map(|a| a.id.clone()).collect();
     assert_eq!(view.accounts.iter().filter(|a| a.active).count(), 1);
     assert!(view.accounts[2].active);

@@ -53,10 +53,11 @@ pub(super) fn entries_of(account: &Account) -> Vec<String> {
     own.into_iter().chain([legacy]).collect()
 }
 
-/// Keeps `saved` as the account the app reopens on.
-pub(super) fn remember(settings: &mut Settings, saved: SavedAccount) {
+/// Keeps `saved` as the account the app reopens on; false when it was kept already (the
+/// same sign-in again).
+pub(super) fn remember(settings: &mut Settings, saved: SavedAccount) -> bool {
     settings.active = Some(saved.id.clone());
-    settings.save_account(saved);
+    settings.save_account(saved)
 }
 
 /// A saved account as the account menu shows it; no secret.

@@ -60,6 +60,9 @@ pub struct AppView {
     pub sort: Option<SortPreference>,
     /// The accounts saved on this computer, the one on screen marked.
     pub accounts: Vec<AccountItem>,
+    /// Something to tell the person after the sign-in that answered with this view (an
+    /// account added again is the one kept already); the page says it once.
+    pub notice: Option<Text>,
 }
 
 /// Startup options for the desktop app.
@@ -118,6 +121,8 @@ struct State {
     /// For an unconfirmed saved sign-in: when to ask the server again, and how many
     /// times it could not be reached.
     confirm: Option<SavedCheck>,
+    /// Said once with the next view ([`AppView::notice`]).
+    notice: Option<Text>,
 }
 
 impl Desk {
@@ -276,6 +281,7 @@ fn view_of(s: &State) -> AppView {
         sign_in_reason: s.sign_in_reason.clone(),
         sort: s.settings.sort.clone(),
         accounts: accounts::items(&s.settings),
+        notice: s.notice.clone(),
     }
 }
 

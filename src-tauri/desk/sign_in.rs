@@ -258,8 +258,13 @@ impl Desk {
             _ => None,
         };
         let mut s = self.state.lock().await;
+        s.notice = None;
         if let Some((saved, _)) = saved.filter(|_| account.confirmed) {
-            accounts::remember(&mut s.settings, saved);
+            let known = !accounts::remember(&mut s.settings, saved);
+            // Signed in on the sign-in screen to an account kept already: one account, said.
+            if known && server.is_some() {
+                s.notice = Some(Text::new("accounts.already_added"));
+            }
         }
         // Signing in again as the same person on the same server returns to where they
         // were; anyone else starts from an empty list, never seeing the previous one's.

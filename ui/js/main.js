@@ -6,7 +6,7 @@ import { call, followNews, newsMark } from './ipc.js';
 import { $, disclosure } from './dom.js';
 import { fromNow, parseTime } from './format.js';
 import { toast } from './feedback.js';
-import { t, setLanguage, translatePage, language } from './i18n.js';
+import { t, tx, setLanguage, translatePage, language } from './i18n.js';
 import * as signin from './signin.js';
 import * as machines from './machines.js';
 import * as accounts from './accounts.js';
@@ -80,6 +80,8 @@ async function signedIn(/** @type {any} */ v) {
   // again returns to where the person was.
   if (activeAccount(v) !== activeAccount(view)) machines.reset();
   show(v);
+  // Said once, after the sign-in it is about ("kept here already").
+  if (v.notice) toast(tx(v.notice));
   machines.update(await call('machines'));
   $('search').focus();
 }
