@@ -10,9 +10,8 @@ use std::time::Duration;
 
 use common::screen::Screen;
 use common::{assert_in_session, eventually, Sim, KEY, SECRET};
-use compute_desk::desk::{AppView, Desk, Options};
+use compute_desk::desk::AppView;
 use compute_desk::vault::Vault;
-use compute_desk::watch::Policy;
 
 const KEY_2: &str = "tw-key-second-0002";
 const SECRET_2: &str = "second-secret-value-0002";
@@ -169,12 +168,7 @@ async fn accounts_on_two_servers_and_two_keys_on_one_stay_apart() {
     drop(desk);
 
     // A relaunch reopens the account used last, silently, with the other still saved.
-    let again = Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    );
+    let again = common::desk_at(config.path(), &vault);
     let view = again.started().await;
     assert!(view.account.signed_in);
     assert_eq!(view.accounts.len(), 2);
@@ -204,22 +198,12 @@ async fn a_damaged_settings_file_loses_no_keyring_entry() {
     let sim = Sim::start(&["--rate-limit", "0", "--instances", "1"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.accounts-damaged");
-    let desk = Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    );
+    let desk = common::desk_at(config.path(), &vault);
     desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
     drop(desk);
     let settings = config.path().join("settings.json");
     std::fs::write(&settings, b"{\"accounts\": [oops").unwrap();
-    let again = Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    );
+    let again = common::desk_at(config.path(), &vault);
     let view = again.started().await;
     assert_eq!(
         view.settings_warning.map(|w| w.key).as_deref(),

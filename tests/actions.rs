@@ -275,11 +275,9 @@ async fn a_late_refusal_for_a_signed_out_account_touches_nothing_of_the_next() {
     assert_in_session();
     let sim = Sim::start(&["--rate-limit", "0", "--instances", "6"]);
     let config = tempfile::tempdir().unwrap();
-    let desk = Arc::new(Desk::new(
+    let desk = Arc::new(common::desk_at(
         config.path(),
-        Vault::new("app.computedesk.test.late_401"),
-        Policy::default(),
-        Options::default(),
+        &Vault::new("app.computedesk.test.late_401"),
     ));
     let seen = Screen::default();
     tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
@@ -360,6 +358,23 @@ async fn desk_with_policy(
     (desk, seen)
 }
 
+/// A simulator for creates: two machines, no plan limit, a list lagging `lag` seconds
+/// behind the creates.
+fn creating_sim(lag: &str) -> Sim {
+    Sim::start(&[
+        "--rate-limit",
+        "0",
+        "--instances",
+        "2",
+        "--quota",
+        "-1",
+        "--speed",
+        "4",
+        "--list-lag",
+        lag,
+    ])
+}
+
 /// The history's create entries, oldest first.
 fn creates(desk: &Desk) -> Vec<Entry> {
     let mut entries: Vec<Entry> = desk
@@ -379,18 +394,7 @@ fn creates(desk: &Desk) -> Vec<Entry> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_machine_the_list_lags_behind_is_waited_for() {
     assert_in_session();
-    let sim = Sim::start(&[
-        "--rate-limit",
-        "0",
-        "--instances",
-        "2",
-        "--quota",
-        "-1",
-        "--speed",
-        "4",
-        "--list-lag",
-        "6",
-    ]);
+    let sim = creating_sim("6");
     let config = tempfile::tempdir().unwrap();
     let (desk, seen) = desk_with_budget(&sim, config.path(), "app.computedesk.test.lag", 40).await;
     let row = desk
@@ -426,18 +430,7 @@ async fn a_new_machine_the_list_lags_behind_is_waited_for() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_create_without_an_answer_is_looked_for_and_create_waits_meanwhile() {
     assert_in_session();
-    let sim = Sim::start(&[
-        "--rate-limit",
-        "0",
-        "--instances",
-        "2",
-        "--quota",
-        "-1",
-        "--speed",
-        "4",
-        "--list-lag",
-        "3",
-    ]);
+    let sim = creating_sim("3");
     let config = tempfile::tempdir().unwrap();
     let policy = Policy {
         created_list_lag: Duration::from_secs(8),

@@ -304,12 +304,7 @@ async fn the_apps_accounts_are_listed_and_used_by_one_rule() {
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("app.computedesk.desktop");
     // The desktop app signs in, with the keyring service it always uses.
-    let desk = compute_desk::desk::Desk::new(
-        &config,
-        compute_desk::vault::Vault::default(),
-        compute_desk::watch::Policy::default(),
-        compute_desk::desk::Options::default(),
-    );
+    let desk = common::desk_at(&config, &compute_desk::vault::Vault::default());
     desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
     let run = |args: &[&str], with_env: bool| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));

@@ -32,12 +32,7 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
     let sim = Sim::start(&["--rate-limit", "0", "--session-ttl", "4"]);
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.desk");
-    let desk = Arc::new(Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    ));
+    let desk = Arc::new(common::desk_at(config.path(), &vault));
     desk.email_start(&sim.base, EMAIL).await.unwrap();
     let view = desk.email_verify(&sim.latest_code().await).await.unwrap();
     assert!(view.account.signed_in);
@@ -98,7 +93,7 @@ async fn a_session_is_extended_before_it_expires_and_a_revoked_one_is_given_up_o
 /// A key-pair sign-in saved in `vault` by a desk over `config` that then closes, as a
 /// previous run of the app leaves it.
 async fn saved_key_pair(config: &std::path::Path, vault: &Vault, sim: &Sim) {
-    Desk::new(config, vault.clone(), Policy::default(), Options::default())
+    common::desk_at(config, vault)
         .sign_in_with_key(&sim.base, KEY, SECRET)
         .await
         .unwrap();
@@ -106,7 +101,7 @@ async fn saved_key_pair(config: &std::path::Path, vault: &Vault, sim: &Sim) {
 
 /// A desk over `config`, signed in with an emailed code.
 async fn signed_in_by_email(config: &std::path::Path, vault: &Vault, sim: &Sim) -> Desk {
-    let desk = Desk::new(config, vault.clone(), Policy::default(), Options::default());
+    let desk = common::desk_at(config, vault);
     desk.email_start(&sim.base, EMAIL).await.unwrap();
     desk.email_verify(&sim.latest_code().await).await.unwrap();
     desk
@@ -302,12 +297,7 @@ async fn a_history_follows_the_account_through_an_unchecked_launch_and_restarts(
     drop(desk);
 
     // Launched again, online: the same history.
-    let again = Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    );
+    let again = common::desk_at(config.path(), &vault);
     again.started().await;
     assert_eq!(whats(&again), ["sign_in", "stop"]);
     again.sign_out().await;
@@ -323,12 +313,7 @@ async fn a_saved_sign_in_the_server_refuses_asks_to_sign_in_again() {
     saved_key_pair(config.path(), &vault, &sim).await;
     sim.fault(json!({"path": "/api/auth/v2/keypair", "kind": "status", "status": 401}))
         .await;
-    let desk = Desk::new(
-        config.path(),
-        vault.clone(),
-        Policy::default(),
-        Options::default(),
-    );
+    let desk = common::desk_at(config.path(), &vault);
     let view = desk.started().await;
     assert!(!view.account.signed_in);
     assert_eq!(
@@ -356,12 +341,7 @@ async fn a_launch_against_a_silent_or_overloaded_service_gives_way_within_second
     for fault in faults {
         sim.clear_faults().await;
         sim.fault(fault.clone()).await;
-        let desk = Desk::new(
-            config.path(),
-            vault.clone(),
-            Policy::default(),
-            Options::default(),
-        );
+        let desk = common::desk_at(config.path(), &vault);
         let started = std::time::Instant::now();
         let view = desk.started().await;
         let took = started.elapsed();

@@ -301,24 +301,25 @@ impl History {
     /// Gives the entry `id` its outcome, with what was said of it. An entry that reached
     /// its end keeps it: whatever comes later (a late answer) changes nothing.
     pub fn settle(&mut self, id: u64, outcome: Outcome, said: Said) {
-        let Some(entry) = self
-            .entries
-            .iter_mut()
-            .rev()
-            .find(|e| e.id == id && e.outcome.is_open())
-        else {
-            return;
-        };
-        entry.outcome = outcome;
-        entry.settled_at = (!outcome.is_open()).then(now_ms);
-        entry.said = said;
-        let entry = entry.clone();
-        self.append(&entry);
+        self.change_open(id, |entry| {
+            entry.outcome = outcome;
+            entry.settled_at = (!outcome.is_open()).then(now_ms);
+            entry.said = said;
+        });
     }
 
     /// The open entry `id` learns which machine it is about (a create that was never
     /// answered, whose machine was then seen in the list).
     pub fn identify(&mut self, id: u64, machine_id: &str, machine: &str) {
+        self.change_open(id, |entry| {
+            entry.machine_id = Some(machine_id.to_owned());
+            entry.machine = Some(machine.to_owned());
+        });
+    }
+
+    /// Changes the entry `id` with `f` and writes its new line, while it has not reached
+    /// its end; an ended entry is left as it is.
+    fn change_open(&mut self, id: u64, f: impl FnOnce(&mut Entry)) {
         let Some(entry) = self
             .entries
             .iter_mut()
@@ -327,8 +328,7 @@ impl History {
         else {
             return;
         };
-        entry.machine_id = Some(machine_id.to_owned());
-        entry.machine = Some(machine.to_owned());
+        f(entry);
         let entry = entry.clone();
         self.append(&entry);
     }

@@ -296,13 +296,21 @@ pub fn recorded_desk(
     config: &std::path::Path,
     vault: &compute_desk::vault::Vault,
 ) -> (std::sync::Arc<compute_desk::desk::Desk>, screen::Screen) {
-    let desk = std::sync::Arc::new(compute_desk::desk::Desk::new(
+    let desk = std::sync::Arc::new(desk_at(config, vault));
+    let seen = screen::Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    (desk, seen)
+}
+
+/// A desk over `config` with the default policy and options; signed in to nobody yet.
+pub fn desk_at(
+    config: &std::path::Path,
+    vault: &compute_desk::vault::Vault,
+) -> compute_desk::desk::Desk {
+    compute_desk::desk::Desk::new(
         config,
         vault.clone(),
         compute_desk::watch::Policy::default(),
         compute_desk::desk::Options::default(),
-    ));
-    let seen = screen::Screen::default();
-    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
-    (desk, seen)
+    )
 }

@@ -105,7 +105,7 @@ export function stateCell(r) {
   if (r.pending || local) {
     const label = r.pending ? tx(r.pending.label) : /** @type {{label: string}} */ (local).label;
     // Waiting for its turn: the short word, and why in its tip.
-    const queued = r.pending && !r.pending.sent && r.pending.label.key === 'progress.queued';
+    const queued = r.pending && r.pending.label.key === 'progress.queued';
     const parts = [h('span', { class: 'state busy', 'data-tip': queued ? t('progress.queued_tip') : undefined }, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), label])];
     if (r.pending && r.pending.slow) {
       parts.push(h('div', {
