@@ -153,6 +153,7 @@ pub fn run(options: Options) {
             commands::sign_out,
             commands::switch_account,
             commands::remove_account,
+            commands::edit_account,
             commands::machines,
             commands::act,
             commands::stop_run,

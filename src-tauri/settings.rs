@@ -56,22 +56,61 @@ pub struct SavedAccount {
     /// How it signs in: `email` or `api_key`.
     #[serde(default)]
     pub method: String,
+    /// The name the person gave it ("Production"); empty: whom the server names, and the
+    /// server.
+    #[serde(default)]
+    pub name: String,
+    /// Its colour, one of [`ACCOUNT_COLOURS`]: the first one no other account had when it
+    /// was added, until the person picks another.
+    #[serde(default)]
+    pub colour: String,
+    /// The server refused its saved sign-in (a key revoked, a session ended) when it was
+    /// last opened: the menu says so, with "Sign in again".
+    #[serde(default)]
+    pub refused: bool,
 }
 
+/// The colours an account may have: the page draws each (`ui/style.css`, `--account-*`)
+/// and names it (`accounts.colour.*`).
+pub const ACCOUNT_COLOURS: [&str; 6] = ["blue", "green", "orange", "purple", "red", "teal"];
+
+/// The longest name an account may be given, in characters.
+pub const ACCOUNT_NAME_MAX: usize = 40;
+
 impl Settings {
-    /// Adds `account`, or updates the saved one with its id (the same sign-in again);
-    /// true when it was new.
-    pub fn save_account(&mut self, account: SavedAccount) -> bool {
+    /// Adds `account`, or updates the saved one with its id (the same sign-in again: the
+    /// name and colour the person gave it stay); true when it was new. A new one is given
+    /// the first colour no other account has.
+    pub fn save_account(&mut self, mut account: SavedAccount) -> bool {
         match self.accounts.iter_mut().find(|a| a.id == account.id) {
             Some(known) => {
+                account.name = std::mem::take(&mut known.name);
+                account.colour = std::mem::take(&mut known.colour);
                 *known = account;
                 false
             }
             None => {
+                if !ACCOUNT_COLOURS.contains(&account.colour.as_str()) {
+                    account.colour = self.free_colour().to_owned();
+                }
                 self.accounts.push(account);
                 true
             }
         }
+    }
+
+    /// The first colour no saved account has; when all are taken, they go round again.
+    fn free_colour(&self) -> &'static str {
+        ACCOUNT_COLOURS
+            .iter()
+            .find(|c| !self.accounts.iter().any(|a| a.colour == **c))
+            .copied()
+            .unwrap_or(ACCOUNT_COLOURS[self.accounts.len() % ACCOUNT_COLOURS.len()])
+    }
+
+    /// The saved account `id`, to change.
+    pub fn account_mut(&mut self, id: &str) -> Option<&mut SavedAccount> {
+        self.accounts.iter_mut().find(|a| a.id == id)
     }
 
     /// The saved account `id`.
@@ -267,16 +306,59 @@ mod tests {
             identity: format!("user:{id}"),
             who: who.into(),
             method: "email".into(),
+            name: String::new(),
+            colour: String::new(),
+            refused: false,
         };
         let mut s = Settings::default();
         assert!(s.save_account(account("a", "Ana")));
         assert!(s.save_account(account("b", "Bo")));
+        assert_eq!(
+            (s.accounts[0].colour.as_str(), s.accounts[1].colour.as_str()),
+            (ACCOUNT_COLOURS[0], ACCOUNT_COLOURS[1]),
+            "each new account a colour no other has"
+        );
+        let a = s.account_mut("a").unwrap();
+        a.name = "Production".into();
+        a.colour = "red".into();
+        a.refused = true;
         assert!(
             !s.save_account(account("a", "Ana López")),
             "the same sign-in again"
         );
         assert_eq!(s.accounts.len(), 2);
-        assert_eq!(s.account("a").unwrap().who, "Ana López");
+        let a = s.account("a").unwrap();
+        assert_eq!(
+            (
+                a.who.as_str(),
+                a.name.as_str(),
+                a.colour.as_str(),
+                a.refused
+            ),
+            ("Ana López", "Production", "red", false),
+            "signed in again: the person's name and colour stay, the refusal goes"
+        );
+        // A colour freed is given again; once all are taken, they go round.
+        s.save_account(account("c", "C"));
+        assert_eq!(s.account("c").unwrap().colour, "blue", "a's blue is free");
+        s.remove_account("b");
+        s.save_account(account("d", "D"));
+        assert_eq!(
+            s.account("d").unwrap().colour,
+            "green",
+            "b's green is free again"
+        );
+        for i in 0..ACCOUNT_COLOURS.len() {
+            s.save_account(account(&format!("n{i}"), "N"));
+        }
+        assert!(s
+            .accounts
+            .iter()
+            .all(|a| ACCOUNT_COLOURS.contains(&a.colour.as_str())));
+        for id in ["c", "d", "n0", "n1", "n2", "n3", "n4", "n5"] {
+            s.remove_account(id);
+        }
+        s.save_account(account("b", "Bo"));
         s.active = Some("a".into());
         assert_eq!(s.active_account().unwrap().id, "a");
         s.remove_account("a");

@@ -215,3 +215,130 @@ async fn a_damaged_settings_file_loses_no_keyring_entry() {
     );
     vault.delete(&sim.keyring_for_key()).unwrap();
 }
+
+/// Named and coloured by the person (a bad name refused, nothing changed); an account
+/// switched back to shows its last list at once, marked as not read, and only its own; a
+/// key the service no longer accepts is marked in the menu until it is signed in again;
+/// the demo is one more place to switch to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_are_named_and_show_their_last_list_and_a_revoked_key_is_marked() {
+    assert_in_session();
+    let one = Sim::start(&["--rate-limit", "0", "--instances", "3", "--speed", "10"]);
+    let two = Sim::start(&["--rate-limit", "0", "--instances", "5", "--speed", "10"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-named");
+    let (desk, seen) = common::recorded_desk(config.path(), &vault);
+    desk.sign_in_with_key(&one.base, KEY, SECRET).await.unwrap();
+    machines_on_screen(&seen, 3).await;
+    let view = desk.sign_in_with_key(&two.base, KEY, SECRET).await.unwrap();
+    machines_on_screen(&seen, 5).await;
+    let (first, second) = (view.accounts[0].clone(), view.accounts[1].clone());
+    assert_ne!(first.colour, second.colour, "each its own colour");
+
+    // Named and coloured; the window's title says the name of the account on screen.
+    let view = desk
+        .edit_account(&first.id, "  Production ", "red")
+        .await
+        .unwrap();
+    let named = &view.accounts[0];
+    assert_eq!(
+        (named.name.as_str(), named.colour.as_str()),
+        ("Production", "red")
+    );
+    assert_eq!(view.title().key, "window.title_account");
+    assert_eq!(
+        view.account_name(),
+        Some(common::EMAIL),
+        "the one on screen is the other, unnamed: its own name"
+    );
+    // A bad name or colour is refused with its reason, and nothing changes.
+    for (name, colour, reason) in [
+        (&*"x".repeat(41), "red", "desk.account_name_long"),
+        ("Pro\nduction", "red", "desk.account_name_line"),
+        ("Test", "pink", "desk.account_colour_unknown"),
+    ] {
+        let refused = desk
+            .edit_account(&first.id, name, colour)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (refused.kind, refused.text.key.as_str()),
+            ("invalid", reason)
+        );
+    }
+    let refused = desk
+        .edit_account("no-such-id", "X", "red")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.text.key, "desk.unknown_account");
+    assert_eq!(desk.view().await.accounts[0].name, "Production");
+    let settings = std::fs::read_to_string(config.path().join("settings.json")).unwrap();
+    assert!(settings.contains("\"Production\""), "{settings}");
+
+    // Back to the first: its own list as last seen, at once, marked as not read and with
+    // no button to press, while the read is slow to answer; then the read replaces it.
+    one.fault(
+        serde_json::json!({"method": "GET", "path": "/api/compute/v1/instances",
+        "kind": "latency", "ms": 3000, "times": 1}),
+    )
+    .await;
+    let view = desk.switch_account(&first.id).await.unwrap();
+    assert_eq!(
+        view.title().params.get("account").map(String::as_str),
+        Some("Production")
+    );
+    let shown = desk.watcher().snapshot().await;
+    assert!(
+        shown.loaded && shown.unread,
+        "{:?}",
+        (shown.loaded, shown.unread)
+    );
+    assert_eq!(shown.machines.len(), 3, "its own list, not the other's");
+    assert!(shown.machines.iter().all(|r| r.can == Default::default()));
+    let read = common::eventually(Duration::from_secs(10), || async {
+        !desk.watcher().snapshot().await.unread
+    })
+    .await;
+    assert!(read, "the list was never read");
+    assert!(desk
+        .watcher()
+        .snapshot()
+        .await
+        .machines
+        .iter()
+        .any(|r| r.can != Default::default()));
+
+    // The second account's key is revoked meanwhile: switching to it asks to sign in
+    // again, and the menu marks that account alone.
+    two.revoke_key(KEY).await;
+    let view = desk.switch_account(&second.id).await.unwrap();
+    assert!(!view.account.signed_in);
+    assert_eq!(
+        view.sign_in_reason.map(|r| r.key).as_deref(),
+        Some("desk.saved_sign_in_expired")
+    );
+    let refused: Vec<bool> = view.accounts.iter().map(|a| a.refused).collect();
+    assert_eq!(refused, [false, true]);
+    assert_eq!(view.server, two.base, "the sign-in screen is on its server");
+    // Its last list is not shown to a sign-in screen, and no other account's either.
+    assert!(!desk.watcher().snapshot().await.loaded);
+    // The first account is still there to go back to, unmarked.
+    let view = desk.switch_account(&first.id).await.unwrap();
+    assert!(view.account.signed_in);
+    machines_on_screen(&seen, 3).await;
+
+    // The demo is one more place in the menu: none of the saved accounts is in use there.
+    let view = desk
+        .switch_account(compute_desk::desk::DEMO_ACCOUNT)
+        .await
+        .unwrap();
+    assert!(view.demo && view.account.signed_in);
+    assert!(view.accounts.iter().all(|a| !a.active));
+    assert_eq!(view.title().key, "window.title_demo");
+    let view = desk.switch_account(&first.id).await.unwrap();
+    assert!(!view.demo && view.accounts[0].active);
+
+    for a in desk.view().await.accounts {
+        desk.remove_account(&a.id).await.unwrap();
+    }
+}

@@ -305,7 +305,11 @@ async fn the_apps_accounts_are_listed_and_used_by_one_rule() {
     let config = home.path().join("app.computedesk.desktop");
     // The desktop app signs in, with the keyring service it always uses.
     let desk = common::desk_at(&config, &compute_desk::vault::Vault::default());
-    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let view = desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    // Named by the person in the app, as the command line may name it too.
+    desk.edit_account(&view.accounts[0].id, "Test lab", "teal")
+        .await
+        .unwrap();
     let run = |args: &[&str], with_env: bool| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
         command
@@ -329,6 +333,10 @@ async fn the_apps_accounts_are_listed_and_used_by_one_rule() {
     assert!(out.status.success(), "{}", stderr(&out));
     let table = stdout(&out);
     assert!(table.contains("1*") && table.contains("api key"), "{table}");
+    assert!(
+        table.contains("NAME") && table.contains("Test lab"),
+        "{table}"
+    );
     assert!(table.contains("demo@computedesk.example"), "{table}");
     let listed = run(&["accounts", "--json"], false);
     let listed = stdout(&listed);
@@ -341,6 +349,14 @@ async fn the_apps_accounts_are_listed_and_used_by_one_rule() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).lines().count(), 3, "{}", stdout(&out));
     assert!(stderr(&out).contains("(--account)"), "{}", stderr(&out));
+    // By the name the person gave it, in any case.
+    let out = run(&["--account", "test LAB", "--verbose", "list"], false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the account Test lab (demo@computedesk.example on"),
+        "{}",
+        stderr(&out)
+    );
     // Nothing said: the account used last.
     let out = run(&["--verbose", "list"], false);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -14,7 +14,7 @@ use common::desktop::{
     sign_in_with_key, sim_with, Desktop, Home, KEY, SECRET, SHIFT_TAB,
 };
 use common::notifications::Notifications;
-use common::Sim;
+use common::{Sim, EMAIL};
 use compute_desk::vault::{StoredCredentials, Vault};
 use serde_json::json;
 
@@ -726,7 +726,8 @@ async fn a_hanging_shutdown_offers_force_reset_and_work_done_in_the_background_i
             },
         )
         .await;
-    assert_eq!(shown.summary, "Compute Desk");
+    // Whose machine it is: the account, in the notification's title as in the window's.
+    assert_eq!(shown.summary, format!("{EMAIL} — Compute Desk"));
     assert_eq!(shown.body, format!("{created} is ready."));
     let page = app.js("return document.visibilityState").await;
     assert_eq!(page, json!("hidden"), "the window really was away");

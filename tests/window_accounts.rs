@@ -1,14 +1,41 @@
 //! Several accounts in the real window: "Add account…" from the account menu keeps the
-//! first account, the menu lists both with the one on screen marked, a switch (from the
-//! menu, or Ctrl+1…9) shows the other account's machines and leaves nothing of the first
-//! on the page (no selection, no open dialog), and "Remove" forgets one. axe stays clean
-//! with the menu open, light and dark.
+//! first account, the menu lists both (and the demo) with the one on screen marked, a
+//! switch (from the menu, or Ctrl+1…9) shows the other account's machines and leaves
+//! nothing of the first on the page (no selection, no open dialog), an account is named
+//! and coloured (a bad name refused in the dialog, what was typed kept), its name and
+//! colour then in the top bar, the window's title and every confirmation, and "Remove"
+//! forgets one. axe stays clean with the menu and the dialog open.
 //! Run with `bash .ci/session cargo test` (Xvfb, a private D-Bus and keyring).
 
 mod common;
 
 use common::desktop::{one_window_at_a_time, press_key, sign_in_with_key, sim_with, Desktop, Home};
 use serde_json::json;
+
+/// Whether a window of this display has exactly the title `title` (within 5 s: the window
+/// manager is told after the page).
+fn window_titled(title: &str) -> bool {
+    let pattern = format!("^{}$", regex_escape(title));
+    (0..50).any(|_| {
+        let found = std::process::Command::new("xdotool")
+            .args(["search", "--name", &pattern])
+            .output()
+            .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
+        if !found {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        found
+    })
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.^$|?*+()[]{}".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
+}
 
 /// The names of the machines in the table, sorted.
 async fn names(app: &Desktop) -> Vec<String> {
@@ -67,7 +94,7 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
         .js("return [...document.querySelectorAll('#account-list .account-switch')].map((b) => [b.getAttribute('aria-label'), b.getAttribute('aria-current')])")
         .await;
     let listed = listed.as_array().unwrap();
-    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert_eq!(listed.len(), 3, "two accounts and the demo: {listed:?}");
     assert_eq!(listed[1][1], json!("true"), "{listed:?}");
     assert!(
         listed[0][0].as_str().unwrap().starts_with("Switch to"),
@@ -102,6 +129,51 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
         "nothing of the other account stays"
     );
 
+    // The first account named and coloured by the person: a name too long is refused in
+    // the dialog and stays as typed; a shorter one is kept.
+    app.click(&app.text_of("#account").await).await;
+    let edit = app
+        .js("return document.querySelectorAll('#account-list .account-edit')[0].getAttribute('aria-label')")
+        .await;
+    app.click(edit.as_str().unwrap()).await;
+    let too_long = "Production servers of the whole company, all of them";
+    app.fill("Name", too_long).await;
+    app.js("document.querySelector('#account-colours input[value=\"red\"]').click(); return true;")
+        .await;
+    app.click("Save").await;
+    let said = app
+        .shown_text("the refusal in the dialog", "#account-edit-error")
+        .await;
+    assert!(said.contains("at most 40 characters"), "{said}");
+    let kept = app
+        .js("return document.getElementById('account-name').value")
+        .await;
+    assert_eq!(kept, json!(too_long), "what was typed stays");
+    app.screenshot("93-account-name-refused").await;
+    app.assert_accessible("the account's name and colour").await;
+    app.fill("Name", "Production").await;
+    app.click("Save").await;
+    app.until(
+        "the name in the top bar, in its colour",
+        "return document.getElementById('account-name-shown').textContent === 'Production'
+           && document.getElementById('desk').dataset.accountColour === 'red'",
+    )
+    .await;
+    assert!(
+        window_titled("Production — Compute Desk"),
+        "the window's title names the account"
+    );
+    // Dark, as the app marks the page when the desktop is dark: the menu and its colours
+    // stay readable.
+    app.js("document.documentElement.dataset.theme = 'dark'; return true;")
+        .await;
+    app.click("Production").await;
+    app.screenshot("94-account-menu-dark").await;
+    app.assert_accessible("the account menu, dark").await;
+    press_key(&app, '\u{e00c}').await;
+    app.js("document.documentElement.dataset.theme = 'light'; return true;")
+        .await;
+
     // A confirmation says which account it acts in.
     app.click(&format!("Shut down {}", running_on(&app).await))
         .await;
@@ -110,11 +182,28 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
         .await;
     let port = first.base.rsplit(':').next().unwrap().to_owned();
     assert!(
-        said.starts_with("In the account ") && said.contains(&port),
+        said.starts_with("In the account Production (") && said.contains(&port),
         "{said}"
     );
     app.screenshot("92-confirm-names-the-account").await;
     app.click("Cancel").await;
+
+    // The demo is in the menu too: a switch there and back (Ctrl+1).
+    app.click(&app.text_of("#account").await).await;
+    app.click("Switch to Demo").await;
+    app.until(
+        "the demo",
+        "return !document.getElementById('demo-badge').hidden",
+    )
+    .await;
+    assert!(window_titled("Compute Desk (demo)"));
+    app.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: '1', ctrlKey: true, bubbles: true})); return true;")
+        .await;
+    app.until(
+        "the first account again",
+        "return document.getElementById('demo-badge').hidden && document.getElementById('account-name-shown').textContent === 'Production'",
+    )
+    .await;
 
     // Remove the second account from the menu: only the first is left.
     app.click(&app.text_of("#account").await).await;
@@ -124,7 +213,7 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
     app.click(remove.as_str().unwrap()).await;
     app.until(
         "one account left",
-        "return document.querySelectorAll('#account-list li').length === 1",
+        "return document.querySelectorAll('#account-list li').length === 2",
     )
     .await;
     assert_eq!(names(&app).await, on_first, "the account on screen stays");

@@ -29,7 +29,8 @@ struct Args {
     /// own.
     #[arg(long, env = "THREATWINDS_API_BASE")]
     api_base: Option<String>,
-    /// An account the desktop app keeps: its number in `accounts`, who it is, or its id.
+    /// An account the desktop app keeps: its number in `accounts`, its name, who it is, or
+    /// its id.
     #[arg(long, global = true)]
     account: Option<String>,
     /// Print the API's objects as JSON instead of a table.
@@ -166,26 +167,34 @@ fn choose(args: &Args, settings: &Settings) -> Result<(Credentials, String, Stri
     }
 }
 
-/// The saved account `wanted` names: its number in `accounts`, who it is, or its id.
+/// The saved account `wanted` names: its number in `accounts`, the name the person gave
+/// it in the app, who it is, or its id (in that order: a name is the person's own word).
 fn find_account<'a>(settings: &'a Settings, wanted: &str) -> Option<&'a SavedAccount> {
     let wanted = wanted.trim();
     if let Ok(n) = wanted.parse::<usize>() {
         return settings.accounts.get(n.checked_sub(1)?);
     }
-    settings
-        .accounts
+    let is = |word: &str| !word.is_empty() && word.eq_ignore_ascii_case(wanted);
+    let accounts = &settings.accounts;
+    accounts
         .iter()
-        .find(|a| a.id == wanted || (!a.who.is_empty() && a.who.eq_ignore_ascii_case(wanted)))
+        .find(|a| is(&a.name))
+        .or_else(|| accounts.iter().find(|a| is(&a.who)))
+        .or_else(|| accounts.iter().find(|a| a.id == wanted))
 }
 
-/// How an account is named in a sentence: who, on which server.
+/// How an account is named in a sentence: its name, who, on which server.
 fn label(a: &SavedAccount) -> String {
     let who = if a.who.is_empty() {
         "(no name)"
     } else {
         a.who.as_str()
     };
-    format!("{who} on {}", a.base)
+    if a.name.is_empty() {
+        format!("{who} on {}", a.base)
+    } else {
+        format!("{} ({who} on {})", a.name, a.base)
+    }
 }
 
 /// The secret the desktop app keeps for `account`, from the keyring.
@@ -223,6 +232,11 @@ fn print_accounts(settings: &Settings, json: bool) {
             let last = settings.active.as_deref() == Some(a.id.as_str());
             vec![
                 format!("{}{}", i + 1, if last { "*" } else { "" }),
+                if a.name.is_empty() {
+                    "-".into()
+                } else {
+                    a.name.clone()
+                },
                 if a.who.is_empty() {
                     "(no name)".into()
                 } else {
@@ -234,8 +248,8 @@ fn print_accounts(settings: &Settings, json: bool) {
             ]
         })
         .collect();
-    print_table(&["#", "WHO", "SERVER", "METHOD", "ID"], rows);
-    eprintln!("* used last. Use one with --account NUMBER (or who it is, or its id).");
+    print_table(&["#", "NAME", "WHO", "SERVER", "METHOD", "ID"], rows);
+    eprintln!("* used last. Use one with --account NUMBER (or its name, who it is, or its id).");
 }
 
 /// Why the environment's credentials cannot be used.

@@ -1,18 +1,31 @@
 //! The accounts saved on this computer: each signed-in account (an email session or an
-//! API key; not the demo) is kept in the settings by name, server and identity, never its
-//! secret, which has a keyring entry of its own named by its server and identity. So two
-//! keys on one server and one key on two servers are different accounts, and the same
-//! sign-in added twice is one. The app reopens on the account used last.
+//! API key; the demo is one entry of the menu, kept nowhere) is kept in the settings by
+//! server and identity, with the name and colour the person gave it, never its secret,
+//! which has a keyring entry of its own named by its server and identity. So two keys on
+//! one server and one key on two servers are different accounts, and the same sign-in
+//! added twice is one. The app reopens on the account used last. When the keyring cannot
+//! be used, an account is held for this run only (its secret in memory, as the signed-in
+//! account's is) and the menu says so.
 
 use serde::Serialize;
 
+use super::sign_in::Saved;
 use super::{blocking, non_empty, view_of, AppView, Desk, State};
 use crate::failure::{keyring_text, Failure};
 use crate::fingerprint;
 use crate::session::{Account, Method};
-use crate::settings::{SavedAccount, Settings};
+use crate::settings::{SavedAccount, Settings, ACCOUNT_COLOURS, ACCOUNT_NAME_MAX};
 use crate::text::Text;
-use crate::vault::entry_name;
+use crate::vault::{entry_name, StoredCredentials};
+
+/// The demo's id in the account menu: it is no saved account.
+pub const DEMO_ACCOUNT: &str = "demo";
+
+/// An account held for this run only: the keyring could not keep its secret.
+pub(super) struct Held {
+    pub saved: SavedAccount,
+    pub stored: StoredCredentials,
+}
 
 /// `account` as the settings keep it, and the name of its keyring entry; `None` for the
 /// demo (nothing of it is kept) and for a sign-in whose identity is not known yet (a
@@ -36,6 +49,9 @@ pub(super) fn saved(account: &Account, server: &str) -> Option<(SavedAccount, St
             Method::Demo => "demo",
         }
         .to_owned(),
+        name: String::new(),
+        colour: String::new(),
+        refused: false,
     };
     Some((saved, entry))
 }
@@ -60,11 +76,50 @@ pub(super) fn remember(settings: &mut Settings, saved: SavedAccount) -> bool {
     settings.save_account(saved)
 }
 
-/// A saved account as the account menu shows it; no secret.
+/// Holds `saved` and its secret for this run only (the keyring could not keep them), as
+/// the account in use; one held already keeps its place, name and colour.
+pub(super) fn hold(s: &mut State, mut saved: SavedAccount, stored: StoredCredentials) {
+    s.settings.active = Some(saved.id.clone());
+    if let Some(known) = s.held.iter_mut().find(|h| h.saved.id == saved.id) {
+        saved.name = std::mem::take(&mut known.saved.name);
+        saved.colour = std::mem::take(&mut known.saved.colour);
+        *known = Held { saved, stored };
+        return;
+    }
+    if let Some(known) = s.settings.account(&saved.id) {
+        saved.name = known.name.clone();
+        saved.colour = known.colour.clone();
+    } else {
+        let taken = s.settings.accounts.len() + s.held.len();
+        saved.colour = ACCOUNT_COLOURS[taken % ACCOUNT_COLOURS.len()].to_owned();
+    }
+    s.held.push(Held { saved, stored });
+}
+
+/// The server refused the saved sign-in of the account in use: the menu marks it, with
+/// "Sign in again", until it is signed in again.
+pub(super) fn mark_refused(s: &mut State) {
+    let Some(id) = s.settings.active.clone() else {
+        return;
+    };
+    if let Some(a) = s.settings.account_mut(&id) {
+        a.refused = true;
+    }
+    if let Some(h) = s.held.iter_mut().find(|h| h.saved.id == id) {
+        h.saved.refused = true;
+    }
+}
+
+/// An account as the account menu shows it; no secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountItem {
     pub id: String,
+    /// The name the person gave it; empty for its own (whom the server names, and the
+    /// server).
+    pub name: String,
+    /// One of [`ACCOUNT_COLOURS`].
+    pub colour: String,
     /// The server's address as typed; empty for ThreatWinds production.
     pub server: String,
     /// Whom the server said was signed in; empty when it gave no name.
@@ -73,21 +128,63 @@ pub struct AccountItem {
     pub method: String,
     /// The account on screen.
     pub active: bool,
+    /// The server refused its saved sign-in: "Sign in again".
+    pub refused: bool,
+    /// Kept for this run only: the keyring could not keep it.
+    pub this_run_only: bool,
 }
 
-/// The saved accounts, in the order they were added.
-pub(super) fn items(settings: &Settings) -> Vec<AccountItem> {
-    settings
+fn item(a: &SavedAccount, active: bool, this_run_only: bool) -> AccountItem {
+    AccountItem {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        colour: a.colour.clone(),
+        server: a.server.clone(),
+        who: a.who.clone(),
+        method: a.method.clone(),
+        active,
+        refused: a.refused,
+        this_run_only,
+    }
+}
+
+/// The saved accounts, in the order they were added (those held for this run after the
+/// others); the page adds the demo's line ([`DEMO_ACCOUNT`]) to the menu.
+pub(super) fn items(s: &State) -> Vec<AccountItem> {
+    let demo = s.settings.demo && s.account.is_some();
+    let active = |a: &SavedAccount| !demo && s.settings.active.as_deref() == Some(a.id.as_str());
+    let saved = s
+        .settings
         .accounts
         .iter()
-        .map(|a| AccountItem {
-            id: a.id.clone(),
-            server: a.server.clone(),
-            who: a.who.clone(),
-            method: a.method.clone(),
-            active: settings.active.as_deref() == Some(a.id.as_str()),
-        })
-        .collect()
+        .map(|a| item(a, active(a), false));
+    let held = s
+        .held
+        .iter()
+        .filter(|h| s.settings.account(&h.saved.id).is_none())
+        .map(|h| item(&h.saved, active(&h.saved), true));
+    saved.chain(held).collect()
+}
+
+/// The name the person gave an account: trimmed, at most [`ACCOUNT_NAME_MAX`] characters,
+/// on one line; empty gives it back its own.
+fn checked_name(name: &str) -> Result<String, Failure> {
+    let name = name.trim();
+    if name.chars().count() > ACCOUNT_NAME_MAX {
+        return Err(Failure::plain(
+            "invalid",
+            Text::new("desk.account_name_long").with("max", ACCOUNT_NAME_MAX.to_string()),
+            format!("An account's name can have at most {ACCOUNT_NAME_MAX} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Failure::plain(
+            "invalid",
+            Text::new("desk.account_name_line"),
+            "An account's name is one line of text.",
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 /// Said when the account asked for is not among the saved ones.
@@ -99,14 +196,23 @@ fn unknown_account() -> Failure {
     )
 }
 
-/// The saved account `id`.
-fn saved_account(s: &State, id: &str) -> Result<SavedAccount, Failure> {
-    s.settings.account(id).cloned().ok_or_else(unknown_account)
+/// The account `id` and where its secret is: held for this run, or its keyring entry.
+fn saved_account(s: &State, id: &str) -> Result<(SavedAccount, Saved), Failure> {
+    if let Some(h) = s.held.iter().find(|h| h.saved.id == id) {
+        return Ok((h.saved.clone(), Saved::Held(h.stored.clone())));
+    }
+    let saved = s
+        .settings
+        .account(id)
+        .cloned()
+        .ok_or_else(unknown_account)?;
+    let entry = entry_of(&saved);
+    Ok((saved, Saved::Entry(Some(entry))))
 }
 
 /// Whether the account `id` is the one signed in on screen.
 fn on_screen(s: &State, id: &str) -> bool {
-    s.settings.active.as_deref() == Some(id) && s.account.is_some()
+    s.settings.active.as_deref() == Some(id) && s.account.is_some() && !s.settings.demo
 }
 
 impl Desk {
@@ -115,13 +221,20 @@ impl Desk {
     /// other account is signed in silently from its own keyring entry, as at launch. One
     /// whose sign-in has ended asks for it again; the others stay saved.
     pub async fn switch_account(&self, id: &str) -> Result<AppView, Failure> {
-        let saved = {
+        if id == DEMO_ACCOUNT {
+            if self.view().await.demo {
+                return Ok(self.view().await);
+            }
+            self.leave_account(true).await;
+            return self.start_demo().await;
+        }
+        let (saved, secret) = {
             let s = self.state.lock().await;
-            let saved = saved_account(&s, id)?;
+            let (saved, secret) = saved_account(&s, id)?;
             if on_screen(&s, id) && s.sign_in_reason.is_none() {
                 return Ok(view_of(&s));
             }
-            saved
+            (saved, secret)
         };
         self.leave_account(true).await;
         {
@@ -130,7 +243,7 @@ impl Desk {
             s.settings.server = non_empty(&saved.server);
             self.save_settings(&s);
         }
-        self.open_saved(&saved.server, Some(entry_of(&saved))).await;
+        self.open_saved(&saved.server, secret).await;
         let mut s = self.state.lock().await;
         if s.account.is_none() && s.sign_in_reason.is_none() {
             // Its keyring entry is gone (or the keyring cannot be used): sign in again.
@@ -144,7 +257,7 @@ impl Desk {
     pub async fn remove_account(&self, id: &str) -> Result<AppView, Failure> {
         let saved = {
             let s = self.state.lock().await;
-            let saved = saved_account(&s, id)?;
+            let (saved, _) = saved_account(&s, id)?;
             if on_screen(&s, id) {
                 drop(s);
                 return Ok(self.sign_out().await);
@@ -154,12 +267,47 @@ impl Desk {
         let vault = self.vault.clone();
         let entry = entry_of(&saved);
         let deleted = blocking(move || vault.delete(&entry)).await;
+        self.forget_list(id);
         let mut s = self.state.lock().await;
         s.settings.remove_account(id);
+        s.held.retain(|h| h.saved.id != id);
         self.save_settings(&s);
         if let Err(e) = deleted {
             s.keyring_problem = Some(keyring_text(&e));
         }
+        Ok(view_of(&s))
+    }
+
+    /// Gives the account `id` the name `name` (empty: its own again) and the colour
+    /// `colour`. A name too long or on more than one line is refused, and nothing changes.
+    pub async fn edit_account(
+        &self,
+        id: &str,
+        name: &str,
+        colour: &str,
+    ) -> Result<AppView, Failure> {
+        let name = checked_name(name)?;
+        if !ACCOUNT_COLOURS.contains(&colour) {
+            return Err(Failure::plain(
+                "invalid",
+                Text::new("desk.account_colour_unknown"),
+                format!("There is no account colour named “{colour}”."),
+            ));
+        }
+        let mut s = self.state.lock().await;
+        let mut found = false;
+        if let Some(a) = s.settings.account_mut(id) {
+            (a.name, a.colour) = (name.clone(), colour.to_owned());
+            found = true;
+        }
+        if let Some(h) = s.held.iter_mut().find(|h| h.saved.id == id) {
+            (h.saved.name, h.saved.colour) = (name, colour.to_owned());
+            found = true;
+        }
+        if !found {
+            return Err(unknown_account());
+        }
+        self.save_settings(&s);
         Ok(view_of(&s))
     }
 }

@@ -15,13 +15,14 @@ mod record;
 mod runs;
 mod sign_in;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::{Mutex, Notify};
 
-pub use accounts::AccountItem;
+pub use accounts::{AccountItem, DEMO_ACCOUNT};
 pub use actions::{ActionResult, Planned, Run};
 pub use create::{CreateOptions, QuotaView};
 pub use keep::AccountNews;
@@ -36,7 +37,7 @@ use crate::settings::{Settings, SettingsFile, SortPreference};
 use crate::sim::SimServer;
 use crate::text::Text;
 use crate::vault::{Vault, VaultError};
-use crate::watch::{Policy, Watcher};
+use crate::watch::{Policy, Remembered, Watcher};
 
 /// What the web view knows about the app: the account, where it points, and any banner.
 #[derive(Clone, Debug, Serialize)]
@@ -103,7 +104,13 @@ pub struct Desk {
     history_dir: PathBuf,
     /// The language chosen, or the desktop's (read by notifications without waiting).
     language: std::sync::Mutex<Lang>,
+    /// Each account's list as last read, by account id, kept in memory while another is
+    /// on screen: shown at once (marked as not read) when the person switches back.
+    recent: std::sync::Mutex<HashMap<String, Remembered>>,
 }
+
+/// How many accounts' last lists are kept in memory at most.
+const REMEMBERED_LISTS: usize = 9;
 
 #[derive(Default)]
 struct State {
@@ -123,6 +130,8 @@ struct State {
     confirm: Option<SavedCheck>,
     /// Said once with the next view ([`AppView::notice`]).
     notice: Option<Text>,
+    /// Accounts held for this run only: the keyring could not keep them.
+    held: Vec<accounts::Held>,
 }
 
 impl Desk {
@@ -155,6 +164,7 @@ impl Desk {
             history: record::Shared::default(),
             history_dir: config_dir.join("history"),
             language: std::sync::Mutex::new(language),
+            recent: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -247,6 +257,28 @@ impl Desk {
         Ok((Desk::client(&s)?, self.owner.current()))
     }
 
+    /// Keeps `list` as the account `id`'s last list, while another is on screen.
+    fn remember_list(&self, id: String, list: Remembered) {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if recent.len() >= REMEMBERED_LISTS && !recent.contains_key(&id) {
+            // Bounded: the one to drop is any other (each is one account's, kept in memory).
+            let other = recent.keys().next().cloned();
+            other.map(|k| recent.remove(&k));
+        }
+        recent.insert(id, list);
+    }
+
+    /// The account `id`'s last list, taken to be shown.
+    fn take_list(&self, id: &str) -> Option<Remembered> {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        recent.remove(id)
+    }
+
+    /// Forgets the account `id`'s last list (signed out, removed).
+    fn forget_list(&self, id: &str) {
+        self.take_list(id);
+    }
+
     pub async fn save_sort(&self, sort: Option<SortPreference>) {
         let mut s = self.state.lock().await;
         s.settings.sort = sort;
@@ -259,6 +291,30 @@ impl Desk {
                 "settings: could not save {}: {e}",
                 self.settings_file.path().display()
             );
+        }
+    }
+}
+
+impl AppView {
+    /// The name of the account on screen as the person reads it: the one they gave it,
+    /// else whom its server names; `None` when signed out or nameless.
+    pub fn account_name(&self) -> Option<&str> {
+        if !self.account.signed_in {
+            return None;
+        }
+        let a = self.accounts.iter().find(|a| a.active)?;
+        [&a.name, &a.who]
+            .into_iter()
+            .map(|n| n.as_str())
+            .find(|n| !n.is_empty())
+    }
+
+    /// The window's title: the app, with the account on screen or the demo.
+    pub fn title(&self) -> Text {
+        match self.account_name() {
+            _ if self.demo => Text::new("window.title_demo"),
+            Some(name) => Text::new("window.title_account").with("account", name),
+            None => Text::new("app.name"),
         }
     }
 }
@@ -280,7 +336,7 @@ fn view_of(s: &State) -> AppView {
         history_warning: s.history_warning.clone(),
         sign_in_reason: s.sign_in_reason.clone(),
         sort: s.settings.sort.clone(),
-        accounts: accounts::items(&s.settings),
+        accounts: accounts::items(s),
         notice: s.notice.clone(),
     }
 }

@@ -26,6 +26,15 @@ const SIGN_OUT_PATIENCE: Duration = Duration::from_secs(30);
 /// must not hold the person on the boot screen for the client's retries (40–90 s).
 const LAUNCH_CHECK_PATIENCE: Duration = Duration::from_secs(4);
 
+/// Where a saved sign-in's secret is.
+pub(super) enum Saved {
+    /// In the keyring entry of that name; `None`: the entry an earlier version named by
+    /// the server.
+    Entry(Option<String>),
+    /// In memory, for this run only: the keyring could not keep it.
+    Held(StoredCredentials),
+}
+
 impl Desk {
     /// Signs in silently at launch: the demo if that was the last choice (or `--demo`),
     /// else whatever the keyring holds for the saved server.
@@ -50,16 +59,19 @@ impl Desk {
         }
         // The account used last has an entry of its own; before accounts were kept, the
         // one entry was named by the server.
-        self.open_saved(&server, active.as_ref().map(accounts::entry_of))
-            .await;
+        self.open_saved(
+            &server,
+            Saved::Entry(active.as_ref().map(accounts::entry_of)),
+        )
+        .await;
         self.view().await
     }
 
-    /// Signs in silently with what the keyring entry `entry` holds (`None`: the entry an
-    /// earlier version named by the server) on `server` (as typed): at launch, and when
-    /// the person switches to a saved account. A server out of reach keeps the sign-in
-    /// (checked again in the background); one that refuses it asks to sign in again.
-    pub(super) async fn open_saved(&self, server: &str, entry: Option<String>) {
+    /// Signs in silently with the saved sign-in `secret` on `server` (as typed): at
+    /// launch, and when the person switches to a saved account. A server out of reach
+    /// keeps the sign-in (checked again in the background); one that refuses it asks to
+    /// sign in again, and the menu marks the account.
+    pub(super) async fn open_saved(&self, server: &str, secret: Saved) {
         let base = {
             let mut s = self.state.lock().await;
             match Desk::base_client(&mut s, server) {
@@ -67,15 +79,23 @@ impl Desk {
                 Err(_) => return,
             }
         };
-        let entry = entry.unwrap_or_else(|| base.base_url().to_string());
-        let vault = self.vault.clone();
-        let stored = match blocking(move || vault.load(&entry)).await {
-            Ok(Some(stored)) => stored,
-            Ok(None) => return,
-            Err(problem) => {
-                let mut s = self.state.lock().await;
-                s.keyring_problem = Some(keyring_text(&problem));
-                return;
+        let entry = match secret {
+            Saved::Held(stored) => Ok(stored),
+            Saved::Entry(entry) => Err(entry.unwrap_or_else(|| base.base_url().to_string())),
+        };
+        let stored = match entry {
+            Ok(held) => held,
+            Err(entry) => {
+                let vault = self.vault.clone();
+                match blocking(move || vault.load(&entry)).await {
+                    Ok(Some(stored)) => stored,
+                    Ok(None) => return,
+                    Err(problem) => {
+                        let mut s = self.state.lock().await;
+                        s.keyring_problem = Some(keyring_text(&problem));
+                        return;
+                    }
+                }
             }
         };
         let checked = tokio::time::timeout(
@@ -110,6 +130,8 @@ impl Desk {
                 log::info!("startup: the saved sign-in was not accepted: {e}");
                 let mut s = self.state.lock().await;
                 s.sign_in_reason = Some(Text::new("desk.saved_sign_in_expired"));
+                accounts::mark_refused(&mut s);
+                self.save_settings(&s);
             }
         }
     }
@@ -257,19 +279,34 @@ impl Desk {
             (Some(stored), Some((_, entry))) => self.keep_secret(&account, entry, stored).await,
             _ => None,
         };
+        let id = saved.as_ref().map(|(a, _)| a.id.clone());
         let mut s = self.state.lock().await;
+        // The saved account on screen until now (an account was added over it): its list
+        // is kept to show when the person comes back to it.
+        let previous = (!s.settings.demo && s.account.is_some() && s.settings.active != id)
+            .then(|| s.settings.active.clone())
+            .flatten();
         s.notice = None;
         if let Some((saved, _)) = saved.filter(|_| account.confirmed) {
-            let known = !accounts::remember(&mut s.settings, saved);
-            // Signed in on the sign-in screen to an account kept already: one account, said.
-            if known && server.is_some() {
-                s.notice = Some(Text::new("accounts.already_added"));
+            match (&keyring_problem, account.to_store()) {
+                // The keyring could not keep it: for this run only, and the menu says so.
+                (Some(_), Some(stored)) => accounts::hold(&mut s, saved, stored),
+                _ => {
+                    let known = !accounts::remember(&mut s.settings, saved);
+                    // Signed in on the sign-in screen to an account kept already: one
+                    // account, said.
+                    if known && server.is_some() {
+                        s.notice = Some(Text::new("accounts.already_added"));
+                    }
+                }
             }
         }
         // Signing in again as the same person on the same server returns to where they
-        // were; anyone else starts from an empty list, never seeing the previous one's.
+        // were; anyone else starts from an empty list, never seeing the previous one's,
+        // or from the list this account had when the person last left it (not read yet).
         let resuming = s.sign_in_reason.is_some()
             && s.account.as_ref().is_some_and(|a| a.same_account(&account));
+        let remembered = id.filter(|_| !resuming).and_then(|id| self.take_list(&id));
         s.confirm = None;
         s.keyring_problem = keyring_problem.map(|p| keyring_text(&p));
         s.settings.demo = account.method == Method::Demo;
@@ -303,7 +340,10 @@ impl Desk {
         if resuming {
             self.watcher.reconnect(client, owner).await;
         } else {
-            self.watcher.follow(client, owner).await;
+            let left = self.watcher.follow(client, owner, remembered).await;
+            if let (Some(previous), Some(left)) = (previous, left) {
+                self.remember_list(previous, left);
+            }
         }
     }
 
@@ -341,6 +381,8 @@ impl Desk {
         self.history_sign_in_lost(owner);
         if s.account.is_some() {
             s.sign_in_reason = Some(Text::new("desk.sign_in_ended"));
+            accounts::mark_refused(&mut s);
+            self.save_settings(&s);
             log::info!(
                 "session: the server no longer accepts the sign-in ({})",
                 failure.kind
@@ -356,8 +398,12 @@ impl Desk {
     /// for is sent from now on, its history is closed, its list forgotten, and what is on
     /// its way is given a moment to be answered. Returns the account left.
     pub(super) async fn leave_account(&self, switching: bool) -> Option<Account> {
-        let account = {
+        let (account, left) = {
             let mut s = self.state.lock().await;
+            // A saved account's list is kept to show when the person comes back to it.
+            let left = (switching && !s.settings.demo && s.account.is_some())
+                .then(|| s.settings.active.clone())
+                .flatten();
             self.end_sign_in(switching);
             s.settings.demo = false;
             s.sign_in_reason = None;
@@ -366,10 +412,13 @@ impl Desk {
             s.confirm = None;
             s.history_warning = None;
             self.save_settings(&s);
-            s.account.take()
+            (s.account.take(), left)
         };
         self.runs.stop_all();
-        self.watcher.forget().await;
+        let list = self.watcher.forget().await;
+        if let (Some(id), Some(list)) = (left, list) {
+            self.remember_list(id, list);
+        }
         self.owner.drain().await;
         self.account_changed.notify_one();
         account
@@ -391,6 +440,8 @@ impl Desk {
                 let mut s = self.state.lock().await;
                 if let Some((saved, _)) = accounts::saved(&account, "") {
                     s.settings.remove_account(&saved.id);
+                    s.held.retain(|h| h.saved.id != saved.id);
+                    self.forget_list(&saved.id);
                     self.save_settings(&s);
                 }
                 if let Err(e) = deleted {

@@ -73,12 +73,22 @@ pub struct Outcome {
     pub auth_lost: Option<Failure>,
 }
 
+/// An account's machines as last read, kept while another account is on screen.
+#[derive(Clone, Debug)]
+pub struct Remembered {
+    instances: Vec<Instance>,
+    updated_at: Option<SystemTime>,
+}
+
 /// The watcher's memory and policy.
 #[derive(Debug)]
 pub struct LiveList {
     pub(super) policy: Policy,
     pub(super) instances: Vec<Instance>,
     pub(super) loaded: bool,
+    /// The machines shown are the account's list as last seen on an earlier visit, not
+    /// read since it was opened again: their buttons wait for the read.
+    pub(super) unread: bool,
     pub(super) updated_at: Option<SystemTime>,
     last_read: Option<Instant>,
     pub(super) pending: HashMap<String, Pending>,
@@ -112,6 +122,7 @@ impl LiveList {
             policy,
             instances: Vec::new(),
             loaded: false,
+            unread: false,
             updated_at: None,
             last_read: None,
             pending: HashMap::new(),
@@ -136,6 +147,25 @@ impl LiveList {
         let generation = self.generation + 1;
         *self = LiveList::new(self.policy);
         self.generation = generation;
+    }
+
+    /// The machines as last read and when (taken: the list is being left), to show at
+    /// once when the account is opened again ([`LiveList::show_remembered`]); `None`
+    /// before a first good read.
+    pub fn take_remembered(&mut self) -> Option<Remembered> {
+        self.loaded.then(|| Remembered {
+            instances: std::mem::take(&mut self.instances),
+            updated_at: self.updated_at,
+        })
+    }
+
+    /// Shows `list`, an earlier visit's, until the first read answers: marked as not read.
+    pub fn show_remembered(&mut self, list: Remembered) {
+        self.instances = list.instances;
+        self.updated_at = list.updated_at;
+        self.loaded = true;
+        self.unread = true;
+        self.changed();
     }
 
     /// Starts reading, at once (after sign-in).
@@ -534,6 +564,7 @@ impl LiveList {
                 self.problem = None;
                 self.not_before = None;
                 self.loaded = true;
+                self.unread = false;
                 self.updated_at = Some(wall);
                 // A machine created after the read started is not in it yet; one the
                 // list lags behind is waited for (and read alone), within the lag.

@@ -20,7 +20,7 @@ mod unanswered;
 mod watcher;
 
 pub use action::{Action, Finished};
-pub use live::{LiveList, Outcome, Policy, ReadTicket};
+pub use live::{LiveList, Outcome, Policy, ReadTicket, Remembered};
 pub use snapshot::{BulkView, Can, PendingView, Row, Snapshot};
 pub use unanswered::CreateSeen;
 pub use watcher::{Sink, Watcher};

@@ -70,6 +70,9 @@ pub struct Snapshot {
     pub seq: u64,
     /// False until the first list arrives.
     pub loaded: bool,
+    /// The rows are the account's list as last seen before, not read yet since it was
+    /// opened again: shown as such, their buttons off until the read answers.
+    pub unread: bool,
     pub machines: Vec<Row>,
     /// Unix milliseconds of the last good read.
     pub updated_at: Option<u64>,
@@ -120,6 +123,7 @@ impl LiveList {
         Snapshot {
             seq: self.generation,
             loaded: self.loaded,
+            unread: self.unread,
             machines,
             updated_at: self.updated_at.map(unix_ms),
             problem: self.problem.as_ref().map(|(f, _)| f.clone()),
@@ -146,6 +150,8 @@ impl LiveList {
                 && now.saturating_duration_since(p.since) >= self.policy.slow_shutdown,
         });
         let can = match &pending {
+            // Last seen on an earlier visit: what it can do now is not known yet.
+            _ if self.unread => Can::default(),
             // Waiting for its turn: "Stop the rest" is the way out, not another action.
             Some(p) if !p.sent => Can::default(),
             Some(p) => Can {

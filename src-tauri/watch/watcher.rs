@@ -6,7 +6,7 @@ use std::time::{Instant, SystemTime};
 
 use tokio::sync::{Mutex, Notify};
 
-use super::{CreateSeen, Finished, LiveList, Policy, Snapshot};
+use super::{CreateSeen, Finished, LiveList, Policy, Remembered, Snapshot};
 use crate::api::{Client, RetryPolicy};
 use crate::failure::Failure;
 
@@ -51,16 +51,28 @@ impl Watcher {
         }
     }
 
-    /// Starts watching for a newly signed-in account, the sign-in numbered `owner`.
-    pub async fn follow(&self, client: Client, owner: u64) {
+    /// Starts watching for a newly signed-in account, the sign-in numbered `owner`,
+    /// showing `remembered` (its list as last seen, if it was open before) until the first
+    /// read answers. Returns the list of the account followed until now, as last read.
+    pub async fn follow(
+        &self,
+        client: Client,
+        owner: u64,
+        remembered: Option<Remembered>,
+    ) -> Option<Remembered> {
         let mut s = self.state.lock().await;
         s.epoch += 1;
         s.owner = owner;
+        let left = s.list.take_remembered();
         s.list.reset();
+        if let Some(list) = remembered {
+            s.list.show_remembered(list);
+        }
         s.list.resume();
         s.client = Some(client.with_retry(RetryPolicy::never()));
         drop(s);
         self.bell.notify_one();
+        left
     }
 
     /// Continues with new credentials for the same account (after signing in again),
@@ -75,15 +87,17 @@ impl Watcher {
         self.bell.notify_one();
     }
 
-    /// Stops watching and forgets the list (sign-out).
-    pub async fn forget(&self) {
+    /// Stops watching and forgets the list (sign-out, switching); returns it as last read.
+    pub async fn forget(&self) -> Option<Remembered> {
         let mut s = self.state.lock().await;
         s.epoch += 1;
         s.owner = 0;
+        let remembered = s.list.take_remembered();
         s.list.reset();
         s.client = None;
         drop(s);
         self.bell.notify_one();
+        remembered
     }
 
     /// Runs `f` on the policy state, then wakes the loop so it can act on the change.

@@ -14,6 +14,7 @@ pub const COMMANDS: &[&str] = &[
     "sign_out",
     "switch_account",
     "remove_account",
+    "edit_account",
     "machines",
     "act",
     "stop_run",

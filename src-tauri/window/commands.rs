@@ -7,21 +7,16 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use crate::desk::{ActionResult, AppView, CreateOptions, Desk, HistoryView, Planned};
 use crate::failure::Failure;
 use crate::settings::SortPreference;
-use crate::text::Text;
 use crate::watch::{Row, Snapshot};
 
 use super::news::{News, Newsroom, NEWS_WAIT};
 
-/// The window title says when the machines are the demo's.
+/// The window title says whose machines are on screen: the account's name, or that they
+/// are the demo's.
 fn titled<R: Runtime>(app: &AppHandle<R>, view: AppView) -> AppView {
     if let Some(window) = app.get_webview_window("main") {
         let lang = app.state::<Desk>().language();
-        let key = if view.demo {
-            "window.title_demo"
-        } else {
-            "app.name"
-        };
-        let _ = window.set_title(&lang.say(&Text::new(key)));
+        let _ = window.set_title(&lang.say(&view.title()));
     }
     view
 }
@@ -115,6 +110,18 @@ pub async fn remove_account<R: Runtime>(
     id: String,
 ) -> Result<AppView, Failure> {
     Ok(titled(&app, desk.remove_account(&id).await?))
+}
+
+/// Names and colours the saved account `id` as the person chose.
+#[tauri::command]
+pub async fn edit_account<R: Runtime>(
+    app: AppHandle<R>,
+    desk: State<'_, Desk>,
+    id: String,
+    name: String,
+    colour: String,
+) -> Result<AppView, Failure> {
+    Ok(titled(&app, desk.edit_account(&id, &name, &colour).await?))
 }
 
 #[tauri::command]

@@ -143,6 +143,7 @@ mod tests {
         Snapshot {
             seq,
             loaded: true,
+            unread: false,
             machines: vec![],
             updated_at: None,
             problem: None,

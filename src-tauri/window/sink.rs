@@ -30,7 +30,7 @@ impl Sink for WindowSink {
         self.app.state::<Newsroom>().machines(snapshot);
     }
 
-    fn finished(&self, _owner: u64, finished: Vec<Finished>) {
+    fn finished(&self, owner: u64, finished: Vec<Finished>) {
         let focused = self
             .app
             .get_webview_window("main")
@@ -39,30 +39,42 @@ impl Sink for WindowSink {
         if focused {
             return;
         }
-        // In the language the person chose, from the same catalog as the page.
-        let lang = self.app.state::<Desk>().language();
-        for f in finished.into_iter().filter(|f| f.action.is_long()) {
-            let key = if f.ok {
-                format!("notify.done.{}", f.action.key())
-            } else {
-                "notify.failed".to_owned()
-            };
-            let body = lang.say(&Text::new(key).with("name", f.name.clone()));
-            let app = self.app.clone();
-            // Desktop notifications go over D-Bus and may block; never on the watcher.
-            tauri::async_runtime::spawn_blocking(move || {
-                use tauri_plugin_notification::NotificationExt;
-                if let Err(e) = app
-                    .notification()
-                    .builder()
-                    .title("Compute Desk")
-                    .body(body)
-                    .show()
-                {
-                    log::info!("notification not shown: {e}");
-                }
-            });
+        let finished: Vec<Finished> = finished
+            .into_iter()
+            .filter(|f| f.action.is_long())
+            .collect();
+        if finished.is_empty() {
+            return;
         }
+        let app = self.app.clone();
+        tauri::async_runtime::spawn(async move {
+            let desk = app.state::<Desk>();
+            // Whose machine it is, in the title: the account that did it (a sign-in that
+            // ended since says nothing more).
+            if owner != desk.sign_in_number() {
+                return;
+            }
+            let title = desk.view().await.title();
+            // In the language the person chose, from the same catalog as the page.
+            let lang = desk.language();
+            let title = lang.say(&title);
+            for f in finished {
+                let key = if f.ok {
+                    format!("notify.done.{}", f.action.key())
+                } else {
+                    "notify.failed".to_owned()
+                };
+                let body = lang.say(&Text::new(key).with("name", f.name.clone()));
+                let (app, title) = (app.clone(), title.clone());
+                // Desktop notifications go over D-Bus and may block; never on the watcher.
+                tauri::async_runtime::spawn_blocking(move || {
+                    use tauri_plugin_notification::NotificationExt;
+                    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+                        log::info!("notification not shown: {e}");
+                    }
+                });
+            }
+        });
     }
 
     /// The machine's row (or the History panel) says it: nothing more to tell.

@@ -604,7 +604,8 @@ pub fn hide_window() -> bool {
         .args([
             "search",
             "--name",
-            "^Compute Desk$",
+            // Any of its titles: "Compute Desk", "Production — Compute Desk", the demo's.
+            "Compute Desk",
             "windowunmap",
             "--sync",
         ])
@@ -616,7 +617,7 @@ pub fn hide_window() -> bool {
 /// Maps the app's window again after [`hide_window`]; true when xdotool found it.
 pub fn show_window() -> bool {
     Command::new("xdotool")
-        .args(["search", "--name", "^Compute Desk$", "windowmap", "--sync"])
+        .args(["search", "--name", "Compute Desk", "windowmap", "--sync"])
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
@@ -632,7 +633,7 @@ fn visible_window(pid: u32) -> Option<String> {
             "--pid",
             &pid.to_string(),
             "--name",
-            "^Compute Desk",
+            "Compute Desk",
         ])
         .output()
         .ok()?;

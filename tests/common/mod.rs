@@ -130,6 +130,11 @@ impl Sim {
         self.delete("/_sim/sessions").await;
     }
 
+    /// Revokes the API key `key` on the server, as an administrator would.
+    pub async fn revoke_key(&self, key: &str) {
+        self.delete(&format!("/_sim/keys/{key}")).await;
+    }
+
     /// A control request that answers 204 No Content.
     async fn delete(&self, path: &str) {
         let r = self.http.delete(self.url(path)).send().await.unwrap();

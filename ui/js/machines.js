@@ -142,7 +142,11 @@ export function render() {
 
 function renderUpdated() {
   const snap = state.snapshot;
-  $('updated').textContent = snap.updatedAt ? t('top.updated', { ago: ago(Date.now() - snap.updatedAt) }) : '';
+  // An account switched back to shows its list as last seen at once, marked as such
+  // (dimmed, its buttons off) until the read answers.
+  const key = snap.unread ? 'top.unread' : 'top.updated';
+  $('updated').textContent = snap.updatedAt ? t(key, { ago: ago(Date.now() - snap.updatedAt) }) : '';
+  $('table').classList.toggle('unread', !!snap.unread);
 }
 
 onRender(render);

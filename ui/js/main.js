@@ -31,8 +31,11 @@ function renderKeyExpiry() {
   el.textContent = keyExpiresAt === null ? '' : t('top.key_expires', { when: fromNow(keyExpiresAt - Date.now()) });
   // The whole account line on hover, for a window too narrow to show it.
   const account = $('account');
-  account.dataset.tip = [account.textContent, el.textContent].filter(Boolean).join(', ');
+  account.dataset.tip = [accountLine, el.textContent].filter(Boolean).join(', ');
 }
+
+/** The account on screen, whole ("Production (ana@… on ThreatWinds)"), for its tooltip. */
+let accountLine = '';
 
 /** Whether the sign-in screen is open to add an account (the one on screen stays). */
 let adding = false;
@@ -63,7 +66,10 @@ function show(v) {
   // when it has none to give, the words are the page's own.
   const user = v.account.user || (v.account.checking ? t('top.checking') : t('top.unnamed'));
   const who = v.account.method === 'api_key' && v.account.keyName && v.account.user ? t('top.account_key', { user, key: v.account.keyName }) : (v.account.user || v.account.keyName || user);
-  $('account').textContent = v.demo ? t('top.demo_account') : who;
+  // The name the person gave the account, in its colour, always in view.
+  const saved = accounts.activeAccount();
+  $('account-name-shown').textContent = v.demo ? t('top.demo_account') : saved && saved.name ? saved.name : who;
+  accountLine = v.demo ? t('top.demo_account') : saved && saved.name ? t('accounts.named', { name: saved.name, ...accounts.whoAndWhere(saved) }) : who;
   keyExpiresAt = !v.demo && v.account.method === 'api_key' ? parseTime(v.account.expiresAt) : null;
   renderKeyExpiry();
   machines.setSort(v.sort);
@@ -173,7 +179,7 @@ async function start() {
     adding = true;
     show(view);
     $('email').focus();
-  });
+  }, (v) => show(v));
   $('signin-cancel-add').addEventListener('click', async () => {
     adding = false;
     show(view);

@@ -63,6 +63,14 @@ pub(super) async fn end_sessions(State(sim): State<Arc<Sim>>) -> Answer {
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Revokes an API key, as an administrator would in the console: every request made with
+/// it is refused (401) from now on.
+pub(super) async fn revoke_key(State(sim): State<Arc<Sim>>, Path(key): Path<String>) -> Answer {
+    sim.revoke(&key);
+    log::info!("sim: revoked an API key");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// Sets a machine's status outright (`{"status": "HIBERNATING"}`), as the cloud underneath
 /// might; any word is kept as sent.
 pub(super) async fn set_status(

@@ -11,10 +11,11 @@ mod controls;
 use account::{close, extend, keypair, open_session, quotas, session_info, verify};
 use compute::{create, list, one, power, remove, templates, zones};
 use controls::{
-    add_fault, clear_faults, clear_requests, end_sessions, faults, outbox, requests, set_status,
+    add_fault, clear_faults, clear_requests, end_sessions, faults, outbox, requests, revoke_key,
+    set_status,
 };
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -37,6 +38,8 @@ pub struct Sim {
     machines: Mutex<Machines>,
     sessions: Mutex<Sessions>,
     windows: Mutex<HashMap<&'static str, VecDeque<Instant>>>,
+    /// API keys revoked since the start (`DELETE /_sim/keys/{key}`): refused from then on.
+    revoked: Mutex<HashSet<String>>,
 }
 
 /// A refusal on the wire: status, `x-error`, a fresh `x-error-id`.
@@ -137,6 +140,11 @@ mod op {
 }
 
 impl Sim {
+    /// Refuses the API key `key` from now on.
+    pub fn revoke(&self, key: &str) {
+        self.revoked.lock().unwrap().insert(key.to_owned());
+    }
+
     pub fn new(config: SimConfig) -> Self {
         let mut machines = Machines::new(Timings::at_speed(config.speed), config.seed);
         machines.office_names = config.office_names;
@@ -151,6 +159,7 @@ impl Sim {
             sessions: Mutex::new(Sessions::default()),
             machines: Mutex::new(machines),
             windows: Mutex::new(HashMap::new()),
+            revoked: Mutex::new(HashSet::new()),
             config,
         }
     }
@@ -196,6 +205,9 @@ impl Sim {
             };
         }
         match (key, secret) {
+            (Some(k), Some(_)) if self.revoked.lock().unwrap().contains(k) => {
+                Err(unauthorized("API key revoked"))
+            }
             (Some(k), Some(s)) if k == self.config.api_key && s == self.config.api_secret => {
                 Ok(Caller::KeyPair)
             }
@@ -274,6 +286,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         )
         .route("/_sim/requests", get(requests).delete(clear_requests))
         .route("/_sim/sessions", delete(end_sessions))
+        .route("/_sim/keys/{key}", delete(revoke_key))
         .route("/_sim/instances/{id}/status", put(set_status))
         .fallback(|| async { SimError::new(StatusCode::NOT_FOUND, "No such endpoint") })
         .method_not_allowed_fallback(|| async {
