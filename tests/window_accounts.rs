@@ -37,6 +37,21 @@ fn regex_escape(text: &str) -> String {
         .collect()
 }
 
+/// The server's address as the menu shows it: its host and port.
+fn host(sim: &common::Sim) -> String {
+    sim.base
+        .split("://")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// An unnamed account's full name in the menu: who, on which server.
+fn second_name(sim: &common::Sim) -> String {
+    format!("{} on {}", common::EMAIL, host(sim))
+}
+
 /// The names of the machines in the table, sorted.
 async fn names(app: &Desktop) -> Vec<String> {
     let names = app
@@ -204,6 +219,45 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
         "return document.getElementById('demo-badge').hidden && document.getElementById('account-name-shown').textContent === 'Production'",
     )
     .await;
+
+    // The second account's key is revoked: switching to it asks to sign in again, and the
+    // sign-in screen offers the account kept beside it.
+    second.revoke_key(common::desktop::KEY).await;
+    app.click("Production").await;
+    app.click(&format!("Switch to {}", second_name(&second)))
+        .await;
+    let reason = app
+        .shown_text("why to sign in again", "#signin-reason")
+        .await;
+    assert!(reason.contains("sign in again"), "{reason}");
+    app.screenshot("95-sign-in-again-offers-the-others").await;
+    app.assert_accessible("the sign-in screen with saved accounts")
+        .await;
+    app.click(&format!(
+        "Switch to Production ({} on {})",
+        common::EMAIL,
+        host(&first)
+    ))
+    .await;
+    app.until(
+        "the first account from the sign-in screen",
+        "return !document.getElementById('desk').hidden && document.getElementById('account-name-shown').textContent === 'Production'",
+    )
+    .await;
+    // The menu marks the refused one, with Sign in again.
+    app.click("Production").await;
+    let flag = app
+        .shown_text("the refused mark", "#account-list .account-flag")
+        .await;
+    assert_eq!(flag, "Sign-in no longer accepted");
+    assert!(
+        app.is_enabled(&format!("Sign in again to {}", second_name(&second)))
+            .await
+    );
+    app.screenshot("96-account-refused-in-the-menu").await;
+    app.assert_accessible("the account menu with a refused account")
+        .await;
+    press_key(&app, '\u{e00c}').await;
 
     // Remove the second account from the menu: only the first is left.
     app.click(&app.text_of("#account").await).await;
