@@ -120,7 +120,9 @@ pub fn run(options: Options) {
                 };
                 desk.keep_sessions_alive(|news_of| match news_of {
                     // The keeper has marked the sign-in lost already; the page is told.
-                    AccountNews::Lost(_) | AccountNews::Confirmed => news.account_changed(),
+                    AccountNews::Lost(_) | AccountNews::Confirmed | AccountNews::Accounts => {
+                        news.account_changed()
+                    }
                 })
                 .await;
             });

@@ -342,3 +342,51 @@ async fn accounts_are_named_and_show_their_last_list_and_a_revoked_key_is_marked
         desk.remove_account(&a.id).await.unwrap();
     }
 }
+
+/// A settings file naming an account whose keyring entry is gone (deleted by hand, or by
+/// another program): after launch the menu shows it signed out, and opening it asks to
+/// sign in again; the account on screen is untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_whose_keyring_entry_is_gone_is_shown_signed_out() {
+    assert_in_session();
+    let one = Sim::start(&["--rate-limit", "0", "--instances", "1"]);
+    let two = Sim::start(&["--rate-limit", "0", "--instances", "2"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-gone");
+    let desk = common::desk_at(config.path(), &vault);
+    desk.sign_in_with_key(&one.base, KEY, SECRET).await.unwrap();
+    desk.sign_in_with_key(&two.base, KEY, SECRET).await.unwrap();
+    drop(desk);
+    vault.delete(&one.keyring_for_key()).unwrap();
+
+    let again = common::desk_at(config.path(), &vault);
+    let view = again.started().await;
+    assert!(view.account.signed_in, "the account used last opens");
+    assert!(!view.accounts.iter().any(|a| a.signed_out), "not known yet");
+    assert!(again.check_saved_entries().await);
+    let view = again.view().await;
+    let marks: Vec<(bool, bool)> = view
+        .accounts
+        .iter()
+        .map(|a| (a.active, a.signed_out))
+        .collect();
+    assert_eq!(marks, [(false, true), (true, false)]);
+    let view = again.switch_account(&view.accounts[0].id).await.unwrap();
+    assert_eq!(
+        view.sign_in_reason.map(|r| r.key).as_deref(),
+        Some("desk.saved_sign_in_expired")
+    );
+    // Signed in again: no longer marked.
+    let view = again
+        .sign_in_with_key(&one.base, KEY, SECRET)
+        .await
+        .unwrap();
+    assert!(
+        view.accounts.iter().all(|a| !a.signed_out),
+        "{:?}",
+        view.accounts
+    );
+    for a in view.accounts {
+        again.remove_account(&a.id).await.unwrap();
+    }
+}

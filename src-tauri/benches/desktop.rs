@@ -129,9 +129,37 @@ fn app_env() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Three accounts kept beside the demo, as a person with a production, a test and another
+/// company's account has them: the menu and the view carry them at every launch.
+fn three_saved_accounts(home: &Home) {
+    use compute_desk::settings::{SavedAccount, Settings, SettingsFile};
+    let mut settings = Settings {
+        demo: true,
+        ..Settings::default()
+    };
+    for (i, name) in ["Production", "Test lab", ""].into_iter().enumerate() {
+        settings.save_account(SavedAccount {
+            id: format!("bench-account-{i}"),
+            server: format!("https://compute-{i}.example"),
+            base: format!("https://compute-{i}.example/"),
+            identity: format!("key:{i:016x}"),
+            who: format!("person{i}@company.example"),
+            method: "api_key".into(),
+            name: name.into(),
+            colour: String::new(),
+            refused: false,
+        });
+    }
+    std::fs::create_dir_all(home.config_dir()).unwrap();
+    SettingsFile::in_dir(&home.config_dir())
+        .save(&settings)
+        .unwrap();
+}
+
 /// Launch → first list painted, and where the time went: launch → each of [`PHASES`] (ms).
 async fn app_launch_phases(args: &[&str]) -> (f64, Vec<f64>, Desktop, Home) {
     let home = Home::new();
+    three_saved_accounts(&home);
     let env = app_env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let t0 = now_ms();
@@ -179,7 +207,9 @@ async fn main() {
     );
     let launches = launches();
     let only = std::env::var("DESKTOP_BENCH_ONLY").unwrap_or_default();
-    println!("desktop benchmark: {launches} launches each, interleaved; demo mode");
+    println!(
+        "desktop benchmark: {launches} launches each, interleaved; demo mode, three other accounts saved"
+    );
     let extra = app_env();
     if !extra.is_empty() {
         println!("   app's extra environment: {extra:?}");

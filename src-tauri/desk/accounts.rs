@@ -130,11 +130,13 @@ pub struct AccountItem {
     pub active: bool,
     /// The server refused its saved sign-in: "Sign in again".
     pub refused: bool,
+    /// Its keyring entry is gone (the settings still name it): "Sign in again".
+    pub signed_out: bool,
     /// Kept for this run only: the keyring could not keep it.
     pub this_run_only: bool,
 }
 
-fn item(a: &SavedAccount, active: bool, this_run_only: bool) -> AccountItem {
+fn item(a: &SavedAccount, active: bool, this_run_only: bool, signed_out: bool) -> AccountItem {
     AccountItem {
         id: a.id.clone(),
         name: a.name.clone(),
@@ -144,6 +146,7 @@ fn item(a: &SavedAccount, active: bool, this_run_only: bool) -> AccountItem {
         method: a.method.clone(),
         active,
         refused: a.refused,
+        signed_out,
         this_run_only,
     }
 }
@@ -157,12 +160,12 @@ pub(super) fn items(s: &State) -> Vec<AccountItem> {
         .settings
         .accounts
         .iter()
-        .map(|a| item(a, active(a), false));
+        .map(|a| item(a, active(a), false, s.signed_out.contains(&a.id)));
     let held = s
         .held
         .iter()
         .filter(|h| s.settings.account(&h.saved.id).is_none())
-        .map(|h| item(&h.saved, active(&h.saved), true));
+        .map(|h| item(&h.saved, active(&h.saved), true, false));
     saved.chain(held).collect()
 }
 
@@ -248,6 +251,7 @@ impl Desk {
         if s.account.is_none() && s.sign_in_reason.is_none() {
             // Its keyring entry is gone (or the keyring cannot be used): sign in again.
             s.sign_in_reason = Some(Text::new("desk.saved_sign_in_expired"));
+            s.signed_out.insert(saved.id.clone());
         }
         Ok(view_of(&s))
     }
@@ -276,6 +280,48 @@ impl Desk {
             s.keyring_problem = Some(keyring_text(&e));
         }
         Ok(view_of(&s))
+    }
+
+    /// Looks in the keyring, once after launch, for the entry of each saved account not on
+    /// screen: one whose entry is gone (deleted by hand, or by another program) is shown
+    /// signed out in the menu rather than found so when the person switches to it. True
+    /// when one was.
+    pub async fn check_saved_entries(&self) -> bool {
+        let entries: Vec<(String, String)> = {
+            let s = self.state.lock().await;
+            let active = s.settings.active.clone();
+            s.settings
+                .accounts
+                .iter()
+                .filter(|a| Some(&a.id) != active.as_ref())
+                .map(|a| (a.id.clone(), entry_of(a)))
+                .collect()
+        };
+        if entries.is_empty() {
+            return false;
+        }
+        let vault = self.vault.clone();
+        let gone = blocking(move || {
+            let mut gone = Vec::new();
+            for (id, entry) in entries {
+                if vault.load(&entry)?.is_none() {
+                    gone.push(id);
+                }
+            }
+            Ok(gone)
+        })
+        .await;
+        match gone {
+            Ok(gone) if !gone.is_empty() => {
+                self.state.lock().await.signed_out.extend(gone);
+                true
+            }
+            Ok(_) => false,
+            Err(e) => {
+                log::info!("accounts: the keyring could not be asked about the saved ones: {e}");
+                false
+            }
+        }
     }
 
     /// Gives the account `id` the name `name` (empty: its own again) and the colour

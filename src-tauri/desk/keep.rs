@@ -17,6 +17,8 @@ pub enum AccountNews {
     /// A saved sign-in kept while the server was out of reach has been accepted; the
     /// view now shows whose it is.
     Confirmed,
+    /// What the account menu shows changed (a saved account found signed out).
+    Accounts,
 }
 
 impl Desk {
@@ -26,6 +28,9 @@ impl Desk {
     /// Reports through `news` when the server no longer accepts the sign-in, or has
     /// accepted a saved one.
     pub async fn keep_sessions_alive(&self, news: impl Fn(AccountNews)) {
+        if self.check_saved_entries().await {
+            news(AccountNews::Accounts);
+        }
         loop {
             let wait = self
                 .renewal_due_in()
@@ -46,7 +51,7 @@ impl Desk {
                     self.auth_lost(owner, &failure).await;
                     news(AccountNews::Lost(failure));
                 }
-                Some(AccountNews::Confirmed) => news(AccountNews::Confirmed),
+                Some(other) => news(other),
                 None => {}
             }
         }

@@ -132,6 +132,9 @@ struct State {
     notice: Option<Text>,
     /// Accounts held for this run only: the keyring could not keep them.
     held: Vec<accounts::Held>,
+    /// Saved accounts whose keyring entry is gone (found at launch, or when opened): the
+    /// menu shows them signed out.
+    signed_out: std::collections::HashSet<String>,
 }
 
 impl Desk {

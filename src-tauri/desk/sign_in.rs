@@ -292,6 +292,7 @@ impl Desk {
                 // The keyring could not keep it: for this run only, and the menu says so.
                 (Some(_), Some(stored)) => accounts::hold(&mut s, saved, stored),
                 _ => {
+                    s.signed_out.remove(&saved.id);
                     let known = !accounts::remember(&mut s.settings, saved);
                     // Signed in on the sign-in screen to an account kept already: one
                     // account, said.

@@ -12,7 +12,7 @@ import { t } from './i18n.js';
 
 /**
  * @typedef {{id: string, name: string, colour: string, server: string, who: string,
- *   method: string, active: boolean, refused: boolean, thisRunOnly: boolean}} AccountItem
+ *   method: string, active: boolean, refused: boolean, signedOut: boolean, thisRunOnly: boolean}} AccountItem
  */
 
 /** @type {AccountItem[]} */
@@ -79,7 +79,8 @@ const swatch = (a) => h('span', { class: 'swatch', 'data-colour': a.colour || 'n
  * @param {AccountItem} a @param {number} at its place (Ctrl+1…9) @param {boolean} menu in the top bar's menu
  */
 function line(a, at, menu) {
-  const flag = a.refused ? t('accounts.refused') : a.thisRunOnly ? t('accounts.this_run_only') : '';
+  const flag = a.refused ? t('accounts.refused') : a.signedOut ? t('accounts.signed_out') : a.thisRunOnly ? t('accounts.this_run_only') : '';
+  const again = a.refused || a.signedOut;
   const where = a.method === 'demo' ? t('accounts.demo_detail')
     : a.name ? t('accounts.full', whoAndWhere(a)) : serverName(a);
   const keys = at < 9 ? { 'aria-keyshortcuts': `Control+${at + 1}` } : {};
@@ -92,10 +93,10 @@ function line(a, at, menu) {
     }, [
       h('span', { class: 'account-title' }, [swatch(a), h('span', { text: shortName(a) })]),
       h('small', { text: where }),
-      flag ? h('small', { class: a.refused ? 'account-flag bad' : 'account-flag', text: flag }) : null,
+      flag ? h('small', { class: again ? 'account-flag bad' : 'account-flag', text: flag }) : null,
     ].filter(Boolean)),
   ];
-  if (a.refused && menu) {
+  if (again && menu) {
     buttons.push(h('button', {
       type: 'button', class: 'account-again', text: t('accounts.sign_in_again'),
       'aria-label': t('accounts.sign_in_again_label', { account: fullName(a) }),
@@ -129,7 +130,7 @@ let changed = /** @type {(view: any) => void} */ (() => {});
 /** Draws the menu's list, and the sign-in screen's, from the app's view. @param {{accounts?: AccountItem[], demo?: boolean, account?: {signedIn: boolean}}} view */
 export function render(view) {
   // The demo is the last line: kept nowhere, always there.
-  const demo = { id: 'demo', name: '', colour: '', server: '', who: '', method: 'demo', active: !!view.demo && !!view.account?.signedIn, refused: false, thisRunOnly: false };
+  const demo = { id: 'demo', name: '', colour: '', server: '', who: '', method: 'demo', active: !!view.demo && !!view.account?.signedIn, refused: false, signedOut: false, thisRunOnly: false };
   accounts = [...(view.accounts || []), demo];
   $('account-list').replaceChildren(...accounts.map((a, at) => line(a, at, true)));
   // On the sign-in screen: the saved accounts other than the one asking to sign in.

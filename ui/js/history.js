@@ -7,6 +7,7 @@ import { call } from './ipc.js';
 import { h, $ } from './dom.js';
 import { ago, dateTime, count, naturalCompare } from './format.js';
 import { copy, failureText } from './feedback.js';
+import { activeAccount } from './accounts.js';
 import { t, tx } from './i18n.js';
 
 /**
@@ -117,7 +118,10 @@ function render(choose) {
   const warning = $('history-warning');
   warning.hidden = !view.warning;
   warning.textContent = view.warning ? tx(view.warning) : '';
-  $('history-who').textContent = view.entries.length ? t('history.kept', { who: view.entries[0].who || t('top.unnamed'), server }) : '';
+  // Whose history it is: the account's name when the person gave it one.
+  const who = view.entries.length ? view.entries[0].who || t('top.unnamed') : '';
+  const named = activeAccount()?.name;
+  $('history-who').textContent = who ? t('history.kept', { who: named ? `${named} (${who})` : who, server }) : '';
 }
 
 async function refresh() {
