@@ -37,6 +37,9 @@ pub struct Policy {
     /// (a real service lists a new machine only once its record is written), read alone
     /// meanwhile, before it is said to have gone missing.
     pub created_list_lag: Duration,
+    /// While this many machines or fewer move, each is read alone at the quick rhythm and
+    /// the whole list only at the idle one; past it, the whole list at the quick rhythm.
+    pub alone_limit: usize,
 }
 
 impl Default for Policy {
@@ -51,6 +54,7 @@ impl Default for Policy {
             actions_per_minute: 40,
             first_backoff: Duration::from_secs(2),
             created_list_lag: Duration::from_secs(2 * 60),
+            alone_limit: 20,
         }
     }
 }
@@ -107,6 +111,8 @@ pub struct LiveList {
     reads_begun: u64,
     /// When the newest read began.
     last_begun: Option<Instant>,
+    /// When the newest round of machines read alone began.
+    last_alone: Option<Instant>,
     /// A read was asked for (focus, an action, Refresh) when this many reads had begun;
     /// only a read begun after that answers it.
     refresh: Option<u64>,
@@ -136,6 +142,7 @@ impl LiveList {
             not_before: None,
             reads_begun: 0,
             last_begun: None,
+            last_alone: None,
             refresh: None,
             paused: true,
             generation: 0,
@@ -234,7 +241,61 @@ impl LiveList {
             || self.instances.iter().any(|i| i.status.is_transitional())
     }
 
+    /// The machines to read alone (`GET /instances/{id}`) at the quick rhythm: those that
+    /// move (a state in transition, an action awaited) while they are few. `None` when
+    /// nothing moves, when more than [`Policy::alone_limit`] do, or while the machine of a
+    /// create nobody answered is looked for (only the whole list can show it): the whole
+    /// list is then read at the quick rhythm, as before.
+    pub fn alone_ids(&self) -> Option<Vec<String>> {
+        if self.unanswered.is_some() {
+            return None;
+        }
+        let limit = self.policy.alone_limit;
+        let mut ids: Vec<&str> = Vec::new();
+        let moving = self.instances.iter().filter(|i| i.status.is_transitional());
+        for id in moving.map(|i| i.id.as_str()).chain(
+            self.pending
+                .iter()
+                .filter(|(_, p)| p.sent)
+                .map(|(id, _)| id.as_str()),
+        ) {
+            if !ids.contains(&id) {
+                ids.push(id);
+                if ids.len() > limit {
+                    return None;
+                }
+            }
+        }
+        (!ids.is_empty()).then(|| ids.into_iter().map(str::to_owned).collect())
+    }
+
+    /// When to read the moving machines alone next ([`LiveList::alone_ids`]): the quick
+    /// rhythm after the last read of either kind. `None` while the list is failing (its
+    /// back-off leads), paused, hidden with nothing awaited, or when nothing is to be read
+    /// alone.
+    pub fn next_alone(&self, now: Instant) -> Option<Instant> {
+        if self.paused || self.problem.is_some() || (!self.visible && !self.awaiting()) {
+            return None;
+        }
+        self.alone_ids()?;
+        let last = self.last_read.into_iter().chain(self.last_alone).max()?;
+        let due = last.checked_add(self.policy.fast).unwrap_or(now);
+        Some(match self.not_before {
+            Some(nb) if nb > due => nb,
+            _ => due,
+        })
+    }
+
+    /// A round of reading the moving machines alone begins; hand the ticket back with
+    /// each machine's answer ([`LiveList::on_read_alone`]).
+    pub fn begin_alone(&mut self, now: Instant) -> ReadTicket {
+        self.last_alone = Some(now);
+        self.reads_begun += 1;
+        ReadTicket(self.reads_begun)
+    }
+
     /// When to read the list next; `None` while paused or hidden with nothing to wait for.
+    /// While a few machines move and are read alone, the whole list keeps the idle rhythm.
     pub fn next_read(&self, now: Instant) -> Option<Instant> {
         if self.paused {
             return None;
@@ -249,7 +310,9 @@ impl LiveList {
             None => now,
             Some(_) if self.refresh.is_some() && self.visible => now,
             Some(last) if self.problem.is_some() => after(last, self.backoff()),
-            Some(last) if self.moving() => after(last, self.policy.fast),
+            Some(last) if self.moving() && self.alone_ids().is_none() => {
+                after(last, self.policy.fast)
+            }
             Some(last) => after(last, self.policy.slow),
         };
         Some(match self.not_before {
@@ -279,6 +342,7 @@ impl LiveList {
             .flatten()
             .chain(search)
             .chain(self.next_read(now))
+            .chain(self.next_alone(now))
             .min()
     }
 
@@ -470,42 +534,81 @@ impl LiveList {
             .collect()
     }
 
-    /// A machine read alone ([`LiveList::created_not_listed`]): found, it is shown and
-    /// judged as it is, for as long as the list lags behind; not found (404) once the lag
-    /// is over, its create did not go through. Other failures change nothing: the next
-    /// read tries again.
+    /// A machine read alone (moving: [`LiveList::alone_ids`]; just created and not listed
+    /// yet: [`LiveList::created_not_listed`]) under `ticket`. Found, its row takes what was
+    /// read and an action awaited on it is judged as after a read of the list. Not found
+    /// (404), it is gone: a deletion awaited is done; a machine just created is waited for
+    /// while the list may lag behind, then its create did not go through. A refusal of
+    /// the sign-in ends it as a list read would; a 429 waits as the server asks; any other
+    /// failure asks for the whole list, which says what is wrong.
     pub fn on_read_alone(
         &mut self,
+        ticket: &ReadTicket,
         id: &str,
         now: Instant,
         result: Result<Instance, ApiError>,
-    ) -> Option<Finished> {
-        let p = self
+    ) -> Outcome {
+        let read = ticket.0;
+        let mut outcome = Outcome::default();
+        let creating = self
             .pending
-            .get_mut(id)
-            .filter(|p| p.action == Action::Create)?;
+            .get(id)
+            .is_some_and(|p| p.action == Action::Create);
         match result {
             Ok(instance) => {
-                p.alone = true;
-                let verdict = p.verdict(Some(&instance), now, &self.policy);
                 match self.instances.iter_mut().find(|i| i.id == id) {
-                    Some(known) => *known = instance,
-                    None => self.instances.insert(0, instance),
+                    Some(known) if *known == instance => {}
+                    Some(known) => {
+                        *known = instance;
+                        self.changed();
+                    }
+                    None if creating => {
+                        self.instances.insert(0, instance);
+                        self.changed();
+                    }
+                    // Gone from the list since the round began: the list has the last word.
+                    None => return outcome,
                 }
-                self.changed();
-                verdict.map(|ok| self.finish(id, ok))
+                let current = self.instances.iter().find(|i| i.id == id);
+                let verdict = match self.pending.get_mut(id) {
+                    Some(p) if p.sent && p.after_read < read => {
+                        p.alone |= creating;
+                        p.verdict(current, now, &self.policy)
+                    }
+                    _ => None,
+                };
+                if let Some(ok) = verdict {
+                    outcome.finished.push(self.finish(id, ok));
+                }
             }
             Err(e) if e.kind() == ErrorKind::NotFound => {
-                if now.saturating_duration_since(p.since) < self.policy.created_list_lag {
-                    return None;
+                let lagging = self.pending.get(id).is_some_and(|p| {
+                    p.action == Action::Create
+                        && now.saturating_duration_since(p.since) < self.policy.created_list_lag
+                });
+                if lagging {
+                    return outcome;
                 }
-                let finished = self.finish(id, false);
-                self.instances.retain(|i| i.id != id);
-                self.row_errors.remove(id);
-                Some(finished)
+                let verdict = match self.pending.get_mut(id) {
+                    Some(p) if p.sent && p.after_read < read => p.verdict(None, now, &self.policy),
+                    _ => None,
+                };
+                if let Some(ok) = verdict {
+                    outcome.finished.push(self.finish(id, ok));
+                }
+                if self.pending.get(id).is_none_or(|p| p.after_read < read) {
+                    self.instances.retain(|i| i.id != id);
+                    self.row_errors.remove(id);
+                    self.changed();
+                }
             }
-            Err(_) => None,
+            Err(e) => match e.kind() {
+                ErrorKind::Auth => outcome.auth_lost = self.read_failed(e, now),
+                ErrorKind::RateLimited => self.wait_as_asked(&e, now),
+                _ => self.ask_to_read(),
+            },
         }
+        outcome
     }
 
     /// The request of `run` for a machine was refused: the row says why, and nothing is
@@ -594,28 +697,39 @@ impl LiveList {
                 self.row_errors
                     .retain(|id, _| present.contains(id.as_str()));
             }
-            Err(e) => {
-                self.failures = self.failures.saturating_add(1);
-                let failure = Failure::from(&e);
-                if e.kind() == ErrorKind::Auth {
-                    self.paused = true;
-                    outcome.auth_lost = Some(failure.clone());
-                }
-                if e.kind() == ErrorKind::RateLimited {
-                    // The server's word when it gives one, within reason; otherwise a
-                    // whole slow period, which is always enough for a per-minute limit
-                    // to refill a little.
-                    let wait = e
-                        .retry_after()
-                        .unwrap_or(self.policy.slow)
-                        .min(self.policy.max_wait);
-                    self.not_before = now.checked_add(wait);
-                }
-                let offline = matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout);
-                self.problem = Some((failure, offline));
-            }
+            Err(e) => outcome.auth_lost = self.read_failed(e, now),
         }
         outcome
+    }
+
+    /// A 429: no read before the server's word when it gives one, within reason;
+    /// otherwise a whole slow period, which is always enough for a per-minute limit to
+    /// refill a little.
+    fn wait_as_asked(&mut self, e: &ApiError, now: Instant) {
+        let wait = e
+            .retry_after()
+            .unwrap_or(self.policy.slow)
+            .min(self.policy.max_wait);
+        self.not_before = now.checked_add(wait);
+    }
+
+    /// A read failed: the banner says why, the next read backs off (a 429 waits as the
+    /// server asks, within reason), and a refused sign-in stops reading. Returns that
+    /// refusal.
+    fn read_failed(&mut self, e: ApiError, now: Instant) -> Option<Failure> {
+        self.failures = self.failures.saturating_add(1);
+        let failure = Failure::from(&e);
+        let mut auth_lost = None;
+        if e.kind() == ErrorKind::Auth {
+            self.paused = true;
+            auth_lost = Some(failure.clone());
+        }
+        if e.kind() == ErrorKind::RateLimited {
+            self.wait_as_asked(&e, now);
+        }
+        let offline = matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout);
+        self.problem = Some((failure, offline));
+        auth_lost
     }
 
     /// Decides each pending action against the list just read ([`Pending::verdict`]). A
@@ -723,6 +837,18 @@ mod tests {
         w.on_read(ticket, at, SystemTime::now(), result)
     }
 
+    /// One machine read alone, in a round of its own begun and answered at `at`; what
+    /// ended.
+    fn alone(
+        w: &mut LiveList,
+        id: &str,
+        at: Instant,
+        result: Result<Instance, ApiError>,
+    ) -> Option<Finished> {
+        let ticket = w.begin_alone(at);
+        w.on_read_alone(&ticket, id, at, result).finished.pop()
+    }
+
     fn failed(status: u16) -> ApiError {
         ApiError::new(ApiError::kind_for_status(status), Operation::ListInstances)
             .with_status(status)
@@ -775,13 +901,149 @@ mod tests {
     fn a_machine_in_transition_is_read_every_two_seconds_within_the_rate_limit() {
         let list = vec![machine("a", "PROVISIONING")];
         let (mut w, clock) = signed_in(list.clone());
-        assert_eq!(w.next_read(clock.at(0.5)), Some(clock.at(2.0)));
-        let reads = reads_in(&mut w, &clock, 0.0, 60.0, &list);
-        assert!((29..=30).contains(&reads), "{reads} reads in a minute");
+        assert_eq!(w.next_alone(clock.at(0.5)), Some(clock.at(2.0)));
+        let (lists, alone) = reads_of_each_kind(&mut w, &clock, 0.0, 60.0, |_| list.clone());
         assert!(
-            reads < 60,
+            (28..=30).contains(&alone),
+            "{alone} reads alone in a minute"
+        );
+        assert_eq!(lists, 1, "the list at the idle rhythm, at 30 s");
+        assert!(
+            alone < 60,
             "the documented limit is 60 per minute per operation"
         );
+    }
+
+    /// Simulates the loop for `seconds` of fake time as the watcher runs it (the list when
+    /// due, else the machines alone when due), with the server's machines given by
+    /// `server(t)`; counts (list reads, single reads).
+    fn reads_of_each_kind(
+        w: &mut LiveList,
+        clock: &Clock,
+        from: f64,
+        seconds: f64,
+        server: impl Fn(f64) -> Vec<Instance>,
+    ) -> (u32, u32) {
+        let (mut lists, mut singles) = (0, 0);
+        let end = clock.at(from + seconds);
+        let mut now = clock.at(from);
+        loop {
+            let next = [w.next_read(now), w.next_alone(now)]
+                .into_iter()
+                .flatten()
+                .min();
+            let Some(at) = next.filter(|at| *at < end) else {
+                break;
+            };
+            now = at.max(now);
+            let t = now.duration_since(clock.t0).as_secs_f64();
+            if w.next_read(now).is_some_and(|at| at <= now) {
+                lists += 1;
+                read(w, now, Ok(server(t)));
+            } else {
+                let ids = w.alone_ids().expect("a round alone has machines");
+                let ticket = w.begin_alone(now);
+                for id in ids {
+                    singles += 1;
+                    let found = server(t).into_iter().find(|i| i.id == id);
+                    let answer = found.ok_or_else(|| {
+                        ApiError::new(ErrorKind::NotFound, Operation::GetInstance).with_status(404)
+                    });
+                    let _ = w.on_read_alone(&ticket, &id, now, answer);
+                }
+            }
+        }
+        (lists, singles)
+    }
+
+    #[test]
+    fn a_moving_machine_is_read_alone_and_the_list_keeps_the_idle_rhythm() {
+        // One machine of a hundred shuts down for 21 s; the others stand still.
+        let mut list: Vec<Instance> = (0..100)
+            .map(|i| machine(&format!("m{i}"), "RUNNING"))
+            .collect();
+        list[7] = machine("m7", "STOPPING");
+        let (mut w, clock) = signed_in(list.clone());
+        assert_eq!(w.alone_ids(), Some(vec!["m7".to_owned()]));
+        assert_eq!(w.next_alone(clock.at(0.5)), Some(clock.at(2.0)));
+        assert_eq!(w.next_read(clock.at(0.5)), Some(clock.at(30.0)));
+        let server = |t: f64| {
+            let mut l = list.clone();
+            l[7] = machine("m7", if t < 21.0 { "STOPPING" } else { "STOPPED" });
+            l
+        };
+        let (lists, singles) = reads_of_each_kind(&mut w, &clock, 0.0, 60.0, server);
+        // m7 alone at 2, 4, …, 22 s (stopped then: nothing moves), the list at 30 and 60.
+        assert_eq!((lists, singles), (1, 11));
+        let row = w.snapshot(clock.at(60.0), SystemTime::now()).machines;
+        assert_eq!(
+            row[7].status, "STOPPED",
+            "the single read's news is on screen"
+        );
+        assert_eq!(w.alone_ids(), None);
+    }
+
+    #[test]
+    fn past_the_limit_of_machines_alone_the_whole_list_is_read_quickly() {
+        let list: Vec<Instance> = (0..21)
+            .map(|i| machine(&format!("m{i}"), "PROVISIONING"))
+            .collect();
+        let (mut w, clock) = signed_in(list[..20].to_vec());
+        assert_eq!(
+            w.alone_ids().map(|ids| ids.len()),
+            Some(20),
+            "twenty are few"
+        );
+        read(&mut w, clock.at(1.0), Ok(list.clone()));
+        assert_eq!(w.alone_ids(), None, "twenty-one are many");
+        assert_eq!(w.next_alone(clock.at(1.5)), None);
+        assert_eq!(w.next_read(clock.at(1.5)), Some(clock.at(3.0)));
+        let (lists, singles) = reads_of_each_kind(&mut w, &clock, 1.0, 20.0, |_| list.clone());
+        assert_eq!((lists, singles), (9, 0), "at 3, 5, …, 19 s");
+    }
+
+    #[test]
+    fn a_machine_read_alone_and_not_found_is_gone_and_its_deletion_done() {
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING"), machine("b", "RUNNING")]);
+        w.mark_pending("a", Action::Delete, clock.at(1.0));
+        assert_eq!(w.alone_ids(), Some(vec!["a".to_owned()]));
+        // A round begun before the mark does not judge it.
+        let early = w.begin_alone(clock.at(0.9));
+        w.mark_pending("b", Action::Stop, clock.at(1.0));
+        let gone = || ApiError::new(ErrorKind::NotFound, Operation::GetInstance).with_status(404);
+        let o = w.on_read_alone(&early, "b", clock.at(1.1), Ok(machine("b", "RUNNING")));
+        assert!(o.finished.is_empty());
+        let ticket = w.begin_alone(clock.at(3.0));
+        let o = w.on_read_alone(&ticket, "a", clock.at(3.1), Err(gone()));
+        assert_eq!(o.finished.len(), 1);
+        assert!(o.finished[0].ok && o.finished[0].action == Action::Delete);
+        assert_eq!(o.finished[0].name, "a");
+        let rows = w.snapshot(clock.at(3.2), SystemTime::now()).machines;
+        assert_eq!(
+            rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["b"]
+        );
+        // Someone else deleted b meanwhile: it goes too, and its awaited shutdown with it.
+        let o = w.on_read_alone(&ticket, "b", clock.at(3.1), Err(gone()));
+        assert!(o.finished.iter().all(|f| !f.ok));
+        assert!(w
+            .snapshot(clock.at(3.2), SystemTime::now())
+            .machines
+            .is_empty());
+    }
+
+    #[test]
+    fn a_429_on_a_machine_read_alone_waits_as_asked_and_a_refusal_ends_the_sign_in() {
+        let (mut w, clock) = signed_in(vec![machine("a", "STARTING")]);
+        let ticket = w.begin_alone(clock.at(2.0));
+        let o = w.on_read_alone(&ticket, "a", clock.at(2.0), Err(rate_limited(Some(9))));
+        assert!(o.auth_lost.is_none());
+        assert_eq!(w.next_alone(clock.at(2.1)), Some(clock.at(11.0)));
+        let ticket = w.begin_alone(clock.at(11.0));
+        let o = w.on_read_alone(&ticket, "a", clock.at(11.0), Err(failed(401)));
+        assert!(o.auth_lost.is_some());
+        assert_eq!(w.next_alone(clock.at(12.0)), None);
+        assert_eq!(w.next_read(clock.at(12.0)), None);
     }
 
     #[test]
@@ -847,8 +1109,16 @@ mod tests {
             Ok(vec![machine("web-1", "STOPPING")]),
         );
         assert!(o.finished.is_empty());
-        assert_eq!(w.next_read(clock.at(3.0)), Some(clock.at(5.0)));
-        let o = read(&mut w, clock.at(5.0), Ok(vec![machine("web-1", "STOPPED")]));
+        // Followed alone at the quick rhythm, the list at the idle one.
+        assert_eq!(w.next_alone(clock.at(3.0)), Some(clock.at(5.0)));
+        assert_eq!(w.next_read(clock.at(3.0)), Some(clock.at(33.0)));
+        let ticket = w.begin_alone(clock.at(5.0));
+        let o = w.on_read_alone(
+            &ticket,
+            "web-1",
+            clock.at(5.0),
+            Ok(machine("web-1", "STOPPED")),
+        );
         assert_eq!(
             o.finished,
             [Finished {
@@ -861,8 +1131,9 @@ mod tests {
         let row = &w.snapshot(clock.at(5.0), SystemTime::now()).machines[0];
         assert!(row.pending.is_none());
         assert!(row.can.start && !row.can.stop);
-        // Everything still again: back to the slow rhythm.
-        assert_eq!(w.next_read(clock.at(5.0)), Some(clock.at(35.0)));
+        // Everything still again: nothing read alone, the list at the slow rhythm.
+        assert_eq!(w.next_alone(clock.at(5.0)), None);
+        assert_eq!(w.next_read(clock.at(5.0)), Some(clock.at(33.0)));
     }
 
     #[test]
@@ -915,7 +1186,7 @@ mod tests {
         assert!(rows.iter().any(|r| r.id == "new" && r.pending.is_some()));
         assert_eq!(w.created_not_listed(), ["new"]);
         // Read alone, it is there and running: done.
-        let done = w.on_read_alone("new", clock.at(3.1), Ok(machine("new", "RUNNING")));
+        let done = alone(&mut w, "new", clock.at(3.1), Ok(machine("new", "RUNNING")));
         assert!(done.is_some_and(|f| f.ok && f.action == Action::Create));
         assert!(w.created_not_listed().iter().all(|id| id == "new"));
         let o = read(&mut w, clock.at(5.0), Ok(vec![machine("a", "RUNNING")]));
@@ -929,12 +1200,12 @@ mod tests {
         let gone = || ApiError::new(ErrorKind::NotFound, Operation::GetInstance).with_status(404);
         read(&mut w, clock.at(3.0), Ok(vec![machine("a", "RUNNING")]));
         assert!(
-            w.on_read_alone("new", clock.at(3.1), Err(gone())).is_none(),
+            alone(&mut w, "new", clock.at(3.1), Err(gone())).is_none(),
             "within the lag"
         );
         let lag = Policy::default().created_list_lag.as_secs_f64();
         read(&mut w, clock.at(lag), Ok(vec![machine("a", "RUNNING")]));
-        let ended = w.on_read_alone("new", clock.at(lag + 1.5), Err(gone()));
+        let ended = alone(&mut w, "new", clock.at(lag + 1.5), Err(gone()));
         assert!(ended.is_some_and(|f| !f.ok));
         let rows = w.snapshot(clock.at(lag + 2.0), SystemTime::now()).machines;
         assert_eq!(

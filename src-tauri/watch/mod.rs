@@ -13,6 +13,7 @@
 //!   when told to, and hands each new snapshot to a [`Sink`] (the window, through an event).
 
 mod action;
+mod delta;
 mod live;
 mod pending;
 mod snapshot;
@@ -20,6 +21,7 @@ mod unanswered;
 mod watcher;
 
 pub use action::{Action, Finished};
+pub use delta::{Delta, RowPrints};
 pub use live::{LiveList, Outcome, Policy, ReadTicket, Remembered};
 pub use snapshot::{BulkView, Can, PendingView, Row, Snapshot};
 pub use unanswered::CreateSeen;

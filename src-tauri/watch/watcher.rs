@@ -6,7 +6,7 @@ use std::time::{Instant, SystemTime};
 
 use tokio::sync::{Mutex, Notify};
 
-use super::{CreateSeen, Finished, LiveList, Policy, Remembered, Snapshot};
+use super::{CreateSeen, Finished, LiveList, Outcome, Policy, ReadTicket, Remembered, Snapshot};
 use crate::api::{Client, RetryPolicy};
 use crate::failure::Failure;
 
@@ -161,7 +161,7 @@ impl Watcher {
                     }
                 }
             }
-            let (expired, search, ticket) = {
+            let (expired, search, read) = {
                 let mut s = self.state.lock().await;
                 if s.epoch != epoch {
                     // Signed in or out while asleep: plan again for whoever is followed.
@@ -170,8 +170,17 @@ impl Watcher {
                 let now = Instant::now();
                 let expired = s.list.expire(now);
                 let search = s.list.expire_search(now);
-                let due = s.list.next_read(now).is_some_and(|at| at <= now);
-                (expired, search, due.then(|| s.list.begin_read(now)))
+                let due = |at: Option<Instant>| at.is_some_and(|at| at <= now);
+                let read = if due(s.list.next_read(now)) {
+                    Some(Read::List(s.list.begin_read(now)))
+                } else if due(s.list.next_alone(now)) {
+                    s.list
+                        .alone_ids()
+                        .map(|ids| Read::Alone(s.list.begin_alone(now), ids))
+                } else {
+                    None
+                };
+                (expired, search, read)
             };
             if !expired.is_empty() || search.is_some() {
                 self.push_if_new(&sink, &mut sent).await;
@@ -182,40 +191,28 @@ impl Watcher {
             if let Some(seen) = search {
                 sink.create_seen(owner, seen);
             }
-            let Some(ticket) = ticket else {
+            let outcome = match read {
                 // Woken for a deadline, not a read: a shutdown may have turned slow.
-                self.push_if_new(&sink, &mut sent).await;
-                continue;
-            };
-            let read = client.list_instances();
-            tokio::pin!(read);
-            let result = loop {
-                tokio::select! {
-                    result = &mut read => break result,
-                    _ = self.bell.notified() => self.push_if_new(&sink, &mut sent).await,
+                None => {
+                    self.push_if_new(&sink, &mut sent).await;
+                    continue;
+                }
+                Some(Read::List(ticket)) => {
+                    match self
+                        .read_list(&client, ticket, epoch, &sink, &mut sent)
+                        .await
+                    {
+                        Some(outcome) => outcome,
+                        None => continue,
+                    }
+                }
+                Some(Read::Alone(ticket, ids)) => {
+                    match self.read_alone(&client, ticket, &ids, epoch).await {
+                        Some(outcome) => outcome,
+                        None => continue,
+                    }
                 }
             };
-            let mut s = self.state.lock().await;
-            if s.epoch != epoch {
-                continue;
-            }
-            let mut outcome = s
-                .list
-                .on_read(ticket, Instant::now(), SystemTime::now(), result);
-            let not_listed = s.list.created_not_listed();
-            drop(s);
-            // New machines the list does not show yet are read alone: a service lists a
-            // machine only once its record is written.
-            for id in not_listed {
-                let result = client.get_instance(&id).await;
-                let mut s = self.state.lock().await;
-                if s.epoch != epoch {
-                    break;
-                }
-                outcome
-                    .finished
-                    .extend(s.list.on_read_alone(&id, Instant::now(), result));
-            }
             let snapshot = self
                 .state
                 .lock()
@@ -238,12 +235,82 @@ impl Watcher {
         }
     }
 
+    /// Reads the whole list under `ticket`, then the machines just created that it does
+    /// not show yet, each alone. `None` when the sign-in changed meanwhile.
+    async fn read_list(
+        &self,
+        client: &Client,
+        ticket: ReadTicket,
+        epoch: u64,
+        sink: &impl Sink,
+        sent: &mut Sent,
+    ) -> Option<Outcome> {
+        let read = client.list_instances();
+        tokio::pin!(read);
+        let result = loop {
+            tokio::select! {
+                result = &mut read => break result,
+                _ = self.bell.notified() => self.push_if_new(sink, sent).await,
+            }
+        };
+        let mut s = self.state.lock().await;
+        if s.epoch != epoch {
+            return None;
+        }
+        let mut outcome = s
+            .list
+            .on_read(ticket, Instant::now(), SystemTime::now(), result);
+        let not_listed = s.list.created_not_listed();
+        if not_listed.is_empty() {
+            return Some(outcome);
+        }
+        // New machines the list does not show yet are read alone: a service lists a
+        // machine only once its record is written.
+        let ticket = s.list.begin_alone(Instant::now());
+        drop(s);
+        let alone = self.read_alone(client, ticket, &not_listed, epoch).await?;
+        outcome.finished.extend(alone.finished);
+        outcome.auth_lost = outcome.auth_lost.or(alone.auth_lost);
+        Some(outcome)
+    }
+
+    /// Reads each of `ids` alone (`GET /instances/{id}`), all at once, under `ticket`.
+    /// `None` when the sign-in changed meanwhile.
+    async fn read_alone(
+        &self,
+        client: &Client,
+        ticket: ReadTicket,
+        ids: &[String],
+        epoch: u64,
+    ) -> Option<Outcome> {
+        let answers =
+            futures_util::future::join_all(ids.iter().map(|id| client.get_instance(id))).await;
+        let mut s = self.state.lock().await;
+        if s.epoch != epoch {
+            return None;
+        }
+        let mut outcome = Outcome::default();
+        let now = Instant::now();
+        for (id, result) in ids.iter().zip(answers) {
+            let one = s.list.on_read_alone(&ticket, id, now, result);
+            outcome.finished.extend(one.finished);
+            outcome.auth_lost = outcome.auth_lost.or(one.auth_lost);
+        }
+        Some(outcome)
+    }
+
     async fn push_if_new(&self, sink: &impl Sink, sent: &mut Sent) {
         let snapshot = self.snapshot().await;
         if sent.is_new(&snapshot) {
             sink.snapshot(snapshot);
         }
     }
+}
+
+/// The read the loop makes next: the whole list, or the moving machines each alone.
+enum Read {
+    List(ReadTicket),
+    Alone(ReadTicket, Vec<String>),
 }
 
 /// What the loop last pushed, as a hash of the snapshot (no copy of a long list is kept).

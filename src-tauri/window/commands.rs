@@ -253,8 +253,11 @@ pub async fn news(
     room: State<'_, Newsroom>,
     seen: Option<u64>,
     list: Option<bool>,
+    have: Option<u64>,
 ) -> Result<News, Failure> {
-    Ok(room.after(seen, list.unwrap_or(false), NEWS_WAIT).await)
+    Ok(room
+        .after(seen, list.unwrap_or(false), have, NEWS_WAIT)
+        .await)
 }
 
 #[cfg(test)]

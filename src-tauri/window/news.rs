@@ -12,6 +12,7 @@
 //! response instead: no script runs, and the page reads a 10,000-machine list with
 //! `JSON.parse` rather than compiling it as a script.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,7 +20,28 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::desk::AppView;
-use crate::watch::Snapshot;
+use crate::watch::{Delta, RowPrints, Snapshot};
+
+/// How many lists back the page may hold and still be sent only what changed.
+const PRINTS_KEPT: usize = 3;
+
+/// The machines list for the page: whole, or what changed since a list it holds.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Machines {
+    Whole(Arc<Snapshot>),
+    Delta(Box<Delta>),
+}
+
+impl Machines {
+    /// The `seq` of the list it brings the page to.
+    pub fn seq(&self) -> u64 {
+        match self {
+            Machines::Whole(s) => s.seq,
+            Machines::Delta(d) => d.seq,
+        }
+    }
+}
 
 /// How long a `news` request waits for something new before it is answered with nothing
 /// (and asked again): no request stands for ever, whatever happens to the page.
@@ -32,7 +54,7 @@ pub const NEWS_WAIT: Duration = Duration::from_secs(50);
 pub struct News {
     pub version: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub machines: Option<Arc<Snapshot>>,
+    pub machines: Option<Machines>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AppView>,
     /// True for dark.
@@ -44,6 +66,8 @@ pub struct News {
 #[derive(Default)]
 struct Board {
     machines: Option<(u64, Arc<Snapshot>)>,
+    /// The prints of the last few lists posted, by number, oldest first.
+    prints: VecDeque<(u64, Arc<RowPrints>)>,
     account: Option<(u64, AppView)>,
     theme: Option<(u64, bool)>,
 }
@@ -66,8 +90,15 @@ impl Default for Newsroom {
 
 impl Newsroom {
     pub fn machines(&self, snapshot: Snapshot) {
+        let prints = Arc::new(RowPrints::of(&snapshot));
         let snapshot = Arc::new(snapshot);
-        self.post(|board, v| board.machines = Some((v, snapshot)));
+        self.post(|board, v| {
+            board.machines = Some((v, snapshot));
+            if board.prints.len() == PRINTS_KEPT {
+                board.prints.pop_front();
+            }
+            board.prints.push_back((v, prints));
+        });
     }
 
     pub fn account(&self, view: AppView) {
@@ -87,7 +118,10 @@ impl Newsroom {
         self.version.send_replace(version);
     }
 
-    /// The page's request. Without `seen`, the current number alone, at once: the page
+    /// The page's request. `have` is the number of the news whose list the page holds
+    /// (`None`: a list it had from a call, or none): a newer list is then sent as what
+    /// changed since that one, or whole when that one is too old to compare, and whole
+    /// when the page holds none. Without `seen`, the current number alone, at once: the page
     /// asks so before its first call, and whatever that call answers supersedes the news
     /// before it. With it, what is newer, waiting up to `wait` for some; with `list` as
     /// well, the newest machines list however old (at once if there is one): the page's
@@ -96,7 +130,13 @@ impl Newsroom {
     /// before the first was drawn put its first paint off from ~70 to ~125 ms, one launch
     /// in three.) A number from beyond this run (a page older than the app cannot have
     /// one, but the page is not to be trusted) counts as having seen nothing.
-    pub async fn after(&self, seen: Option<u64>, list: bool, wait: Duration) -> News {
+    pub async fn after(
+        &self,
+        seen: Option<u64>,
+        list: bool,
+        have: Option<u64>,
+        wait: Duration,
+    ) -> News {
         let Some(mut seen) = seen else {
             return News {
                 version: *self.version.borrow(),
@@ -111,23 +151,46 @@ impl Newsroom {
             // The sender lives as long as `self`, so waiting ends only with news or the time.
             let _ = tokio::time::timeout(wait, changed.wait_for(|v| *v > seen)).await;
         }
-        self.since(seen, list)
+        self.since(seen, list, have)
     }
 
     fn board(&self) -> std::sync::MutexGuard<'_, Board> {
         self.board.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn since(&self, seen: u64, list: bool) -> News {
+    fn since(&self, seen: u64, list: bool, have: Option<u64>) -> News {
         let board = self.board();
         fn newer<T: Clone>(item: &Option<(u64, T)>, seen: u64) -> Option<T> {
             item.as_ref()
                 .filter(|(v, _)| *v > seen)
                 .map(|(_, t)| t.clone())
         }
+        let machines = board.machines.as_ref().and_then(|(v, snapshot)| {
+            if list {
+                return Some(Machines::Whole(snapshot.clone()));
+            }
+            let have = match have {
+                _ if *v <= seen => return None,
+                // The page holds no list of ours: the whole one.
+                None => return Some(Machines::Whole(snapshot.clone())),
+                Some(have) if *v <= have => return None,
+                Some(have) => have,
+            };
+            // The list the page holds is the newest posted at or before `have`. Lists
+            // are dropped oldest first: when that one is gone, so are all before it, and
+            // the list is sent whole.
+            let before = board.prints.iter().rev().find(|(pv, _)| *pv <= have);
+            let after = board.prints.back().filter(|(pv, _)| pv == v);
+            Some(match (before, after) {
+                (Some((_, before)), Some((_, after))) => {
+                    Machines::Delta(Box::new(Delta::between(have, before, snapshot, after)))
+                }
+                _ => Machines::Whole(snapshot.clone()),
+            })
+        });
         News {
             version: *self.version.borrow(),
-            machines: newer(&board.machines, if list { 0 } else { seen }),
+            machines,
             account: newer(&board.account, seen),
             theme: newer(&board.theme, seen),
         }
@@ -168,7 +231,7 @@ mod tests {
         let room = Newsroom::default();
         room.machines(snapshot(1));
         room.theme(true);
-        let news = room.after(None, false, NEWS_WAIT).await;
+        let news = room.after(None, false, None, NEWS_WAIT).await;
         assert_eq!(news.version, 2);
         assert!(news.machines.is_none() && news.theme.is_none() && news.account.is_none());
     }
@@ -179,12 +242,12 @@ mod tests {
         room.machines(snapshot(1));
         room.theme(true);
         room.machines(snapshot(2));
-        let news = room.after(Some(1), false, NEWS_WAIT).await;
+        let news = room.after(Some(1), false, None, NEWS_WAIT).await;
         assert_eq!(news.version, 3);
-        assert_eq!(news.machines.map(|s| s.seq), Some(2));
+        assert_eq!(news.machines.map(|m| m.seq()), Some(2));
         assert_eq!(news.theme, Some(true));
-        let news = room.after(Some(2), false, NEWS_WAIT).await;
-        assert_eq!(news.machines.map(|s| s.seq), Some(2));
+        let news = room.after(Some(2), false, Some(2), NEWS_WAIT).await;
+        assert_eq!(news.machines.map(|m| m.seq()), Some(2));
         assert_eq!(news.theme, None, "the theme was already seen");
     }
 
@@ -193,7 +256,9 @@ mod tests {
         let room = Arc::new(Newsroom::default());
         post_soon(&room, |room| room.theme(false));
         let asked = Instant::now();
-        let news = room.after(Some(0), false, Duration::from_secs(30)).await;
+        let news = room
+            .after(Some(0), false, None, Duration::from_secs(30))
+            .await;
         assert_eq!(news.theme, Some(false));
         assert!(
             asked.elapsed() < Duration::from_secs(5),
@@ -207,7 +272,9 @@ mod tests {
         let room = Newsroom::default();
         room.theme(true);
         let asked = Instant::now();
-        let news = room.after(Some(1), false, Duration::from_millis(200)).await;
+        let news = room
+            .after(Some(1), false, None, Duration::from_millis(200))
+            .await;
         assert!(asked.elapsed() >= Duration::from_millis(200));
         assert_eq!(news.version, 1);
         assert!(news.theme.is_none() && news.machines.is_none());
@@ -217,7 +284,7 @@ mod tests {
     async fn a_number_from_beyond_this_run_counts_as_nothing_seen() {
         let room = Newsroom::default();
         room.theme(true);
-        let news = room.after(Some(99), false, NEWS_WAIT).await;
+        let news = room.after(Some(99), false, None, NEWS_WAIT).await;
         assert_eq!((news.version, news.theme), (1, Some(true)));
     }
 
@@ -225,15 +292,20 @@ mod tests {
     async fn the_first_request_gets_the_newest_list_however_old_and_only_then() {
         let room = Newsroom::default();
         room.machines(snapshot(7));
-        let mark = room.after(None, false, NEWS_WAIT).await.version;
+        let mark = room.after(None, false, None, NEWS_WAIT).await.version;
         room.theme(true);
         let asked = Instant::now();
-        let first = room.after(Some(mark), true, NEWS_WAIT).await;
+        let first = room.after(Some(mark), true, None, NEWS_WAIT).await;
         assert!(asked.elapsed() < Duration::from_secs(5), "at once");
-        assert_eq!(first.machines.map(|s| s.seq), Some(7));
+        assert_eq!(first.machines.map(|m| m.seq()), Some(7));
         assert_eq!(first.theme, Some(true));
         let next = room
-            .after(Some(first.version), false, Duration::from_millis(100))
+            .after(
+                Some(first.version),
+                false,
+                Some(first.version),
+                Duration::from_millis(100),
+            )
             .await;
         assert!(next.machines.is_none(), "the list comes once");
     }
@@ -242,7 +314,62 @@ mod tests {
     async fn asked_for_a_list_before_there_is_one_the_request_waits_for_it() {
         let room = Arc::new(Newsroom::default());
         post_soon(&room, |room| room.machines(snapshot(1)));
-        let first = room.after(Some(0), true, Duration::from_secs(30)).await;
-        assert_eq!(first.machines.map(|s| s.seq), Some(1));
+        let first = room
+            .after(Some(0), true, None, Duration::from_secs(30))
+            .await;
+        assert_eq!(first.machines.map(|m| m.seq()), Some(1));
+    }
+
+    fn with_machines(seq: u64, rows: &[(&str, &str)]) -> Snapshot {
+        let instances: Vec<crate::api::Instance> = rows
+            .iter()
+            .map(|(id, status)| {
+                serde_json::from_value(serde_json::json!({"id": id, "name": id, "status": status}))
+                    .unwrap()
+            })
+            .collect();
+        let mut w = crate::watch::LiveList::new(crate::watch::Policy::default());
+        w.resume();
+        let now = Instant::now();
+        let ticket = w.begin_read(now);
+        w.on_read(ticket, now, std::time::SystemTime::now(), Ok(instances));
+        Snapshot {
+            seq,
+            ..w.snapshot(now, std::time::SystemTime::now())
+        }
+    }
+
+    #[tokio::test]
+    async fn after_the_first_list_the_page_is_sent_what_changed_since_the_one_it_holds() {
+        let room = Newsroom::default();
+        room.machines(with_machines(1, &[("a", "RUNNING"), ("b", "RUNNING")]));
+        let first = room.after(Some(0), true, None, NEWS_WAIT).await;
+        assert!(matches!(first.machines, Some(Machines::Whole(_))));
+        room.machines(with_machines(2, &[("a", "STOPPING"), ("b", "RUNNING")]));
+        let next = room
+            .after(Some(first.version), false, Some(first.version), NEWS_WAIT)
+            .await;
+        let Some(Machines::Delta(delta)) = next.machines else {
+            panic!("not a delta: {:?}", next.machines);
+        };
+        assert_eq!((delta.base, delta.seq), (first.version, 2));
+        let changed: Vec<&str> = delta.changed.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(changed, ["a"]);
+        assert!(delta.gone.is_empty());
+        // A page that holds a list too old to compare, or none of ours, gets it whole.
+        for _ in 0..PRINTS_KEPT {
+            room.machines(with_machines(3, &[("b", "RUNNING")]));
+        }
+        let old = room
+            .after(Some(next.version), false, Some(first.version), NEWS_WAIT)
+            .await;
+        assert!(matches!(old.machines, Some(Machines::Whole(_))));
+        let none = room.after(Some(next.version), false, None, NEWS_WAIT).await;
+        assert!(matches!(none.machines, Some(Machines::Whole(_))));
+        // The whole list, asked for, whatever the page holds.
+        let asked = room
+            .after(Some(old.version), true, Some(old.version), NEWS_WAIT)
+            .await;
+        assert!(matches!(asked.machines, Some(Machines::Whole(_))));
     }
 }

@@ -35,7 +35,7 @@ export async function call(command, args) {
 
 /**
  * @typedef {{version: number, machines?: any, account?: any, theme?: boolean}} News
- * @typedef {{machines: (snapshot: any) => void, account: (view: any) => void, theme: (dark: boolean) => void}} NewsHandlers
+ * @typedef {{machines: (list: any, held: number|null) => boolean, account: (view: any) => void, theme: (dark: boolean) => void}} NewsHandlers
  */
 
 /**
@@ -50,11 +50,31 @@ export async function newsMark() {
 }
 
 /**
+ * The number of the news whose machines list the page holds (null: a list from a call, or
+ * none): the app sends a newer list as what changed since that one.
+ * @type {number|null}
+ */
+let have = null;
+
+/**
+ * How the lists from the news came: whole, as deltas, and deltas refused (about a list the
+ * page no longer held). Read by the window tests and the desktop benchmark.
+ */
+export const newsCounts = { whole: 0, delta: 0, refused: 0 };
+
+/** The page's list was replaced by a call's answer (or emptied): the next list comes whole. */
+export function listFromCall() {
+  have = null;
+}
+
+/**
  * Follows what the app tells the page without being asked (the machines list, the account,
  * the desktop's light or dark): one `news` request always stands and is answered as soon
  * as there is something newer than `mark` and then than the last answer
  * (src-tauri/window/news.rs says why not events). The first answer also brings the newest
- * machines list, however old: the list comes this one way.
+ * machines list, however old: the list comes this one way. After it, a list comes as what
+ * changed since the one the page holds (`have`); `handlers.machines` says whether it took
+ * it, and one it could not (about a list it no longer holds) is asked for whole at once.
  * @param {number} mark from newsMark
  * @param {NewsHandlers} handlers
  */
@@ -66,7 +86,7 @@ export function followNews(mark, handlers) {
       /** @type {News} */
       let news;
       try {
-        news = await tauri.core.invoke('news', { seen, list });
+        news = await tauri.core.invoke('news', { seen, list, have });
         list = false;
       } catch (e) {
         // Not expected (the request only waits); ask again in a moment, not in a tight loop.
@@ -78,7 +98,18 @@ export function followNews(mark, handlers) {
       try {
         if (news.theme !== undefined) handlers.theme(news.theme);
         if (news.account) handlers.account(news.account);
-        if (news.machines) handlers.machines(news.machines);
+        if (news.machines) {
+          const delta = news.machines.base !== undefined;
+          if (handlers.machines(news.machines, have)) {
+            have = news.version;
+            newsCounts[delta ? 'delta' : 'whole'] += 1;
+          } else {
+            if (delta) newsCounts.refused += 1;
+            have = null;
+            // What changed since a list the page no longer holds: the whole one, now.
+            if (news.machines.base !== undefined) list = true;
+          }
+        }
       } catch (e) {
         console.error('news', e);
       }

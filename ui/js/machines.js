@@ -2,7 +2,8 @@
 // The machines screen: puts together the table (table.js), the details (details.js) and
 // the actions (actions.js) with search, the state filter, sorting, selection, the bulk
 // bar and the banners, and takes the snapshots the Rust side pushes.
-import { call } from './ipc.js';
+import { call, listFromCall } from './ipc.js';
+import { applyDelta } from './delta.js';
 import { h, $, morph } from './dom.js';
 import { ago, count, inSeconds } from './format.js';
 import { failureContent, failureText } from './feedback.js';
@@ -154,14 +155,31 @@ onRender(render);
 let firstListMarked = false;
 
 /**
- * A snapshot from the Rust side, from the news or asked for. An older one than the page
+ * A whole list the page asked for (a call's answer). An older one than the page
  * has (a call's answer overtaken by the news) is dropped: the newer one always wins. (One
  * with the same `seq` is not: what time alone changes, such as a shutdown that is taking
  * too long, is sent again without a new `seq`.)
  * @param {any} snapshot
  */
 export function update(snapshot) {
-  if (snapshot.seq < state.snapshot.seq) return;
+  listFromCall();
+  take(snapshot);
+}
+
+/**
+ * A list from the news: whole, or what changed since the list the page holds (`held`, the
+ * number of the news it came with). False when it was not taken: older than what the page
+ * shows, or about a list the page no longer holds (it is then asked for whole).
+ * @param {any} list @param {number|null} held
+ */
+export function fromNews(list, held) {
+  const snapshot = list.base === undefined ? list : applyDelta(state.snapshot, held, list);
+  return snapshot ? take(snapshot) : false;
+}
+
+/** @param {any} snapshot */
+function take(snapshot) {
+  if (snapshot.seq < state.snapshot.seq) return false;
   state.snapshot = snapshot;
   settleOptimistic();
   if (snapshot.loaded && !firstListMarked) {
@@ -177,12 +195,14 @@ export function update(snapshot) {
     }, 0));
   }
   queueRender();
+  return true;
 }
 
 /** Forgets what this screen showed (sign-out). */
 export function reset() {
   // Sign-out: the Rust side's count goes on, so what it sends next is newer still.
   state.snapshot = { seq: state.snapshot.seq, loaded: false, machines: [] };
+  listFromCall();
   state.errorHeights.clear();
   state.selected.clear();
   state.detail = null;

@@ -197,9 +197,10 @@ async function start() {
   const v = await call('start');
   show(v);
   followNews(mark, {
-    machines: (snapshot) => {
-      machines.update(snapshot);
+    machines: (list, held) => {
+      const taken = machines.fromNews(list, held);
       historyChanged();
+      return taken;
     },
     account: (v) => show(v),
     theme: (dark) => setTheme(dark),
