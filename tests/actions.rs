@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::screen::Screen;
 use common::{assert_in_session, eventually, Sim, EMAIL, KEY, SECRET};
-use compute_desk::desk::{ActionResult, Desk, Options, Run};
+use compute_desk::desk::{ActionResult, Desk, Run};
 use compute_desk::history::{Entry, Outcome};
 use compute_desk::vault::Vault;
 use compute_desk::watch::{CreateSeen, Policy};
@@ -341,21 +341,7 @@ async fn desk_with_policy(
     keyring: &str,
     policy: Policy,
 ) -> (Arc<Desk>, Screen) {
-    let desk = Arc::new(Desk::new(
-        config,
-        Vault::new(keyring),
-        policy,
-        Options::default(),
-    ));
-    let seen = Screen::default();
-    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
-    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
-    let loaded = eventually(Duration::from_secs(5), || async {
-        seen.last().is_some_and(|s| s.loaded)
-    })
-    .await;
-    assert!(loaded, "the list never came");
-    (desk, seen)
+    common::signed_in_desk(sim, config, keyring, policy).await
 }
 
 /// A simulator for creates: two machines, no plan limit, a list lagging `lag` seconds

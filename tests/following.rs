@@ -11,11 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::screen::Screen;
-use common::{assert_in_session, eventually, Sim, KEY, SECRET};
-use compute_desk::desk::{Desk, Options};
-use compute_desk::vault::Vault;
+use common::{assert_in_session, eventually, Sim};
+use compute_desk::desk::Desk;
 use compute_desk::watch::Policy;
-use serde_json::Value;
 
 const LIST: &str = "/api/compute/v1/instances";
 
@@ -28,55 +26,10 @@ fn quick(alone_limit: usize) -> Policy {
     }
 }
 
-/// Reads of the whole list and of single machines the simulator has answered so far.
-async fn reads(sim: &Sim) -> (usize, usize) {
-    let requests = sim.requests().await;
-    let gets = requests.iter().filter(|r| r["method"] == "GET");
-    let path = |r: &Value| r["path"].as_str().unwrap_or_default().to_owned();
-    let (mut lists, mut singles) = (0, 0);
-    for r in gets {
-        let path = path(r);
-        if path == LIST {
-            lists += 1;
-        } else if path
-            .strip_prefix("/api/compute/v1/instances/")
-            .is_some_and(|id| !id.contains('/'))
-        {
-            singles += 1;
-        }
-    }
-    (lists, singles)
-}
-
-async fn signed_in(sim: &Sim, config: &std::path::Path, policy: Policy) -> (Arc<Desk>, Screen) {
-    let desk = Arc::new(Desk::new(
-        config,
-        Vault::new("app.computedesk.test.following"),
-        policy,
-        Options::default(),
-    ));
-    let seen = Screen::default();
-    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
-    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
-    let loaded = eventually(Duration::from_secs(5), || async {
-        seen.last().is_some_and(|s| s.loaded)
-    })
-    .await;
-    assert!(loaded, "the list never came");
-    (desk, seen)
-}
-
-/// The server's word for the machine `id` on the screen, if it is there.
-fn status_on_screen(seen: &Screen, id: &str) -> Option<String> {
-    let last = seen.last()?;
-    let row = last.machines.iter().find(|r| r.id == id)?;
-    Some(row.status.clone())
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_moving_machine_is_read_alone_and_the_list_at_the_idle_rhythm_until_it_is_gone() {
+/// Six machines whose shutdowns hang (a machine stays in STOPPING until something else
+/// happens to it), a desk signed in with `policy`, and four of the machines running.
+async fn four_running(config: &std::path::Path, policy: Policy) -> (Sim, Arc<Desk>, Screen) {
     assert_in_session();
-    // Shutdowns hang: the machine stays in STOPPING until something else happens to it.
     let sim = Sim::start(&[
         "--rate-limit",
         "0",
@@ -86,30 +39,47 @@ async fn a_moving_machine_is_read_alone_and_the_list_at_the_idle_rhythm_until_it
         "--speed",
         "10",
     ]);
-    let config = tempfile::tempdir().unwrap();
-    let (desk, seen) = signed_in(&sim, config.path(), quick(20)).await;
+    let (desk, seen) =
+        common::signed_in_desk(&sim, config, "app.computedesk.test.following", policy).await;
     // The machines still provisioning at the start have settled (0.8 s at speed 10).
-    assert!(
-        eventually(Duration::from_secs(5), || async {
-            seen.running_ids().len() >= 4
-        })
-        .await
-    );
-    let id = seen.running_ids()[0].clone();
-    desk.act_and_wait(std::slice::from_ref(&id), "stop")
-        .await
-        .unwrap();
-    let stopping = eventually(Duration::from_secs(5), || async {
-        status_on_screen(&seen, &id).as_deref() == Some("STOPPING")
+    let settled = eventually(Duration::from_secs(5), || async {
+        seen.running_ids().len() >= 4
     })
     .await;
-    assert!(stopping, "{:?}", status_on_screen(&seen, &id));
+    assert!(settled, "four machines never ran");
+    (sim, desk, seen)
+}
+
+/// The server's word for the machine `id` on the screen, if it is there.
+fn status_on_screen(seen: &Screen, id: &str) -> Option<String> {
+    let last = seen.last()?;
+    let row = last.machines.iter().find(|r| r.id == id)?;
+    Some(row.status.clone())
+}
+
+/// Shuts `ids` down and waits until the screen shows each stopping.
+async fn shut_down(desk: &Desk, seen: &Screen, ids: &[String]) {
+    desk.act_and_wait(ids, "stop").await.unwrap();
+    let stopping = eventually(Duration::from_secs(5), || async {
+        ids.iter()
+            .all(|id| status_on_screen(seen, id).as_deref() == Some("STOPPING"))
+    })
+    .await;
+    assert!(stopping, "not all of {ids:?} shown stopping");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moving_machine_is_read_alone_and_the_list_at_the_idle_rhythm_until_it_is_gone() {
+    let config = tempfile::tempdir().unwrap();
+    let (sim, desk, seen) = four_running(config.path(), quick(20)).await;
+    let id = seen.running_ids()[0].clone();
+    shut_down(&desk, &seen, std::slice::from_ref(&id)).await;
 
     // Five seconds of a machine that moves: read alone every half second, the list not
     // at all (its idle rhythm is 30 s; the read after the action is behind us).
-    let (lists, singles) = reads(&sim).await;
+    let (lists, singles) = sim.reads_of_each_kind().await;
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let (lists_after, singles_after) = reads(&sim).await;
+    let (lists_after, singles_after) = sim.reads_of_each_kind().await;
     let alone = singles_after - singles;
     assert_eq!(lists_after - lists, 0, "the whole list was read again");
     // Ten rounds, give or take one at each end (and a machine still settling from the
@@ -128,7 +98,7 @@ async fn a_moving_machine_is_read_alone_and_the_list_at_the_idle_rhythm_until_it
     })
     .await;
     assert!(gone, "the machine stayed on screen");
-    let (lists_end, singles_end) = reads(&sim).await;
+    let (lists_end, singles_end) = sim.reads_of_each_kind().await;
     assert_eq!(
         lists_end - lists_after,
         0,
@@ -137,42 +107,24 @@ async fn a_moving_machine_is_read_alone_and_the_list_at_the_idle_rhythm_until_it
     assert!(singles_end > singles_after);
     // Nothing moves any more: no more single reads.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(reads(&sim).await.1, singles_end, "read alone after it went");
+    assert_eq!(
+        sim.reads_of_each_kind().await.1,
+        singles_end,
+        "read alone after it went"
+    );
     assert_eq!(seen.last().unwrap().machines.len(), 5);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_limit_of_machines_read_alone_the_whole_list_is_read_quickly() {
-    assert_in_session();
-    let sim = Sim::start(&[
-        "--rate-limit",
-        "0",
-        "--instances",
-        "6",
-        "--shutdowns-hang",
-        "--speed",
-        "10",
-    ]);
     let config = tempfile::tempdir().unwrap();
     // Three machines may be followed alone; four shut down at once.
-    let (desk, seen) = signed_in(&sim, config.path(), quick(3)).await;
-    assert!(
-        eventually(Duration::from_secs(5), || async {
-            seen.running_ids().len() >= 4
-        })
-        .await
-    );
+    let (sim, desk, seen) = four_running(config.path(), quick(3)).await;
     let ids: Vec<String> = seen.running_ids().into_iter().take(4).collect();
-    desk.act_and_wait(&ids, "stop").await.unwrap();
-    let stopping = eventually(Duration::from_secs(5), || async {
-        ids.iter()
-            .all(|id| status_on_screen(&seen, id).as_deref() == Some("STOPPING"))
-    })
-    .await;
-    assert!(stopping);
-    let (lists, singles) = reads(&sim).await;
+    shut_down(&desk, &seen, &ids).await;
+    let (lists, singles) = sim.reads_of_each_kind().await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let (lists_after, singles_after) = reads(&sim).await;
+    let (lists_after, singles_after) = sim.reads_of_each_kind().await;
     assert_eq!(
         singles_after - singles,
         0,

@@ -14,11 +14,17 @@ use super::news::{News, Newsroom, NEWS_WAIT};
 /// The window title says whose machines are on screen: the account's name, or that they
 /// are the demo's.
 fn titled<R: Runtime>(app: &AppHandle<R>, view: AppView) -> AppView {
+    set_title(app, &view);
+    view
+}
+
+/// Sets the window's title from `view`: also when the account changes without a command
+/// (a saved sign-in confirmed, or refused, while the app runs).
+pub(super) fn set_title<R: Runtime>(app: &AppHandle<R>, view: &AppView) {
     if let Some(window) = app.get_webview_window("main") {
         let lang = app.state::<Desk>().language();
         let _ = window.set_title(&lang.say(&view.title()));
     }
-    view
 }
 
 /// The first call of the page: waits for the silent sign-in started at launch.

@@ -9,6 +9,7 @@ use crate::failure::Failure;
 use crate::text::Text;
 use crate::watch::{CreateSeen, Finished, Sink, Snapshot};
 
+use super::commands::set_title;
 use super::news::Newsroom;
 use super::startup::since_launch;
 
@@ -84,6 +85,7 @@ impl Sink for WindowSink {
         let app = self.app.clone();
         tauri::async_runtime::spawn(async move {
             let view = app.state::<Desk>().auth_lost(owner, &failure).await;
+            set_title(&app, &view);
             app.state::<Newsroom>().account(view);
         });
     }
@@ -96,6 +98,7 @@ impl WindowSink {
         let app = self.app.clone();
         tauri::async_runtime::spawn(async move {
             let view = app.state::<Desk>().view().await;
+            set_title(&app, &view);
             app.state::<Newsroom>().account(view);
         });
     }

@@ -130,6 +130,29 @@ impl Sim {
         self.delete("/_sim/sessions").await;
     }
 
+    /// Reads the simulator has answered so far: (whole list, single machines).
+    pub async fn reads_of_each_kind(&self) -> (usize, usize) {
+        let list = "/api/compute/v1/instances";
+        let (mut lists, mut singles) = (0, 0);
+        for r in self
+            .requests()
+            .await
+            .iter()
+            .filter(|r| r["method"] == "GET")
+        {
+            let path = r["path"].as_str().unwrap_or_default();
+            if path == list {
+                lists += 1;
+            } else if path
+                .strip_prefix("/api/compute/v1/instances/")
+                .is_some_and(|id| !id.contains('/'))
+            {
+                singles += 1;
+            }
+        }
+        (lists, singles)
+    }
+
     /// Revokes the API key `key` on the server, as an administrator would.
     pub async fn revoke_key(&self, key: &str) {
         self.delete(&format!("/_sim/keys/{key}")).await;
@@ -304,6 +327,31 @@ pub fn recorded_desk(
     let desk = std::sync::Arc::new(desk_at(config, vault));
     let seen = screen::Screen::default();
     tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    (desk, seen)
+}
+
+/// A desk over `config` with `policy`, its keyring service `keyring`, whose watcher reports
+/// into a screen; signed in with the simulator's key pair, its first list in.
+pub async fn signed_in_desk(
+    sim: &Sim,
+    config: &std::path::Path,
+    keyring: &str,
+    policy: compute_desk::watch::Policy,
+) -> (std::sync::Arc<compute_desk::desk::Desk>, screen::Screen) {
+    let desk = std::sync::Arc::new(compute_desk::desk::Desk::new(
+        config,
+        compute_desk::vault::Vault::new(keyring),
+        policy,
+        compute_desk::desk::Options::default(),
+    ));
+    let seen = screen::Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let loaded = eventually(std::time::Duration::from_secs(5), || async {
+        seen.last().is_some_and(|s| s.loaded)
+    })
+    .await;
+    assert!(loaded, "the list never came");
     (desk, seen)
 }
 
