@@ -56,28 +56,35 @@ fn pss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// PSS of the app (`name`) and everything it started (WebKit's web and network
-/// processes), in MiB: the test harness's own processes are not counted.
-fn tree_pss_mib(name: &str) -> (f64, Vec<String>) {
+/// The app (`name`) and everything it started (WebKit's web and network processes): the
+/// test harness's own processes are not in it.
+fn tree(name: &str) -> Vec<u32> {
     let kids = children();
-    let roots: Vec<u32> = kids
+    let mut stack: Vec<u32> = kids
         .values()
         .flatten()
         .copied()
         .filter(|&p| comm(p).starts_with(&name[..name.len().min(15)]))
         .collect();
     let mut seen = HashSet::new();
-    let mut stack = roots;
+    let mut all = Vec::new();
+    while let Some(p) = stack.pop() {
+        if seen.insert(p) {
+            all.push(p);
+            stack.extend(kids.get(&p).cloned().unwrap_or_default());
+        }
+    }
+    all
+}
+
+/// PSS of the app's [`tree`], in MiB, and of each process in it.
+fn tree_pss_mib(name: &str) -> (f64, Vec<String>) {
     let mut total = 0;
     let mut parts = Vec::new();
-    while let Some(p) = stack.pop() {
-        if !seen.insert(p) {
-            continue;
-        }
+    for p in tree(name) {
         let kib = pss_kib(p);
         total += kib;
         parts.push(format!("{} {:.0}", comm(p), kib as f64 / 1024.0));
-        stack.extend(kids.get(&p).cloned().unwrap_or_default());
     }
     (total as f64 / 1024.0, parts)
 }
@@ -396,33 +403,22 @@ async fn idle_reads(label: &str, more: &[&str], unknown: Option<&str>) {
     app.quit().await;
 }
 
-/// CPU time (user + system, in clock ticks) of the app (`name`) and everything it started.
+/// CPU time (user + system, in clock ticks) of the app's [`tree`].
 fn tree_cpu_ticks(name: &str) -> u64 {
-    let kids = children();
-    let mut stack: Vec<u32> = kids
-        .values()
-        .flatten()
-        .copied()
-        .filter(|&p| comm(p).starts_with(&name[..name.len().min(15)]))
-        .collect();
-    let mut seen = HashSet::new();
-    let mut total = 0;
-    while let Some(p) = stack.pop() {
-        if !seen.insert(p) {
-            continue;
-        }
-        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
-        // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map_or("", |(_, rest)| rest)
-            .split_whitespace()
-            .collect();
-        let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
-        total += field(14).unwrap_or(0) + field(15).unwrap_or(0);
-        stack.extend(kids.get(&p).cloned().unwrap_or_default());
-    }
-    total
+    tree(name)
+        .into_iter()
+        .map(|p| {
+            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
+            // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
+            let fields: Vec<&str> = stat
+                .rsplit_once(')')
+                .map_or("", |(_, rest)| rest)
+                .split_whitespace()
+                .collect();
+            let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
+            field(14).unwrap_or(0) + field(15).unwrap_or(0)
+        })
+        .sum()
 }
 
 fn clock_ticks_per_second() -> f64 {
