@@ -183,7 +183,14 @@ impl Newsroom {
             let after = board.prints.back().filter(|(pv, _)| pv == v);
             Some(match (before, after) {
                 (Some((_, before)), Some((_, after))) => {
-                    Machines::Delta(Box::new(Delta::between(have, before, snapshot, after)))
+                    let delta = Delta::between(have, before, snapshot, after);
+                    // Most rows changed (another account's list, after a switch): the whole
+                    // list is no bigger, and the page takes it whatever it holds.
+                    if delta.changed.len() + delta.gone.len() > snapshot.machines.len() / 2 + 1 {
+                        Machines::Whole(snapshot.clone())
+                    } else {
+                        Machines::Delta(Box::new(delta))
+                    }
                 }
                 _ => Machines::Whole(snapshot.clone()),
             })
@@ -364,6 +371,15 @@ mod tests {
             .after(Some(next.version), false, Some(first.version), NEWS_WAIT)
             .await;
         assert!(matches!(old.machines, Some(Machines::Whole(_))));
+        // Most rows changed (another account's list): whole, not a delta as big as it.
+        room.machines(with_machines(
+            4,
+            &[("x", "RUNNING"), ("y", "RUNNING"), ("z", "RUNNING")],
+        ));
+        let other = room
+            .after(Some(old.version), false, Some(old.version), NEWS_WAIT)
+            .await;
+        assert!(matches!(other.machines, Some(Machines::Whole(_))));
         let none = room.after(Some(next.version), false, None, NEWS_WAIT).await;
         assert!(matches!(none.machines, Some(Machines::Whole(_))));
         // The whole list, asked for, whatever the page holds.
