@@ -74,6 +74,16 @@ pub struct SavedAccount {
 /// and names it (`accounts.colour.*`).
 pub const ACCOUNT_COLOURS: [&str; 6] = ["blue", "green", "orange", "purple", "red", "teal"];
 
+/// The first colour not among the colours `taken` (one per account); when all are
+/// taken, they go round again.
+pub fn free_colour<'a>(taken: impl Iterator<Item = &'a str> + Clone) -> &'static str {
+    ACCOUNT_COLOURS
+        .iter()
+        .find(|c| !taken.clone().any(|t| t == **c))
+        .copied()
+        .unwrap_or(ACCOUNT_COLOURS[taken.count() % ACCOUNT_COLOURS.len()])
+}
+
 /// The longest name an account may be given, in characters.
 pub const ACCOUNT_NAME_MAX: usize = 40;
 
@@ -91,21 +101,13 @@ impl Settings {
             }
             None => {
                 if !ACCOUNT_COLOURS.contains(&account.colour.as_str()) {
-                    account.colour = self.free_colour().to_owned();
+                    let taken = self.accounts.iter().map(|a| a.colour.as_str());
+                    account.colour = free_colour(taken).to_owned();
                 }
                 self.accounts.push(account);
                 true
             }
         }
-    }
-
-    /// The first colour no saved account has; when all are taken, they go round again.
-    fn free_colour(&self) -> &'static str {
-        ACCOUNT_COLOURS
-            .iter()
-            .find(|c| !self.accounts.iter().any(|a| a.colour == **c))
-            .copied()
-            .unwrap_or(ACCOUNT_COLOURS[self.accounts.len() % ACCOUNT_COLOURS.len()])
     }
 
     /// The saved account `id`, to change.

@@ -14,7 +14,7 @@ use super::{blocking, non_empty, view_of, AppView, Desk, State};
 use crate::failure::{keyring_text, Failure};
 use crate::fingerprint;
 use crate::session::{Account, Method};
-use crate::settings::{SavedAccount, Settings, ACCOUNT_COLOURS, ACCOUNT_NAME_MAX};
+use crate::settings::{free_colour, SavedAccount, Settings, ACCOUNT_COLOURS, ACCOUNT_NAME_MAX};
 use crate::text::Text;
 use crate::vault::{entry_name, StoredCredentials};
 
@@ -90,8 +90,10 @@ pub(super) fn hold(s: &mut State, mut saved: SavedAccount, stored: StoredCredent
         saved.name = known.name.clone();
         saved.colour = known.colour.clone();
     } else {
-        let taken = s.settings.accounts.len() + s.held.len();
-        saved.colour = ACCOUNT_COLOURS[taken % ACCOUNT_COLOURS.len()].to_owned();
+        // A colour no account has, saved or held, as a saved one is given.
+        let saved_colours = s.settings.accounts.iter().map(|a| a.colour.as_str());
+        let held_colours = s.held.iter().map(|h| h.saved.colour.as_str());
+        saved.colour = free_colour(saved_colours.chain(held_colours)).to_owned();
     }
     s.held.push(Held { saved, stored });
 }
@@ -213,9 +215,11 @@ fn saved_account(s: &State, id: &str) -> Result<(SavedAccount, Saved), Failure> 
     Ok((saved, Saved::Entry(Some(entry))))
 }
 
-/// Whether the account `id` is the one signed in on screen.
-fn on_screen(s: &State, id: &str) -> bool {
-    s.settings.active.as_deref() == Some(id) && s.account.is_some() && !s.settings.demo
+/// The id of the saved account signed in on screen, if one is (not the demo).
+pub(super) fn on_screen(s: &State) -> Option<String> {
+    (s.account.is_some() && !s.settings.demo)
+        .then(|| s.settings.active.clone())
+        .flatten()
 }
 
 impl Desk {
@@ -225,8 +229,9 @@ impl Desk {
     /// whose sign-in has ended asks for it again; the others stay saved.
     pub async fn switch_account(&self, id: &str) -> Result<AppView, Failure> {
         if id == DEMO_ACCOUNT {
-            if self.view().await.demo {
-                return Ok(self.view().await);
+            let view = self.view().await;
+            if view.demo {
+                return Ok(view);
             }
             self.leave_account(true).await;
             return self.start_demo().await;
@@ -234,7 +239,7 @@ impl Desk {
         let (saved, secret) = {
             let s = self.state.lock().await;
             let (saved, secret) = saved_account(&s, id)?;
-            if on_screen(&s, id) && s.sign_in_reason.is_none() {
+            if on_screen(&s).as_deref() == Some(id) && s.sign_in_reason.is_none() {
                 return Ok(view_of(&s));
             }
             (saved, secret)
@@ -262,7 +267,7 @@ impl Desk {
         let saved = {
             let s = self.state.lock().await;
             let (saved, _) = saved_account(&s, id)?;
-            if on_screen(&s, id) {
+            if on_screen(&s).as_deref() == Some(id) {
                 drop(s);
                 return Ok(self.sign_out().await);
             }

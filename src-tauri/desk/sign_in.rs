@@ -79,13 +79,10 @@ impl Desk {
                 Err(_) => return,
             }
         };
-        let entry = match secret {
-            Saved::Held(stored) => Ok(stored),
-            Saved::Entry(entry) => Err(entry.unwrap_or_else(|| base.base_url().to_string())),
-        };
-        let stored = match entry {
-            Ok(held) => held,
-            Err(entry) => {
+        let stored = match secret {
+            Saved::Held(stored) => stored,
+            Saved::Entry(entry) => {
+                let entry = entry.unwrap_or_else(|| base.base_url().to_string());
                 let vault = self.vault.clone();
                 match blocking(move || vault.load(&entry)).await {
                     Ok(Some(stored)) => stored,
@@ -283,9 +280,7 @@ impl Desk {
         let mut s = self.state.lock().await;
         // The saved account on screen until now (an account was added over it): its list
         // is kept to show when the person comes back to it.
-        let previous = (!s.settings.demo && s.account.is_some() && s.settings.active != id)
-            .then(|| s.settings.active.clone())
-            .flatten();
+        let previous = accounts::on_screen(&s).filter(|previous| Some(previous) != id.as_ref());
         s.notice = None;
         if let Some((saved, _)) = saved.filter(|_| account.confirmed) {
             match (&keyring_problem, account.to_store()) {
@@ -392,9 +387,6 @@ impl Desk {
         view_of(&s)
     }
 
-    /// Deletes the keyring entry and forgets everything at once; the server is asked to
-    /// close the session afterwards, in the background: a slow or unreachable server
-    /// must neither keep the person waiting nor leave the credentials behind.
     /// Leaves the account in use (signing out, or switching to another): nothing it asked
     /// for is sent from now on, its history is closed, its list forgotten, and what is on
     /// its way is given a moment to be answered. Returns the account left.
@@ -402,9 +394,7 @@ impl Desk {
         let (account, left) = {
             let mut s = self.state.lock().await;
             // A saved account's list is kept to show when the person comes back to it.
-            let left = (switching && !s.settings.demo && s.account.is_some())
-                .then(|| s.settings.active.clone())
-                .flatten();
+            let left = accounts::on_screen(&s).filter(|_| switching);
             self.end_sign_in(switching);
             s.settings.demo = false;
             s.sign_in_reason = None;
@@ -425,6 +415,10 @@ impl Desk {
         account
     }
 
+    /// Deletes the keyring entry and forgets everything at once; the server is asked to
+    /// close the session afterwards, in the background: a slow or unreachable server
+    /// must neither keep the person waiting nor leave the credentials behind. Then the
+    /// next saved account opens, if there is one.
     pub async fn sign_out(&self) -> AppView {
         self.record(New {
             what: "sign_out".into(),
@@ -464,10 +458,9 @@ impl Desk {
         // On to the next saved account, if there is one.
         let next = self.state.lock().await.settings.accounts.first().cloned();
         if let Some(next) = next {
-            return self
-                .switch_account(&next.id)
-                .await
-                .unwrap_or(self.view().await);
+            if let Ok(view) = self.switch_account(&next.id).await {
+                return view;
+            }
         }
         self.view().await
     }

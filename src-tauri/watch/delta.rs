@@ -110,25 +110,7 @@ impl Delta {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Instance;
-    use crate::watch::{LiveList, Policy};
-    use std::time::{Instant, SystemTime};
-
-    fn list(machines: &[(&str, &str)]) -> Snapshot {
-        let instances: Vec<Instance> = machines
-            .iter()
-            .map(|(id, status)| {
-                serde_json::from_value(serde_json::json!({"id": id, "name": id, "status": status}))
-                    .unwrap()
-            })
-            .collect();
-        let mut w = LiveList::new(Policy::default());
-        w.resume();
-        let now = Instant::now();
-        let ticket = w.begin_read(now);
-        w.on_read(ticket, now, SystemTime::now(), Ok(instances));
-        w.snapshot(now, SystemTime::now())
-    }
+    use crate::watch::snapshot_of as list;
 
     /// The page's part, in Rust: `delta` applied to `rows`.
     fn apply(rows: &[Row], delta: &Delta) -> Vec<Row> {

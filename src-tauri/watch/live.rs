@@ -77,6 +77,15 @@ pub struct Outcome {
     pub auth_lost: Option<Failure>,
 }
 
+impl Outcome {
+    /// Adds what a later read of the same round changed.
+    pub fn absorb(&mut self, other: Outcome) {
+        self.finished.extend(other.finished);
+        self.create_seen = self.create_seen.take().or(other.create_seen);
+        self.auth_lost = self.auth_lost.take().or(other.auth_lost);
+    }
+}
+
 /// An account's machines as last read, kept while another account is on screen.
 #[derive(Clone, Debug)]
 pub struct Remembered {
@@ -569,17 +578,9 @@ impl LiveList {
                     // Gone from the list since the round began: the list has the last word.
                     None => return outcome,
                 }
-                let current = self.instances.iter().find(|i| i.id == id);
-                let verdict = match self.pending.get_mut(id) {
-                    Some(p) if p.sent && p.after_read < read => {
-                        p.alone |= creating;
-                        p.verdict(current, now, &self.policy)
-                    }
-                    _ => None,
-                };
-                if let Some(ok) = verdict {
-                    outcome.finished.push(self.finish(id, ok));
-                }
+                outcome
+                    .finished
+                    .extend(self.judge_alone(id, read, now, true));
             }
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 let lagging = self.pending.get(id).is_some_and(|p| {
@@ -589,13 +590,9 @@ impl LiveList {
                 if lagging {
                     return outcome;
                 }
-                let verdict = match self.pending.get_mut(id) {
-                    Some(p) if p.sent && p.after_read < read => p.verdict(None, now, &self.policy),
-                    _ => None,
-                };
-                if let Some(ok) = verdict {
-                    outcome.finished.push(self.finish(id, ok));
-                }
+                outcome
+                    .finished
+                    .extend(self.judge_alone(id, read, now, false));
                 if self.pending.get(id).is_none_or(|p| p.after_read < read) {
                     self.instances.retain(|i| i.id != id);
                     self.row_errors.remove(id);
@@ -609,6 +606,22 @@ impl LiveList {
             },
         }
         outcome
+    }
+
+    /// Judges the action awaited on `id`, if the read alone numbered `read` can have seen
+    /// its effect, against the machine as read (`found`) or gone (404).
+    fn judge_alone(&mut self, id: &str, read: u64, now: Instant, found: bool) -> Option<Finished> {
+        let current = found
+            .then(|| self.instances.iter().find(|i| i.id == id))
+            .flatten();
+        let p = self
+            .pending
+            .get_mut(id)
+            .filter(|p| p.sent && p.after_read < read)?;
+        // A machine just created, found alone: the list may lag behind it for a while.
+        p.alone |= found && p.action == Action::Create;
+        let ok = p.verdict(current, now, &self.policy)?;
+        Some(self.finish(id, ok))
     }
 
     /// The request of `run` for a machine was refused: the row says why, and nothing is

@@ -23,6 +23,8 @@ mod watcher;
 pub use action::{Action, Finished};
 pub use delta::{Delta, RowPrints};
 pub use live::{LiveList, Outcome, Policy, ReadTicket, Remembered};
+#[cfg(test)]
+pub(crate) use snapshot::snapshot_of;
 pub use snapshot::{BulkView, Can, PendingView, Row, Snapshot};
 pub use unanswered::CreateSeen;
 pub use watcher::{Sink, Watcher};

@@ -200,3 +200,21 @@ impl LiveList {
 pub(super) fn unix_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
 }
+
+/// A snapshot of a list just read with these machines (id, the server's word), for tests.
+#[cfg(test)]
+pub(crate) fn snapshot_of(machines: &[(&str, &str)]) -> Snapshot {
+    let instances: Vec<Instance> = machines
+        .iter()
+        .map(|(id, status)| {
+            serde_json::from_value(serde_json::json!({"id": id, "name": id, "status": status}))
+                .unwrap()
+        })
+        .collect();
+    let mut w = LiveList::new(super::Policy::default());
+    w.resume();
+    let now = Instant::now();
+    let ticket = w.begin_read(now);
+    w.on_read(ticket, now, SystemTime::now(), Ok(instances));
+    w.snapshot(now, SystemTime::now())
+}

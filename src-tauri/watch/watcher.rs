@@ -268,9 +268,7 @@ impl Watcher {
         // machine only once its record is written.
         let ticket = s.list.begin_alone(Instant::now());
         drop(s);
-        let alone = self.read_alone(client, ticket, &not_listed, epoch).await?;
-        outcome.finished.extend(alone.finished);
-        outcome.auth_lost = outcome.auth_lost.or(alone.auth_lost);
+        outcome.absorb(self.read_alone(client, ticket, &not_listed, epoch).await?);
         Some(outcome)
     }
 
@@ -292,9 +290,7 @@ impl Watcher {
         let mut outcome = Outcome::default();
         let now = Instant::now();
         for (id, result) in ids.iter().zip(answers) {
-            let one = s.list.on_read_alone(&ticket, id, now, result);
-            outcome.finished.extend(one.finished);
-            outcome.auth_lost = outcome.auth_lost.or(one.auth_lost);
+            outcome.absorb(s.list.on_read_alone(&ticket, id, now, result));
         }
         Some(outcome)
     }

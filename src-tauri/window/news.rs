@@ -328,21 +328,9 @@ mod tests {
     }
 
     fn with_machines(seq: u64, rows: &[(&str, &str)]) -> Snapshot {
-        let instances: Vec<crate::api::Instance> = rows
-            .iter()
-            .map(|(id, status)| {
-                serde_json::from_value(serde_json::json!({"id": id, "name": id, "status": status}))
-                    .unwrap()
-            })
-            .collect();
-        let mut w = crate::watch::LiveList::new(crate::watch::Policy::default());
-        w.resume();
-        let now = Instant::now();
-        let ticket = w.begin_read(now);
-        w.on_read(ticket, now, std::time::SystemTime::now(), Ok(instances));
         Snapshot {
             seq,
-            ..w.snapshot(now, std::time::SystemTime::now())
+            ..crate::watch::snapshot_of(rows)
         }
     }
 
