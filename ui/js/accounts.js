@@ -41,7 +41,7 @@ export function shortName(a) {
 }
 
 /** "Production (ana@… on ThreatWinds)", or "ana@… on ThreatWinds" unnamed. @param {AccountItem} a */
-function fullName(a) {
+export function fullName(a) {
   if (a.method === 'demo') return t('accounts.demo');
   return a.name ? t('accounts.named', { name: a.name, ...whoAndWhere(a) }) : t('accounts.full', whoAndWhere(a));
 }

@@ -107,7 +107,7 @@ export function followNews(mark, handlers) {
             if (delta) newsCounts.refused += 1;
             have = null;
             // What changed since a list the page no longer holds: the whole one, now.
-            if (news.machines.base !== undefined) list = true;
+            if (delta) list = true;
           }
         }
       } catch (e) {

@@ -69,7 +69,7 @@ function show(v) {
   // The name the person gave the account, in its colour, always in view.
   const saved = accounts.activeAccount();
   $('account-name-shown').textContent = v.demo ? t('top.demo_account') : saved && saved.name ? saved.name : who;
-  accountLine = v.demo ? t('top.demo_account') : saved && saved.name ? t('accounts.named', { name: saved.name, ...accounts.whoAndWhere(saved) }) : who;
+  accountLine = v.demo ? t('top.demo_account') : saved && saved.name ? accounts.fullName(saved) : who;
   keyExpiresAt = !v.demo && v.account.method === 'api_key' ? parseTime(v.account.expiresAt) : null;
   renderKeyExpiry();
   machines.setSort(v.sort);
@@ -180,11 +180,11 @@ async function start() {
     show(view);
     $('email').focus();
   }, (v) => show(v));
-  $('signin-cancel-add').addEventListener('click', async () => {
+  $('signin-cancel-add').addEventListener('click', () => {
+    // The list went on following the news meanwhile: nothing to ask for.
     adding = false;
     show(view);
     $('account').focus();
-    machines.update(await call('machines'));
   });
   $('history-open').addEventListener('click', () => openHistory());
   setInterval(renderKeyExpiry, 60_000);
