@@ -43,16 +43,22 @@ async fn server_rows(sim: &common::Sim) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// How the page has taken the lists of the news so far: (whole, deltas, refused).
-async fn news_counts(app: &Desktop) -> (u64, u64, u64) {
+/// How the page has taken the lists of the news so far: whole, deltas, refused, first
+/// screens.
+async fn news_counts_all(app: &Desktop) -> [u64; 4] {
     let counts = app
         .js_async(
             "const done = arguments[arguments.length - 1];
              import('./js/ipc.js').then((m) => done(m.newsCounts));",
         )
         .await;
-    let n = |k: &str| counts[k].as_u64().unwrap();
-    (n("whole"), n("delta"), n("refused"))
+    ["whole", "delta", "refused", "first"].map(|k| counts[k].as_u64().unwrap())
+}
+
+/// (whole, deltas, refused).
+async fn news_counts(app: &Desktop) -> (u64, u64, u64) {
+    let [whole, delta, refused, _] = news_counts_all(app).await;
+    (whole, delta, refused)
 }
 
 /// Waits until the page's rows are the server's (the list read at once: Refresh).
@@ -177,5 +183,46 @@ async fn the_page_is_sent_what_changed_and_its_rows_stay_the_servers() {
         .js("return document.querySelectorAll('#rows tr.machine').length")
         .await;
     assert!(value.as_u64().unwrap() > 0);
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_list_at_launch_comes_first_as_its_first_screen_in_the_pages_order() {
+    let _one = one_window_at_a_time();
+    let home = Home::new();
+    let app = Desktop::launch(&home, &["--demo", "--demo-machines", "300"], &[]).await;
+    app.until(
+        "the whole list",
+        "return performance.getEntriesByName('whole-list-painted').length > 0",
+    )
+    .await;
+    // The launch took the first screen, then the whole list, and nothing else.
+    let [whole, delta, refused, first] = news_counts_all(&app).await;
+    assert_eq!((whole, delta, refused, first), (1, 0, 0, 1));
+    let count: Value = app
+        .js("return document.getElementById('count').textContent")
+        .await;
+    assert_eq!(count, "300 machines");
+
+    // What the app picks as a first screen is the top of the page's own order, for each
+    // column both ways (asked as the page's first request asks).
+    for column in ["name", "state", "zone", "machineType", "createdAt"] {
+        for descending in [false, true] {
+            let picked = app
+                .js_async(&format!(
+                    "const done = arguments[arguments.length - 1];
+                     Promise.all([import('./js/screen.js'), import('./js/order.js')]).then(([screen, order]) =>
+                       window.__TAURI__.core.invoke('news', {{ seen: 0, first: {{ rows: 30, column: {column:?}, descending: {descending} }} }})
+                         .then((news) => done([
+                           news.machines.firstOf,
+                           news.machines.machines.map((r) => r.id),
+                           order.sortRows(screen.state.snapshot.machines, {column:?}, {descending}).rows.slice(0, 30).map((r) => r.id),
+                         ])));"
+                ))
+                .await;
+            assert_eq!(picked[0], 300, "{column}");
+            assert_eq!(picked[1], picked[2], "{column}, descending {descending}");
+        }
+    }
     app.quit().await;
 }

@@ -107,7 +107,12 @@ async fn bare_launch() -> (f64, Desktop, Home) {
 }
 
 /// The page's steps before its first list is painted, in the order they happen.
-const PHASES: [&str; 2] = ["page loaded", "first list received"];
+const PHASES: [&str; 4] = [
+    "page loaded",
+    "first list received",
+    "whole list received",
+    "whole list painted",
+];
 
 /// Milliseconds after launch of the app's own startup lines in its log ("startup: … N ms
 /// after launch"), by their words.
@@ -184,9 +189,16 @@ async fn app_launch_phases(args: &[&str]) -> (f64, Vec<f64>, Desktop, Home) {
         .as_f64()
         .unwrap();
     let phases = app
-        .js("const n = performance.getEntriesByType('navigation')[0];
-             const r = performance.getEntriesByName('first-list-received')[0];
-             return [performance.timeOrigin + n.loadEventEnd, performance.timeOrigin + r.startTime];")
+        .until_within(
+            Duration::from_secs(60),
+            "the whole list to be painted",
+            "const n = performance.getEntriesByType('navigation')[0];
+             const at = (name) => performance.timeOrigin + performance.getEntriesByName(name)[0].startTime;
+             return performance.getEntriesByName('whole-list-painted').length
+               ? [performance.timeOrigin + n.loadEventEnd, at('first-list-received'),
+                  at('whole-list-received'), at('whole-list-painted')]
+               : 0;",
+        )
         .await;
     let phases: Vec<f64> = serde_json::from_value(phases).unwrap();
     (
@@ -314,15 +326,16 @@ async fn ten_thousand(launches: usize) {
         bare.quit().await;
         let (ms, phases, app, home) = app_launch_phases(&["--demo-machines", "10000"]).await;
         launch_ms.push(ms);
-        // Both from the page's own marks: painted, and the list received (PHASES[1]).
-        first_paints.push(ms - phases[1]);
+        // From the page's own marks: the whole list received and painted (PHASES[2..]);
+        // the first screen, painted at `ms`, came ahead of it.
+        first_paints.push(phases[3] - phases[2]);
         let shown = startup_log(&home)
             .into_iter()
             .find(|(what, _)| what.starts_with("window shown"))
             .map_or(f64::NAN, |(_, ms)| ms);
         each.push(format!(
-            "page loaded {:.0}, list received {:.0}, painted {ms:.0} (window shown {shown:.0} after the process started)",
-            phases[0], phases[1]
+            "page loaded {:.0}, first screen received {:.0} and painted {ms:.0}, whole list received {:.0} and painted {:.0} (window shown {shown:.0} after the process started)",
+            phases[0], phases[1], phases[2], phases[3]
         ));
         rows = app
             .js("return document.getElementById('count').textContent")
@@ -348,11 +361,11 @@ async fn ten_thousand(launches: usize) {
     }
     let (painted, bare) = (median(launch_ms.clone()), median(bare_ready.clone()));
     println!(
-        "10,000 machines ({rows}): launch → painted {painted:.0} ms, bare page ready {bare:.0} ms, difference {:+.0} (target ≤ +120); list received → painted {:.0} ms (target ≤ 150)",
+        "10,000 machines ({rows}): launch → painted {painted:.0} ms, bare page ready {bare:.0} ms, difference {:+.0} (target ≤ +120); whole list received → painted {:.0} ms (target ≤ 150)",
         painted - bare,
         median(first_paints.clone())
     );
-    println!("   first paints (ms): {first_paints:.0?}");
+    println!("   whole list received → painted (ms): {first_paints:.0?}");
     for (i, line) in each.iter().enumerate() {
         println!("   launch {} (ms after launch): {line}", i + 1);
     }

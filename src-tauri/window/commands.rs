@@ -9,6 +9,7 @@ use crate::failure::Failure;
 use crate::settings::SortPreference;
 use crate::watch::{Row, Snapshot};
 
+use super::first_screen::FirstAsk;
 use super::news::{News, Newsroom, NEWS_WAIT};
 
 /// The window title says whose machines are on screen: the account's name, or that they
@@ -253,17 +254,24 @@ pub async fn open_log_folder<R: Runtime>(app: AppHandle<R>) -> Result<(), Failur
 }
 
 /// The page's standing request for what changed without its asking (`news.rs`): the
-/// machines list, the account, the desktop's light or dark.
+/// machines list, the account, the desktop's light or dark. Its first request says what
+/// fills its window (`first`): a longer list comes first as that much (`first_screen.rs`).
 #[tauri::command]
 pub async fn news(
     room: State<'_, Newsroom>,
+    desk: State<'_, Desk>,
     seen: Option<u64>,
     list: Option<bool>,
     have: Option<u64>,
+    first: Option<FirstAsk>,
 ) -> Result<News, Failure> {
-    Ok(room
-        .after(seen, list.unwrap_or(false), have, NEWS_WAIT)
-        .await)
+    Ok(match (seen, first) {
+        (Some(seen), Some(ask)) => room.first(seen, &ask, desk.language(), NEWS_WAIT).await,
+        (seen, _) => {
+            room.after(seen, list.unwrap_or(false), have, NEWS_WAIT)
+                .await
+        }
+    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod about;
 pub mod command_names;
 pub mod commands;
+pub mod first_screen;
 pub mod javascript;
 pub mod language;
 pub mod news;

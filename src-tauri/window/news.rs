@@ -19,7 +19,10 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::first_screen::{first_screen, FirstAsk, FirstScreen};
+
 use crate::desk::AppView;
+use crate::i18n::Lang;
 use crate::watch::{Delta, RowPrints, Snapshot};
 
 /// How many lists back the page may hold and still be sent only what changed.
@@ -31,6 +34,8 @@ const PRINTS_KEPT: usize = 3;
 pub enum Machines {
     Whole(Arc<Snapshot>),
     Delta(Box<Delta>),
+    /// The top of a long list, for the page's first paint (`first_screen.rs`).
+    First(Box<FirstScreen>),
 }
 
 impl Machines {
@@ -39,6 +44,7 @@ impl Machines {
         match self {
             Machines::Whole(s) => s.seq,
             Machines::Delta(d) => d.seq,
+            Machines::First(f) => f.snapshot.seq,
         }
     }
 }
@@ -152,6 +158,20 @@ impl Newsroom {
             let _ = tokio::time::timeout(wait, changed.wait_for(|v| *v > seen)).await;
         }
         self.since(seen, list, have)
+    }
+
+    /// The page's first request ([`Newsroom::after`] with `list`), where a list longer than
+    /// the page's window comes as its first screen only (`ask`, in the page's order, `lang`
+    /// naming its states): the page paints it and asks again for the whole list, answered
+    /// at once.
+    pub async fn first(&self, seen: u64, ask: &FirstAsk, lang: Lang, wait: Duration) -> News {
+        let mut news = self.after(Some(seen), true, None, wait).await;
+        if let Some(Machines::Whole(snapshot)) = &news.machines {
+            if let Some(first) = first_screen(snapshot, ask, lang) {
+                news.machines = Some(Machines::First(Box::new(first)));
+            }
+        }
+        news
     }
 
     fn board(&self) -> std::sync::MutexGuard<'_, Board> {

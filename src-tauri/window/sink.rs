@@ -21,13 +21,15 @@ pub struct WindowSink {
 impl Sink for WindowSink {
     fn snapshot(&self, snapshot: Snapshot) {
         static FIRST: std::sync::Once = std::sync::Once::new();
-        FIRST.call_once(|| {
-            log::info!(
-                "startup: first list ({} machines) sent {} ms after launch",
-                snapshot.machines.len(),
-                since_launch()
-            )
-        });
+        if snapshot.loaded {
+            FIRST.call_once(|| {
+                log::info!(
+                    "startup: first list ({} machines) sent {} ms after launch",
+                    snapshot.machines.len(),
+                    since_launch()
+                )
+            });
+        }
         self.app.state::<Newsroom>().machines(snapshot);
     }
 

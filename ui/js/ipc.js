@@ -60,7 +60,7 @@ let have = null;
  * How the lists from the news came: whole, as deltas, and deltas refused (about a list the
  * page no longer held). Read by the window tests and the desktop benchmark.
  */
-export const newsCounts = { whole: 0, delta: 0, refused: 0 };
+export const newsCounts = { whole: 0, delta: 0, refused: 0, first: 0 };
 
 /** The page's list was replaced by a call's answer (or emptied): the next list comes whole. */
 export function listFromCall() {
@@ -75,19 +75,25 @@ export function listFromCall() {
  * machines list, however old: the list comes this one way. After it, a list comes as what
  * changed since the one the page holds (`have`); `handlers.machines` says whether it took
  * it, and one it could not (about a list it no longer holds) is asked for whole at once.
+ * The first request says what fills the window (`first`): a longer list comes first as
+ * that much (with `firstOf`, how many in all), and the whole of it is asked for at once.
  * @param {number} mark from newsMark
+ * @param {{rows: number, column: string, descending: boolean}} first
  * @param {NewsHandlers} handlers
  */
-export function followNews(mark, handlers) {
+export function followNews(mark, first, handlers) {
   let seen = mark;
   let list = true;
+  /** @type {typeof first|undefined} */
+  let ask = first;
   (async () => {
     for (;;) {
       /** @type {News} */
       let news;
       try {
-        news = await tauri.core.invoke('news', { seen, list, have });
+        news = await tauri.core.invoke('news', { seen, list, have, first: ask });
         list = false;
+        ask = undefined;
       } catch (e) {
         // Not expected (the request only waits); ask again in a moment, not in a tight loop.
         console.error('news', e);
@@ -100,7 +106,14 @@ export function followNews(mark, handlers) {
         if (news.account) handlers.account(news.account);
         if (news.machines) {
           const delta = news.machines.base !== undefined;
-          if (handlers.machines(news.machines, have)) {
+          const part = news.machines.firstOf !== undefined;
+          if (part) {
+            // The first screen of a long list: painted, then the whole list asked for
+            // (its arrival, parsed on this thread, would otherwise hold the paint back).
+            if (handlers.machines(news.machines, have)) newsCounts.first += 1;
+            list = true;
+            await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+          } else if (handlers.machines(news.machines, have)) {
             have = news.version;
             newsCounts[delta ? 'delta' : 'whole'] += 1;
           } else {

@@ -12,6 +12,7 @@ import * as machines from './machines.js';
 import * as accounts from './accounts.js';
 import { showShortcuts } from './keys.js';
 import { openHistory, historyChanged } from './screen.js';
+import { firstScreenAsk } from './table.js';
 
 /** @type {any} */
 let view = null;
@@ -192,11 +193,12 @@ async function start() {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
   });
   // The news's number first: news from before it is superseded by start's answer. The
-  // news then brings the list (a call for it too would bring a long one twice).
+  // news then brings the list (a call for it too would bring a long one twice), a long
+  // one's first screen ahead of the rest.
   const mark = await newsMark();
   const v = await call('start');
   show(v);
-  followNews(mark, {
+  followNews(mark, firstScreenAsk(), {
     machines: (list, held) => {
       const taken = machines.fromNews(list, held);
       historyChanged();

@@ -4,7 +4,8 @@
 // to whatever height their words need.
 import { call } from './ipc.js';
 import { h, $ } from './dom.js';
-import { relative, STATE_ICON, parseTime, naturalCompare } from './format.js';
+import { relative, STATE_ICON } from './format.js';
+import { sortRows } from './order.js';
 import { failureContent, copy } from './feedback.js';
 import { t, tx, language } from './i18n.js';
 import { state, queueRender, byId, openDetail } from './screen.js';
@@ -17,13 +18,12 @@ const ROW = 40;
 const ERROR_ROW = 44;
 const OVERSCAN = 8;
 
-/** @param {Row} r @param {string} column */
-function sortKey(r, column) {
-  switch (column) {
-    case 'state': return tx(r.stateLabel);
-    case 'createdAt': return parseTime(r.createdAt) ?? 0;
-    default: return /** @type {any} */ (r)[column] ?? '';
-  }
+/**
+ * What the page's first request for news asks of a long list: the rows that fill the
+ * window and those drawn beyond it, in the table's order (src-tauri/window/first_screen.rs).
+ */
+export function firstScreenAsk() {
+  return { rows: Math.ceil(window.innerHeight / ROW) + OVERSCAN, column: state.sort.column, descending: state.sort.descending };
 }
 
 /**
@@ -39,22 +39,7 @@ function sortedMachines() {
   const all = state.snapshot.machines;
   const { column, descending } = state.sort;
   if (sorted.machines !== all || sorted.column !== column || sorted.descending !== descending) {
-    const dir = descending ? -1 : 1;
-    const keyed = all.map((r) => {
-      const k = sortKey(r, column);
-      return { r, k: typeof k === 'number' ? k : String(k).toLowerCase(), name: r.name.toLowerCase() };
-    });
-    keyed.sort((a, b) => {
-      const x = a.k;
-      const y = b.k;
-      const c = typeof x === 'number' && typeof y === 'number' ? x - y : naturalCompare(String(x), String(y));
-      return (c || naturalCompare(a.name, b.name)) * dir;
-    });
-    Object.assign(sorted, {
-      machines: all, column, descending,
-      rows: keyed.map((e) => e.r),
-      names: keyed.map((e) => e.name),
-    });
+    Object.assign(sorted, { machines: all, column, descending, ...sortRows(all, column, descending) });
   }
   return sorted;
 }
