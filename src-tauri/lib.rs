@@ -17,6 +17,7 @@ pub mod stderr_log;
 pub mod text;
 pub mod vault;
 pub mod watch;
+pub mod whats_new;
 pub mod window;
 
 use std::time::Instant;

@@ -34,6 +34,9 @@ pub struct Settings {
     pub accounts: Vec<SavedAccount>,
     /// The account used last ([`SavedAccount::id`]), which the app reopens on.
     pub active: Option<String>,
+    /// The version of the app that last started with these settings: a newer one shows
+    /// what is new in it, once (`whats_new.rs`).
+    pub seen_version: Option<String>,
 }
 
 /// A saved account: a sign-in (an email session or an API key) on a server, as the person
@@ -174,6 +177,11 @@ impl SettingsFile {
         SettingsFile {
             path: dir.join("settings.json"),
         }
+    }
+
+    /// Whether the file is there: a first start has none.
+    pub fn exists(&self) -> bool {
+        self.path.exists()
     }
 
     pub fn path(&self) -> &Path {

@@ -38,6 +38,7 @@ use crate::sim::SimServer;
 use crate::text::Text;
 use crate::vault::{Vault, VaultError};
 use crate::watch::{Policy, Remembered, Watcher};
+use crate::whats_new::{self, WhatsNew};
 
 /// What the web view knows about the app: the account, where it points, and any banner.
 #[derive(Clone, Debug, Serialize)]
@@ -64,6 +65,9 @@ pub struct AppView {
     /// Something to tell the person after the sign-in that answered with this view (an
     /// account added again is the one kept already); the page says it once.
     pub notice: Option<Text>,
+    /// What is new in this version, with the first view after an update only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub whats_new: Option<WhatsNew>,
 }
 
 /// Startup options for the desktop app.
@@ -135,12 +139,17 @@ struct State {
     /// Saved accounts whose keyring entry is gone (found at launch, or when opened): the
     /// menu shows them signed out.
     signed_out: std::collections::HashSet<String>,
+    /// Whether there were settings at launch (a first start has none).
+    had_settings: bool,
+    /// What is new in this version, until the first view takes it.
+    whats_new: Option<WhatsNew>,
 }
 
 impl Desk {
     /// Reads the settings from `config_dir`; signs nobody in yet (see [`Desk::restore`]).
     pub fn new(config_dir: &Path, vault: Vault, policy: Policy, options: Options) -> Self {
         let settings_file = SettingsFile::in_dir(config_dir);
+        let had_settings = settings_file.exists();
         let loaded = settings_file.load();
         let language = loaded
             .settings
@@ -156,6 +165,7 @@ impl Desk {
             state: Mutex::new(State {
                 settings: loaded.settings,
                 settings_warning: loaded.warning,
+                had_settings,
                 ..State::default()
             }),
             started: tokio::sync::OnceCell::new(),
@@ -176,10 +186,34 @@ impl Desk {
     pub async fn started(&self) -> AppView {
         self.started
             .get_or_init(|| async {
+                self.note_version().await;
                 self.restore().await;
             })
             .await;
         self.view().await
+    }
+
+    /// What is new in this version after an update, for the page's first view: said once,
+    /// a page reloaded does not show it again.
+    pub async fn take_whats_new(&self) -> Option<WhatsNew> {
+        self.state.lock().await.whats_new.take()
+    }
+
+    /// The first start of a version: keeps what is new in it for the first view, and
+    /// remembers the version in the settings.
+    async fn note_version(&self) {
+        let mut s = self.state.lock().await;
+        let seen = s.settings.seen_version.clone();
+        s.whats_new = whats_new::after_update(
+            seen.as_deref(),
+            s.had_settings,
+            whats_new::VERSION,
+            self.language(),
+        );
+        if seen.as_deref() != Some(whats_new::VERSION) {
+            s.settings.seen_version = Some(whats_new::VERSION.to_owned());
+            self.save_settings(&s);
+        }
     }
 
     pub fn watcher(&self) -> &Watcher {
@@ -341,6 +375,7 @@ fn view_of(s: &State) -> AppView {
         sort: s.settings.sort.clone(),
         accounts: accounts::items(s),
         notice: s.notice.clone(),
+        whats_new: None,
     }
 }
 

@@ -1,9 +1,11 @@
-//! What the About dialog says: the app's name, version, licence and address, where its log
-//! file is, and the system it runs on, for a support ticket. Everything comes from the app's
-//! own configuration (`tauri.conf.json`, compiled in), so About cannot disagree with the
-//! package it was built into. Tauri's compiled-in configuration leaves out the bundle's
-//! copyright and homepage (they only matter to the bundler), so those two are read from
-//! the same file, included whole.
+//! What the About dialog says: the app's name, version, licence and address, where its
+//! updates come from, where its log file is, and the system it runs on, for a support
+//! ticket. The version, licence and copyright come from the app's own configuration
+//! (`Cargo.toml`, `tauri.conf.json`, compiled in), so About cannot disagree with the package
+//! it was built into; Tauri's compiled-in configuration leaves out the bundle's copyright
+//! (it only matters to the bundler), so it is read from the same file, included whole. The
+//! homepage and the package repository are the release's (`.ci/release` builds with
+//! `COMPUTE_DESK_HOMEPAGE` and `COMPUTE_DESK_UPDATES_URL`): a build without them names none.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +25,9 @@ pub struct About {
     pub licence: Option<String>,
     pub copyright: Option<String>,
     pub homepage: Option<String>,
+    /// The package repository the system's Software Updater brings new versions from, when
+    /// the release set one up.
+    pub updates: Option<String>,
     /// The folder the log file is in: what "Open log folder" opens.
     pub log_folder: Option<PathBuf>,
     pub log_file: Option<PathBuf>,
@@ -42,7 +47,8 @@ pub fn about<R: Runtime>(app: &AppHandle<R>) -> About {
         version: app.package_info().version.to_string(),
         licence: config.bundle.license.clone(),
         copyright: bundle.copyright,
-        homepage: bundle.homepage,
+        homepage: release_setting(option_env!("COMPUTE_DESK_HOMEPAGE")),
+        updates: release_setting(option_env!("COMPUTE_DESK_UPDATES_URL")),
         log_file: log_folder
             .as_deref()
             .map(|folder| folder.join(format!("{LOG_FILE_STEM}.log"))),
@@ -55,11 +61,18 @@ pub fn about<R: Runtime>(app: &AppHandle<R>) -> About {
     }
 }
 
-/// The bundle's copyright and homepage, as `tauri.conf.json` states them.
+/// A setting of the release the app was built by, if it had one.
+fn release_setting(value: Option<&'static str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// The bundle's copyright, as `tauri.conf.json` states it.
 #[derive(Default, serde::Deserialize)]
 struct BundleTexts {
     copyright: Option<String>,
-    homepage: Option<String>,
 }
 
 fn bundle_texts() -> BundleTexts {
@@ -105,13 +118,21 @@ fn pretty_name(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{bundle_texts, pretty_name};
+    use super::{bundle_texts, pretty_name, release_setting};
 
     #[test]
-    fn the_copyright_and_homepage_are_the_bundles() {
+    fn the_copyright_is_the_bundles_and_the_addresses_the_releases() {
         let texts = bundle_texts();
         assert!(texts.copyright.unwrap().starts_with("Copyright ©"));
-        assert!(texts.homepage.unwrap().starts_with("https://"));
+        // The configuration names no address of its own: a release gives them.
+        let config = include_str!("../../tauri.conf.json");
+        assert!(!config.contains("\"homepage\""));
+        assert_eq!(release_setting(None), None);
+        assert_eq!(release_setting(Some("  ")), None);
+        assert_eq!(
+            release_setting(Some(" https://updates.example/ ")).as_deref(),
+            Some("https://updates.example/")
+        );
     }
 
     #[test]

@@ -38,7 +38,9 @@ pub async fn start<R: Runtime>(
         "startup: page asked to start {} ms after launch",
         super::startup::since_launch()
     );
-    Ok(titled(&app, desk.started().await))
+    let mut view = titled(&app, desk.started().await);
+    view.whats_new = desk.take_whats_new().await;
+    Ok(view)
 }
 
 #[tauri::command]

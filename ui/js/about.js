@@ -7,7 +7,7 @@ import { $ } from './dom.js';
 import { copy, showFailure } from './feedback.js';
 import { t } from './i18n.js';
 
-/** @typedef {{name: string, version: string, licence: string|null, copyright: string|null, homepage: string|null, logFolder: string|null, logFile: string|null, system: string}} About */
+/** @typedef {{name: string, version: string, licence: string|null, copyright: string|null, homepage: string|null, updates: string|null, logFolder: string|null, logFile: string|null, system: string}} About */
 
 /**
  * The text "Copy details" puts on the clipboard: everything a support desk asks first.
@@ -29,7 +29,11 @@ export async function open() {
   const dialog = /** @type {HTMLDialogElement} */ ($('about'));
   $('about-version').textContent = a.version;
   $('about-licence').textContent = a.licence || t('about.not_stated');
+  // A build without a release's homepage names none, not even the word.
   $('about-homepage').textContent = a.homepage || '';
+  $('about-homepage').hidden = !a.homepage;
+  $('about-homepage-label').hidden = !a.homepage;
+  $('about-updates').textContent = a.updates ? t('about.updates_system', { address: a.updates }) : t('about.updates_none');
   $('about-system').textContent = a.system;
   $('about-log').textContent = a.logFile || t('about.no_log');
   $('about-copyright').textContent = a.copyright || '';

@@ -3,7 +3,7 @@
 // follows the Rust side's news (one standing request, answered when something changes).
 // The page never polls ThreatWinds; the Rust watcher reads.
 import { call, followNews, newsMark } from './ipc.js';
-import { $, disclosure } from './dom.js';
+import { $, h, disclosure } from './dom.js';
 import { fromNow, parseTime } from './format.js';
 import { toast } from './feedback.js';
 import { t, tx, setLanguage, translatePage, language } from './i18n.js';
@@ -134,6 +134,19 @@ function setupHelp() {
   }
 }
 
+/**
+ * "What's new in Compute Desk 0.2.0", from the changelog built into the app, in the
+ * person's language.
+ * @param {{version: string, items: string[]}} news
+ */
+function showWhatsNew(news) {
+  const dialog = /** @type {HTMLDialogElement} */ ($('whats-new'));
+  $('whats-new-title').textContent = t('whats_new.title', { version: news.version });
+  $('whats-new-items').replaceChildren(...news.items.map((text) => h('li', { text })));
+  dialog.showModal();
+  $('whats-new-close').focus();
+}
+
 /** The two language menus (sign-in and top bar): a change takes effect at once. */
 function setupLanguage() {
   const menus = /** @type {HTMLSelectElement[]} */ ([$('language'), $('signin-language')]);
@@ -198,6 +211,8 @@ async function start() {
   const mark = await newsMark();
   const v = await call('start');
   show(v);
+  // The first start after an update: what is new in it, once.
+  if (v.whatsNew) showWhatsNew(v.whatsNew);
   followNews(mark, firstScreenAsk(), {
     machines: (list, held) => {
       const taken = machines.fromNews(list, held);
