@@ -20,6 +20,7 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         ("text", &[][..]),
         ("fingerprint", &[][..]),
         ("i18n", &["text"][..]),
+        ("whats_new", &["i18n"][..]),
         ("settings", &["text"][..]),
         ("history", &["fingerprint", "text"][..]),
         ("stderr_log", &[][..]),
@@ -42,6 +43,7 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
                 "text",
                 "vault",
                 "watch",
+                "whats_new",
             ][..],
         ),
         (

@@ -40,6 +40,10 @@ pub async fn start<R: Runtime>(
     );
     let mut view = titled(&app, desk.started().await);
     view.whats_new = desk.take_whats_new().await;
+    if let Some(news) = &view.whats_new {
+        // What the clean-system proof of an update looks for.
+        log::info!("startup: what's new in {} shown", news.version);
+    }
     Ok(view)
 }
 
