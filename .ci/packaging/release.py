@@ -190,8 +190,13 @@ class Signer:
                               check=True, capture_output=True).stdout
 
 
-def package_config(work: Path, signer: Signer, url, homepage) -> Path:
-    """The configuration merged into tauri.conf.json for this release's packages."""
+def package_config(signer: Signer, url, homepage) -> Path:
+    """The configuration merged into tauri.conf.json for this release's packages, and the
+    files it adds. They are kept in one place from release to release: the bundler hands
+    the merged configuration to the build, and the same one lets an unchanged app be reused
+    from the build cache."""
+    work = TARGET / "release-files"
+    work.mkdir(parents=True, exist_ok=True)
     bundle = {}
     if homepage:
         bundle["homepage"] = homepage
@@ -258,7 +263,7 @@ def publish_rpm(rpm_dir: Path, rpm: Path, signer: Signer):
     signed = rpm_dir / rpm.name
     shutil.copy2(rpm, signed)
     run("rpmsign", "--addsign", "--define", f"_gpg_name {signer.fingerprint}",
-        "--define", f"_gpg_path {signer.home}",
+        "--define", f"_gpg_path {signer.home}", "--define", f"__gpg {shutil.which('gpg') or '/usr/bin/gpg'}",
         "--define", "_gpg_sign_cmd_extra_args " + " ".join(["--batch", *signer.unlock_args()]),
         signed, env=signer.env, capture_output=True)
     run("createrepo_c", "--quiet", "--update", rpm_dir, capture_output=True)
@@ -307,7 +312,7 @@ def main(argv: list) -> int:
                     "and the app says it does not update itself")
             if not homepage:
                 say("COMPUTE_DESK_HOMEPAGE is not set: the packages and About name no homepage")
-            config = package_config(work, signer, url, homepage)
+            config = package_config(signer, url, homepage)
             env = {**os.environ, "COMPUTE_DESK_PACKAGE_CONFIG": str(config),
                    "COMPUTE_DESK_UPDATES_URL": url or "", "COMPUTE_DESK_HOMEPAGE": homepage or ""}
             t0 = time.monotonic()

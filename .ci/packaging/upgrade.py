@@ -21,6 +21,7 @@ sys.path.insert(0, str(HERE))
 import release  # noqa: E402  (the release command's own code: one way to publish)
 
 REPO = HERE.parent.parent
+PREFERRED_PORT = 47811
 
 
 def run(*args, **kw) -> subprocess.CompletedProcess:
@@ -51,7 +52,12 @@ class Served:
     def __init__(self, work: Path):
         self.link = work / "served"
         handler = functools.partial(Quiet, directory=str(self.link))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        # The same port from run to run when it is free: the address is compiled into the
+        # packages, and an unchanged one lets the next run reuse the build.
+        try:
+            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", PREFERRED_PORT), handler)
+        except OSError:
+            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -133,7 +139,7 @@ def refused_repositories(work: Path, published: Path, newer_deb: Path, key: Path
     signed by the release key whose package is then changed. Returns (foreign, changed)."""
     made = []
     for name, signing, change in (("foreign-key", foreign, False), ("changed-package", key, True)):
-        repo = work / name
+        repo = work / f"repository-{name}"
         shutil.copytree(published, repo, symlinks=True)
         signer = release.Signer(signing, work / f"{name}-gnupg")
         release.publish_apt(repo / "apt", newer_deb, signer, "tampered")
@@ -161,8 +167,10 @@ def check_packages_add_the_repository(deb_tree: Path, rpm: Path, url: str):
     for want in (release.YUM_REPO_PATH, release.RPM_KEY_PATH):
         if want not in files:
             raise AssertionError(f"the .rpm has no {want}")
-    cpio = subprocess.run(f"rpm2cpio '{rpm}' | cpio -i --to-stdout .{release.YUM_REPO_PATH}",
-                          shell=True, capture_output=True, check=True).stdout.decode()
+    unpacked = subprocess.Popen(["rpm2cpio", str(rpm)], stdout=subprocess.PIPE)
+    cpio = subprocess.run(["cpio", "-i", "--quiet", "--to-stdout", f".{release.YUM_REPO_PATH}"],
+                          stdin=unpacked.stdout, capture_output=True, check=True).stdout.decode()
+    unpacked.wait()
     for want in ("gpgcheck=1", f"baseurl={url}/rpm", f"gpgkey=file://{release.RPM_KEY_PATH}"):
         if want not in cpio:
             raise AssertionError(f"the .rpm's repo file lacks “{want}”:\n{cpio}")
