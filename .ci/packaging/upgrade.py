@@ -98,26 +98,28 @@ def next_tree(into: Path, version: str) -> Path:
     listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others",
                              "--exclude-standard"], capture_output=True, check=True)
     wanted = {p for p in listed.stdout.decode().split("\0") if p and (REPO / p).is_file()}
-    for rel in wanted:
-        src, dst = REPO / rel, into / rel
-        if dst.exists() and dst.read_bytes() == src.read_bytes():
-            continue
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dst)
     current = release.cargo_version(REPO)
-
-    def rewrite(rel: str, change):
-        path = into / rel
-        text = change((REPO / rel).read_text())
-        if not path.exists() or path.read_text() != text:
-            path.write_text(text)
-
-    rewrite("Cargo.toml", lambda t: t.replace(f'version = "{current}"', f'version = "{version}"', 1))
-    rewrite("Cargo.lock", lambda t: t.replace(f'name = "compute-desk"\nversion = "{current}"',
-                                              f'name = "compute-desk"\nversion = "{version}"', 1))
     entry = (f"## {version}\n\n### English\n- Machines you start show their new state sooner.\n\n"
              f"### Español\n- Las máquinas que inicia muestran antes su nuevo estado.\n\n")
-    rewrite("CHANGELOG.md", lambda t: t.replace("\n## ", f"\n{entry}## ", 1))
+    # The files that say the version, as the developer changes them.
+    changed = {
+        "Cargo.toml": lambda t: t.replace(f'version = "{current}"', f'version = "{version}"', 1),
+        "Cargo.lock": lambda t: t.replace(f'name = "compute-desk"\nversion = "{current}"',
+                                          f'name = "compute-desk"\nversion = "{version}"', 1),
+        "CHANGELOG.md": lambda t: t.replace("\n## ", f"\n{entry}## ", 1),
+    }
+    for rel in wanted:
+        src, dst = REPO / rel, into / rel
+        data = src.read_bytes()
+        if rel in changed:
+            data = changed[rel](data.decode()).encode()
+        # Written only when it differs: an unchanged file keeps its time, and the build
+        # cache its work.
+        if dst.exists() and dst.read_bytes() == data:
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_bytes(data)
+        shutil.copymode(src, dst)
     return into
 
 
