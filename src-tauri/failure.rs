@@ -93,6 +93,7 @@ pub fn keyring_text(e: &VaultError) -> Text {
         VaultError::Unavailable => Text::new("keyring.unavailable"),
         VaultError::Locked => Text::new("keyring.locked"),
         VaultError::Failed(detail) => Text::new("keyring.failed").with("detail", detail.clone()),
+        VaultError::TooLong => Text::new("keyring.too_long"),
     }
 }
 

@@ -114,6 +114,8 @@ pub enum VaultError {
     Locked,
     #[error("The secure password storage did not work ({0}), so you will need to sign in again next time. Nothing secret was saved.")]
     Failed(String),
+    #[error("This sign-in is too long for the secure password storage, so you will need to sign in again next time. Nothing secret was saved.")]
+    TooLong,
 }
 
 impl VaultError {
@@ -125,6 +127,16 @@ impl VaultError {
             other => VaultError::Failed(other.to_string()),
         }
     }
+}
+
+/// The most a keyring entry may hold, in bytes: Windows' Credential Manager takes at most
+/// 2,560 (`CRED_MAX_CREDENTIAL_BLOB_SIZE`), and the keyring stores the text there as UTF-16,
+/// two bytes a unit. Held on every system, so that a sign-in kept on one is kept on all.
+pub const PAYLOAD_MAX_BYTES: usize = 2560;
+
+/// The bytes `payload` takes in the strictest store (UTF-16).
+fn stored_bytes(payload: &str) -> usize {
+    payload.encode_utf16().count().saturating_mul(2)
 }
 
 /// The keyring, for one service name.
@@ -151,9 +163,14 @@ impl Vault {
     }
 
     /// Stores the credentials in the entry `name` ([`entry_name`]), replacing any there were.
+    /// One too long for every store ([`PAYLOAD_MAX_BYTES`]) is not saved anywhere.
     pub fn save(&self, name: &str, credentials: &StoredCredentials) -> Result<(), VaultError> {
+        let payload = credentials.encode();
+        if stored_bytes(&payload) > PAYLOAD_MAX_BYTES {
+            return Err(VaultError::TooLong);
+        }
         self.entry(name)?
-            .set_password(&credentials.encode())
+            .set_password(&payload)
             .map_err(VaultError::from_keyring)
     }
 
@@ -185,6 +202,60 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every kind of sign-in fits Windows' limit: a key pair of 64 and 128 characters, and a
+    /// session as our simulator issues them (a 64-hex bearer, a 32-hex id). The service
+    /// documents no lengths, so the longest bearer that still fits beside such a session is
+    /// worked out here, not assumed. One past the limit is refused before any store is
+    /// asked, and nothing is written.
+    #[test]
+    fn every_kind_of_sign_in_fits_the_strictest_store_and_one_too_long_is_refused() {
+        let key_pair = StoredCredentials::KeyPair {
+            key: "k".repeat(64),
+            secret: Secret::new("s".repeat(128)),
+        };
+        let session = |bearer: usize| StoredCredentials::Session {
+            bearer: Secret::new("b".repeat(bearer)),
+            session_id: "x".repeat(32),
+            identity: Some(format!("user:{}", "u".repeat(36))),
+        };
+        for c in [&key_pair, &session(64)] {
+            let bytes = stored_bytes(&c.encode());
+            assert!(bytes <= PAYLOAD_MAX_BYTES, "{c:?}: {bytes} bytes");
+        }
+        let longest = (64..4096)
+            .take_while(|&n| stored_bytes(&session(n).encode()) <= PAYLOAD_MAX_BYTES)
+            .last()
+            .unwrap();
+        assert_eq!(stored_bytes(&session(longest).encode()), PAYLOAD_MAX_BYTES);
+        assert!(
+            longest > 1_100,
+            "a session's bearer may be {longest} characters"
+        );
+        // The bound counts UTF-16 units, as Windows stores them: "é" is one unit, two bytes.
+        assert_eq!(stored_bytes("é"), 2);
+        assert_eq!(stored_bytes("😀"), 4);
+        // The longest that fits, and one unit more.
+        let overhead = stored_bytes(
+            &StoredCredentials::KeyPair {
+                key: String::new(),
+                secret: Secret::new(""),
+            }
+            .encode(),
+        );
+        let fits = (PAYLOAD_MAX_BYTES - overhead) / 2;
+        let at = |n: usize| StoredCredentials::KeyPair {
+            key: String::new(),
+            secret: Secret::new("s".repeat(n)),
+        };
+        assert_eq!(stored_bytes(&at(fits).encode()), PAYLOAD_MAX_BYTES);
+        // Refused before the keyring is touched: a service no keyring has is never reached.
+        let vault = Vault::new("compute-desk-test-never-written");
+        assert_eq!(
+            vault.save("too-long", &at(fits + 1)),
+            Err(VaultError::TooLong)
+        );
+    }
 
     #[test]
     fn payload_round_trips_and_debug_hides_secrets() {
