@@ -26,9 +26,9 @@ use tauri::{Manager, WindowEvent};
 
 use desk::{AccountNews, Desk, Options};
 use watch::Policy;
+use window::commands;
 use window::sink::WindowSink;
 use window::startup::{show_main_window, since_launch, LAUNCHED, SHOW_ANYWAY};
-use window::{commands, rendering};
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run(options: Options) {
@@ -96,7 +96,7 @@ pub fn run(options: Options) {
             #[cfg(target_os = "linux")]
             let dark = window::theme::prefers_dark();
             #[cfg(target_os = "linux")]
-            let window = window.initialization_script(rendering::theme_script(dark));
+            let window = window.initialization_script(window::rendering::theme_script(dark));
             window.build()?;
             #[cfg(target_os = "linux")]
             window::theme::follow(app.handle().clone(), dark);
