@@ -139,9 +139,8 @@ struct State {
     /// Saved accounts whose keyring entry is gone (found at launch, or when opened): the
     /// menu shows them signed out.
     signed_out: std::collections::HashSet<String>,
-    /// Whether there were settings at launch (a first start has none).
-    had_settings: bool,
-    /// What is new in this version, until the first view takes it.
+    /// What is new in this version (found at launch: a first start, with no settings,
+    /// has none), until the first view takes it.
     whats_new: Option<WhatsNew>,
 }
 
@@ -157,6 +156,12 @@ impl Desk {
             .as_deref()
             .and_then(Lang::parse)
             .unwrap_or_else(Lang::system);
+        let whats_new = whats_new::after_update(
+            loaded.settings.seen_version.as_deref(),
+            had_settings,
+            whats_new::VERSION,
+            language,
+        );
         Desk {
             vault,
             settings_file,
@@ -165,7 +170,7 @@ impl Desk {
             state: Mutex::new(State {
                 settings: loaded.settings,
                 settings_warning: loaded.warning,
-                had_settings,
+                whats_new,
                 ..State::default()
             }),
             started: tokio::sync::OnceCell::new(),
@@ -199,18 +204,11 @@ impl Desk {
         self.state.lock().await.whats_new.take()
     }
 
-    /// The first start of a version: keeps what is new in it for the first view, and
-    /// remembers the version in the settings.
+    /// The first start of a version remembers it in the settings (what is new in it was
+    /// found at launch, [`Desk::new`]).
     async fn note_version(&self) {
         let mut s = self.state.lock().await;
-        let seen = s.settings.seen_version.clone();
-        s.whats_new = whats_new::after_update(
-            seen.as_deref(),
-            s.had_settings,
-            whats_new::VERSION,
-            self.language(),
-        );
-        if seen.as_deref() != Some(whats_new::VERSION) {
+        if s.settings.seen_version.as_deref() != Some(whats_new::VERSION) {
             s.settings.seen_version = Some(whats_new::VERSION.to_owned());
             self.save_settings(&s);
         }

@@ -62,17 +62,13 @@ pub fn first_screen(snapshot: &Snapshot, ask: &FirstAsk, lang: Lang) -> Option<F
         .map(|k| snapshot.machines[k.index].clone())
         .collect();
     Some(FirstScreen {
+        // Everything but the rows as the whole list has it (the rest of its fields are
+        // copied; a new one that is not would have to be named here).
         snapshot: Snapshot {
-            seq: snapshot.seq,
-            loaded: snapshot.loaded,
-            unread: snapshot.unread,
             machines,
-            updated_at: snapshot.updated_at,
             problem: snapshot.problem.clone(),
-            offline: snapshot.offline,
-            retry_at: snapshot.retry_at,
             bulks: snapshot.bulks.clone(),
-            looking_for_create: snapshot.looking_for_create,
+            ..*snapshot
         },
         first_of: snapshot.machines.len(),
     })
@@ -264,16 +260,11 @@ mod tests {
             "SUSPENDED",
             "odd-one",
         ];
+        let ids: Vec<String> = (0..names.len()).map(|i| format!("m-{i:02}")).collect();
         let snapshot = crate::watch::snapshot_of(
-            &names
-                .iter()
+            &ids.iter()
                 .enumerate()
-                .map(|(i, _)| {
-                    (
-                        Box::leak(format!("m-{i:02}").into_boxed_str()) as &str,
-                        statuses[i % statuses.len()],
-                    )
-                })
+                .map(|(i, id)| (id.as_str(), statuses[i % statuses.len()]))
                 .collect::<Vec<_>>(),
         );
         snapshot
@@ -287,6 +278,16 @@ mod tests {
                 r.created_at = times[i % times.len()].map(Into::into);
                 r
             })
+            .collect()
+    }
+
+    /// The ids of a first screen's rows, in order.
+    fn ids(first: &FirstScreen) -> Vec<&str> {
+        first
+            .snapshot
+            .machines
+            .iter()
+            .map(|r| r.id.as_str())
             .collect()
     }
 
@@ -312,19 +313,13 @@ mod tests {
                     };
                     let first = first_screen(&snapshot, &ask, lang).unwrap();
                     assert_eq!(first.first_of, rows.len());
-                    let ids: Vec<&str> = first
-                        .snapshot
-                        .machines
-                        .iter()
-                        .map(|r| r.id.as_str())
-                        .collect();
                     out.insert(
                         format!(
                             "{}/{column}/{}",
                             lang.code(),
                             if descending { "desc" } else { "asc" }
                         ),
-                        serde_json::json!(ids),
+                        serde_json::json!(ids(&first)),
                     );
                 }
             }
@@ -362,23 +357,16 @@ mod tests {
     #[test]
     fn the_top_rows_equal_a_whole_sort_of_a_large_list() {
         // 5,000 seeded names: the selection agrees with sorting everything.
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        let mut machines = rows();
-        let template = machines[0].clone();
-        machines = (0..5000)
+        let mut rng = fastrand::Rng::with_seed(20261203);
+        let template = rows().remove(0);
+        let machines: Vec<Row> = (0..5000)
             .map(|i| {
                 let mut r = template.clone();
                 r.id = format!("id-{i}");
                 r.name = format!(
                     "{}-{}",
-                    ["web", "db", "Web", "cache"][(next() % 4) as usize],
-                    next() % 300
+                    ["web", "db", "Web", "cache"][rng.usize(0..4)],
+                    rng.u32(0..300)
                 );
                 r
             })
@@ -393,13 +381,7 @@ mod tests {
         let mut all: Vec<(usize, &Row)> = machines.iter().enumerate().collect();
         all.sort_by(|(ia, a), (ib, b)| natural(&lower(&b.name), &lower(&a.name)).then(ia.cmp(ib)));
         let want: Vec<&str> = all[..40].iter().map(|(_, r)| r.id.as_str()).collect();
-        let got: Vec<&str> = first
-            .snapshot
-            .machines
-            .iter()
-            .map(|r| r.id.as_str())
-            .collect();
-        assert_eq!(got, want);
+        assert_eq!(ids(&first), want);
     }
 
     #[test]
