@@ -2,6 +2,14 @@
 // Small helpers for building DOM safely: text is always set with textContent.
 
 /**
+ * Resolves once the next frame has been drawn: what is queued for it is on screen.
+ * @returns {Promise<void>}
+ */
+export function afterPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/**
  * @param {string} tag
  * @param {Record<string, any>} [props]
  * @param {(Node|string|null|undefined|false)[]} [children]

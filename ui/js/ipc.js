@@ -6,6 +6,8 @@
 
 /** @typedef {{kind: string, message: string, op?: string|null, text?: import('./i18n.js').Text|null, sentence?: string, errorId?: string|null, serverMessage?: string|null, retryAfterSecs?: number|null}} Failure */
 
+import { afterPaint } from './dom.js';
+
 // @ts-ignore: provided by Tauri (app.withGlobalTauri)
 const tauri = window.__TAURI__;
 
@@ -112,7 +114,7 @@ export function followNews(mark, first, handlers) {
             // (its arrival, parsed on this thread, would otherwise hold the paint back).
             if (handlers.machines(news.machines, have)) newsCounts.first += 1;
             list = true;
-            await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+            await afterPaint();
           } else if (handlers.machines(news.machines, have)) {
             have = news.version;
             newsCounts[delta ? 'delta' : 'whole'] += 1;

@@ -4,7 +4,7 @@
 // bar and the banners, and takes the snapshots the Rust side pushes.
 import { call, listFromCall } from './ipc.js';
 import { applyDelta } from './delta.js';
-import { h, $, morph } from './dom.js';
+import { h, $, morph, afterPaint } from './dom.js';
 import { ago, count, inSeconds } from './format.js';
 import { failureContent, failureText } from './feedback.js';
 import { t, tx } from './i18n.js';
@@ -196,18 +196,18 @@ function take(snapshot) {
     // painted (the frame after it was rendered); a long list's first screen is that list.
     firstListMarked = true;
     performance.mark('first-list-received');
-    requestAnimationFrame(() => setTimeout(() => {
+    afterPaint().then(() => {
       performance.mark('first-list-painted');
       // A line in the app's log: the machines screen appeared, with this many rows drawn.
       const rows = document.querySelectorAll('#desk tr.machine').length;
       call('list_painted', { rows, machines: snapshot.firstOf ?? snapshot.machines.length }).catch(() => {});
-    }, 0));
+    });
   }
   if (snapshot.loaded && snapshot.firstOf === undefined && !wholeListMarked) {
     // And the first whole list: received, and painted (the benchmark's "received → painted").
     wholeListMarked = true;
     performance.mark('whole-list-received');
-    requestAnimationFrame(() => setTimeout(() => performance.mark('whole-list-painted'), 0));
+    afterPaint().then(() => performance.mark('whole-list-painted'));
   }
   queueRender();
   return true;
