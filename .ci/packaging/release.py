@@ -111,7 +111,8 @@ def files_of_repository(root: Path) -> list:
 PRIVATE_KEY = re.compile(rb"-----BEGIN (PGP PRIVATE KEY BLOCK|[A-Z ]*PRIVATE KEY)-----")
 
 
-def check_rules(root: Path, version: str, repo_dir: Path, key_file) -> None:
+def check_rules(root: Path, version: str, repo_dir: Path, key_file):
+    """Refuses a release that breaks a rule; returns the newest version published (or None)."""
     if version_tuple(version) is None:
         raise Refused(f"“{version}” is not a version: write it as MAJOR.MINOR.PATCH, such as 1.4.2.")
     written = cargo_version(root)
@@ -157,6 +158,7 @@ def check_rules(root: Path, version: str, repo_dir: Path, key_file) -> None:
                       "where it can never be committed.")
     if not key.is_file():
         raise Refused(f"the signing key {key_file} is not a file.")
+    return newest
 
 
 class Signer:
@@ -294,10 +296,10 @@ def main(argv: list) -> int:
     homepage = (os.environ.get("COMPUTE_DESK_HOMEPAGE") or "").strip() or None
     started = time.monotonic()
     try:
-        check_rules(REPO, version, repo_dir, key_file)
+        newest = check_rules(REPO, version, repo_dir, key_file)
         if url and not re.fullmatch(r"https?://[^\s\"']+", url):
             raise Refused(f"COMPUTE_DESK_UPDATES_URL “{url}” is not an http(s) address.")
-        say(f"{version}: the rules hold (newer than {max(published_versions(repo_dir), default='nothing published')}, "
+        say(f"{version}: the rules hold (newer than {newest or 'nothing published'}, "
             "a “What's new” in English and Spanish, the key outside the repository)")
         if check_only:
             return 0

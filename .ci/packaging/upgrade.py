@@ -19,15 +19,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import release  # noqa: E402  (the release command's own code: one way to publish)
+from release import run  # noqa: E402
 
 REPO = HERE.parent.parent
 PREFERRED_PORT = 47811
-
-
-def run(*args, **kw) -> subprocess.CompletedProcess:
-    kw.setdefault("check", True)
-    kw.setdefault("text", True)
-    return subprocess.run([str(a) for a in args], **kw)
 
 
 def make_key(folder: Path, name: str) -> Path:
@@ -195,6 +190,7 @@ def check_rpm_repository(rpm_repo: Path, work: Path) -> int:
     run("gpg", "--batch", "--yes", "--dearmor", "--output", keyring, key)
     repomd = rpm_repo / "repodata/repomd.xml"
     run("gpgv", "--keyring", keyring, repomd.with_suffix(".xml.asc"), repomd, capture_output=True)
+    # The repomd format's XML namespace (a name, never fetched).
     ns = {"r": "http://linux.duke.edu/metadata/repo"}
     for data in ET.parse(repomd).getroot().findall("r:data", ns):
         href = data.find("r:location", ns).get("href")
