@@ -123,6 +123,8 @@ impl VaultError {
         match e {
             keyring::Error::NoDefaultStore => VaultError::Unavailable,
             keyring::Error::NoStorageAccess(_) => VaultError::Locked,
+            // A name or value past the store's own limits (Windows': a 513-byte user name).
+            keyring::Error::TooLong(..) => VaultError::TooLong,
             // The error texts name the store, never the secret.
             other => VaultError::Failed(other.to_string()),
         }
@@ -254,6 +256,11 @@ mod tests {
         assert_eq!(
             vault.save("too-long", &at(fits + 1)),
             Err(VaultError::TooLong)
+        );
+        // A store's own limit (Windows': an entry name past 513 bytes) reads the same way.
+        assert_eq!(
+            VaultError::from_keyring(keyring::Error::TooLong("user".into(), 513)),
+            VaultError::TooLong
         );
     }
 

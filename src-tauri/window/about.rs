@@ -7,7 +7,7 @@
 //! homepage and the package repository are the release's (`.ci/release` builds with
 //! `COMPUTE_DESK_HOMEPAGE` and `COMPUTE_DESK_UPDATES_URL`): a build without them names none.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
@@ -53,11 +53,7 @@ pub fn about<R: Runtime>(app: &AppHandle<R>) -> About {
             .as_deref()
             .map(|folder| folder.join(format!("{LOG_FILE_STEM}.log"))),
         log_folder,
-        system: format!(
-            "{}, {}",
-            os_name(Path::new("/etc/os-release")).unwrap_or_else(|| std::env::consts::OS.into()),
-            std::env::consts::ARCH
-        ),
+        system: format!("{}, {}", system_name(), std::env::consts::ARCH),
     }
 }
 
@@ -85,9 +81,23 @@ fn bundle_texts() -> BundleTexts {
         .unwrap_or_default()
 }
 
+/// The system's name as people know it: os-release's on Linux, else the system's own.
+fn system_name() -> String {
+    #[cfg(target_os = "linux")]
+    if let Some(name) = os_name(std::path::Path::new("/etc/os-release")) {
+        return name;
+    }
+    match std::env::consts::OS {
+        "windows" => "Windows".into(),
+        "macos" => "macOS".into(),
+        other => other.into(),
+    }
+}
+
 /// `PRETTY_NAME` of an os-release file (freedesktop.org), or `None` when there is none.
 /// Reads at most 64 KiB: the file is a few hundred bytes.
-fn os_name(path: &Path) -> Option<String> {
+#[cfg(target_os = "linux")]
+fn os_name(path: &std::path::Path) -> Option<String> {
     use std::io::Read;
     let mut text = String::new();
     std::fs::File::open(path)
@@ -99,6 +109,7 @@ fn os_name(path: &Path) -> Option<String> {
 }
 
 /// The `PRETTY_NAME=` value of os-release text, unquoted.
+#[cfg(target_os = "linux")]
 fn pretty_name(text: &str) -> Option<String> {
     let value = text
         .lines()

@@ -1,15 +1,22 @@
 //! Everything that knows Tauri or GTK: the commands the page calls, the news it asks for,
 //! the desktop's notifications, light or dark, how WebKitGTK draws and runs the page's
 //! scripts, and the window's first appearance. The rest of the app knows none of them.
+//!
+//! The code for Linux alone (WebKitGTK's drawing and scripts, GTK's light or dark) is
+//! compiled only there, and says so with `cfg(target_os = "linux")`. Elsewhere the web view
+//! follows the system's light or dark itself (`ui/js/main.js`), and the app sets no
+//! variables for it; everything else here is the same on every system.
 
 pub mod about;
 pub mod command_names;
 pub mod commands;
 pub mod first_screen;
+#[cfg(target_os = "linux")]
 pub mod javascript;
 pub mod language;
 pub mod news;
 pub mod open_folder;
+#[cfg(target_os = "linux")]
 pub mod rendering;
 pub mod sink;
 pub mod startup;
@@ -19,6 +26,7 @@ pub mod theme;
 /// Every variable `main()` sets for WebKitGTK on Linux before anything starts, given how the
 /// environment reads now (`get`): how it draws (`rendering.rs`) and how it runs the page's
 /// scripts (`javascript.rs`). Each is left alone where the environment sets it already.
+#[cfg(target_os = "linux")]
 pub fn linux_defaults(
     get: impl Fn(&str) -> Option<std::ffi::OsString>,
 ) -> Vec<(&'static str, &'static str)> {
@@ -33,6 +41,7 @@ static SET_BY_APP: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock:
 
 /// Sets [`linux_defaults`] in this process, for `main()` before anything starts (and before
 /// any other thread exists), and remembers which it set.
+#[cfg(target_os = "linux")]
 pub fn set_linux_defaults() {
     let set = linux_defaults(|name| std::env::var_os(name));
     for (name, value) in &set {
