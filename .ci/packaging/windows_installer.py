@@ -8,7 +8,8 @@ makensis builds src-tauri/packaging/windows/installer.nsi.
 Checked, as far as a Linux machine can (Windows itself is not at hand):
 - the app, its WebView2 loader and the installer are PE files for x86-64 (PE32+, AMD64);
 - the app is a windowed program (no console window opens beside it), and it and the installer
-  carry the version, the product's name and the publisher in their version resources;
+  carry an icon, and the version, the product's name and the publisher in their version
+  resources;
 - the app needs no DLL but Windows' own and WebView2Loader.dll: none of MinGW's runtime DLLs,
   which no Windows machine has (a Windows DLL is one MinGW-w64 has an import library for);
 - the installer asks Windows for no elevation (its manifest says asInvoker);
@@ -183,6 +184,8 @@ def check_app(app: Path, names: dict) -> list:
     pe = check_pe(app, "the app")
     if pe.OPTIONAL_HEADER.Subsystem != GUI:
         raise Failed(f"the app is not a windowed program (subsystem {pe.OPTIONAL_HEADER.Subsystem})")
+    if not has_icon(pe):
+        raise Failed("the app carries no icon")
     check_version(pe, "the app", {"ProductName": names["PRODUCT"],
                                   "CompanyName": names["PUBLISHER"],
                                   "FileVersion": names["VERSION"],
@@ -216,6 +219,14 @@ def listing(installer: Path) -> list:
     return files
 
 
+def has_icon(pe: pefile.PE) -> bool:
+    """Whether the PE carries an icon (what Explorer, the Start menu and the taskbar show)."""
+    pe.parse_data_directories([pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]])
+    kinds = getattr(pe, "DIRECTORY_ENTRY_RESOURCE", None)
+    return any(kind.id == pefile.RESOURCE_TYPE["RT_GROUP_ICON"]
+               for kind in (kinds.entries if kinds else []))
+
+
 def requested_level(pe: pefile.PE) -> str:
     """The execution level the PE's manifest asks Windows for ("asInvoker": no elevation)."""
     pe.parse_data_directories([pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]])
@@ -237,6 +248,8 @@ def check_installer(installer: Path, compiled: str, app: Path, loader: Path,
     check_version(pe, "the installer", {"ProductName": names["PRODUCT"],
                                         "ProductVersion": names["VERSION"],
                                         "CompanyName": names["PUBLISHER"]})
+    if not has_icon(pe):
+        raise Failed("the installer carries no icon")
     level = requested_level(pe)
     if level != "asInvoker":
         raise Failed(f"the installer asks Windows for {level or 'no level'}, not asInvoker: "
@@ -354,7 +367,7 @@ def main(argv: list) -> int:
         names = release_names()
         loader = webview2_loader()
         imports = check_app(app, names)
-        say(f"app: {app} ({app.stat().st_size:,} bytes), x86-64 PE32+, windowed, "
+        say(f"app: {app} ({app.stat().st_size:,} bytes), x86-64 PE32+, windowed, with its icon, "
             f"version {names['VERSION']}; loads {', '.join(imports)}")
         check_pe(loader, LOADER)
         installer, compiled = make_installer(app, release / "bundle" / "nsis", names)
