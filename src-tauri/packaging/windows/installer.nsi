@@ -115,7 +115,7 @@ Function MakeStartMenuEntry
       ; A VT_LPWSTR value: the ID's text, held by the PROPVARIANT's pointer.
       System::Call 'oleaut32::SysAllocString(w "${IDENTIFIER}")p.r2'
       System::Call '*${SYSSTRUCT_PROPERTYKEY}(${PKEY_AppUserModel_ID})p.r3'
-      System::Call '*(&i2,&i6,p,&i8)(${VT_LPWSTR},,r2,)p.r4'
+      System::Call '*(&i2,&i6,p,&i8)(${VT_LPWSTR},,$2,)p.r4'
       ${IPropertyStore::SetValue} $1 '($3,$4)'
       ${IPropertyStore::Commit} $1 ""
       System::Free $4
