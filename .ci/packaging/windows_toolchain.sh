@@ -40,6 +40,17 @@ windows_packages() {
     "libstd-rust-web-dev=$version libstd-rust-web-$minor=$version $llvm"
 }
 
+# Downloads the packages of VERSION into the folder DEBS, emptied first.
+windows_download() {
+  local version=$1 debs=$2 packages
+  packages=$(windows_packages "$version") || return 1
+  windows_as_root rm -rf "$debs"
+  windows_as_root mkdir -p "$debs"
+  windows_as_root chmod 0777 "$debs"
+  # shellcheck disable=SC2086
+  (cd "$debs" && apt-get download -qq $packages)
+}
+
 # Fetches and unpacks the toolchain unless the cache has it; sets windows_toolchain.
 windows_fetch_toolchain() {
   local started=$SECONDS version
@@ -57,24 +68,19 @@ windows_fetch_toolchain() {
     echo "windows: toolchain rustc-web $version reused from $windows_toolchain"
     return 0
   fi
-  local packages debs unpack
-  debs="$windows_cache/debs-$version"
-  unpack="$windows_toolchain.partial"
+  local debs="$windows_cache/debs-$version"
   windows_as_root mkdir -p "$windows_cache"
-  windows_as_root rm -rf "$debs" "$unpack"
-  windows_as_root mkdir -p "$debs" "$unpack"
-  windows_as_root chmod 0777 "$debs"
-  packages=$(windows_packages "$version")
   # A stale package list names a version the archive no longer has: read it again once.
-  # shellcheck disable=SC2086
-  if ! (cd "$debs" && apt-get download -qq $packages 2>/dev/null); then
+  if ! windows_download "$version" "$debs" 2>/dev/null; then
     windows_as_root apt-get update -qq
     version=$(windows_candidate)
     windows_toolchain="$windows_cache/rust-$version"
-    packages=$(windows_packages "$version")
-    # shellcheck disable=SC2086
-    (cd "$debs" && apt-get download -qq $packages)
+    debs="$windows_cache/debs-$version"
+    windows_download "$version" "$debs"
   fi
+  local unpack="$windows_toolchain.partial"
+  windows_as_root rm -rf "$unpack"
+  windows_as_root mkdir -p "$unpack"
   local fetched=$SECONDS deb
   for deb in "$debs"/*.deb; do
     windows_as_root dpkg -x "$deb" "$unpack"
@@ -86,16 +92,15 @@ windows_fetch_toolchain() {
   windows_as_root rm -rf "$windows_toolchain"
   windows_as_root mv "$unpack" "$windows_toolchain"
   windows_as_root touch "$windows_toolchain/.complete"
-  # Only the newest is kept: each is ~500 MB unpacked.
+  local size
+  size=$(du -sm "$debs" | cut -f1)
+  # Only the newest toolchain is kept (~900 MB unpacked), and no downloaded package.
   local old
   for old in "$windows_cache"/rust-* "$windows_cache"/debs-*; do
-    case "$old" in
-      "$windows_toolchain" | "$debs") ;;
-      *) windows_as_root rm -rf "$old" ;;
-    esac
+    if [ "$old" != "$windows_toolchain" ]; then windows_as_root rm -rf "$old"; fi
   done
   echo "windows: toolchain rustc-web $version fetched in $((fetched - started)) s" \
-    "($(du -sm "$debs" | cut -f1) MB), unpacked in $((SECONDS - fetched)) s"
+    "($size MB), unpacked in $((SECONDS - fetched)) s"
 }
 
 # cargo of the Windows toolchain, for the Windows target, building std from source:
