@@ -27,7 +27,7 @@ Run with Debian's Python (/usr/bin/python3), which has python3-pefile.
 """
 
 import argparse
-import hashlib
+import filecmp
 import json
 import os
 import re
@@ -49,6 +49,7 @@ APP_EXE = "compute-desk.exe"
 LOADER = "WebView2Loader.dll"
 MINGW_LIB = Path("/usr/x86_64-w64-mingw32/lib")
 MINGW_RUNTIME = [Path("/usr/lib/gcc/x86_64-w64-mingw32"), Path("/usr/x86_64-w64-mingw32")]
+UNINSTALL_KEY = "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 AMD64 = pefile.MACHINE_TYPE["IMAGE_FILE_MACHINE_AMD64"]
 GUI = pefile.SUBSYSTEM_TYPE["IMAGE_SUBSYSTEM_WINDOWS_GUI"]
 
@@ -75,6 +76,15 @@ def release_names() -> dict:
     if homepage:
         names["HOMEPAGE"] = homepage
     return names
+
+
+def uninstaller_name(names: dict) -> str:
+    """The uninstaller's file name, as installer.nsi names it (UNINSTALLER)."""
+    return f"Uninstall {names['PRODUCT']}.exe"
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    return filecmp.cmp(a, b, shallow=False)
 
 
 def webview2_loader() -> Path:
@@ -104,7 +114,7 @@ def write_defines(path: Path, names: dict, files: dict):
     path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
 
 
-def make_installer(app: Path, out_dir: Path, names: dict) -> tuple:
+def make_installer(app: Path, loader: Path, out_dir: Path, names: dict) -> tuple:
     """Builds the installer; gives its path and makensis's record of every instruction it
     compiled in (-V4), which check_installer reads."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -113,7 +123,7 @@ def make_installer(app: Path, out_dir: Path, names: dict) -> tuple:
     files = {
         "APP_EXE": APP_EXE,
         "APP_PATH": app,
-        "WEBVIEW2_LOADER": webview2_loader(),
+        "WEBVIEW2_LOADER": loader,
         "ICON": ICON,
         "OUTFILE": installer,
     }
@@ -141,15 +151,24 @@ def make_installer(app: Path, out_dir: Path, names: dict) -> tuple:
 
 
 def check_pe(path: Path, what: str) -> pefile.PE:
+    """The PE file at PATH, with its resources and imports read, if it is for x86-64."""
     pe = pefile.PE(str(path), fast_load=True)
     if pe.FILE_HEADER.Machine != AMD64 or pe.OPTIONAL_HEADER.Magic != 0x20B:
         raise Failed(f"{what} is not an x86-64 PE32+ file (machine {pe.FILE_HEADER.Machine:#x}, "
                      f"magic {pe.OPTIONAL_HEADER.Magic:#x})")
+    pe.parse_data_directories([pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"],
+                               pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"]])
     return pe
 
 
+def resources(pe: pefile.PE, kind: str) -> list:
+    """The entries of the resource type KIND ("RT_MANIFEST", …) the PE carries."""
+    root = getattr(pe, "DIRECTORY_ENTRY_RESOURCE", None)
+    return [entry for entry in (root.entries if root else [])
+            if entry.id == pefile.RESOURCE_TYPE[kind]]
+
+
 def version_strings(pe: pefile.PE) -> dict:
-    pe.parse_data_directories([pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]])
     strings = {}
     for info in getattr(pe, "FileInfo", []) or []:
         for entry in info:
@@ -164,7 +183,6 @@ def check_version(pe: pefile.PE, what: str, expected: dict):
         if strings.get(key) != value:
             raise Failed(f"{what}'s version resource says {key} = {strings.get(key)!r}, "
                          f"not {value!r}")
-    return strings
 
 
 # Windows' own DLLs that crates link by name (raw-dylib) and MinGW-w64 has no import library
@@ -190,8 +208,8 @@ def check_app(app: Path, names: dict) -> list:
                                   "CompanyName": names["PUBLISHER"],
                                   "FileVersion": names["VERSION"],
                                   "ProductVersion": names["VERSION"]})
-    pe.parse_data_directories([pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"]])
-    imports = sorted({entry.dll.decode() for entry in pe.DIRECTORY_ENTRY_IMPORT}, key=str.lower)
+    imports = sorted({entry.dll.decode() for entry in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])},
+                     key=str.lower)
     # MinGW's own runtime DLLs (libgcc_s_seh-1, libwinpthread-1, libstdc++-6 …) are on no
     # Windows machine: the app must carry none of them, and links them statically.
     runtime = {p.name.lower() for root in MINGW_RUNTIME for p in root.rglob("*.dll")}
@@ -221,18 +239,12 @@ def listing(installer: Path) -> list:
 
 def has_icon(pe: pefile.PE) -> bool:
     """Whether the PE carries an icon (what Explorer, the Start menu and the taskbar show)."""
-    pe.parse_data_directories([pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]])
-    kinds = getattr(pe, "DIRECTORY_ENTRY_RESOURCE", None)
-    return any(kind.id == pefile.RESOURCE_TYPE["RT_GROUP_ICON"]
-               for kind in (kinds.entries if kinds else []))
+    return bool(resources(pe, "RT_GROUP_ICON"))
 
 
 def requested_level(pe: pefile.PE) -> str:
     """The execution level the PE's manifest asks Windows for ("asInvoker": no elevation)."""
-    pe.parse_data_directories([pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]])
-    for kind in getattr(pe, "DIRECTORY_ENTRY_RESOURCE", None).entries:
-        if kind.id != pefile.RESOURCE_TYPE["RT_MANIFEST"]:
-            continue
+    for kind in resources(pe, "RT_MANIFEST"):
         for name in kind.directory.entries:
             for lang in name.directory.entries:
                 data = pe.get_data(lang.data.struct.OffsetToData, lang.data.struct.Size)
@@ -254,7 +266,7 @@ def check_installer(installer: Path, compiled: str, app: Path, loader: Path,
     if level != "asInvoker":
         raise Failed(f"the installer asks Windows for {level or 'no level'}, not asInvoker: "
                      "it must need no administrator")
-    uninstaller = f"Uninstall {names['PRODUCT']}.exe"
+    uninstaller = uninstaller_name(names)
     files = listing(installer)
     paths = sorted(p for p, _ in files)
     expected = {APP_EXE, LOADER, uninstaller}
@@ -265,12 +277,11 @@ def check_installer(installer: Path, compiled: str, app: Path, loader: Path,
         run("7z", "x", "-y", f"-o{tmp}", installer, capture_output=True)
         out = Path(tmp)
         for built, inside in ((app, APP_EXE), (loader, LOADER)):
-            if hashlib.sha256((out / inside).read_bytes()).digest() != \
-                    hashlib.sha256(built.read_bytes()).digest():
+            if not same_bytes(out / inside, built):
                 raise Failed(f"the installer's {inside} is not the one built ({built})")
         check_pe(out / uninstaller, "the uninstaller")
     # What the installer does, from makensis's record of the instructions it compiled in.
-    key = f"HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{names['IDENTIFIER']}"
+    key = f"HKCU\\{UNINSTALL_KEY}\\{names['IDENTIFIER']}"
     link = f"$SMPROGRAMS\\{names['PRODUCT']}.lnk"
     must = {
         "installs under the person's own programs":
@@ -307,7 +318,10 @@ def under_wine(installer: Path, app: Path, loader: Path, names: dict) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "WINEPREFIX": f"{tmp}/prefix", "WINEDEBUG": "-all",
                "WINEDLLOVERRIDES": "mscoree,mshtml=", "DISPLAY": ""}
-        wine = lambda *args: run(WINE, *args, env=env, capture_output=True, timeout=300)  # noqa: E731
+
+        def wine(*args):
+            run(WINE, *args, env=env, capture_output=True, timeout=300)
+
         wine("wineboot", "-i")
         run(WINESERVER, "-w", env=env, timeout=300)
         drive = Path(tmp) / "prefix" / "drive_c"
@@ -323,18 +337,18 @@ def under_wine(installer: Path, app: Path, loader: Path, names: dict) -> float:
         folder = home / "AppData" / "Local" / "Programs" / names["PRODUCT"]
         link = (home / "AppData" / "Roaming" / "Microsoft" / "Windows" / "Start Menu"
                 / "Programs" / f"{names['PRODUCT']}.lnk")
-        uninstaller = f"Uninstall {names['PRODUCT']}.exe"
+        uninstaller = uninstaller_name(names)
         found = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
         if found != sorted([APP_EXE, LOADER, uninstaller]):
             raise Failed(f"under Wine the installer put down {found} in {folder}")
         for built, name in ((app, APP_EXE), (loader, LOADER)):
-            if (folder / name).read_bytes() != built.read_bytes():
+            if not same_bytes(folder / name, built):
                 raise Failed(f"under Wine the installed {name} is not the one built")
         if APP_EXE.encode("utf-16-le") not in (link.read_bytes() if link.is_file() else b""):
             raise Failed(f"under Wine no Start menu entry leads to the app: {link}")
         user_reg = (Path(tmp) / "prefix" / "user.reg").read_text(errors="replace")
-        key = (f"[Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Uninstall\\\\"
-               f"{names['IDENTIFIER']}]")
+        # Wine's user.reg writes each backslash of a key twice.
+        key = "[" + f"{UNINSTALL_KEY}\\{names['IDENTIFIER']}".replace("\\", "\\\\") + "]"
         entry = user_reg.split(key, 1)[1].split("\n\n", 1)[0] if key in user_reg else ""
         for value in (f'"DisplayName"="{names["PRODUCT"]}"',
                       f'"DisplayVersion"="{names["VERSION"]}"',
@@ -370,7 +384,7 @@ def main(argv: list) -> int:
         say(f"app: {app} ({app.stat().st_size:,} bytes), x86-64 PE32+, windowed, with its icon, "
             f"version {names['VERSION']}; loads {', '.join(imports)}")
         check_pe(loader, LOADER)
-        installer, compiled = make_installer(app, release / "bundle" / "nsis", names)
+        installer, compiled = make_installer(app, loader, release / "bundle" / "nsis", names)
         files = check_installer(installer, compiled, app, loader, names)
         say(f"installer: x86-64 PE32+, {names['PRODUCT']} {names['VERSION']} by "
             f"{names['PUBLISHER']}; holds " + ", ".join(

@@ -36,6 +36,7 @@ RequestExecutionLevel user
 
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${IDENTIFIER}"
 !define UNINSTALLER "Uninstall ${PRODUCT}.exe"
+!define START_MENU_ENTRY "$SMPROGRAMS\${PRODUCT}.lnk"
 ; Microsoft's product code of the Evergreen WebView2 runtime.
 !define WEBVIEW2_CLIENT "Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}"
 
@@ -103,7 +104,7 @@ FunctionEnd
 ; The Start menu entry, made with the shell's own IShellLink (as NSIS's Win\COM.nsh shows)
 ; so that it can carry the AppUserModelID, which CreateShortcut cannot set.
 Function MakeStartMenuEntry
-  Delete "$SMPROGRAMS\${PRODUCT}.lnk"
+  Delete "${START_MENU_ENTRY}"
   !insertmacro ComHlpr_CreateInProcInstance ${CLSID_ShellLink} ${IID_IShellLink} r0 ""
   ${If} $0 P<> 0
     ${IShellLink::SetPath} $0 '("$INSTDIR\${APP_EXE}")'
@@ -125,7 +126,7 @@ Function MakeStartMenuEntry
     ${EndIf}
     ${IUnknown::QueryInterface} $0 '("${IID_IPersistFile}",.r1)'
     ${If} $1 P<> 0
-      ${IPersistFile::Save} $1 '("$SMPROGRAMS\${PRODUCT}.lnk",1)'
+      ${IPersistFile::Save} $1 '("${START_MENU_ENTRY}",1)'
       ${IUnknown::Release} $1 ""
     ${EndIf}
     ${IUnknown::Release} $0 ""
@@ -198,7 +199,7 @@ FunctionEnd
 Section "Uninstall"
   SetShellVarContext current
   !insertmacro WAIT_FOR_APP_CLOSED
-  Delete "$SMPROGRAMS\${PRODUCT}.lnk"
+  Delete "${START_MENU_ENTRY}"
   Delete "$INSTDIR\${APP_EXE}"
   Delete "$INSTDIR\WebView2Loader.dll"
   Delete "$INSTDIR\${UNINSTALLER}"
