@@ -88,11 +88,9 @@ fn published(dir: &Path, versions: &[&str]) -> PathBuf {
 fn small_project(dir: &Path, version: &str, changelog: &str) -> PathBuf {
     let root = dir.join("project");
     std::fs::create_dir_all(root.join(".ci/packaging")).unwrap();
-    std::fs::copy(
-        repo().join(".ci/packaging/release.py"),
-        root.join(".ci/packaging/release.py"),
-    )
-    .unwrap();
+    for file in [".ci/packaging/release.py", ".ci/paths"] {
+        std::fs::copy(repo().join(file), root.join(file)).unwrap();
+    }
     std::fs::write(
         root.join("Cargo.toml"),
         format!("[package]\nname = \"compute-desk\"\nversion = \"{version}\"\n"),
@@ -219,5 +217,72 @@ fn a_private_key_inside_the_repository_is_refused() {
     refused(
         &release(&root, &["0.3.0", "--check"], None),
         "COMPUTE_DESK_SIGNING_KEY is not set",
+    );
+}
+
+/// The build folder a release in `tree` would use (release.py's), with `env` on top of an
+/// environment without CARGO_TARGET_DIR, under the home `home`.
+fn build_folder_of(tree: &Path, home: &Path, env: &[(String, String)]) -> String {
+    let out = Command::new("python3")
+        .current_dir(tree)
+        .args([
+            "-c",
+            "import sys; sys.path.insert(0, '.ci/packaging'); import release; print(release.TARGET)",
+        ])
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("XDG_CACHE_HOME")
+        .env("HOME", home)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The README's test command sets no CARGO_TARGET_DIR; the clean-system proof releases the
+/// next version from a copy of the tree (.ci/packaging/upgrade.py `next_tree`), and must find
+/// that copy's packages where the checkout's are, built on the checkout's build (issue 30:
+/// the copy built from nothing into its own `target/`, and the proof failed there).
+#[test]
+fn a_copy_of_the_tree_releases_into_the_checkouts_build_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let copy = small_project(dir.path(), "0.3.0", BOTH);
+    let checkout = build_folder_of(&repo(), &home, &[]);
+    // Neither tree's own `target/`: a folder both share.
+    assert!(
+        !Path::new(&checkout).starts_with(repo()) && !Path::new(&checkout).starts_with(&copy),
+        "{checkout}"
+    );
+    assert_eq!(build_folder_of(&copy, &home, &[]), checkout);
+
+    // The environment the proof hands the copy's release names the folder outright, so a
+    // folder set for the checkout alone (CI's, a developer's) is the copy's too.
+    let set = dir.path().join("set-for-the-checkout");
+    let out = Command::new("python3")
+        .current_dir(repo())
+        .args([
+            "-c",
+            "import sys; sys.path.insert(0, '.ci/packaging'); import upgrade; \
+             print(upgrade.release_env('key', 'http://127.0.0.1:1', None)['CARGO_TARGET_DIR'])",
+        ])
+        .env("CARGO_TARGET_DIR", &set)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let handed = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert_eq!(handed, set.to_str().unwrap());
+    assert_eq!(
+        build_folder_of(&copy, &home, &[("CARGO_TARGET_DIR".into(), handed)]),
+        set.to_str().unwrap()
     );
 }

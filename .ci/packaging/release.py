@@ -34,7 +34,19 @@ from email.utils import formatdate
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+
+
+def build_folder() -> Path:
+    """The run's one build folder (.ci/paths decides it), exported so that every command
+    this process starts, the package build and a copy of the tree's release included,
+    builds into it."""
+    folder = subprocess.run(["bash", "-c", 'source "$1" && printf %s "$CARGO_TARGET_DIR"', "paths",
+                             str(REPO / ".ci/paths")], check=True, capture_output=True, text=True).stdout
+    os.environ["CARGO_TARGET_DIR"] = folder
+    return Path(folder)
+
+
+TARGET = build_folder()
 SUITE = "stable"
 COMPONENT = "main"
 ARCH = "amd64"

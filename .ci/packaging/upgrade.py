@@ -72,11 +72,18 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def release_env(key: Path, url: str, homepage: str | None) -> dict:
+    """The environment a release runs in, in this tree or in a copy of it: the release's
+    configuration, and this run's build folder named outright, so that a copy builds where
+    the checkout does (reusing its build) and its packages are found there."""
+    return {**os.environ, "CARGO_TARGET_DIR": str(release.TARGET), "COMPUTE_DESK_SIGNING_KEY": str(key),
+            "COMPUTE_DESK_UPDATES_URL": url, "COMPUTE_DESK_HOMEPAGE": homepage or ""}
+
+
 def release_into(tree: Path, version: str, repo: Path, key: Path, url: str, homepage: str | None):
     """`bash .ci/release VERSION --repo REPO` in `tree`, with the release's configuration."""
-    env = {**os.environ, "COMPUTE_DESK_SIGNING_KEY": str(key), "COMPUTE_DESK_UPDATES_URL": url,
-           "COMPUTE_DESK_HOMEPAGE": homepage or ""}
-    done = run("bash", tree / ".ci/release", version, "--repo", repo, env=env, capture_output=True)
+    done = run("bash", tree / ".ci/release", version, "--repo", repo, env=release_env(key, url, homepage),
+               capture_output=True)
     for line in done.stdout.splitlines():
         print(f"  {line}")
 

@@ -14,7 +14,7 @@
 windows_cache="${COMPUTE_DESK_WINDOWS_CACHE:-/var/cache/compute-desk-windows}"
 windows_target=x86_64-pc-windows-gnu
 # The Windows build keeps its own build folder: another compiler than the Linux checks'.
-windows_target_dir="${COMPUTE_DESK_WINDOWS_TARGET_DIR:-${CARGO_TARGET_DIR:-/var/tmp/compute-desk-target}-windows}"
+windows_target_dir="${COMPUTE_DESK_WINDOWS_TARGET_DIR:-${CARGO_TARGET_DIR:?.ci/setup sets it}-windows}"
 
 windows_as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
