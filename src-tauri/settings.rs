@@ -92,13 +92,16 @@ pub const ACCOUNT_NAME_MAX: usize = 40;
 
 impl Settings {
     /// Adds `account`, or updates the saved one with its id (the same sign-in again: the
-    /// name and colour the person gave it stay); true when it was new. A new one is given
-    /// the first colour no other account has.
+    /// name and colour the person gave it, and its server, stay); true when it was new. A
+    /// new one is given the first colour no other account has.
     pub fn save_account(&mut self, mut account: SavedAccount) -> bool {
         match self.accounts.iter_mut().find(|a| a.id == account.id) {
             Some(known) => {
                 account.name = std::mem::take(&mut known.name);
                 account.colour = std::mem::take(&mut known.colour);
+                // Its server was written when it was first signed in, and stays: it is
+                // where its keyring entry's credentials go.
+                account.server = std::mem::take(&mut known.server);
                 *known = account;
                 false
             }

@@ -23,6 +23,13 @@ pub fn entry_name(base: &str, identity: &str) -> String {
     format!("{base} {identity}")
 }
 
+/// The server whose credentials the entry `name` holds: the address before the identity
+/// (an earlier version's entry is the address alone). The credentials go there, nowhere
+/// else (`api::Client::with_saved_credentials`).
+pub fn entry_server(name: &str) -> &str {
+    name.split_once(' ').map_or(name, |(base, _)| base)
+}
+
 /// What is kept to sign in again without asking.
 #[derive(Clone, PartialEq, Eq)]
 pub enum StoredCredentials {

@@ -390,3 +390,226 @@ async fn an_account_whose_keyring_entry_is_gone_is_shown_signed_out() {
         again.remove_account(&a.id).await.unwrap();
     }
 }
+
+/// Every credential each simulator received, as its request log says it (`key:<api-key>`,
+/// `session:<id>`, `bearer:unknown`).
+async fn credentials_received(sim: &Sim) -> Vec<String> {
+    sim.requests()
+        .await
+        .iter()
+        .filter_map(|r| r["credential"].as_str().filter(|c| !c.is_empty()))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Issue 31, case 1: launched without the network (the saved key-pair account not
+/// confirmed yet), the person starts adding an account by email on another server, sends
+/// a code and goes back; when the network returns, the first account is confirmed. Its
+/// key and secret still go only to its own server, at once and at the next launch: the
+/// other server never receives them (before the fix, the account was saved with the other
+/// server's address and the next launch sent its key there).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_goes_only_to_its_own_server_after_another_server_was_typed() {
+    assert_in_session();
+    let own = Sim::start(&[
+        "--rate-limit",
+        "0",
+        "--instances",
+        "2",
+        "--api-key",
+        KEY_2,
+        "--api-secret",
+        SECRET_2,
+    ]);
+    let other = Sim::start(&["--rate-limit", "0", "--instances", "3"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-own-server");
+    common::desk_at(config.path(), &vault)
+        .sign_in_with_key(&own.base, KEY_2, SECRET_2)
+        .await
+        .unwrap();
+
+    // The network is down for the own server at launch: kept, not confirmed.
+    own.fault(serde_json::json!({"kind": "drop", "times": 0}))
+        .await;
+    let desk = std::sync::Arc::new(common::desk_at(config.path(), &vault));
+    let view = desk.started().await;
+    assert!(view.account.signed_in && view.account.checking, "{view:?}");
+    // Add account… → by email on the other server → Send code → Back.
+    desk.email_start(&other.base, common::EMAIL).await.unwrap();
+    desk.email_cancel().await;
+
+    // The network returns; the keeper confirms the saved sign-in.
+    own.clear_faults().await;
+    let keeper = {
+        let desk = desk.clone();
+        tokio::spawn(async move { desk.keep_sessions_alive(|_| {}).await })
+    };
+    let confirmed = eventually(Duration::from_secs(20), || async {
+        !desk.view().await.account.checking
+    })
+    .await;
+    keeper.abort();
+    assert!(confirmed, "the saved sign-in was never confirmed");
+    let saved = desk.view().await.accounts;
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(
+        saved[0].server, own.base,
+        "the account keeps its own server"
+    );
+    drop(desk);
+
+    // The next launch opens it on its own server.
+    let again = common::desk_at(config.path(), &vault);
+    assert!(again.started().await.account.signed_in);
+    let key = format!("key:{KEY_2}");
+    assert!(credentials_received(&own).await.contains(&key));
+    let strays: Vec<String> = credentials_received(&other)
+        .await
+        .into_iter()
+        .filter(|c| c == &key)
+        .collect();
+    assert!(strays.is_empty(), "the other server received {strays:?}");
+    again.sign_out().await;
+}
+
+/// Issue 31, case 2: a switch to an account whose key was revoked, on a slow server, then
+/// at once a switch to another. The last asked wins, and the late refusal marks the
+/// account it was for, not the one on screen (before the fix, it marked the account on
+/// screen as refused and dropped it to the sign-in screen while it kept being read).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_refusal_marks_its_own_account_and_the_last_switch_wins() {
+    assert_in_session();
+    let first = Sim::start(&["--rate-limit", "0", "--instances", "1"]);
+    let slow = Sim::start(&["--rate-limit", "0", "--instances", "2"]);
+    let last = Sim::start(&["--rate-limit", "0", "--instances", "3"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-late-refusal");
+    let desk = std::sync::Arc::new(common::desk_at(config.path(), &vault));
+    for sim in [&slow, &last, &first] {
+        desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    }
+    let ids: Vec<String> = desk
+        .view()
+        .await
+        .accounts
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    let (slow_id, last_id) = (ids[0].clone(), ids[1].clone());
+
+    slow.revoke_key(KEY).await;
+    slow.fault(
+        serde_json::json!({"path": "/api/auth/v2/keypair", "kind": "latency",
+        "ms": 1500, "times": 0}),
+    )
+    .await;
+    let to_slow = {
+        let (desk, id) = (desk.clone(), slow_id.clone());
+        tokio::spawn(async move { desk.switch_account(&id).await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let view = desk.switch_account(&last_id).await.unwrap();
+    to_slow.await.unwrap().unwrap();
+
+    let view = if view.account.signed_in {
+        view
+    } else {
+        desk.view().await
+    };
+    let marks: Vec<(bool, bool)> = view
+        .accounts
+        .iter()
+        .map(|a| (a.active, a.refused))
+        .collect();
+    assert!(view.account.signed_in, "{view:?}");
+    assert_eq!(view.sign_in_reason, None);
+    assert_eq!(
+        marks,
+        [(false, true), (true, false), (false, false)],
+        "the revoked account marked, the last asked on screen"
+    );
+    assert_eq!(desk.view().await.accounts[1].id, last_id);
+    for a in desk.view().await.accounts {
+        desk.remove_account(&a.id).await.unwrap();
+    }
+}
+
+/// Issue 31, case 3: a create answered only after the person switched to another account
+/// lands in the history of the account that made it, never in the next one's; refused or
+/// made, its entry is there (written before it was sent, settled when the account was
+/// left). Before the fix a late refusal was written into the next account's history and a
+/// late success nowhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_answered_after_a_switch_belongs_to_the_account_that_made_it() {
+    assert_in_session();
+    for refused in [true, false] {
+        let maker = Sim::start(&["--rate-limit", "0", "--instances", "1"]);
+        let next = Sim::start(&["--rate-limit", "0", "--instances", "2"]);
+        let config = tempfile::tempdir().unwrap();
+        let vault = Vault::new("app.computedesk.test.accounts-late-create");
+        let (desk, seen) = common::recorded_desk(config.path(), &vault);
+        desk.sign_in_with_key(&next.base, KEY, SECRET)
+            .await
+            .unwrap();
+        desk.sign_in_with_key(&maker.base, KEY, SECRET)
+            .await
+            .unwrap();
+        machines_on_screen(&seen, 1).await;
+        let ids: Vec<String> = desk
+            .view()
+            .await
+            .accounts
+            .iter()
+            .map(|a| a.id.clone())
+            .collect();
+        // Answered after the switch has given up waiting for it (3 s).
+        let slow = if refused {
+            serde_json::json!({"method": "POST", "path": "/api/compute/v1/instances",
+                "kind": "status", "status": 403, "times": 1})
+        } else {
+            serde_json::json!({"method": "POST", "path": "/api/compute/v1/instances",
+                "kind": "latency", "ms": 4500, "times": 1})
+        };
+        maker.fault(slow).await;
+        if refused {
+            maker
+                .fault(
+                    serde_json::json!({"method": "POST", "path": "/api/compute/v1/instances",
+                "kind": "latency", "ms": 4500, "times": 1}),
+                )
+                .await;
+        }
+        let create = {
+            let desk = desk.clone();
+            tokio::spawn(async move {
+                desk.create("ubuntu-22-standard", "default-network", None)
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        desk.switch_account(&ids[0]).await.unwrap();
+        let _ = create.await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let creates = |h: Option<compute_desk::desk::HistoryView>| {
+            h.map(|h| {
+                h.entries
+                    .into_iter()
+                    .filter(|e| e.what == "create")
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+        };
+        assert!(
+            creates(desk.history(None)).is_empty(),
+            "the next account's history has another's create ({refused})"
+        );
+        desk.switch_account(&ids[1]).await.unwrap();
+        let made = creates(desk.history(None));
+        assert_eq!(made.len(), 1, "{made:?} ({refused})");
+        assert!(!made[0].outcome.is_open(), "{:?} ({refused})", made[0]);
+        for a in desk.view().await.accounts {
+            desk.remove_account(&a.id).await.unwrap();
+        }
+    }
+}

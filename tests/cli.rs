@@ -384,6 +384,29 @@ async fn the_apps_accounts_are_listed_and_used_by_one_rule() {
         stderr(&out)
     );
 
+    // Two accounts given the same name: neither is picked silently, both are listed by
+    // their numbers (issue 31: the first was taken).
+    let other = Sim::start(&["--instances", "1"]);
+    let view = desk
+        .sign_in_with_key(&other.base, KEY, SECRET)
+        .await
+        .unwrap();
+    desk.edit_account(&view.accounts[1].id, "Test lab", "red")
+        .await
+        .unwrap();
+    let out = run(&["--account", "test lab", "list"], false);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("2 accounts are called \"test lab\": 1 Test lab (")
+            && said.contains(", 2 Test lab ("),
+        "{said}"
+    );
+    let out = run(&["--account", "2", "list"], false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+    desk.sign_out().await;
+
     desk.sign_out().await;
     let out = run(&["list"], false);
     assert_eq!(out.status.code(), Some(2), "signed out everywhere");

@@ -864,3 +864,37 @@ async fn secrets_never_reach_errors_debug_output_or_logs() {
         assert!(!seen.contains(needle), "{needle} leaked into:\n{seen}");
     }
 }
+
+/// A credential goes only to the server it belongs to: a client whose saved credentials
+/// were kept for another server (its keyring entry names that one) sends nothing at all,
+/// and says why; for their own server they are sent. The one check of `Client::send`,
+/// which every request passes whatever built the client (issue 31).
+#[tokio::test]
+async fn saved_credentials_are_sent_only_to_their_own_server() {
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "1"]);
+    let anonymous = Client::builder(&sim.base)
+        .retry(common::quick_retries())
+        .build()
+        .unwrap();
+    let elsewhere = anonymous.with_saved_credentials(
+        Credentials::key_pair(KEY, SECRET),
+        "https://apis.threatwinds.com",
+    );
+    let refused = elsewhere.list_instances().await.unwrap_err();
+    assert_eq!(refused.refusal(), Some("other_server"), "{refused:?}");
+    assert!(
+        sim.requests().await.is_empty(),
+        "a request left for a server the credentials are not for"
+    );
+    let unreadable = anonymous.with_saved_credentials(Credentials::key_pair(KEY, SECRET), "");
+    assert_eq!(
+        unreadable.list_instances().await.unwrap_err().refusal(),
+        Some("other_server")
+    );
+    assert!(sim.requests().await.is_empty());
+    let own = anonymous.with_saved_credentials(Credentials::key_pair(KEY, SECRET), &sim.base);
+    assert_eq!(own.list_instances().await.unwrap().len(), 1);
+    let seen = sim.requests().await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0]["credential"], format!("key:{KEY}"));
+}

@@ -265,6 +265,18 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
         .js("return document.querySelectorAll('#account-list .account-remove')[1].getAttribute('aria-label')")
         .await;
     app.click(remove.as_str().unwrap()).await;
+    // Removing asks first, naming the account and what removing it costs.
+    let asked = app
+        .shown_text("the removal's question", "#confirm-title")
+        .await;
+    assert!(
+        asked.starts_with("Remove ") && asked.ends_with(" from this computer?"),
+        "{asked}"
+    );
+    let cost = app.shown_text("what removing costs", "#confirm-text").await;
+    assert!(cost.contains("a new email code"), "{cost}");
+    app.screenshot("97-removing-an-account-asks-first").await;
+    app.click("Remove").await;
     app.until(
         "one account left",
         "return document.querySelectorAll('#account-list li').length === 2",

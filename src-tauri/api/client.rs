@@ -151,6 +151,8 @@ impl ClientBuilder {
             })?;
         Ok(Client {
             http,
+            // Credentials given with the address are that server's.
+            home: Some(base.clone()),
             base,
             credentials: self.credentials,
             retry: self.retry,
@@ -164,6 +166,9 @@ pub struct Client {
     http: reqwest::Client,
     base: Url,
     credentials: Credentials,
+    /// The server the credentials belong to: where they were signed in, or the server a
+    /// keyring entry is named after. [`Client::send`] sends them nowhere else.
+    home: Option<Url>,
     retry: RetryPolicy,
 }
 
@@ -184,10 +189,23 @@ impl Client {
         }
     }
 
-    /// The same server and connection pool, signed in another way.
+    /// The same server and connection pool, signed in another way: credentials that this
+    /// server gave or accepted (a sign-in made here).
     pub fn with_credentials(&self, credentials: Credentials) -> Client {
         Client {
             credentials,
+            home: Some(self.base.clone()),
+            ..self.clone()
+        }
+    }
+
+    /// The same server and connection pool, with credentials kept for the server `home`
+    /// (the address their keyring entry is named after). They are sent only if that is
+    /// this client's server: anywhere else every request is refused before it leaves.
+    pub fn with_saved_credentials(&self, credentials: Credentials, home: &str) -> Client {
+        Client {
+            credentials,
+            home: parse_base_url(home).ok(),
             ..self.clone()
         }
     }
@@ -232,6 +250,22 @@ impl Client {
             Auth::Anonymous => HeaderMap::new(),
             Auth::Required if self.credentials == Credentials::None => {
                 return Err(ApiError::not_signed_in(operation))
+            }
+            // The one check every request with credentials passes: a credential goes only
+            // to the server it belongs to, whatever path built this client.
+            Auth::Required if self.home.as_ref() != Some(&self.base) => {
+                log::error!(
+                    "{operation:?}: credentials of {} were not sent to {}",
+                    self.home
+                        .as_ref()
+                        .map_or("an unreadable address", Url::as_str),
+                    self.base
+                );
+                return Err(ApiError::refused(
+                    operation,
+                    "other_server",
+                    "This account's sign-in belongs to another server, so it was not sent. Sign in to this server again.",
+                ));
             }
             Auth::Required => self.credentials.headers(),
         };
@@ -316,6 +350,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base", &self.base.as_str())
+            .field("home", &self.home.as_ref().map(Url::as_str))
             .field("credentials", &self.credentials)
             .finish()
     }

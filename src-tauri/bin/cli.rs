@@ -140,7 +140,7 @@ fn choose(args: &Args, settings: &Settings) -> Result<(Credentials, String, Stri
     };
     if let Some(wanted) = &args.account {
         let account =
-            find_account(settings, wanted).ok_or_else(|| {
+            find_account(settings, wanted)?.ok_or_else(|| {
                 format!(
                 "No account {wanted:?} is kept here. `compute-desk-cli accounts` lists them: {}.",
                 settings.accounts.iter().map(label).collect::<Vec<_>>().join(", ")
@@ -169,18 +169,43 @@ fn choose(args: &Args, settings: &Settings) -> Result<(Credentials, String, Stri
 
 /// The saved account `wanted` names: its number in `accounts`, the name the person gave
 /// it in the app, who it is, or its id (in that order: a name is the person's own word).
-fn find_account<'a>(settings: &'a Settings, wanted: &str) -> Option<&'a SavedAccount> {
+/// A name or a who that fits several is refused, naming them all: picking one silently
+/// could act on the wrong account.
+fn find_account<'a>(
+    settings: &'a Settings,
+    wanted: &str,
+) -> Result<Option<&'a SavedAccount>, String> {
     let wanted = wanted.trim();
     if let Ok(n) = wanted.parse::<usize>() {
-        return settings.accounts.get(n.checked_sub(1)?);
+        return Ok(n.checked_sub(1).and_then(|i| settings.accounts.get(i)));
     }
     let is = |word: &str| !word.is_empty() && word.eq_ignore_ascii_case(wanted);
-    let accounts = &settings.accounts;
-    accounts
-        .iter()
-        .find(|a| is(&a.name))
-        .or_else(|| accounts.iter().find(|a| is(&a.who)))
-        .or_else(|| accounts.iter().find(|a| a.id == wanted))
+    let ways: [&dyn Fn(&SavedAccount) -> bool; 3] =
+        [&|a| is(&a.name), &|a| is(&a.who), &|a| a.id == wanted];
+    for fits in ways {
+        let found: Vec<(usize, &SavedAccount)> = settings
+            .accounts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| fits(a))
+            .collect();
+        match found.as_slice() {
+            [] => continue,
+            [(_, one)] => return Ok(Some(one)),
+            several => {
+                let listed: Vec<String> = several
+                    .iter()
+                    .map(|(i, a)| format!("{} {}", i + 1, label(a)))
+                    .collect();
+                return Err(format!(
+                    "{} accounts are called {wanted:?}: {}. Name one by its number.",
+                    several.len(),
+                    listed.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// How an account is named in a sentence: its name, who, on which server.

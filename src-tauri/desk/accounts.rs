@@ -9,9 +9,9 @@
 
 use serde::Serialize;
 
-use super::sign_in::Saved;
-use super::{blocking, non_empty, view_of, AppView, Desk, State};
-use crate::failure::{keyring_text, Failure};
+use super::{blocking, view_of, AppView, Desk, State};
+use crate::api::PRODUCTION_BASE;
+use crate::failure::Failure;
 use crate::fingerprint;
 use crate::session::{Account, Method};
 use crate::settings::{free_colour, SavedAccount, Settings, ACCOUNT_COLOURS, ACCOUNT_NAME_MAX};
@@ -30,7 +30,9 @@ pub(super) struct Held {
 /// `account` as the settings keep it, and the name of its keyring entry; `None` for the
 /// demo (nothing of it is kept) and for a sign-in whose identity is not known yet (a
 /// saved session from an earlier version, not checked yet: it keeps its old entry).
-pub(super) fn saved(account: &Account, server: &str) -> Option<(SavedAccount, String)> {
+/// Its server is the one that accepted its credentials, and no other: the address is
+/// read from its own client, never from what was typed or used for another account.
+pub(super) fn saved(account: &Account) -> Option<(SavedAccount, String)> {
     if account.method == Method::Demo {
         return None;
     }
@@ -39,7 +41,7 @@ pub(super) fn saved(account: &Account, server: &str) -> Option<(SavedAccount, St
     let entry = entry_name(&base, &identity);
     let saved = SavedAccount {
         id: fingerprint::hex(format!("{base}\n{identity}").as_bytes()),
-        server: server.trim().to_owned(),
+        server: server_as_shown(&base),
         base,
         identity,
         who: account.user.clone(),
@@ -56,6 +58,17 @@ pub(super) fn saved(account: &Account, server: &str) -> Option<(SavedAccount, St
     Some((saved, entry))
 }
 
+/// The address a saved account shows for its server: empty for ThreatWinds production,
+/// else its base address (without the final `/`).
+fn server_as_shown(base: &str) -> String {
+    let production = url::Url::parse(PRODUCTION_BASE).map(|u| u.to_string());
+    if production.as_deref() == Ok(base) {
+        String::new()
+    } else {
+        base.trim_end_matches('/').to_owned()
+    }
+}
+
 /// The keyring entry of the saved account `a`.
 pub(super) fn entry_of(a: &SavedAccount) -> String {
     entry_name(&a.base, &a.identity)
@@ -65,7 +78,7 @@ pub(super) fn entry_of(a: &SavedAccount) -> String {
 /// versions named by the server alone.
 pub(super) fn entries_of(account: &Account) -> Vec<String> {
     let legacy = account.client().base_url().to_string();
-    let own = saved(account, "").map(|(_, entry)| entry);
+    let own = saved(account).map(|(_, entry)| entry);
     own.into_iter().chain([legacy]).collect()
 }
 
@@ -98,13 +111,10 @@ pub(super) fn hold(s: &mut State, mut saved: SavedAccount, stored: StoredCredent
     s.held.push(Held { saved, stored });
 }
 
-/// The server refused the saved sign-in of the account in use: the menu marks it, with
+/// The server refused the saved sign-in of the account `id`: the menu marks it, with
 /// "Sign in again", until it is signed in again.
-pub(super) fn mark_refused(s: &mut State) {
-    let Some(id) = s.settings.active.clone() else {
-        return;
-    };
-    if let Some(a) = s.settings.account_mut(&id) {
+pub(super) fn mark_refused(s: &mut State, id: &str) {
+    if let Some(a) = s.settings.account_mut(id) {
         a.refused = true;
     }
     if let Some(h) = s.held.iter_mut().find(|h| h.saved.id == id) {
@@ -193,26 +203,12 @@ fn checked_name(name: &str) -> Result<String, Failure> {
 }
 
 /// Said when the account asked for is not among the saved ones.
-fn unknown_account() -> Failure {
+pub(super) fn unknown_account() -> Failure {
     Failure::plain(
         "invalid",
         Text::new("desk.unknown_account"),
         "That account is no longer saved on this computer.",
     )
-}
-
-/// The account `id` and where its secret is: held for this run, or its keyring entry.
-fn saved_account(s: &State, id: &str) -> Result<(SavedAccount, Saved), Failure> {
-    if let Some(h) = s.held.iter().find(|h| h.saved.id == id) {
-        return Ok((h.saved.clone(), Saved::Held(h.stored.clone())));
-    }
-    let saved = s
-        .settings
-        .account(id)
-        .cloned()
-        .ok_or_else(unknown_account)?;
-    let entry = entry_of(&saved);
-    Ok((saved, Saved::Entry(Some(entry))))
 }
 
 /// The id of the saved account signed in on screen, if one is (not the demo).
@@ -223,70 +219,6 @@ pub(super) fn on_screen(s: &State) -> Option<String> {
 }
 
 impl Desk {
-    /// Switches to the saved account `id`: what the account on screen had not sent yet is
-    /// not sent (as at sign-out, without signing it out), nothing of it stays, and the
-    /// other account is signed in silently from its own keyring entry, as at launch. One
-    /// whose sign-in has ended asks for it again; the others stay saved.
-    pub async fn switch_account(&self, id: &str) -> Result<AppView, Failure> {
-        if id == DEMO_ACCOUNT {
-            let view = self.view().await;
-            if view.demo {
-                return Ok(view);
-            }
-            self.leave_account(true).await;
-            return self.start_demo().await;
-        }
-        let (saved, secret) = {
-            let s = self.state.lock().await;
-            let (saved, secret) = saved_account(&s, id)?;
-            if on_screen(&s).as_deref() == Some(id) && s.sign_in_reason.is_none() {
-                return Ok(view_of(&s));
-            }
-            (saved, secret)
-        };
-        self.leave_account(true).await;
-        {
-            let mut s = self.state.lock().await;
-            s.settings.active = Some(saved.id.clone());
-            s.settings.server = non_empty(&saved.server);
-            self.save_settings(&s);
-        }
-        self.open_saved(&saved.server, secret).await;
-        let mut s = self.state.lock().await;
-        if s.account.is_none() && s.sign_in_reason.is_none() {
-            // Its keyring entry is gone (or the keyring cannot be used): sign in again.
-            s.sign_in_reason = Some(Text::new("desk.saved_sign_in_expired"));
-            s.signed_out.insert(saved.id.clone());
-        }
-        Ok(view_of(&s))
-    }
-
-    /// Forgets the saved account `id`: its keyring entry is deleted and it leaves the
-    /// menu. The account on screen is signed out (and the next one opens).
-    pub async fn remove_account(&self, id: &str) -> Result<AppView, Failure> {
-        let saved = {
-            let s = self.state.lock().await;
-            let (saved, _) = saved_account(&s, id)?;
-            if on_screen(&s).as_deref() == Some(id) {
-                drop(s);
-                return Ok(self.sign_out().await);
-            }
-            saved
-        };
-        let vault = self.vault.clone();
-        let entry = entry_of(&saved);
-        let deleted = blocking(move || vault.delete(&entry)).await;
-        self.forget_list(id);
-        let mut s = self.state.lock().await;
-        s.settings.remove_account(id);
-        s.held.retain(|h| h.saved.id != id);
-        self.save_settings(&s);
-        if let Err(e) = deleted {
-            s.keyring_problem = Some(keyring_text(&e));
-        }
-        Ok(view_of(&s))
-    }
-
     /// Looks in the keyring, once after launch, for the entry of each saved account not on
     /// screen: one whose entry is gone (deleted by hand, or by another program) is shown
     /// signed out in the menu rather than found so when the person switches to it. True

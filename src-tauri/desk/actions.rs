@@ -312,11 +312,9 @@ impl Desk {
                         .watcher
                         .update_for(s.owner, |w| w.mark_sent(&id, s.run, now))
                         .await;
-                    if marked != Some(true) {
+                    // Passing the gate and "sent" in the history are one step.
+                    if marked != Some(true) || !self.pass_as_sent(s.owner, entry) {
                         return None;
-                    }
-                    if let Some(entry) = entry {
-                        self.settle_for(s.owner, entry, Outcome::Waiting, Said::default());
                     }
                     Some(match s.action.power() {
                         Some(power) => s.client.power(&id, power).await,

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::record::said_of;
 use super::{not_signed_in, Desk};
 use crate::api::{Limit, Template};
 use crate::failure::Failure;
@@ -146,15 +147,32 @@ impl Desk {
                     "ThreatWinds did not answer the last create, so Compute Desk is looking for that machine in the list. Wait until it appears (at most 2 minutes) before creating another.",
                 )
             })?;
-        // Through the sign-in's gate, like every action: a sign-out that began meanwhile
-        // sends no create for the account it ended.
+        // Its entry first, then through the sign-in's gate, like every action: a sign-out
+        // or a switch that began meanwhile sends no create for the account it left, and
+        // what answers late is written only into that account's history, never the next's.
+        let entry = self.record_for(
+            owner,
+            New {
+                what: "create".into(),
+                template: Some(template_id.trim().to_owned()),
+                outcome: Some(Outcome::Queued),
+                ..New::default()
+            },
+        );
         let created = self
             .owner
-            .send_as(
-                owner,
-                client.create_instance(template_id.trim(), config_id.trim(), zone),
-            )
+            .send_as(owner, async {
+                if !self.pass_as_sent(owner, entry) {
+                    return None;
+                }
+                Some(
+                    client
+                        .create_instance(template_id.trim(), config_id.trim(), zone)
+                        .await,
+                )
+            })
             .await
+            .flatten()
             .ok_or_else(not_signed_in)?;
         match created {
             Ok(instance) => {
@@ -164,17 +182,9 @@ impl Desk {
                     self.save_settings(&s);
                 }
                 let id = instance.id.clone();
-                self.record_for(
-                    owner,
-                    New {
-                        what: "create".into(),
-                        machine_id: Some(id.clone()),
-                        machine: Some(instance.display_name().to_owned()),
-                        template: Some(template_id.trim().to_owned()),
-                        outcome: Some(Outcome::Waiting),
-                        ..New::default()
-                    },
-                );
+                if let Some(entry) = entry {
+                    self.identify_for(owner, entry, &id, instance.display_name());
+                }
                 let now = Instant::now();
                 self.watcher
                     .update_for(owner, |w| {
@@ -197,7 +207,9 @@ impl Desk {
             // No answer: the machine may exist. Its entry waits, the list is searched for
             // it, and the person is told to wait for that before trying again.
             Err(e) if e.outcome_unknown() => {
-                self.record_unanswered_create(owner, template_id.trim());
+                if let Some(entry) = entry {
+                    self.create_unanswered_for(owner, entry);
+                }
                 self.watcher
                     .update_for(owner, |w| {
                         w.look_for_create(template_id.trim(), zone, listed, Instant::now())
@@ -210,14 +222,9 @@ impl Desk {
             }
             Err(e) => {
                 let failure = Failure::from(&e);
-                self.record_failed(
-                    New {
-                        what: "create".into(),
-                        template: Some(template_id.trim().to_owned()),
-                        ..New::default()
-                    },
-                    &failure,
-                );
+                if let Some(entry) = entry {
+                    self.settle_for(owner, entry, Outcome::Failed, said_of(&failure));
+                }
                 Err(failure)
             }
         }

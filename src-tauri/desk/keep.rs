@@ -59,6 +59,9 @@ impl Desk {
 
     /// Asks the server about a saved sign-in that could not be checked at launch, when
     /// that is due. `None` when nothing was due; `Some(None)` when it is still out of reach.
+    /// The answer is applied as an account change, in its turn: a sign-out or a switch
+    /// cannot come in between (nor wait for a keyring prompt behind the state's lock). A
+    /// refusal that comes after the account left the screen still marks that account.
     async fn confirm_saved(&self) -> Option<Option<AccountNews>> {
         let (account, owner) = {
             let s = self.state.lock().await;
@@ -68,54 +71,65 @@ impl Desk {
             (s.account.clone()?, self.owner.current())
         };
         let stored = account.to_store()?;
-        let result = Account::restore(account.client(), &stored, session::now()).await;
-        // The account's own history, read before the state is locked, when the one in use
-        // is kept in memory or under another identity.
-        let own = match &result {
-            Ok(confirmed) if self.history_identity(owner) != confirmed.identity() => {
-                Some(self.open_history(confirmed).await)
-            }
-            _ => None,
+        let home = account.client().base_url().to_string();
+        let result = Account::restore(account.client(), &stored, &home, session::now()).await;
+        let _change = self.changes.begin().await;
+        let on_screen = {
+            let s = self.state.lock().await;
+            s.confirm.is_some() && s.account.as_ref().is_some_and(|a| a.same_sign_in(&account))
         };
-        let mut s = self.state.lock().await;
-        // Signed out or in as someone else meanwhile: nothing to confirm.
-        if s.confirm.is_none() || !s.account.as_ref().is_some_and(|a| a.same_sign_in(&account)) {
-            return Some(None);
-        }
-        Some(match result {
-            Ok(confirmed) => {
-                log::info!("session: the saved sign-in was accepted");
-                if let Some(warning) = self.history_confirmed(owner, &confirmed, own) {
-                    s.history_warning = Some(warning);
-                }
-                // The secret goes to the account's own entry (an earlier version's moves
-                // there and learns whose session it is, for the next launch without the
-                // network) and the account is kept in the settings, under the state lock:
-                // a sign-out that deletes the entry cannot come in between.
-                let typed = s.settings.server.clone().unwrap_or_default();
-                if let Some((saved, entry)) = super::accounts::saved(&confirmed, &typed) {
-                    if let Some(secret) = confirmed.to_store() {
-                        if let Some(e) = self.keep_secret(&confirmed, &entry, secret).await {
-                            log::warn!("session: the saved sign-in could not be kept: {e}");
-                        }
-                    }
-                    super::accounts::remember(&mut s.settings, saved);
+        if !on_screen {
+            // Signed out, or another account opened meanwhile: a refusal is still this
+            // account's, and marks it.
+            if let (Err(e), Some((saved, _))) = (&result, super::accounts::saved(&account)) {
+                if e.kind() == ErrorKind::Auth {
+                    let mut s = self.state.lock().await;
+                    super::accounts::mark_refused(&mut s, &saved.id);
                     self.save_settings(&s);
                 }
-                s.account = Some(confirmed);
-                s.confirm = None;
-                Some(AccountNews::Confirmed)
             }
+            return Some(None);
+        }
+        let confirmed = match result {
+            Ok(confirmed) => confirmed,
             Err(e) if e.kind() == ErrorKind::Auth => {
-                s.confirm = None;
-                Some(AccountNews::Lost(Failure::from(&e)))
+                self.state.lock().await.confirm = None;
+                return Some(Some(AccountNews::Lost(Failure::from(&e))));
             }
             Err(e) => {
                 log::info!("session: the saved sign-in still cannot be checked: {e}");
+                let mut s = self.state.lock().await;
                 s.confirm = s.confirm.map(|check| check.failed_again(Instant::now()));
-                None
+                return Some(None);
             }
-        })
+        };
+        log::info!("session: the saved sign-in was accepted");
+        // The account's own history, read before the state is locked, when the one in use
+        // is kept in memory or under another identity.
+        let own = if self.history_identity(owner) != confirmed.identity() {
+            Some(self.open_history(&confirmed).await)
+        } else {
+            None
+        };
+        // The secret goes to the account's own entry (an earlier version's moves there and
+        // learns whose session it is, for the next launch without the network).
+        let saved = super::accounts::saved(&confirmed);
+        if let (Some((_, entry)), Some(secret)) = (&saved, confirmed.to_store()) {
+            if let Some(e) = self.keep_secret(&confirmed, entry, secret).await {
+                log::warn!("session: the saved sign-in could not be kept: {e}");
+            }
+        }
+        let mut s = self.state.lock().await;
+        if let Some(warning) = self.history_confirmed(owner, &confirmed, own) {
+            s.history_warning = Some(warning);
+        }
+        if let Some((saved, _)) = saved {
+            super::accounts::remember(&mut s.settings, saved);
+            self.save_settings(&s);
+        }
+        s.account = Some(confirmed);
+        s.confirm = None;
+        Some(Some(AccountNews::Confirmed))
     }
 
     /// How long until the account needs looking after: a saved sign-in to confirm, or a

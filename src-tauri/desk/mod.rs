@@ -8,8 +8,10 @@
 
 mod accounts;
 mod actions;
+mod changes;
 mod create;
 mod keep;
+mod open;
 mod owner;
 mod record;
 mod runs;
@@ -100,6 +102,8 @@ pub struct Desk {
     pace: std::sync::Mutex<Pace>,
     /// The sign-in in force, numbered, and the gate its actions' requests pass.
     owner: owner::OwnerGate,
+    /// Account changes, one at a time (`changes.rs`).
+    changes: changes::Changes,
     /// The actions under way, one run per click.
     runs: runs::Runs,
     policy: Policy,
@@ -123,7 +127,8 @@ struct State {
     /// The open history's, while its account is signed in.
     history_warning: Option<Text>,
     account: Option<Account>,
-    email: Option<EmailSignIn>,
+    /// An email sign-in waiting for its code, with the server address typed for it.
+    email: Option<(EmailSignIn, String)>,
     demo: Option<SimServer>,
     keyring_problem: Option<Text>,
     sign_in_reason: Option<Text>,
@@ -177,6 +182,7 @@ impl Desk {
             account_changed: Notify::new(),
             pace: std::sync::Mutex::new(Pace::new(policy.actions_per_minute)),
             owner: owner::OwnerGate::default(),
+            changes: changes::Changes::default(),
             runs: runs::Runs::default(),
             policy,
             history: record::Shared::default(),
@@ -365,7 +371,7 @@ fn view_of(s: &State) -> AppView {
         production_server: PRODUCTION_BASE,
         demo: s.settings.demo && s.account.is_some(),
         last_email: s.settings.last_email.clone(),
-        code_sent_to: s.email.as_ref().map(|e| e.email.clone()),
+        code_sent_to: s.email.as_ref().map(|(e, _)| e.email.clone()),
         keyring_problem: s.keyring_problem.clone(),
         settings_warning: s.settings_warning.clone(),
         history_warning: s.history_warning.clone(),

@@ -330,30 +330,41 @@ impl Desk {
         self.history_of(owner, |h| h.settle_machine(machine_id, what, outcome, said));
     }
 
-    /// Records a create that was never answered, for the sign-in `owner`: its entry waits
-    /// while the machine is looked for ([`Recording`] settles it).
-    pub(super) fn record_unanswered_create(&self, owner: u64, template: &str) {
+    /// The gate and the history in one step: whether a request of the sign-in `owner` may
+    /// be sent, checked under the history's lock (where the sign-in number moves on), with
+    /// its entry `entry` moved to *sent* there and then. So no entry ever says "not sent"
+    /// for a request that went out, nor "sent" for one that did not. The caller sends only
+    /// on `true`, and holds [`super::owner::OwnerGate::send_as`]'s pass meanwhile, so that
+    /// a change of sign-in waits for the answer.
+    pub(super) fn pass_as_sent(&self, owner: u64, entry: Option<u64>) -> bool {
+        let mut slot = locked(&self.history);
+        if self.owner.current() != owner {
+            return false;
+        }
+        if let (Some(entry), Some(h)) = (entry, owned(&mut slot, owner)) {
+            h.settle(entry, Outcome::Waiting, Said::default());
+        }
+        true
+    }
+
+    /// The create entry `entry` of the sign-in `owner` is about the machine `id` (`name`):
+    /// from here it ends as that machine's create does.
+    pub(super) fn identify_for(&self, owner: u64, entry: u64, id: &str, name: &str) {
+        self.history_of(owner, |h| h.identify(entry, id, name));
+    }
+
+    /// The create entry `entry` of the sign-in `owner` was never answered: it waits while
+    /// the machine is looked for ([`Recording`] settles it).
+    pub(super) fn create_unanswered_for(&self, owner: u64, entry: u64) {
         let mut slot = locked(&self.history);
         if self.owner.current() != owner {
             return;
         }
         if let Some(open) = slot.as_mut().filter(|o| o.owner == owner) {
-            let id = open.history.record(New {
-                what: "create".into(),
-                template: Some(template.to_owned()),
-                outcome: Some(Outcome::Waiting),
-                said: create_unanswered(),
-                ..New::default()
-            });
-            open.unanswered_create = Some(id);
+            open.history
+                .settle(entry, Outcome::Waiting, create_unanswered());
+            open.unanswered_create = Some(entry);
         }
-    }
-
-    /// Records something that failed at once, with the failure's words.
-    pub(super) fn record_failed(&self, mut new: New, failure: &Failure) {
-        new.outcome = Some(Outcome::Failed);
-        new.said = said_of(failure);
-        self.record(new);
     }
 
     /// The sign-in `owner` was lost: what was still waiting will not be seen to end.

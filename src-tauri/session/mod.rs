@@ -96,7 +96,11 @@ pub struct EmailSignIn {
 impl Account {
     /// Checks an API key and secret with `GET /keypair` before anything is kept.
     pub async fn with_key_pair(base: &Client, key: &str, secret: &str) -> Result<Self, ApiError> {
-        let client = base.with_credentials(Credentials::key_pair(key, secret));
+        Account::checked_key_pair(base.with_credentials(Credentials::key_pair(key, secret))).await
+    }
+
+    /// `client`'s key pair, checked with `GET /keypair`.
+    async fn checked_key_pair(client: Client) -> Result<Self, ApiError> {
         let info = client.check_key_pair().await?;
         let user = info
             .user_name
@@ -123,23 +127,24 @@ impl Account {
         Ok(account)
     }
 
-    /// Signs in again with what the keyring held. A key pair is checked again; a session
-    /// is asked who it belongs to (which fails with `Auth` once it has expired).
+    /// Signs in again with what the keyring held for the server `home` (the address its
+    /// entry is named after: the credentials go there and nowhere else). A key pair is
+    /// checked again; a session is asked who it belongs to (which fails with `Auth` once it
+    /// has expired).
     pub async fn restore(
         base: &Client,
         stored: &StoredCredentials,
+        home: &str,
         now: Timestamp,
     ) -> Result<Self, ApiError> {
+        let client = base.with_saved_credentials(stored_credentials(stored), home);
         match stored {
-            StoredCredentials::KeyPair { key, secret } => {
-                Account::with_key_pair(base, key, secret.expose()).await
-            }
+            StoredCredentials::KeyPair { .. } => Account::checked_key_pair(client).await,
             StoredCredentials::Session {
-                bearer,
                 session_id,
                 identity,
+                ..
             } => {
-                let client = base.with_credentials(Credentials::Bearer(bearer.clone()));
                 let mut account =
                     Account::from_session(client, session_id.clone(), None, now).await?;
                 // A server that gives no user id: the identity the entry was saved with.
@@ -184,27 +189,18 @@ impl Account {
     /// What the keyring held, signed in without asking the server, which could not be
     /// reached: only the server may say the credentials are bad, so they are kept and
     /// used, and checked again (with [`Account::restore`]) once it answers.
-    pub fn unconfirmed(base: &Client, stored: &StoredCredentials) -> Self {
-        let (credentials, method, session_id, session_identity) = match stored {
-            StoredCredentials::KeyPair { key, secret } => (
-                Credentials::key_pair(key.as_str(), secret.expose()),
-                Method::ApiKey,
-                None,
-                None,
-            ),
+    /// `home` is the server its keyring entry is named after, as for [`Account::restore`].
+    pub fn unconfirmed(base: &Client, stored: &StoredCredentials, home: &str) -> Self {
+        let (method, session_id, session_identity) = match stored {
+            StoredCredentials::KeyPair { .. } => (Method::ApiKey, None, None),
             StoredCredentials::Session {
-                bearer,
                 session_id,
                 identity,
-            } => (
-                Credentials::Bearer(bearer.clone()),
-                Method::Email,
-                Some(session_id.clone()),
-                identity.clone(),
-            ),
+                ..
+            } => (Method::Email, Some(session_id.clone()), identity.clone()),
         };
         Account {
-            client: base.with_credentials(credentials),
+            client: base.with_saved_credentials(stored_credentials(stored), home),
             method,
             // Not known until the server answers; the page says "checking" in its words.
             user: String::new(),
@@ -344,4 +340,14 @@ pub fn now() -> Timestamp {
         .unwrap_or(Duration::ZERO)
         .as_secs();
     Timestamp::from_unix(secs as i64)
+}
+
+/// The headers' form of what the keyring held.
+fn stored_credentials(stored: &StoredCredentials) -> Credentials {
+    match stored {
+        StoredCredentials::KeyPair { key, secret } => {
+            Credentials::key_pair(key.as_str(), secret.expose())
+        }
+        StoredCredentials::Session { bearer, .. } => Credentials::Bearer(bearer.clone()),
+    }
 }

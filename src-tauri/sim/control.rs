@@ -137,6 +137,10 @@ pub struct Seen {
     pub status: u16,
     pub at_ms: u64,
     pub auth: &'static str,
+    /// Which credential came (never a secret): `key:<api-key>` for a key pair,
+    /// `session:<id>` for a bearer of a session this server opened, `bearer:unknown` for
+    /// any other bearer (another server's, or none it ever gave); empty with none.
+    pub credential: String,
 }
 
 const LOG_LIMIT: usize = 100_000;
@@ -206,7 +210,14 @@ impl Controls {
         (latency, failure)
     }
 
-    fn record(&self, method: &Method, path: &str, status: u16, auth: &'static str) {
+    fn record(
+        &self,
+        method: &Method,
+        path: &str,
+        status: u16,
+        auth: &'static str,
+        credential: &str,
+    ) {
         log::debug!("sim: {method} {path} -> {status}");
         let mut seen = self.seen.lock().unwrap();
         if seen.len() == LOG_LIMIT {
@@ -218,6 +229,7 @@ impl Controls {
             status,
             at_ms: self.started.elapsed().as_millis() as u64,
             auth,
+            credential: credential.to_owned(),
         });
     }
 }
@@ -263,9 +275,12 @@ impl Front {
             return Ok(route(self.router, request.map(Body::new)).await);
         }
         let auth = auth_kind(&request);
+        let credential = self.sim.credential_of(request.headers());
         let (latency, failure) = self.sim.controls.take(&method, &path);
         if failure == Some(FaultAction::Drop) {
-            self.sim.controls.record(&method, &path, 0, auth);
+            self.sim
+                .controls
+                .record(&method, &path, 0, auth, &credential);
             return Err(DroppedOnPurpose);
         }
         // The work goes on in its own task, like a real server's: a client that gives
@@ -285,7 +300,9 @@ impl Front {
             };
             let lost = failure == Some(FaultAction::AnswerLost);
             let status = if lost { 0 } else { response.status().as_u16() };
-            self.sim.controls.record(&method, &path, status, auth);
+            self.sim
+                .controls
+                .record(&method, &path, status, auth, &credential);
             (response, lost)
         });
         match work.await {

@@ -51,6 +51,14 @@ export function activeAccount() {
   return accounts.find((x) => x.active && x.method !== 'demo');
 }
 
+/**
+ * Which account is on screen, as a key that changes with every switch (a saved account's
+ * id, the demo, or none): what a run or an answer belongs to.
+ */
+export function onScreenKey() {
+  return accounts.find((x) => x.active)?.id || '';
+}
+
 /** "In the account Production (…)": the account on screen, for confirmations; '' for none. */
 export function accountInUse() {
   const a = activeAccount();
@@ -60,13 +68,25 @@ export function accountInUse() {
 /** Closes the menu (set by `setup`). */
 let close = /** @type {(refocus: boolean) => void} */ (() => {});
 
-/** Switches to the account `id`; the page is cleared of the one left by `opened`. @param {string} id */
+/** The number of the switch asked for last: an answer to an earlier one is not shown. */
+let switches = 0;
+
+/**
+ * Switches to the account `id`; the page is cleared of the one left by `opened`. The app
+ * makes account changes one at a time and only the last switch asked for, so the answer
+ * of a switch overtaken by a newer one is left unshown. @param {string} id
+ */
 export async function switchTo(id) {
   close(false);
+  const mine = ++switches;
+  $('account').setAttribute('aria-busy', 'true');
   try {
-    opened(await call('switch_account', { id }));
+    const view = await call('switch_account', { id });
+    if (mine === switches) opened(view);
   } catch (e) {
-    toast(t('accounts.switch_failed', { error: /** @type {any} */ (e).message || String(e) }));
+    if (mine === switches) toast(t('accounts.switch_failed', { error: /** @type {any} */ (e).message || String(e) }));
+  } finally {
+    if (mine === switches) $('account').removeAttribute('aria-busy');
   }
 }
 
@@ -117,7 +137,22 @@ function line(a, at, menu) {
       'aria-label': t('accounts.remove_label', { account: fullName(a) }),
       onclick: async () => {
         close(false);
-        opened(await call('remove_account', { id: a.id }));
+        // Removing loses the key or the session on this computer: asked first.
+        const { confirm } = await import('./dialogs.js');
+        const sure = await confirm({
+          title: t('accounts.remove_title', { account: fullName(a) }),
+          text: t('accounts.remove_text'),
+          // About that account, whichever is on screen.
+          where: '',
+          ok: t('accounts.remove'),
+          danger: true,
+        });
+        if (!sure) return;
+        try {
+          opened(await call('remove_account', { id: a.id }));
+        } catch (e) {
+          toast(t('accounts.remove_failed', { error: /** @type {any} */ (e).message || String(e) }));
+        }
       },
     }));
   }

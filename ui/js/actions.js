@@ -14,6 +14,7 @@ import { toast, failureText } from './feedback.js';
 // an idle screen does without their code.
 const dialogs = () => import('./dialogs.js');
 import { state, byId, queueRender, renderNow, clearFilters } from './screen.js';
+import { onScreenKey } from './accounts.js';
 
 /** @typedef {import('./screen.js').Row} Row */
 /** @typedef {import('./ipc.js').Failure} Failure */
@@ -88,6 +89,8 @@ export async function act(ids, action) {
     return;
   }
   if (!(await confirmAction(action, rows))) return;
+  // The account the run belongs to: its results are shown only while it is on screen.
+  const owner = onScreenKey();
   // What it does ("Stopping…"); the snapshot says "Waiting…" instead for a machine
   // whose turn under the rate budget is not now.
   const progress = t(`progress.${action}`);
@@ -113,7 +116,9 @@ export async function act(ids, action) {
   queueRender();
   if (ids.length > 1) {
     const results = await call('run_results', { run: planned.run });
-    if (!results) return;
+    // Another account is on screen now (a switch ended the run): the results are that
+    // run's account's, kept in its history, and never shown over another's machines.
+    if (!results || onScreenKey() !== owner || document.getElementById('desk')?.hidden) return;
     const okCount = results.filter((/** @type {any} */ r) => r.ok).length;
     const title = t('results.title', { action: actionWord(action), done: okCount, all: count(results.length, 'machines') });
     (await dialogs()).showResults(title, results);

@@ -12,7 +12,8 @@ import { accountInUse } from './accounts.js';
 
 /**
  * Asks before an action. With `typed`, the user must type that text to enable the button.
- * @param {{title: string, text: string, ok: string, danger?: boolean, typed?: string, typedLabel?: string}} o
+ * @param {{title: string, text: string, ok: string, danger?: boolean, typed?: string, typedLabel?: string, where?: string}} o
+ *   `where`: which account it is about, when not the one on screen ('' for none)
  * @returns {Promise<boolean>}
  */
 export function confirm(o) {
@@ -21,7 +22,7 @@ export function confirm(o) {
   const ok = /** @type {HTMLButtonElement} */ ($('confirm-ok'));
   $('confirm-title').textContent = o.title;
   // Which account it is done in, always in view: never the wrong one.
-  const where = accountInUse();
+  const where = o.where ?? accountInUse();
   $('confirm-account').hidden = !where;
   $('confirm-account').textContent = where;
   $('confirm-text').textContent = o.text;
@@ -57,6 +58,10 @@ export function confirm(o) {
  * @param {{name: string, ok: boolean, skipped: boolean, notSent?: boolean, unknown?: boolean, error: Failure|null}[]} results
  */
 export function showResults(title, results) {
+  // Whose machines these are: the account on screen, which the run belongs to.
+  const where = accountInUse();
+  $('results-account').hidden = !where;
+  $('results-account').textContent = where;
   const list = $('results-list');
   list.replaceChildren(...results.map((r) => {
     if (r.ok) return h('li', {}, [h('span', { class: 'ok', text: '✓ ' + r.name }), ' ' + t('results.done')]);

@@ -140,6 +140,18 @@ mod op {
 }
 
 impl Sim {
+    /// Which credential `headers` carry, as the request log says it (`Seen::credential`).
+    pub fn credential_of(&self, headers: &axum::http::HeaderMap) -> String {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        if let Some(bearer) = text("authorization").and_then(|v| v.strip_prefix("Bearer ")) {
+            return match self.sessions.lock().unwrap().id_of(bearer) {
+                Some(id) => format!("session:{id}"),
+                None => "bearer:unknown".into(),
+            };
+        }
+        text("api-key").map_or_else(String::new, |key| format!("key:{key}"))
+    }
+
     /// Refuses the API key `key` from now on.
     pub fn revoke(&self, key: &str) {
         self.revoked.lock().unwrap().insert(key.to_owned());

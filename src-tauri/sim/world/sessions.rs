@@ -121,6 +121,12 @@ impl Sessions {
         Ok(())
     }
 
+    /// The id of the session `bearer` opened, whatever its state now (for the request
+    /// log: which sign-in came to this server).
+    pub fn id_of(&self, bearer: &str) -> Option<&str> {
+        self.by_bearer.get(bearer).map(|s| s.session_id.as_str())
+    }
+
     pub fn check(&self, bearer: &str, now: SystemTime) -> Result<&Session, BearerProblem> {
         let s = self.by_bearer.get(bearer).ok_or(BearerProblem::Unknown)?;
         if !s.verified {
