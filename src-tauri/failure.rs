@@ -87,13 +87,47 @@ impl From<ApiError> for Failure {
     }
 }
 
-/// What a keyring problem is called in the catalogs (`keyring.<key>`).
+/// What the keyring was asked to do when it failed: each says something else about what
+/// it still holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyringStep {
+    /// Keeping a sign-in, and nothing of it is there (the entry was never written, or a
+    /// part written was removed again).
+    Save,
+    /// Keeping a sign-in failed part-way, and what was written could not be removed.
+    SaveLeftBehind,
+    /// Reading a saved sign-in: it is still there.
+    Read,
+    /// Removing a saved sign-in (signing out, removing an account): it may still be there.
+    Remove,
+}
+
+/// What a keyring problem is called in the catalogs (`keyring.<key>`), when keeping a
+/// sign-in failed and nothing of it is kept.
 pub fn keyring_text(e: &VaultError) -> Text {
-    match e {
-        VaultError::Unavailable => Text::new("keyring.unavailable"),
-        VaultError::Locked => Text::new("keyring.locked"),
-        VaultError::Failed(detail) => Text::new("keyring.failed").with("detail", detail.clone()),
-        VaultError::TooLong => Text::new("keyring.too_long"),
+    keyring_text_at(e, KeyringStep::Save)
+}
+
+/// What a keyring problem at `step` is called in the catalogs: only a save that left
+/// nothing says nothing secret was kept.
+pub fn keyring_text_at(e: &VaultError, step: KeyringStep) -> Text {
+    let detail = match e {
+        VaultError::Failed(detail) => detail.clone(),
+        other => other.to_string(),
+    };
+    match (step, e) {
+        (KeyringStep::Save, VaultError::Unavailable) => Text::new("keyring.unavailable"),
+        (KeyringStep::Save, VaultError::Locked) => Text::new("keyring.locked"),
+        (KeyringStep::Save, VaultError::Failed(_)) => {
+            Text::new("keyring.failed").with("detail", detail)
+        }
+        (KeyringStep::Save, VaultError::TooLong) => Text::new("keyring.too_long"),
+        (KeyringStep::SaveLeftBehind, _) => {
+            Text::new("keyring.save_left_behind").with("detail", detail)
+        }
+        (KeyringStep::Read, VaultError::Locked) => Text::new("keyring.read_locked"),
+        (KeyringStep::Read, _) => Text::new("keyring.read_failed").with("detail", detail),
+        (KeyringStep::Remove, _) => Text::new("keyring.not_removed").with("detail", detail),
     }
 }
 

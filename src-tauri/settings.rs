@@ -59,6 +59,10 @@ pub struct SavedAccount {
     /// How it signs in: `email` or `api_key`.
     #[serde(default)]
     pub method: String,
+    /// The email its code was sent to (signed in by email); empty for a key pair. Not a
+    /// secret: the sign-in screen offers it again when this account asks.
+    #[serde(default)]
+    pub email: String,
     /// The name the person gave it ("Production"); empty: whom the server names, and the
     /// server.
     #[serde(default)]
@@ -102,6 +106,10 @@ impl Settings {
                 // Its server was written when it was first signed in, and stays: it is
                 // where its keyring entry's credentials go.
                 account.server = std::mem::take(&mut known.server);
+                // A saved sign-in confirmed again does not know the email it began with.
+                if account.email.is_empty() {
+                    account.email = std::mem::take(&mut known.email);
+                }
                 *known = account;
                 false
             }
@@ -319,6 +327,7 @@ mod tests {
             identity: format!("user:{id}"),
             who: who.into(),
             method: "email".into(),
+            email: String::new(),
             name: String::new(),
             colour: String::new(),
             refused: false,

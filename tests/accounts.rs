@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::screen::Screen;
-use common::{assert_in_session, eventually, Sim, KEY, SECRET};
+use common::{account_ids, assert_in_session, eventually, Sim, KEY, SECRET};
 use compute_desk::desk::AppView;
 use compute_desk::vault::Vault;
 
@@ -489,13 +489,7 @@ async fn a_late_refusal_marks_its_own_account_and_the_last_switch_wins() {
     for sim in [&slow, &last, &first] {
         desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
     }
-    let ids: Vec<String> = desk
-        .view()
-        .await
-        .accounts
-        .iter()
-        .map(|a| a.id.clone())
-        .collect();
+    let ids = account_ids(&desk).await;
     let (slow_id, last_id) = (ids[0].clone(), ids[1].clone());
 
     slow.revoke_key(KEY).await;
@@ -556,13 +550,7 @@ async fn a_create_answered_after_a_switch_belongs_to_the_account_that_made_it() 
             .await
             .unwrap();
         machines_on_screen(&seen, 1).await;
-        let ids: Vec<String> = desk
-            .view()
-            .await
-            .accounts
-            .iter()
-            .map(|a| a.id.clone())
-            .collect();
+        let ids = account_ids(&desk).await;
         // Answered after the switch has given up waiting for it (3 s).
         let slow = if refused {
             serde_json::json!({"method": "POST", "path": "/api/compute/v1/instances",
@@ -610,6 +598,244 @@ async fn a_create_answered_after_a_switch_belongs_to_the_account_that_made_it() 
         assert!(!made[0].outcome.is_open(), "{:?} ({refused})", made[0]);
         for a in desk.view().await.accounts {
             desk.remove_account(&a.id).await.unwrap();
+        }
+    }
+}
+
+/// Issue 31, case 5: "Sign in again" for one account names that account and offers its
+/// own server and email (or its key's form), never another account's. Before, the screen
+/// named no account and the page kept whatever server and email were typed last.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_again_names_the_account_and_offers_its_own_server_and_email() {
+    assert_in_session();
+    let by_email = Sim::start(&["--rate-limit", "0", "--instances", "1"]);
+    let by_key = Sim::start(&[
+        "--rate-limit",
+        "0",
+        "--instances",
+        "2",
+        "--email",
+        "someone.else@example.com",
+    ]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-again");
+    let desk = common::desk_at(config.path(), &vault);
+    desk.email_start(&by_email.base, common::EMAIL)
+        .await
+        .unwrap();
+    desk.email_verify(&by_email.latest_code().await)
+        .await
+        .unwrap();
+    // Another email typed since, for another server, and given up: the last typed.
+    desk.email_start(&by_key.base, "someone.else@example.com")
+        .await
+        .unwrap();
+    desk.email_cancel().await;
+    let view = desk
+        .sign_in_with_key(&by_key.base, KEY, SECRET)
+        .await
+        .unwrap();
+    assert_eq!(view.asking, None, "nobody asks while signed in");
+    let ids = account_ids(&desk).await;
+
+    by_email.end_sessions().await;
+    let view = desk.switch_account(&ids[0]).await.unwrap();
+    assert!(!view.account.signed_in);
+    let asking = view.asking.expect("the sign-in screen names the account");
+    assert_eq!(
+        (
+            &*asking.id,
+            &*asking.server,
+            &*asking.email,
+            &*asking.method
+        ),
+        (&*ids[0], &*by_email.base, common::EMAIL, "email")
+    );
+
+    // From there, to the key's account, whose key was revoked meanwhile.
+    by_key.revoke_key(KEY).await;
+    let view = desk.switch_account(&ids[1]).await.unwrap();
+    let asking = view.asking.expect("the sign-in screen names the account");
+    assert_eq!(
+        (
+            &*asking.id,
+            &*asking.server,
+            &*asking.email,
+            &*asking.method
+        ),
+        (&*ids[1], &*by_key.base, "", "api_key")
+    );
+    for id in ids {
+        desk.remove_account(&id).await.unwrap();
+    }
+}
+
+/// Issue 31, case 8: the account on screen added again (its own key typed on the sign-in
+/// screen) stays as it is: the same sign-in goes on, its history's entries are not closed
+/// as "switched away", and the person is told it is kept already. Before, it was signed
+/// in anew over itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_the_account_on_screen_again_leaves_it_as_it_is() {
+    assert_in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "2", "--speed", "20"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-again-on-screen");
+    let (desk, seen) = common::recorded_desk(config.path(), &vault);
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    machines_on_screen(&seen, 2).await;
+    let running = seen.running_ids();
+    desk.act_and_wait(&running[..1], "stop").await.unwrap();
+    let number = desk.sign_in_number();
+
+    let view = desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    assert_eq!(
+        view.notice.map(|n| n.key).as_deref(),
+        Some("accounts.already_added")
+    );
+    assert_eq!(desk.sign_in_number(), number, "signed in anew over itself");
+    let stop = desk.history(None).unwrap().entries[0].clone();
+    assert_eq!(stop.what, "stop");
+    assert!(
+        stop.outcome.is_open()
+            || stop.said.text.as_ref().map(|t| &*t.key) != Some("history.switched_away"),
+        "{stop:?}"
+    );
+    desk.sign_out().await;
+}
+
+/// Issue 31, case 8: a desktop notification's title names the account whose machine it
+/// is, never the one switched to since: asked for an ended sign-in, there is none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_title_for_news_of_an_account_left_names_nobody() {
+    assert_in_session();
+    let one = Sim::start(&["--rate-limit", "0", "--instances", "1"]);
+    let two = Sim::start(&["--rate-limit", "0", "--instances", "1"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-title");
+    let desk = common::desk_at(config.path(), &vault);
+    desk.sign_in_with_key(&one.base, KEY, SECRET).await.unwrap();
+    let ids = account_ids(&desk).await;
+    desk.edit_account(&ids[0], "First", "red").await.unwrap();
+    desk.sign_in_with_key(&two.base, KEY, SECRET).await.unwrap();
+    let ids = account_ids(&desk).await;
+    desk.edit_account(&ids[1], "Second", "blue").await.unwrap();
+    desk.switch_account(&ids[0]).await.unwrap();
+    let first = desk.sign_in_number();
+    let named = desk.title_of(first).await.expect("the account on screen");
+    assert_eq!(
+        named.params.get("account").map(String::as_str),
+        Some("First")
+    );
+
+    desk.switch_account(&ids[1]).await.unwrap();
+    assert_eq!(desk.title_of(first).await, None, "the next account named");
+    let second = desk.title_of(desk.sign_in_number()).await.unwrap();
+    assert_eq!(
+        second.params.get("account").map(String::as_str),
+        Some("Second")
+    );
+    for id in ids {
+        desk.remove_account(&id).await.unwrap();
+    }
+}
+
+/// Issue 31, the seams of a switch made while a request is on its way: a shutdown whose
+/// 202 comes after the switch, and one answered 401 (the key revoked meanwhile). Neither
+/// touches the account switched to (its rows, its history, its sign-in); the 401 marks
+/// the account it was for; each account's credential reached only its own server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_that_come_after_a_switch_belong_to_the_account_that_asked() {
+    assert_in_session();
+    for revoked in [false, true] {
+        let asker = Sim::start(&["--rate-limit", "0", "--instances", "3"]);
+        let next = Sim::start(&[
+            "--rate-limit",
+            "0",
+            "--instances",
+            "2",
+            "--api-key",
+            KEY_2,
+            "--api-secret",
+            SECRET_2,
+        ]);
+        let config = tempfile::tempdir().unwrap();
+        let vault = Vault::new("app.computedesk.test.accounts-in-flight");
+        let (desk, seen) = common::recorded_desk(config.path(), &vault);
+        desk.sign_in_with_key(&next.base, KEY_2, SECRET_2)
+            .await
+            .unwrap();
+        desk.sign_in_with_key(&asker.base, KEY, SECRET)
+            .await
+            .unwrap();
+        machines_on_screen(&seen, 3).await;
+        let ids = account_ids(&desk).await;
+        let machine = seen.running_ids()[0].clone();
+        // Answered after the switch has stopped waiting for it (3 s).
+        asker
+            .fault(
+                serde_json::json!({"method": "POST", "path": "/api/compute/v1/instances/*",
+                "kind": "latency", "ms": 4500, "times": 1}),
+            )
+            .await;
+        let run = desk
+            .act(std::slice::from_ref(&machine), "stop")
+            .await
+            .unwrap();
+        let sender = {
+            let desk = desk.clone();
+            tokio::spawn(async move { desk.send(run).await })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if revoked {
+            asker.revoke_key(KEY).await;
+        }
+        desk.switch_account(&ids[0]).await.unwrap();
+        let results = sender.await.unwrap();
+        assert_eq!(
+            results[0].error.as_ref().map(|e| e.kind),
+            revoked.then_some("auth"),
+            "{results:?} ({revoked})"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        let view = desk.view().await;
+        assert!(view.account.signed_in, "({revoked})");
+        assert_eq!(view.sign_in_reason, None, "({revoked})");
+        let marks: Vec<(bool, bool)> = view
+            .accounts
+            .iter()
+            .map(|a| (a.active, a.refused))
+            .collect();
+        assert_eq!(
+            marks,
+            [(true, false), (false, revoked)],
+            "the late answer judged against the account that asked ({revoked})"
+        );
+        machines_on_screen(&seen, 2).await;
+        let rows = seen.last().unwrap().machines;
+        assert!(
+            rows.iter()
+                .all(|r| r.pending.is_none() && r.error.is_none()),
+            "{rows:?} ({revoked})"
+        );
+        let history = desk.history(None).unwrap();
+        assert!(
+            history.entries.iter().all(|e| e.what != "stop"),
+            "{:?} ({revoked})",
+            history.entries
+        );
+        let key = format!("key:{KEY}");
+        let strays: Vec<String> = credentials_received(&next)
+            .await
+            .into_iter()
+            .filter(|c| c == &key)
+            .collect();
+        assert!(strays.is_empty(), "{strays:?} ({revoked})");
+        assert!(!credentials_received(&asker)
+            .await
+            .contains(&format!("key:{KEY_2}")));
+        for id in ids {
+            desk.remove_account(&id).await.unwrap();
         }
     }
 }

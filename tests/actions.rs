@@ -509,3 +509,137 @@ async fn a_create_without_an_answer_is_looked_for_and_create_waits_meanwhile() {
         .is_ok());
     desk.sign_out().await;
 }
+
+/// The history entry of `what` on the machine `id`, as it is now.
+fn entry_of(desk: &Desk, what: &str, id: &str) -> Entry {
+    desk.history(None)
+        .unwrap()
+        .entries
+        .into_iter()
+        .find(|e| e.what == what && e.machine_id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("no {what} entry for {id}"))
+}
+
+/// An action asked for on a machine whose earlier action has not ended replaces it, and
+/// the earlier one's entry says so: "not sent" when it still waited for its turn, "not
+/// known" when it had been sent (a Force reset over a shutdown under way).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_replaced_before_it_ended_says_so_in_the_history() {
+    assert_in_session();
+    // Shutdowns take a while here: the first is still under way when it is replaced.
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "4", "--speed", "0.2"]);
+    let config = tempfile::tempdir().unwrap();
+    let (desk, seen) =
+        desk_with_budget(&sim, config.path(), "app.computedesk.test.replaced", 1).await;
+    let ids = running(&seen, 2);
+    let (sent, queued) = (ids[0].clone(), ids[1].clone());
+    // One request a minute: the first shutdown goes, the second waits for its turn.
+    let first = desk.act(std::slice::from_ref(&sent), "stop").await.unwrap();
+    let first = send_in_background(&desk, first);
+    let posted = eventually(Duration::from_secs(5), || async { posts(&sim).await == 1 }).await;
+    assert!(posted, "the first shutdown was sent");
+    let second = desk
+        .act(std::slice::from_ref(&queued), "stop")
+        .await
+        .unwrap();
+    let second_run = second.planned().run;
+    let second = send_in_background(&desk, second);
+    let waiting = entry_of(&desk, "stop", &queued);
+    assert_eq!(waiting.outcome, Outcome::Queued, "{waiting:?}");
+
+    // A restart asked for over the waiting shutdown: that one is not sent, and says why.
+    let restart = desk
+        .act(std::slice::from_ref(&queued), "restart")
+        .await
+        .unwrap();
+    let replaced = entry_of(&desk, "stop", &queued);
+    assert_eq!(replaced.outcome, Outcome::NotSent, "{replaced:?}");
+    assert_eq!(said_key(&replaced), Some("history.replaced"));
+
+    // A Force reset over the shutdown under way: how that one ended is not known.
+    let stopping = eventually(Duration::from_secs(10), || async {
+        seen.last().is_some_and(|s| {
+            s.machines
+                .iter()
+                .any(|r| r.id == sent && r.status == "STOPPING")
+        })
+    })
+    .await;
+    assert!(stopping, "the first machine never showed it was stopping");
+    let reset = desk
+        .act(std::slice::from_ref(&sent), "reset")
+        .await
+        .unwrap();
+    let replaced = entry_of(&desk, "stop", &sent);
+    assert_eq!(replaced.outcome, Outcome::Unknown, "{replaced:?}");
+    assert_eq!(said_key(&replaced), Some("history.replaced"));
+    assert_eq!(entry_of(&desk, "reset", &sent).outcome, Outcome::Queued);
+    // Nothing more is sent: the runs still waiting for their turns are stopped.
+    for run in [restart, reset] {
+        let number = run.planned().run;
+        let sending = send_in_background(&desk, run);
+        desk.stop_run(number);
+        sending.await.unwrap();
+    }
+    desk.stop_run(second_run);
+    first.await.unwrap();
+    second.await.unwrap();
+    assert_eq!(
+        said_key(&entry_of(&desk, "stop", &queued)),
+        Some("history.replaced"),
+        "an entry replaced stays so"
+    );
+    desk.sign_out().await;
+}
+
+/// A shutdown whose answer is lost on the way back (the server did it; the app never
+/// heard): the row keeps following the machine, the entry says nobody knows yet, and once
+/// the machine is seen stopped the entry is done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_power_action_whose_answer_is_lost_is_followed_to_its_end() {
+    assert_in_session();
+    let sim = Sim::start(&["--rate-limit", "0", "--instances", "2", "--speed", "5"]);
+    let config = tempfile::tempdir().unwrap();
+    let (desk, seen) =
+        desk_with_budget(&sim, config.path(), "app.computedesk.test.answer_lost", 60).await;
+    let id = running(&seen, 1).remove(0);
+    sim.fault(
+        json!({"method": "POST", "path": "/api/compute/v1/instances/*",
+                     "kind": "answer_lost", "times": 1}),
+    )
+    .await;
+    let results = desk
+        .act_and_wait(std::slice::from_ref(&id), "stop")
+        .await
+        .unwrap();
+    assert!(results[0].unknown && !results[0].ok, "{results:?}");
+    let entry = entry_of(&desk, "stop", &id);
+    assert_eq!(entry.outcome, Outcome::Waiting, "{entry:?}");
+    assert_eq!(said_key(&entry), Some("history.no_answer"));
+    let row = seen
+        .last()
+        .unwrap()
+        .machines
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert!(row.pending.is_some(), "the row stopped following: {row:?}");
+
+    let ended = eventually(Duration::from_secs(20), || async {
+        entry_of(&desk, "stop", &id).outcome == Outcome::Done
+    })
+    .await;
+    assert!(ended, "{:?}", entry_of(&desk, "stop", &id));
+    let row = seen
+        .last()
+        .unwrap()
+        .machines
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.pending.is_none()),
+        ("STOPPED", true)
+    );
+    desk.sign_out().await;
+}

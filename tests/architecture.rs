@@ -378,3 +378,62 @@ fn nothing_runs_scripts_in_the_page() {
         ["Emitter", ".emit()"]
     );
 }
+
+/// The lines of `text` before its tests (`#[cfg(test)]` at the start of a line).
+fn lines_before_tests(text: &str) -> usize {
+    text.lines()
+        .take_while(|line| !line.starts_with("#[cfg(test)]"))
+        .count()
+}
+
+/// The most lines a source file may have besides its tests: a file that grows past it has
+/// grown a second job, and is split in the same change.
+const MOST_LINES: usize = 400;
+
+#[test]
+fn no_source_file_is_over_400_lines_besides_its_tests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri");
+    let mut stack = vec![root];
+    let mut long = Vec::new();
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files += 1;
+                let lines = lines_before_tests(&std::fs::read_to_string(&path).unwrap());
+                if lines > MOST_LINES {
+                    long.push(format!("{}: {lines} lines", path.display()));
+                }
+            }
+        }
+    }
+    assert!(files > 50, "only {files} source files found");
+    assert!(long.is_empty(), "split these:\n{}", long.join("\n"));
+    // The count stops at the tests, and only there.
+    assert_eq!(lines_before_tests("a\nb\n#[cfg(test)]\nmod tests {}\n"), 2);
+    assert_eq!(lines_before_tests("a\n    #[cfg(test)]\nb\n"), 3);
+}
+
+/// The account changes live in one room, with one ordering (`desk/changes/`): the
+/// sign-in screen's flows and the saved accounts' bookkeeping do not reach into each other.
+#[test]
+fn sign_in_and_accounts_do_not_import_each_other() {
+    let desk = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/desk");
+    for (file, other) in [("sign_in.rs", "accounts"), ("accounts.rs", "sign_in")] {
+        let text = std::fs::read_to_string(desk.join(file)).unwrap();
+        let paths = paths_of(
+            &text,
+            vec!["desk".into(), file.trim_end_matches(".rs").into()],
+            true,
+        );
+        let reached: Vec<_> = paths
+            .internal
+            .iter()
+            .filter(|p| p.len() > 1 && p[0] == "desk" && p[1] == other)
+            .collect();
+        assert!(reached.is_empty(), "{file} uses {other}: {reached:?}");
+    }
+}

@@ -327,19 +327,21 @@ async fn the_app_stays_right_through_a_chaotic_service() {
 /// a history would end what was left open).
 fn entries_on_disk(dir: &std::path::Path) -> Vec<Value> {
     compute_desk::history::Writer::shared().flush();
-    let mut last: HashMap<(String, u64), Value> = HashMap::new();
-    for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = file.path();
-        if path.extension().is_none_or(|e| e != "jsonl") {
-            continue;
-        }
-        let name = path.display().to_string();
-        for line in std::fs::read_to_string(&path).unwrap().lines() {
-            let entry: Value = serde_json::from_str(line).unwrap();
-            last.insert((name.clone(), entry["id"].as_u64().unwrap()), entry);
-        }
-    }
-    last.into_values().collect()
+    history_files(dir)
+        .iter()
+        .flat_map(|path| entries_of_file(path))
+        .collect()
+}
+
+/// The history files in `dir`, one per account.
+fn history_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|file| file.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "jsonl"))
+        .collect()
 }
 
 fn is_open(entry: &Value) -> bool {
@@ -492,4 +494,228 @@ async fn bulks_sign_outs_and_unanswered_creates_keep_every_action_to_its_account
     assert!(!entries.is_empty());
     let open: Vec<&Value> = entries.iter().filter(|e| is_open(e)).collect();
     assert!(open.is_empty(), "entries never ended: {open:#?}");
+}
+
+const KEY_2: &str = "tw-key-second-0002";
+const SECRET_2: &str = "second-secret-value-0002";
+
+/// Two accounts on two simulators, each with its own key, and a person who switches
+/// between them in the middle of bulks, replaces actions still pending, and meets slow
+/// answers. Checked over every request either server received and every history entry:
+/// no request carries an account's credential to the other's server; no request of an
+/// account arrives at its server while another account is on screen (what passed the
+/// gate before a switch may still be answered); every entry is in the history of the
+/// account whose machine it names; every entry ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_accounts_mid_work_keeps_every_request_and_entry_to_its_own() {
+    assert_in_session();
+    let (seed, mut rng) = seeded();
+    let keys = [(common::KEY, common::SECRET), (KEY_2, SECRET_2)];
+    let sims: Vec<Sim> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, (key, secret))| {
+            Sim::start(&[
+                "--speed",
+                "10",
+                "--instances",
+                "12",
+                "--rate-limit",
+                "0",
+                "--seed",
+                &seed.wrapping_add(i as u64).to_string(),
+                "--api-key",
+                key,
+                "--api-secret",
+                secret,
+            ])
+        })
+        .collect();
+    let config = tempfile::tempdir().unwrap();
+    let policy = Policy {
+        // Bulks here wait for their turns: a switch finds some not sent yet.
+        actions_per_minute: 30,
+        ..fast_policy()
+    };
+    let desk = Arc::new(Desk::new(
+        config.path(),
+        Vault::new("app.computedesk.test.chaos-accounts"),
+        policy,
+        Options::default(),
+    ));
+    let screen = Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(screen.clone())));
+    for (sim, (key, secret)) in sims.iter().zip(keys) {
+        desk.sign_in_with_key(&sim.base, key, secret).await.unwrap();
+    }
+    let accounts = common::account_ids(&desk).await;
+    assert_eq!(accounts.len(), 2);
+    // The account on screen, and when (on each server's clock) the other left it.
+    let mut on = 1;
+    let mut left_at = [Some(sims[0].clock().await), None];
+    let mut away: [Vec<(u64, u64)>; 2] = [Vec::new(), Vec::new()];
+
+    let started = Instant::now();
+    let (mut switches, mut bulks, mut replacing) = (0, 0, 0);
+    let mut sends = Vec::new();
+    while started.elapsed() < Duration::from_secs(30) {
+        let loaded = eventually(Duration::from_secs(10), || async {
+            screen.last().is_some_and(|s| s.loaded)
+        })
+        .await;
+        assert!(loaded, "the list of the account on screen");
+        let rows = screen.last().unwrap().machines;
+        match rng.u32(0..8) {
+            0..=2 => {
+                let action = ["stop", "start", "restart"][rng.usize(0..3)];
+                let ids: Vec<String> = rows
+                    .iter()
+                    .filter(|r| r.pending.is_none())
+                    .map(|r| r.id.clone())
+                    .take(rng.usize(2..8))
+                    .collect();
+                if let Ok(run) = desk.act(&ids, action).await {
+                    let sender = desk.clone();
+                    sends.push(tokio::spawn(async move { sender.send(run).await }));
+                    bulks += 1;
+                    // Now and then a restart over the bulk's last machine, most likely
+                    // still waiting for its turn.
+                    if let Some(last) = ids.last().filter(|_| rng.bool()) {
+                        tokio::time::sleep(Duration::from_millis(rng.u64(20..200))).await;
+                        if let Ok(run) = desk.act(std::slice::from_ref(last), "restart").await {
+                            let sender = desk.clone();
+                            sends.push(tokio::spawn(async move { sender.send(run).await }));
+                            replacing += 1;
+                        }
+                    }
+                }
+            }
+            3 => {
+                // Another action over one still pending: Force reset over a shutdown
+                // under way, a restart over one waiting for its turn.
+                let pending: Vec<_> = rows.iter().filter(|r| r.pending.is_some()).collect();
+                if let Some(row) = pending.get(rng.usize(0..pending.len().max(1))) {
+                    let action = if row.status == "STOPPING" {
+                        "reset"
+                    } else {
+                        "restart"
+                    };
+                    if let Ok(run) = desk.act(std::slice::from_ref(&row.id), action).await {
+                        let desk = desk.clone();
+                        sends.push(tokio::spawn(async move { desk.send(run).await }));
+                        replacing += 1;
+                    }
+                }
+            }
+            4 | 5 => {
+                let other = 1 - on;
+                let back = sims[other].clock().await;
+                away[other].push((left_at[other].take().unwrap(), back));
+                desk.switch_account(&accounts[other]).await.unwrap();
+                left_at[on] = Some(sims[on].clock().await);
+                on = other;
+                switches += 1;
+            }
+            _ => {
+                // Slow answers, so that a switch finds requests on their way.
+                sims[on]
+                    .fault(json!({"times": rng.u32(1..4), "kind": "latency",
+                                  "ms": rng.u64(100..1500)}))
+                    .await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(rng.u64(200..1200))).await;
+    }
+    // The end: both signed out (the second sign-out is of the account opened after the
+    // first), every run over.
+    // The account off screen is opened by the first sign-out: its time away ends there.
+    let other = 1 - on;
+    away[other].push((left_at[other].take().unwrap(), sims[other].clock().await));
+    desk.sign_out().await;
+    left_at[on] = Some(sims[on].clock().await);
+    desk.sign_out().await;
+    left_at[other] = Some(sims[other].clock().await);
+    for send in sends {
+        send.await.unwrap();
+    }
+    for (i, sim) in sims.iter().enumerate() {
+        if let Some(left) = left_at[i] {
+            away[i].push((left, sim.clock().await));
+        }
+    }
+
+    // Every request each server received.
+    let mut violations = Vec::new();
+    let mut checked = 0;
+    for (i, sim) in sims.iter().enumerate() {
+        let own = format!("key:{}", keys[i].0);
+        for r in sim.requests().await {
+            let credential = r["credential"].as_str().unwrap_or_default();
+            if credential.is_empty() {
+                continue;
+            }
+            checked += 1;
+            if credential != own {
+                violations.push(format!("server {i} received {credential}: {r}"));
+            }
+            let arrived = r["arrivedMs"].as_u64().unwrap();
+            if away[i]
+                .iter()
+                .any(|&(left, back)| left < arrived && arrived < back)
+            {
+                violations.push(format!("server {i} got a request while away: {r}"));
+            }
+        }
+    }
+    // Every entry: in its own account's history, and ended.
+    let machines: Vec<Vec<String>> = {
+        let mut all = Vec::new();
+        for sim in &sims {
+            let list = sim.raw_json("/api/compute/v1/instances").await;
+            all.push(
+                list.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["id"].as_str().unwrap().to_owned())
+                    .collect(),
+            );
+        }
+        all
+    };
+    compute_desk::history::Writer::shared().flush();
+    let mut entries = 0;
+    for path in history_files(&config.path().join("history")) {
+        let named: Vec<Value> = entries_of_file(&path);
+        entries += named.len();
+        let ids: Vec<&str> = named
+            .iter()
+            .filter_map(|e| e["machineId"].as_str())
+            .collect();
+        let owners: Vec<usize> = (0..2)
+            .filter(|&i| ids.iter().any(|id| machines[i].iter().any(|m| m == id)))
+            .collect();
+        if owners.len() > 1 {
+            violations.push(format!("{} names both accounts' machines", path.display()));
+        }
+        for e in named.iter().filter(|e| is_open(e)) {
+            violations.push(format!("an entry never ended: {e}"));
+        }
+    }
+    println!(
+        "chaos accounts: {switches} switches, {bulks} bulks, {replacing} replacements, \
+         {checked} requests and {entries} entries checked, {} violations",
+        violations.len()
+    );
+    assert!(switches > 0 && bulks > 0, "the run did too little");
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
+/// The entries of one history file, each as its last line says.
+fn entries_of_file(path: &std::path::Path) -> Vec<Value> {
+    let mut last: HashMap<u64, Value> = HashMap::new();
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let entry: Value = serde_json::from_str(line).unwrap();
+        last.insert(entry["id"].as_u64().unwrap(), entry);
+    }
+    last.into_values().collect()
 }

@@ -680,11 +680,16 @@ async fn a_hanging_shutdown_offers_force_reset_and_work_done_in_the_background_i
     .await;
     // A hidden window reads only while an action is awaited: once its reads stop, the
     // reset has ended in the app too (and would have been notified by then).
-    let mut reads = sim.count("GET", "/api/compute/v1/instances").await;
+    // Every read counts: the list's, and each moving machine's read alone.
+    let all_reads = || async {
+        let (lists, singles) = sim.reads_of_each_kind().await;
+        lists + singles
+    };
+    let mut reads = all_reads().await;
     let mut quiet = false;
     for _ in 0..6 {
         tokio::time::sleep(Duration::from_secs(5)).await;
-        let now = sim.count("GET", "/api/compute/v1/instances").await;
+        let now = all_reads().await;
         if now == reads {
             quiet = true;
             break;

@@ -1,9 +1,11 @@
 //! Several accounts in the real window: "Add account…" from the account menu keeps the
 //! first account, the menu lists both (and the demo) with the one on screen marked, a
 //! switch (from the menu, or Ctrl+1…9) shows the other account's machines and leaves
-//! nothing of the first on the page (no selection, no open dialog), an account is named
+//! nothing of the first on the page (no selection, no row error, no confirmation opened
+//! while the switch was on its way, no bulk's results), an account is named
 //! and coloured (a bad name refused in the dialog, what was typed kept), its name and
-//! colour then in the top bar, the window's title and every confirmation, and "Remove"
+//! colour then in the top bar, the window's title and every confirmation, "Sign in again"
+//! names the account and offers its own server and way in, and "Remove" asks, then
 //! forgets one. axe stays clean with the menu and the dialog open.
 //! Run with `bash .ci/session cargo test` (Xvfb, a private D-Bus and keyring).
 
@@ -118,17 +120,58 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
     app.screenshot("91-account-menu-two").await;
     app.assert_accessible("the account menu").await;
 
-    // Something of the second account on the page: a selection, and an open dialog.
+    // Something of the second account on the page: a row's error, a selection, and a
+    // confirmation still open when the switch answers (the first server is slow to open).
     press_key(&app, '\u{e00c}').await;
+    second
+        .fault(
+            json!({"method": "POST", "path": "/api/compute/v1/instances/*", "times": 1,
+                      "kind": "status", "status": 500}),
+        )
+        .await;
+    app.click(&format!("Shut down {}", running_on(&app).await))
+        .await;
+    app.click("Shut down").await;
+    app.until(
+        "the second account's row error",
+        "return document.querySelector('#rows .row-error') !== null",
+    )
+    .await;
     app.click(&format!("Select {}", on_second[0])).await;
     app.until(
         "the bulk bar",
         "return !document.getElementById('bulkbar').hidden",
     )
     .await;
-    // Ctrl+1: the first account, and nothing of the second stays.
-    app.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: '1', ctrlKey: true, bubbles: true})); return true;")
+    first
+        .fault(json!({"path": "/api/auth/v2/keypair", "kind": "latency", "ms": 3000, "times": 1}))
         .await;
+    // Ctrl+1: the first account, and at once (before any answer can come), a
+    // confirmation on the second's list.
+    let restart = format!("Restart {}", running_on(&app).await);
+    let open = app
+        .js(&format!(
+            "document.dispatchEvent(new KeyboardEvent('keydown', {{key: '1', ctrlKey: true, bubbles: true}}));
+             document.querySelector('#rows button[aria-label=\"{restart}\"]').click();
+             return document.querySelectorAll('dialog[open]').length"
+        ))
+        .await;
+    assert_eq!(
+        open,
+        json!(1),
+        "the confirmation opened before the switch answered"
+    );
+    // The account is left at once, while the first one still opens (its server is
+    // slow): the confirmation about the account left closes with its list.
+    app.until(
+        "the second account's list gone",
+        "return document.querySelectorAll('#rows tr.machine').length === 0",
+    )
+    .await;
+    let open = app
+        .js("return document.querySelectorAll('dialog[open]').length")
+        .await;
+    assert_eq!(open, json!(0), "a confirmation of the account left");
     app.until(
         "the first account's machines",
         "return document.querySelectorAll('#rows tr.machine').length === 3",
@@ -136,13 +179,50 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
     .await;
     assert_eq!(names(&app).await, on_first);
     let left = app
-        .js("return [document.getElementById('bulkbar').hidden, document.querySelectorAll('dialog[open]').length, document.querySelectorAll('#rows input:checked').length]")
+        .js("return [document.getElementById('bulkbar').hidden, document.querySelectorAll('dialog[open]').length, document.querySelectorAll('#rows input:checked').length, document.querySelectorAll('#rows .row-error').length]")
         .await;
     assert_eq!(
         left,
-        json!([true, 0, 0]),
+        json!([true, 0, 0, 0]),
         "nothing of the other account stays"
     );
+
+    // A bulk of the second account still sending when the person switches away: its
+    // results belong to that account, never shown over the first one.
+    app.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: '2', ctrlKey: true, bubbles: true})); return true;")
+        .await;
+    app.until(
+        "the second account's machines again",
+        "return document.querySelectorAll('#rows tr.machine').length === 5",
+    )
+    .await;
+    second
+        .fault(
+            json!({"method": "POST", "path": "/api/compute/v1/instances/*", "times": 0,
+                      "kind": "latency", "ms": 2500}),
+        )
+        .await;
+    app.click("Select all shown machines").await;
+    app.click("Shut down selected").await;
+    app.click("Shut down").await;
+    app.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: '1', ctrlKey: true, bubbles: true})); return true;")
+        .await;
+    app.until(
+        "the first account's machines after the bulk",
+        "return document.querySelectorAll('#rows tr.machine').length === 3",
+    )
+    .await;
+    // By now the switch has ended the bulk (it waits 3 s at most for what was sent).
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let over = app
+        .js("return [document.getElementById('results').open, document.querySelectorAll('dialog[open]').length]")
+        .await;
+    assert_eq!(
+        over,
+        json!([false, 0]),
+        "another account's results over this one"
+    );
+    second.clear_faults().await;
 
     // The first account named and coloured by the person: a name too long is refused in
     // the dialog and stays as typed; a shorter one is kept.
@@ -223,6 +303,12 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
     // The second account's key is revoked: switching to it asks to sign in again, and the
     // sign-in screen offers the account kept beside it.
     second.revoke_key(common::desktop::KEY).await;
+    // The sign-in screen as another sign-in left it: the email tab, another server typed.
+    app.js(&format!(
+        "document.getElementById('tab-email').click(); document.getElementById('server').value = '{}'; return true;",
+        first.base
+    ))
+    .await;
     app.click("Production").await;
     app.click(&format!("Switch to {}", second_name(&second)))
         .await;
@@ -230,6 +316,17 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
         .shown_text("why to sign in again", "#signin-reason")
         .await;
     assert!(reason.contains("sign in again"), "{reason}");
+    // It names the account asking, and offers that account's own server and way in,
+    // whatever was typed on the sign-in screen before.
+    let asking = app.shown_text("the account asking", "#signin-for").await;
+    assert_eq!(
+        asking,
+        format!("Sign in again to {}.", second_name(&second))
+    );
+    let fields = app
+        .js("return [document.getElementById('server').value, document.getElementById('tab-key').getAttribute('aria-selected')]")
+        .await;
+    assert_eq!(fields, json!([second.base, "true"]));
     app.screenshot("95-sign-in-again-offers-the-others").await;
     app.assert_accessible("the sign-in screen with saved accounts")
         .await;

@@ -51,6 +51,7 @@ pub(super) fn saved(account: &Account) -> Option<(SavedAccount, String)> {
             Method::Demo => "demo",
         }
         .to_owned(),
+        email: account.email.clone().unwrap_or_default(),
         name: String::new(),
         colour: String::new(),
         refused: false,
@@ -138,6 +139,8 @@ pub struct AccountItem {
     pub who: String,
     /// `email` or `api_key`.
     pub method: String,
+    /// The email it signs in with; empty for a key pair.
+    pub email: String,
     /// The account on screen.
     pub active: bool,
     /// The server refused its saved sign-in: "Sign in again".
@@ -156,6 +159,7 @@ fn item(a: &SavedAccount, active: bool, this_run_only: bool, signed_out: bool) -
         server: a.server.clone(),
         who: a.who.clone(),
         method: a.method.clone(),
+        email: a.email.clone(),
         active,
         refused: a.refused,
         signed_out,

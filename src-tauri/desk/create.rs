@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::record::said_of;
+use super::said::said_of;
 use super::{not_signed_in, Desk};
 use crate::api::{Limit, Template};
 use crate::failure::Failure;

@@ -115,7 +115,7 @@ impl Desk {
         // learns whose session it is, for the next launch without the network).
         let saved = super::accounts::saved(&confirmed);
         if let (Some((_, entry)), Some(secret)) = (&saved, confirmed.to_store()) {
-            if let Some(e) = self.keep_secret(&confirmed, entry, secret).await {
+            if let Some((e, _)) = self.keep_secret(&confirmed, entry, secret).await {
                 log::warn!("session: the saved sign-in could not be kept: {e}");
             }
         }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::{accounts, blocking, Desk};
 use crate::api::{ApiError, ErrorKind, Operation};
-use crate::failure::keyring_text;
+use crate::failure::{keyring_text_at, KeyringStep};
 use crate::history::New;
 use crate::session::{self, Account, Method, SavedCheck};
 use crate::text::Text;
@@ -70,7 +70,8 @@ impl Desk {
                     Ok(Some(stored)) => (entry_server(&entry).to_owned(), stored),
                     Ok(None) => return Opened::Nothing,
                     Err(problem) => {
-                        self.state.lock().await.keyring_problem = Some(keyring_text(&problem));
+                        self.state.lock().await.keyring_problem =
+                            Some(keyring_text_at(&problem, KeyringStep::Read));
                         return Opened::Nothing;
                     }
                 }
@@ -138,6 +139,7 @@ impl Desk {
             _ => None,
         };
         let id = saved.as_ref().map(|(a, _)| a.id.clone());
+        let saved_id = id.clone();
         let mut s = self.state.lock().await;
         // The saved account on screen until now (an account was added over it): its list
         // is kept to show when the person comes back to it.
@@ -165,7 +167,7 @@ impl Desk {
             && s.account.as_ref().is_some_and(|a| a.same_account(&account));
         let remembered = id.filter(|_| !resuming).and_then(|id| self.take_list(&id));
         s.confirm = None;
-        s.keyring_problem = keyring_problem.map(|p| keyring_text(&p));
+        s.keyring_problem = keyring_problem.map(|(p, step)| keyring_text_at(&p, step));
         s.settings.demo = account.method == Method::Demo;
         if let Some(typed) = typed {
             s.settings.server = super::non_empty(typed);
@@ -176,6 +178,9 @@ impl Desk {
         // A new sign-in number, with the account: nothing the previous sign-in asked for
         // is sent from now on, nor written to this account's history.
         let (owner, history_warning) = self.begin_sign_in(history);
+        if let Some(id) = &saved_id {
+            self.changes.note_owner(owner, id);
+        }
         s.history_warning = history_warning;
         if typed.is_some() {
             // Signed in on the sign-in screen, not silently at launch.
@@ -212,20 +217,29 @@ impl Desk {
         account: &Account,
         entry: &str,
         stored: StoredCredentials,
-    ) -> Option<VaultError> {
+    ) -> Option<(VaultError, KeyringStep)> {
         let vault = self.vault.clone();
         let entry = entry.to_owned();
         let legacy = account.client().base_url().to_string();
         blocking(move || {
-            vault.save(&entry, &stored)?;
+            if let Err(e) = vault.save(&entry, &stored) {
+                // A save that failed part-way may have written the entry all the same: it
+                // goes, so that "nothing secret was saved" is true; when it cannot, the
+                // person is told it may be there.
+                let step = match (&e, vault.delete(&entry)) {
+                    (VaultError::TooLong, _) | (_, Ok(())) => KeyringStep::Save,
+                    (_, Err(_)) => KeyringStep::SaveLeftBehind,
+                };
+                return Ok(Some((e, step)));
+            }
             if legacy != entry {
                 if let Err(e) = vault.delete(&legacy) {
                     log::warn!("keyring: an earlier version's entry could not be removed: {e}");
                 }
             }
-            Ok(())
+            Ok(None)
         })
         .await
-        .err()
+        .unwrap_or_else(|e| Some((e, KeyringStep::Save)))
     }
 }

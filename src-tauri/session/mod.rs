@@ -41,6 +41,9 @@ pub struct Account {
     /// the server gives no id); `None` for key pairs and for an unchecked saved session
     /// saved before this was kept.
     session_identity: Option<String>,
+    /// The email a code was sent to, for a session signed in here (the sign-in screen
+    /// offers it again should this account ask); `None` otherwise.
+    pub email: Option<String>,
     /// When the session should next be extended (sessions only).
     renew_at: Option<Timestamp>,
     /// False for a saved sign-in the server could not be asked about yet (offline at
@@ -115,6 +118,7 @@ impl Account {
             expires_at: info.expire_at,
             session_id: None,
             session_identity: None,
+            email: None,
             renew_at: None,
             confirmed: true,
         })
@@ -182,6 +186,7 @@ impl Account {
             renew_at: info.expire_at.map(|e| renew_at(e, now)),
             session_id: Some(info.session_id.unwrap_or(session_id)),
             session_identity,
+            email: email.map(str::to_owned),
             confirmed: true,
         })
     }
@@ -208,6 +213,7 @@ impl Account {
             expires_at: None,
             session_id,
             session_identity,
+            email: None,
             renew_at: None,
             confirmed: false,
         }

@@ -1,20 +1,13 @@
 //! Test and demo controls that the real service does not have: fault injection, added
-//! latency, and a log of every request received. Faults are applied here, in front of
-//! the routes, so they can do what a handler cannot: drop the connection outright.
+//! latency, and a log of every request received (which credential came, when it arrived
+//! and when it was answered). `front.rs` applies them in front of the routes.
 
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{HeaderValue, Method, Request, Response, StatusCode};
+use axum::http::{HeaderValue, Method};
 use serde::{Deserialize, Serialize};
-use tower::ServiceExt;
-
-use super::http::{error_response, Sim};
-use super::Dialect;
 
 /// One injected failure: the next `times` requests that match `method` and `path` get
 /// `action` instead of their normal answer.
@@ -82,7 +75,7 @@ pub enum RetryAfter {
 }
 
 impl RetryAfter {
-    fn header(&self) -> HeaderValue {
+    pub(super) fn header(&self) -> HeaderValue {
         match self {
             RetryAfter::Seconds(secs) => HeaderValue::from(*secs),
             RetryAfter::Text(text) => HeaderValue::from_str(text)
@@ -135,7 +128,11 @@ pub struct Seen {
     pub path: String,
     /// 0 when the connection was dropped on purpose.
     pub status: u16,
+    /// When it was answered (or dropped), in ms since the simulator started.
     pub at_ms: u64,
+    /// When it arrived, in ms since the simulator started: before `at_ms` by the
+    /// latency it was given and the work it took.
+    pub arrived_ms: u64,
     pub auth: &'static str,
     /// Which credential came (never a secret): `key:<api-key>` for a key pair,
     /// `session:<id>` for a bearer of a session this server opened, `bearer:unknown` for
@@ -185,7 +182,7 @@ impl Controls {
 
     /// The extra wait and the failure (if any) for this request, using up one shot of
     /// each matching rule.
-    fn take(&self, method: &Method, path: &str) -> (Duration, Option<FaultAction>) {
+    pub(super) fn take(&self, method: &Method, path: &str) -> (Duration, Option<FaultAction>) {
         let mut faults = self.faults.lock().unwrap();
         let mut latency = self.latency;
         let mut failure = None;
@@ -210,13 +207,18 @@ impl Controls {
         (latency, failure)
     }
 
-    fn record(
+    /// Milliseconds since the simulator started.
+    pub fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    pub(super) fn record(
         &self,
         method: &Method,
         path: &str,
         status: u16,
-        auth: &'static str,
-        credential: &str,
+        arrived_ms: u64,
+        from: Caller<'_>,
     ) {
         log::debug!("sim: {method} {path} -> {status}");
         let mut seen = self.seen.lock().unwrap();
@@ -227,169 +229,18 @@ impl Controls {
             method: method.to_string(),
             path: path.to_owned(),
             status,
-            at_ms: self.started.elapsed().as_millis() as u64,
-            auth,
-            credential: credential.to_owned(),
+            at_ms: self.now_ms(),
+            arrived_ms,
+            auth: from.auth,
+            credential: from.credential.to_owned(),
         });
     }
 }
 
-/// The error that makes hyper close a connection without answering.
-#[derive(Debug)]
-pub struct DroppedOnPurpose;
-
-impl std::fmt::Display for DroppedOnPurpose {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by an injected fault")
-    }
-}
-
-impl std::error::Error for DroppedOnPurpose {}
-
-/// The per-connection service: faults and logging around the routes.
-#[derive(Clone)]
-pub struct Front {
-    pub sim: Arc<Sim>,
-    pub router: axum::Router,
-}
-
-impl hyper::service::Service<Request<hyper::body::Incoming>> for Front {
-    type Response = Response<Body>;
-    type Error = DroppedOnPurpose;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, DroppedOnPurpose>> + Send>>;
-
-    fn call(&self, request: Request<hyper::body::Incoming>) -> Self::Future {
-        let front = self.clone();
-        Box::pin(async move { front.answer(request).await })
-    }
-}
-
-impl Front {
-    async fn answer(
-        self,
-        request: Request<hyper::body::Incoming>,
-    ) -> Result<Response<Body>, DroppedOnPurpose> {
-        let method = request.method().clone();
-        let path = request.uri().path().to_owned();
-        if path.starts_with("/_sim/") {
-            return Ok(route(self.router, request.map(Body::new)).await);
-        }
-        let auth = auth_kind(&request);
-        let credential = self.sim.credential_of(request.headers());
-        let (latency, failure) = self.sim.controls.take(&method, &path);
-        if failure == Some(FaultAction::Drop) {
-            self.sim
-                .controls
-                .record(&method, &path, 0, auth, &credential);
-            return Err(DroppedOnPurpose);
-        }
-        // The work goes on in its own task, like a real server's: a client that gives
-        // up (a timeout) does not cancel a create that is already under way.
-        let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(Body::new(body), 1 << 20)
-            .await
-            .map_err(|_| DroppedOnPurpose)?;
-        let request = Request::from_parts(parts, Body::from(body));
-        let work = tokio::spawn(async move {
-            if !latency.is_zero() {
-                tokio::time::sleep(latency).await;
-            }
-            let response = match &failure {
-                None | Some(FaultAction::AnswerLost) => route(self.router, request).await,
-                Some(action) => fault_response(action, self.sim.config.dialect),
-            };
-            let lost = failure == Some(FaultAction::AnswerLost);
-            let status = if lost { 0 } else { response.status().as_u16() };
-            self.sim
-                .controls
-                .record(&method, &path, status, auth, &credential);
-            (response, lost)
-        });
-        match work.await {
-            Ok((response, false)) => Ok(response),
-            _ => Err(DroppedOnPurpose),
-        }
-    }
-}
-
-async fn route(router: axum::Router, request: Request<Body>) -> Response<Body> {
-    match router.oneshot(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    }
-}
-
-/// Which credentials a request carried, for tests that check "never both".
-fn auth_kind<B>(request: &Request<B>) -> &'static str {
-    let h = request.headers();
-    match (
-        h.contains_key("authorization"),
-        h.contains_key("api-key") || h.contains_key("api-secret"),
-    ) {
-        (true, true) => "both",
-        (true, false) => "bearer",
-        (false, true) => "keypair",
-        (false, false) => "none",
-    }
-}
-
-fn fault_response(action: &FaultAction, dialect: Dialect) -> Response<Body> {
-    match action {
-        FaultAction::Status {
-            status,
-            headers,
-            message,
-            retry_after,
-        } => {
-            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let message = message
-                .clone()
-                .unwrap_or_else(|| default_message(status).to_owned());
-            let mut response = if *headers {
-                error_response(status, &message, dialect)
-            } else {
-                let mut r = Response::new(Body::empty());
-                *r.status_mut() = status;
-                r
-            };
-            if let Some(after) = retry_after {
-                response.headers_mut().insert("retry-after", after.header());
-            }
-            response
-        }
-        FaultAction::Malformed => Response::builder()
-            .status(StatusCode::OK)
-            .header("content-type", "application/json")
-            .body(Body::from(
-                r#"[{"id": "tw-550e84-0000beef", "status": "RUNN"#,
-            ))
-            .expect("static response"),
-        FaultAction::Html => Response::builder()
-            .status(StatusCode::BAD_GATEWAY)
-            .header("content-type", "text/html; charset=utf-8")
-            .body(Body::from(
-                "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
-                 <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n\
-                 </body>\r\n</html>\r\n",
-            ))
-            .expect("static response"),
-        FaultAction::Latency { .. } | FaultAction::Drop | FaultAction::AnswerLost => {
-            unreachable!("latency, drop and a lost answer are handled around the answer")
-        }
-    }
-}
-
-fn default_message(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "Invalid request",
-        401 => "Invalid credentials",
-        403 => "Quota exceeded",
-        404 => "Not found",
-        429 => "Rate limit exceeded",
-        500 => "Cloud operation failed",
-        503 => "Service temporarily unavailable",
-        _ => "Simulated failure",
-    }
+/// Which credentials a request came with, as the log says them.
+pub(super) struct Caller<'a> {
+    pub(super) auth: &'static str,
+    pub(super) credential: &'a str,
 }
 
 #[cfg(test)]

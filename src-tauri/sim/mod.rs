@@ -6,6 +6,7 @@
 //! tests catch it.
 
 mod control;
+mod front;
 mod http;
 mod world;
 
@@ -127,7 +128,7 @@ impl SimServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let sim = Arc::new(http::Sim::new(config));
-        let front = control::Front {
+        let front = front::Front {
             router: http::router(sim.clone()),
             sim,
         };

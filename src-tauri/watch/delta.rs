@@ -39,6 +39,7 @@ impl RowPrints {
 #[serde(rename_all = "camelCase")]
 pub struct Delta {
     pub base: u64,
+    pub owner: u64,
     pub seq: u64,
     pub loaded: bool,
     pub unread: bool,
@@ -89,6 +90,7 @@ impl Delta {
         changed.sort_unstable();
         Delta {
             base,
+            owner: now.owner,
             seq: now.seq,
             loaded: now.loaded,
             unread: now.unread,
@@ -154,6 +156,26 @@ mod tests {
         // Nothing changed: nothing to send but the list's state.
         let same = Delta::between(8, &RowPrints::of(&now), &now, &RowPrints::of(&now));
         assert!(same.changed.is_empty() && same.gone.is_empty());
+    }
+
+    #[test]
+    fn a_delta_says_everything_a_whole_list_says_besides_its_rows() {
+        let mut now = list(&[("a", "RUNNING")]);
+        now.owner = 3;
+        let delta = Delta::between(1, &RowPrints::of(&now), &now, &RowPrints::of(&now));
+        let keys = |v: serde_json::Value, without: &[&str]| -> Vec<String> {
+            let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            keys.retain(|k| !without.contains(&k.as_str()));
+            keys.sort();
+            keys
+        };
+        let whole = serde_json::to_value(&now).unwrap();
+        let said = serde_json::to_value(&delta).unwrap();
+        assert_eq!(
+            keys(said.clone(), &["base", "changed", "gone"]),
+            keys(whole.clone(), &["machines"])
+        );
+        assert_eq!(said["owner"], whole["owner"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Live machine state without hammering the API.
 //!
-//! - [`LiveList`] (`live.rs`) is the policy and the memory: the machines as last read,
+//! - [`LiveList`] (`live/`) is the policy and the memory: the machines as last read,
 //!   the actions awaited (`pending.rs`), when to read next, and what to tell the user when
 //!   reading fails. Plain data with time passed in, so every rule is tested without
 //!   sleeping.

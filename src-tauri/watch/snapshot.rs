@@ -65,6 +65,10 @@ pub struct Can {
 #[derive(Clone, Debug, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
+    /// The sign-in whose list this is (0 for none): when it changes, nothing the page held
+    /// for the list before (a confirmation, a selection, a row's error) stays over it, even
+    /// before the switch's own answer reaches the page.
+    pub owner: u64,
     /// Grows with every change; the page keeps the newest snapshot it has seen, whichever
     /// way it came (the news, or the answer to a call that was overtaken).
     pub seq: u64,
@@ -121,6 +125,7 @@ impl LiveList {
             })
             .collect();
         Snapshot {
+            owner: self.owner,
             seq: self.generation,
             loaded: self.loaded,
             unread: self.unread,

@@ -34,8 +34,6 @@ struct Shared {
     client: Option<Client>,
     /// Bumped on every sign-in and sign-out so a read that started before is dropped.
     epoch: u64,
-    /// The sign-in followed (the desk's number for it); 0 for none.
-    owner: u64,
 }
 
 impl Watcher {
@@ -45,7 +43,6 @@ impl Watcher {
                 list: LiveList::new(policy),
                 client: None,
                 epoch: 0,
-                owner: 0,
             })),
             bell: Arc::new(Notify::new()),
         }
@@ -62,9 +59,9 @@ impl Watcher {
     ) -> Option<Remembered> {
         let mut s = self.state.lock().await;
         s.epoch += 1;
-        s.owner = owner;
         let left = s.list.take_remembered();
         s.list.reset();
+        s.list.owner = owner;
         if let Some(list) = remembered {
             s.list.show_remembered(list);
         }
@@ -80,7 +77,7 @@ impl Watcher {
     pub async fn reconnect(&self, client: Client, owner: u64) {
         let mut s = self.state.lock().await;
         s.epoch += 1;
-        s.owner = owner;
+        s.list.owner = owner;
         s.list.resume();
         s.client = Some(client.with_retry(RetryPolicy::never()));
         drop(s);
@@ -91,7 +88,6 @@ impl Watcher {
     pub async fn forget(&self) -> Option<Remembered> {
         let mut s = self.state.lock().await;
         s.epoch += 1;
-        s.owner = 0;
         let remembered = s.list.take_remembered();
         s.list.reset();
         s.client = None;
@@ -111,7 +107,7 @@ impl Watcher {
     /// followed: what an action learns after its sign-in ended touches no other list.
     pub async fn update_for<T>(&self, owner: u64, f: impl FnOnce(&mut LiveList) -> T) -> Option<T> {
         let mut s = self.state.lock().await;
-        if s.owner != owner {
+        if s.list.owner != owner {
             return None;
         }
         let out = f(&mut s.list);
@@ -140,7 +136,7 @@ impl Watcher {
                     Some(client) => s
                         .list
                         .next_wake(Instant::now())
-                        .map(|at| (client.clone(), at, s.epoch, s.owner)),
+                        .map(|at| (client.clone(), at, s.epoch, s.list.owner)),
                     None => None,
                 }
             };

@@ -231,6 +231,7 @@ mod tests {
 
     fn snapshot(seq: u64) -> Snapshot {
         Snapshot {
+            owner: 1,
             seq,
             loaded: true,
             unread: false,

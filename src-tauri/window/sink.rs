@@ -54,10 +54,9 @@ impl Sink for WindowSink {
             let desk = app.state::<Desk>();
             // Whose machine it is, in the title: the account that did it (a sign-in that
             // ended since says nothing more).
-            if owner != desk.sign_in_number() {
+            let Some(title) = desk.title_of(owner).await else {
                 return;
-            }
-            let title = desk.view().await.title();
+            };
             // In the language the person chose, from the same catalog as the page.
             let lang = desk.language();
             let title = lang.say(&title);

@@ -164,6 +164,13 @@ impl Sim {
         assert_eq!(r.status(), 204, "DELETE {path}");
     }
 
+    /// The simulator's clock, in the request log's milliseconds.
+    pub async fn clock(&self) -> u64 {
+        let r = self.http.get(self.url("/_sim/clock")).send().await.unwrap();
+        let clock: Value = r.json().await.unwrap();
+        clock["ms"].as_u64().unwrap()
+    }
+
     /// Every API request the simulator received, oldest first.
     pub async fn requests(&self) -> Vec<Value> {
         self.control_json("/_sim/requests").await
@@ -366,4 +373,14 @@ pub fn desk_at(
         compute_desk::watch::Policy::default(),
         compute_desk::desk::Options::default(),
     )
+}
+
+/// The accounts' ids, in the menu's order.
+pub async fn account_ids(desk: &compute_desk::desk::Desk) -> Vec<String> {
+    desk.view()
+        .await
+        .accounts
+        .iter()
+        .map(|a| a.id.clone())
+        .collect()
 }

@@ -12,7 +12,8 @@ import { t } from './i18n.js';
 
 /**
  * @typedef {{id: string, name: string, colour: string, server: string, who: string,
- *   method: string, active: boolean, refused: boolean, signedOut: boolean, thisRunOnly: boolean}} AccountItem
+ *   method: string, email?: string, active: boolean, refused: boolean, signedOut: boolean,
+ *   thisRunOnly: boolean}} AccountItem
  */
 
 /** @type {AccountItem[]} */

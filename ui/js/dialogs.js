@@ -10,6 +10,11 @@ import { accountInUse } from './accounts.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
 
+/** Closes every dialog open, as cancelled: the list they were about is gone. */
+export function closeAll() {
+  for (const d of /** @type {NodeListOf<HTMLDialogElement>} */ (document.querySelectorAll('dialog[open]'))) d.close();
+}
+
 /**
  * Asks before an action. With `typed`, the user must type that text to enable the button.
  * @param {{title: string, text: string, ok: string, danger?: boolean, typed?: string, typedLabel?: string, where?: string}} o

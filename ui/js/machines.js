@@ -12,6 +12,7 @@ import { state, onRender, queueRender, byId, clearFilters } from './screen.js';
 import { recompute, renderRows, tableResized } from './table.js';
 import { renderDetail } from './details.js';
 import { act, actionWord, create, settleOptimistic, stopRun } from './actions.js';
+import { closeAll } from './dialogs.js';
 import * as keys from './keys.js';
 import * as tips from './tip.js';
 
@@ -189,6 +190,12 @@ export function fromNews(list, held) {
 /** @param {any} snapshot */
 function take(snapshot) {
   if (snapshot.seq < state.snapshot.seq) return false;
+  if (state.snapshot.owner !== undefined && snapshot.owner !== state.snapshot.owner) {
+    // Another sign-in's list, come before the switch's own answer: nothing the page held
+    // for the list before (a confirmation, a selection, a row's error) stays over it.
+    closeAll();
+    forgetHeld();
+  }
   state.snapshot = snapshot;
   settleOptimistic();
   if (snapshot.loaded && !firstListMarked) {
@@ -216,13 +223,18 @@ function take(snapshot) {
 /** Forgets what this screen showed (sign-out). */
 export function reset() {
   // Sign-out: the Rust side's count goes on, so what it sends next is newer still.
-  state.snapshot = { seq: state.snapshot.seq, loaded: false, machines: [] };
+  state.snapshot = { seq: state.snapshot.seq, owner: state.snapshot.owner, loaded: false, machines: [] };
   listFromCall();
+  forgetHeld();
+  clearFilters();
+}
+
+/** Forgets what the page held for the list on screen: its selection, details, marks. */
+function forgetHeld() {
   state.errorHeights.clear();
   state.selected.clear();
   state.detail = null;
   state.optimistic.clear();
-  clearFilters();
 }
 
 /** @param {{column: string, descending: boolean}|null} sort */

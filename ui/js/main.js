@@ -11,6 +11,7 @@ import * as signin from './signin.js';
 import * as machines from './machines.js';
 import * as accounts from './accounts.js';
 import { showShortcuts } from './keys.js';
+import { closeAll } from './dialogs.js';
 import { openHistory, historyChanged } from './screen.js';
 import { firstScreenAsk } from './table.js';
 
@@ -53,7 +54,7 @@ function show(v) {
   if (!signedIn) {
     // Nothing of the machines screen may stay over the sign-in screen: a confirmation or
     // the Create dialog open when the sign-in was lost closes (as cancelled).
-    for (const d of /** @type {NodeListOf<HTMLDialogElement>} */ (document.querySelectorAll('dialog[open]'))) d.close();
+    closeAll();
     signin.show(v);
     // Coming back after the session ended keeps the machines screen as it was.
     // (Not while an account is being added: the one on screen stays as it was.)
@@ -185,7 +186,7 @@ async function start() {
   setupHelp();
   accounts.setup(async (v) => {
     // Nothing the page holds for the account left survives: dialogs, selection, marks.
-    for (const d of /** @type {NodeListOf<HTMLDialogElement>} */ (document.querySelectorAll('dialog[open]'))) d.close();
+    closeAll();
     machines.reset();
     show(v);
     if (v.account.signedIn) machines.update(await call('machines'));
@@ -194,9 +195,10 @@ async function start() {
     show(view);
     $('email').focus();
   }, (v) => show(v));
-  $('signin-cancel-add').addEventListener('click', () => {
+  $('signin-cancel-add').addEventListener('click', async () => {
     // The list went on following the news meanwhile: nothing to ask for.
     adding = false;
+    await signin.leave(view);
     show(view);
     $('account').focus();
   });

@@ -4,6 +4,7 @@ import { call } from './ipc.js';
 import { $ } from './dom.js';
 import { showFailure } from './feedback.js';
 import { t, tx } from './i18n.js';
+import { fullName } from './accounts.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
 
@@ -119,8 +120,50 @@ function showCodeStep(email) {
   $('code').focus();
 }
 
+/** The saved account whose server and email the fields were last filled from. */
+let filledFor = '';
+
+/**
+ * Names the saved account asking to sign in again, and fills the fields from that account
+ * (its server, its email, its way of signing in) once per account: never another's, and
+ * never over what the person typed since.
+ * @param {import('./accounts.js').AccountItem | null | undefined} asking
+ */
+function showAsking(asking) {
+  const line = $('signin-for');
+  line.hidden = !asking;
+  line.textContent = asking ? t('signin.again_for', { account: fullName(asking) }) : '';
+  if (!asking) {
+    filledFor = '';
+    return;
+  }
+  if (asking.id === filledFor) return;
+  filledFor = asking.id;
+  /** @type {HTMLInputElement} */ ($('server')).value = asking.server;
+  if (asking.method === 'api_key') {
+    selectTab('key');
+  } else {
+    selectTab('email');
+    /** @type {HTMLInputElement} */ ($('email')).value = asking.email || '';
+  }
+}
+
+/**
+ * Leaves the sign-in screen opened to add an account: a code asked for meanwhile is given
+ * up and the fields go back to what the account on screen uses, so that the next Add
+ * account… starts from the email step on its usual server.
+ * @param {any} view
+ */
+export async function leave(view) {
+  if (!$('code-form').hidden) await call('email_cancel').catch(() => {});
+  showEmailStep();
+  showFailure($('signin-error'), null);
+  /** @type {HTMLInputElement} */ ($('server')).value = view.server || '';
+}
+
 /** Shows the sign-in screen for `view` (the app's state). */
 export function show(view) {
+  showAsking(view.asking);
   const reason = $('signin-reason');
   reason.hidden = !view.signInReason;
   reason.textContent = tx(view.signInReason);

@@ -56,6 +56,12 @@ pub(super) async fn requests(State(sim): State<Arc<Sim>>) -> Answer {
     json_answer(StatusCode::OK, &sim.controls.seen())
 }
 
+/// The simulator's clock (ms since it started), the one its request log is written in:
+/// a test marks a moment to compare the log's times with.
+pub(super) async fn clock(State(sim): State<Arc<Sim>>) -> Answer {
+    json_answer(StatusCode::OK, &json!({ "ms": sim.controls.now_ms() }))
+}
+
 /// Ends every sign-in session, as if an administrator had revoked them.
 pub(super) async fn end_sessions(State(sim): State<Arc<Sim>>) -> Answer {
     let ended = sim.sessions.lock().unwrap().end_all();

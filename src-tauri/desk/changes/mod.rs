@@ -5,23 +5,23 @@
 //! the last asked is made (the last asked wins). Whatever answers late is judged against
 //! the account it was for: a refusal marks that account, never the one on screen.
 
+mod leave;
+
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use tokio::sync::{Mutex, MutexGuard};
 
+use leave::close_on_server;
+
 use super::accounts::{self, DEMO_ACCOUNT};
 use super::open::{Opened, Saved};
-use super::{blocking, view_of, AppView, Desk, State};
-use crate::failure::{keyring_text, Failure};
+use super::{view_of, AppView, Desk, State};
+use crate::failure::Failure;
 use crate::history::New;
-use crate::session::{Account, Method};
+use crate::session::Account;
 use crate::settings::SavedAccount;
 use crate::text::Text;
-use crate::vault::StoredCredentials;
-
-/// How long the server may take to close a session at sign-out, in the background.
-const SIGN_OUT_PATIENCE: Duration = Duration::from_secs(30);
 
 /// The one ordering of account changes.
 #[derive(Default)]
@@ -29,7 +29,13 @@ pub(super) struct Changes {
     one_at_a_time: Mutex<()>,
     /// The number of the switch asked for last.
     asked: AtomicU64,
+    /// The saved account of each recent sign-in number, newest last: a refusal that comes
+    /// after its sign-in ended marks the account it was for.
+    owners: std::sync::Mutex<VecDeque<(u64, String)>>,
 }
+
+/// How many sign-ins back a late answer is still traced to its account.
+const OWNERS_KEPT: usize = 16;
 
 impl Changes {
     /// Waits until no other change is under way; the change holds the guard to its end.
@@ -45,6 +51,24 @@ impl Changes {
     /// Whether the switch `asked` is still the last asked for.
     fn is_last(&self, asked: u64) -> bool {
         self.asked.load(Ordering::SeqCst) == asked
+    }
+
+    /// The sign-in numbered `owner` is of the saved account `id`.
+    pub(super) fn note_owner(&self, owner: u64, id: &str) {
+        let mut owners = self.owners.lock().unwrap_or_else(|p| p.into_inner());
+        if owners.len() == OWNERS_KEPT {
+            owners.pop_front();
+        }
+        owners.push_back((owner, id.to_owned()));
+    }
+
+    /// The saved account the sign-in numbered `owner` was of, if it was one.
+    fn account_of(&self, owner: u64) -> Option<String> {
+        let owners = self.owners.lock().unwrap_or_else(|p| p.into_inner());
+        owners
+            .iter()
+            .find(|(number, _)| *number == owner)
+            .map(|(_, id)| id.clone())
     }
 }
 
@@ -96,8 +120,25 @@ impl Desk {
 
     /// A sign-in made on the sign-in screen (a key checked, a code verified) becomes the
     /// account on screen, in its turn among the account changes.
+    ///
+    /// The account on screen signed in again (Add account… with its own key or email)
+    /// stays as it is, its list and its history's entries going on: one account, said.
     pub(super) async fn sign_in_made(&self, account: Account, typed: &str) {
         let _change = self.changes.begin().await;
+        {
+            let mut s = self.state.lock().await;
+            let on_screen = s.sign_in_reason.is_none()
+                && s.account
+                    .as_ref()
+                    .is_some_and(|a| a.confirmed && a.same_account(&account));
+            if on_screen {
+                s.notice = Some(Text::new("accounts.already_added"));
+                drop(s);
+                // The sign-in just made is not needed: its session is closed at once.
+                close_on_server(account);
+                return;
+            }
+        }
         self.signed_in(account, Some(typed)).await;
     }
 
@@ -186,7 +227,17 @@ impl Desk {
     pub async fn auth_lost(&self, owner: u64, failure: &Failure) -> AppView {
         let mut s = self.state.lock().await;
         if owner != self.owner.current() {
-            log::info!("session: a late refusal of an earlier sign-in was ignored");
+            // Not the account on screen's: it marks the account it was for (unless that
+            // one is on screen again, signed in anew since), and nothing else.
+            let on_screen = accounts::on_screen(&s);
+            match self.changes.account_of(owner) {
+                Some(id) if on_screen.as_ref() != Some(&id) => {
+                    log::info!("session: a late refusal marks the account it was for");
+                    accounts::mark_refused(&mut s, &id);
+                    self.save_settings(&s);
+                }
+                _ => log::info!("session: a late refusal of an earlier sign-in was ignored"),
+            }
             return view_of(&s);
         }
         self.history_sign_in_lost(owner);
@@ -203,141 +254,6 @@ impl Desk {
         }
         view_of(&s)
     }
-
-    /// Leaves the account in use (signing out, or switching to another): nothing it asked
-    /// for is sent from now on, its history is closed, its list forgotten, and what is on
-    /// its way is given a moment to be answered. Returns the account left.
-    pub(super) async fn leave_account(&self, switching: bool) -> Option<Account> {
-        let (account, left) = {
-            let mut s = self.state.lock().await;
-            // A saved account's list is kept to show when the person comes back to it.
-            let left = accounts::on_screen(&s).filter(|_| switching);
-            self.end_sign_in(switching);
-            s.settings.demo = false;
-            s.sign_in_reason = None;
-            s.email = None;
-            s.demo = None;
-            s.confirm = None;
-            s.history_warning = None;
-            self.save_settings(&s);
-            (s.account.take(), left)
-        };
-        self.runs.stop_all();
-        let list = self.watcher.forget().await;
-        if let (Some(id), Some(list)) = (left, list) {
-            self.remember_list(id, list);
-        }
-        self.owner.drain().await;
-        self.account_changed.notify_one();
-        account
-    }
-
-    /// Deletes the keyring entry and forgets everything at once; the server is asked to
-    /// close the session afterwards, in the background: a slow or unreachable server
-    /// must neither keep the person waiting nor leave the credentials behind. Then the
-    /// next saved account opens, if there is one.
-    pub async fn sign_out(&self) -> AppView {
-        let _change = self.changes.begin().await;
-        self.sign_out_now().await
-    }
-
-    async fn sign_out_now(&self) -> AppView {
-        self.record(New {
-            what: "sign_out".into(),
-            ..New::default()
-        });
-        let account = self.leave_account(false).await;
-        if let Some(account) = account {
-            if account.method != Method::Demo {
-                let vault = self.vault.clone();
-                let entries = accounts::entries_of(&account);
-                let deleted =
-                    blocking(move || entries.iter().try_for_each(|entry| vault.delete(entry)))
-                        .await;
-                let mut s = self.state.lock().await;
-                if let Some((saved, _)) = accounts::saved(&account) {
-                    s.settings.remove_account(&saved.id);
-                    s.held.retain(|h| h.saved.id != saved.id);
-                    self.forget_list(&saved.id);
-                    self.save_settings(&s);
-                }
-                if let Err(e) = deleted {
-                    s.keyring_problem = Some(keyring_text(&e));
-                }
-            }
-            close_on_server(account);
-        }
-        // On to the next saved account, if there is one.
-        let next = self.state.lock().await.settings.accounts.first().cloned();
-        if let Some(next) = next {
-            if let Ok(view) = self.switch_to(&next.id).await {
-                return view;
-            }
-        }
-        self.view().await
-    }
-
-    /// Forgets the saved account `id` as Sign out does: its keyring entry is deleted, its
-    /// email session closed on its own server (in the background), and it leaves the
-    /// menu. The account on screen is signed out (and the next one opens).
-    pub async fn remove_account(&self, id: &str) -> Result<AppView, Failure> {
-        let _change = self.changes.begin().await;
-        let (saved, secret) = {
-            let s = self.state.lock().await;
-            let (saved, secret) = saved_account(&s, id)?;
-            if accounts::on_screen(&s).as_deref() == Some(id) {
-                drop(s);
-                return Ok(self.sign_out_now().await);
-            }
-            (saved, secret)
-        };
-        let vault = self.vault.clone();
-        let entry = accounts::entry_of(&saved);
-        let (stored, deleted) = blocking(move || {
-            // What it held, to close its session; read before the entry goes.
-            let stored = vault.load(&entry).ok().flatten();
-            Ok((stored, vault.delete(&entry)))
-        })
-        .await
-        .unwrap_or_else(|e| (None, Err(e)));
-        let stored = match secret {
-            Saved::Held(stored, _) => Some(stored),
-            Saved::Entry(_) => stored,
-        };
-        if let Some(stored @ StoredCredentials::Session { .. }) = stored {
-            if let Some(base) = self.base_for(&saved.base).await {
-                close_on_server(Account::unconfirmed(&base, &stored, &saved.base));
-            }
-        }
-        self.forget_list(id);
-        let mut s = self.state.lock().await;
-        s.settings.remove_account(id);
-        s.held.retain(|h| h.saved.id != id);
-        self.save_settings(&s);
-        if let Err(e) = deleted {
-            s.keyring_problem = Some(keyring_text(&e));
-        }
-        Ok(view_of(&s))
-    }
-}
-
-/// Asks `account`'s own server to close its session, in the background (a key pair has
-/// none to close).
-fn close_on_server(account: Account) {
-    if account.method != Method::Email {
-        return;
-    }
-    tokio::spawn(async move {
-        match tokio::time::timeout(SIGN_OUT_PATIENCE, account.sign_out()).await {
-            Ok(Ok(())) => log::info!("sign-out: the server session was closed"),
-            Ok(Err(e)) => {
-                log::warn!("sign-out: the server session could not be closed: {e}")
-            }
-            Err(_) => {
-                log::warn!("sign-out: the server did not answer; the session will expire by itself")
-            }
-        }
-    });
 }
 
 /// The account `id` and where its secret is: held for this run (with the server it

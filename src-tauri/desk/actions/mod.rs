@@ -13,17 +13,21 @@
 //! sign-in is in force. A 401 ends its run: what was accepted stays accepted, the rest
 //! is not sent.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+mod sending;
+
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::record::{no_answer, replaced, said_of, sign_in_lost_before_sent, stopped};
+use sending::Sending;
+
 use super::runs::Stop;
+use super::said::replaced;
 use super::{not_signed_in, Desk};
-use crate::api::{ApiError, Client, ErrorKind, InstanceStatus};
+use crate::api::{Client, InstanceStatus};
 use crate::failure::Failure;
 use crate::history::{New, Outcome, Said};
 use crate::text::Text;
@@ -101,17 +105,6 @@ struct Item {
     entry: Option<u64>,
     /// When it may be sent under the per-minute budget (booked when it was asked for).
     turn: Instant,
-}
-
-/// What one run shares among its machines while it sends.
-struct Sending<'a> {
-    run: u64,
-    owner: u64,
-    action: Action,
-    client: &'a Client,
-    stop: &'a Stop,
-    /// A 401 ended the run: what it did not send was not sent for that reason.
-    sign_in_refused: AtomicBool,
 }
 
 impl Desk {
@@ -286,140 +279,5 @@ impl Desk {
     /// The run's results once it has ended; `None` for a run not known.
     pub async fn run_results(&self, run: u64) -> Option<Vec<ActionResult>> {
         self.runs.results(run).await
-    }
-
-    async fn send_one(&self, s: &Sending<'_>, item: Item) -> ActionResult {
-        let Item {
-            id,
-            name,
-            entry,
-            mut turn,
-        } = item;
-        let mut result = ActionResult::new(id.clone(), name);
-        let mut refused_for_rate = false;
-        let answer = loop {
-            if !self.wait_for_turn(turn, s.stop).await {
-                break None;
-            }
-            let sent = self
-                .owner
-                .send_as(s.owner, async {
-                    if s.stop.is_stopped() {
-                        return None;
-                    }
-                    let now = Instant::now();
-                    let marked = self
-                        .watcher
-                        .update_for(s.owner, |w| w.mark_sent(&id, s.run, now))
-                        .await;
-                    // Passing the gate and "sent" in the history are one step.
-                    if marked != Some(true) || !self.pass_as_sent(s.owner, entry) {
-                        return None;
-                    }
-                    Some(match s.action.power() {
-                        Some(power) => s.client.power(&id, power).await,
-                        None => s.client.delete_instance(&id).await,
-                    })
-                })
-                .await
-                .flatten();
-            match sent {
-                // Refused for the rate, so not performed: once more after the wait.
-                Some(Err(e)) if e.kind() == ErrorKind::RateLimited && !refused_for_rate => {
-                    refused_for_rate = true;
-                    let wait = e
-                        .retry_after()
-                        .unwrap_or(self.policy.slow)
-                        .min(self.policy.max_wait);
-                    turn = self.book_turn(Instant::now() + wait);
-                    self.watcher
-                        .update_for(s.owner, |w| w.requeue(&id, s.run, turn))
-                        .await;
-                    if let Some(entry) = entry {
-                        self.settle_for(s.owner, entry, Outcome::Queued, Said::default());
-                    }
-                }
-                other => break other,
-            }
-        };
-        match answer {
-            None => {
-                result.not_sent = true;
-                self.watcher
-                    .update_for(s.owner, |w| w.not_sent(&id, s.run))
-                    .await;
-                if let Some(entry) = entry {
-                    let why = if s.sign_in_refused.load(Ordering::SeqCst) {
-                        sign_in_lost_before_sent()
-                    } else {
-                        stopped()
-                    };
-                    self.settle_for(s.owner, entry, Outcome::NotSent, why);
-                }
-            }
-            Some(Ok(())) => result.ok = true,
-            Some(Err(e)) => self.refused(s, &id, entry, &e, &mut result).await,
-        }
-        result
-    }
-
-    /// A request that did not get a yes: refused (its row says why at once), or not
-    /// answered (the row keeps following the machine, which may show it happened).
-    async fn refused(
-        &self,
-        s: &Sending<'_>,
-        id: &str,
-        entry: Option<u64>,
-        e: &ApiError,
-        result: &mut ActionResult,
-    ) {
-        let failure = Failure::from(e);
-        result.error = Some(failure.clone());
-        if e.outcome_unknown() {
-            result.unknown = true;
-            if let Some(entry) = entry {
-                // Still waiting: the watcher settles it when the machine gets there (or
-                // does not); the words say why nobody knows yet.
-                self.settle_for(s.owner, entry, Outcome::Waiting, no_answer());
-            }
-            return;
-        }
-        if e.kind() == ErrorKind::Auth {
-            // The sign-in is refused: nothing more of this run goes out.
-            s.sign_in_refused.store(true, Ordering::SeqCst);
-            s.stop.stop();
-        }
-        self.watcher
-            .update_for(s.owner, |w| w.action_failed(id, s.run, failure.clone()))
-            .await;
-        if let Some(entry) = entry {
-            self.settle_for(s.owner, entry, Outcome::Failed, said_of(&failure));
-        }
-    }
-
-    /// Books the earliest turn from `from` on under the per-minute limit.
-    fn book_turn(&self, from: Instant) -> Instant {
-        self.pace
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .book(from)
-    }
-
-    /// Waits for one action's booked turn; false when the run was stopped first (the
-    /// turn is given back, so that it holds nothing else back).
-    async fn wait_for_turn(&self, turn: Instant, stop: &Stop) -> bool {
-        let came = !stop.is_stopped()
-            && tokio::select! {
-                _ = tokio::time::sleep_until(turn.into()) => true,
-                _ = stop.stopped() => false,
-            };
-        let go = came && !stop.is_stopped();
-        if !go {
-            self.pace
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .unbook(turn);
-        }
-        go
     }
 }
