@@ -9,7 +9,6 @@ pub mod failure;
 pub mod fingerprint;
 pub mod history;
 pub mod i18n;
-pub mod pace;
 pub mod session;
 pub mod settings;
 pub mod sim;

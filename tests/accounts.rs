@@ -839,3 +839,56 @@ async fn answers_that_come_after_a_switch_belong_to_the_account_that_asked() {
         }
     }
 }
+
+/// Issue 32: a switch never waits for a read of the account left. The list read on its
+/// way when the person switches (its server hangs for 30 s) is abandoned at once, and the
+/// next account's first list read is on screen within 2 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switch_never_waits_for_a_hung_read_of_the_account_left() {
+    assert_in_session();
+    let hung = Sim::start(&["--instances", "3"]);
+    let next = Sim::start(&["--instances", "5"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-hung-read");
+    let (desk, seen) = common::recorded_desk(config.path(), &vault);
+    desk.sign_in_with_key(&next.base, KEY, SECRET)
+        .await
+        .unwrap();
+    machines_on_screen(&seen, 5).await;
+    desk.sign_in_with_key(&hung.base, KEY, SECRET)
+        .await
+        .unwrap();
+    machines_on_screen(&seen, 3).await;
+    let ids = account_ids(&desk).await;
+    hung.fault(
+        serde_json::json!({"method": "GET", "path": "/api/compute/v1/instances",
+                                  "kind": "latency", "ms": 30_000, "times": 1}),
+    )
+    .await;
+    desk.watcher().update(|w| w.refresh_now()).await;
+    // The fault is taken when the read arrives: from then on it hangs.
+    let hanging = eventually(Duration::from_secs(5), || async {
+        hung.raw_json("/_sim/faults")
+            .await
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    })
+    .await;
+    assert!(hanging, "the read that hangs never began");
+
+    let started = std::time::Instant::now();
+    desk.switch_account(&ids[0]).await.unwrap();
+    let read = eventually(Duration::from_secs(10), || async {
+        seen.last()
+            .is_some_and(|s| s.loaded && !s.unread && s.machines.len() == 5)
+    })
+    .await;
+    let took = started.elapsed();
+    println!(
+        "switched past a hung read: first list in {} ms",
+        took.as_millis()
+    );
+    assert!(read, "the next account's list was never read");
+    assert!(took < Duration::from_secs(2), "the switch waited {took:?}");
+    desk.sign_out().await;
+}

@@ -17,19 +17,19 @@ use compute_desk::vault::Vault;
 use compute_desk::watch::{CreateSeen, Policy};
 use serde_json::json;
 
-/// A desk whose actions may send `per_minute` requests a minute, its watcher running
-/// (and writing the history) into the returned screen, signed in with the key pair.
-async fn desk_with_budget(
-    sim: &Sim,
-    config: &std::path::Path,
-    keyring: &str,
-    per_minute: usize,
-) -> (Arc<Desk>, Screen) {
-    let policy = Policy {
-        actions_per_minute: per_minute,
-        ..Policy::default()
-    };
-    desk_with_policy(sim, config, keyring, policy).await
+/// A simulator whose service allows `power` power actions a minute (a bulk takes two
+/// thirds of them: 3 give turns of 2 a minute), its other limits the service's own.
+fn sim_with_power_limit(power: u32, args: &[&str]) -> Sim {
+    let limit = format!("instances.power={power}");
+    let mut all = vec!["--limit", limit.as_str()];
+    all.extend_from_slice(args);
+    Sim::start(&all)
+}
+
+/// A desk signed in with the key pair, its watcher running (and writing the history)
+/// into the returned screen; its actions paced by the limits the simulator states.
+async fn paced_desk(sim: &Sim, config: &std::path::Path, keyring: &str) -> (Arc<Desk>, Screen) {
+    desk_with_policy(sim, config, keyring, Policy::default()).await
 }
 
 /// Sends `run` as the window does, in a task of its own.
@@ -73,9 +73,9 @@ fn said_key(entry: &Entry) -> Option<&str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_shows_each_rows_outcome_as_it_comes_and_stops_when_asked() {
     assert_in_session();
-    let sim = Sim::start(&["--rate-limit", "0", "--instances", "24"]);
+    let sim = sim_with_power_limit(3, &["--instances", "24"]);
     let config = tempfile::tempdir().unwrap();
-    let (desk, seen) = desk_with_budget(&sim, config.path(), "app.computedesk.test.bulk", 2).await;
+    let (desk, seen) = paced_desk(&sim, config.path(), "app.computedesk.test.bulk").await;
     let ids: Vec<String> = running(&seen, 5)[..5].to_vec();
     // The first machine refuses at once; two requests a minute hold the rest back.
     sim.fault(
@@ -179,10 +179,9 @@ async fn a_bulk_shows_each_rows_outcome_as_it_comes_and_stops_when_asked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_out_during_a_bulk_sends_nothing_more_and_ends_its_history() {
     assert_in_session();
-    let sim = Sim::start(&["--rate-limit", "0", "--instances", "24"]);
+    let sim = sim_with_power_limit(5, &["--instances", "24"]);
     let config = tempfile::tempdir().unwrap();
-    let (desk, seen) =
-        desk_with_budget(&sim, config.path(), "app.computedesk.test.bulk_sign_out", 3).await;
+    let (desk, seen) = paced_desk(&sim, config.path(), "app.computedesk.test.bulk_sign_out").await;
     let ids = running(&seen, 6);
     let run = desk.act(&ids, "stop").await.unwrap();
     let sender = send_in_background(&desk, run);
@@ -224,10 +223,9 @@ async fn signing_out_during_a_bulk_sends_nothing_more_and_ends_its_history() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_sign_in_ends_the_bulk_and_keeps_what_was_accepted() {
     assert_in_session();
-    let sim = Sim::start(&["--rate-limit", "0", "--instances", "24"]);
+    let sim = sim_with_power_limit(5, &["--instances", "24"]);
     let config = tempfile::tempdir().unwrap();
-    let (desk, seen) =
-        desk_with_budget(&sim, config.path(), "app.computedesk.test.bulk_401", 3).await;
+    let (desk, seen) = paced_desk(&sim, config.path(), "app.computedesk.test.bulk_401").await;
     let ids: Vec<String> = running(&seen, 6)[..6].to_vec();
     // The third request is refused: the key was revoked a moment ago.
     sim.fault(
@@ -273,7 +271,7 @@ async fn a_refused_sign_in_ends_the_bulk_and_keeps_what_was_accepted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_late_refusal_for_a_signed_out_account_touches_nothing_of_the_next() {
     assert_in_session();
-    let sim = Sim::start(&["--rate-limit", "0", "--instances", "6"]);
+    let sim = Sim::start(&["--instances", "6"]);
     let config = tempfile::tempdir().unwrap();
     let desk = Arc::new(common::desk_at(
         config.path(),
@@ -348,8 +346,6 @@ async fn desk_with_policy(
 /// behind the creates.
 fn creating_sim(lag: &str) -> Sim {
     Sim::start(&[
-        "--rate-limit",
-        "0",
         "--instances",
         "2",
         "--quota",
@@ -382,7 +378,7 @@ async fn a_new_machine_the_list_lags_behind_is_waited_for() {
     assert_in_session();
     let sim = creating_sim("6");
     let config = tempfile::tempdir().unwrap();
-    let (desk, seen) = desk_with_budget(&sim, config.path(), "app.computedesk.test.lag", 40).await;
+    let (desk, seen) = paced_desk(&sim, config.path(), "app.computedesk.test.lag").await;
     let row = desk
         .create("ubuntu-22-standard", "default-network", None)
         .await
@@ -527,10 +523,9 @@ fn entry_of(desk: &Desk, what: &str, id: &str) -> Entry {
 async fn an_action_replaced_before_it_ended_says_so_in_the_history() {
     assert_in_session();
     // Shutdowns take a while here: the first is still under way when it is replaced.
-    let sim = Sim::start(&["--rate-limit", "0", "--instances", "4", "--speed", "0.2"]);
+    let sim = sim_with_power_limit(2, &["--instances", "4", "--speed", "0.2"]);
     let config = tempfile::tempdir().unwrap();
-    let (desk, seen) =
-        desk_with_budget(&sim, config.path(), "app.computedesk.test.replaced", 1).await;
+    let (desk, seen) = paced_desk(&sim, config.path(), "app.computedesk.test.replaced").await;
     let ids = running(&seen, 2);
     let (sent, queued) = (ids[0].clone(), ids[1].clone());
     // One request a minute: the first shutdown goes, the second waits for its turn.
@@ -598,10 +593,9 @@ async fn an_action_replaced_before_it_ended_says_so_in_the_history() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_power_action_whose_answer_is_lost_is_followed_to_its_end() {
     assert_in_session();
-    let sim = Sim::start(&["--rate-limit", "0", "--instances", "2", "--speed", "5"]);
+    let sim = sim_with_power_limit(90, &["--instances", "2", "--speed", "5"]);
     let config = tempfile::tempdir().unwrap();
-    let (desk, seen) =
-        desk_with_budget(&sim, config.path(), "app.computedesk.test.answer_lost", 60).await;
+    let (desk, seen) = paced_desk(&sim, config.path(), "app.computedesk.test.answer_lost").await;
     let id = running(&seen, 1).remove(0);
     sim.fault(
         json!({"method": "POST", "path": "/api/compute/v1/instances/*",

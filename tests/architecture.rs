@@ -16,7 +16,6 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
     HashMap::from([
         ("api", &[][..]),
         ("sim", &[][..]),
-        ("pace", &[][..]),
         ("text", &[][..]),
         ("fingerprint", &[][..]),
         ("i18n", &["text"][..]),
@@ -36,7 +35,6 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
                 "fingerprint",
                 "history",
                 "i18n",
-                "pace",
                 "session",
                 "settings",
                 "sim",

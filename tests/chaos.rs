@@ -41,7 +41,7 @@ fn fast_policy() -> Policy {
         first_backoff: fast(d.first_backoff),
         max_wait: fast(d.max_wait),
         // Clicks here come faster than any person's; pacing has its own tests.
-        actions_per_minute: 10_000,
+        per_minute: 10_000,
         created_list_lag: fast(d.created_list_lag),
         alone_limit: d.alone_limit,
     }
@@ -378,19 +378,20 @@ async fn bulks_sign_outs_and_unanswered_creates_keep_every_action_to_its_account
         "40",
         "--quota",
         "-1",
+        // Reads off the limits: the rhythm here is ten times the real one.
         "--rate-limit",
         "0",
+        "--limit",
+        "instances.power=18",
         "--list-lag",
         "2",
         "--seed",
         &seed.to_string(),
     ]);
     let config = tempfile::tempdir().unwrap();
-    let policy = Policy {
-        // A bulk of more than this waits for its turns.
-        actions_per_minute: 12,
-        ..fast_policy()
-    };
+    // Bulks of more than 12 (two thirds of the 18 power actions a minute the simulator
+    // states) wait for their turns.
+    let policy = fast_policy();
     let desk = Arc::new(Desk::new(
         config.path(),
         Vault::new("app.computedesk.test.chaos-bulks"),
@@ -520,8 +521,11 @@ async fn switching_accounts_mid_work_keeps_every_request_and_entry_to_its_own() 
                 "10",
                 "--instances",
                 "12",
+                // Reads off the limits: the rhythm here is ten times the real one.
                 "--rate-limit",
                 "0",
+                "--limit",
+                "instances.power=45",
                 "--seed",
                 &seed.wrapping_add(i as u64).to_string(),
                 "--api-key",
@@ -532,11 +536,9 @@ async fn switching_accounts_mid_work_keeps_every_request_and_entry_to_its_own() 
         })
         .collect();
     let config = tempfile::tempdir().unwrap();
-    let policy = Policy {
-        // Bulks here wait for their turns: a switch finds some not sent yet.
-        actions_per_minute: 30,
-        ..fast_policy()
-    };
+    // Bulks here wait for their turns (30 a minute, two thirds of the 45 power actions
+    // the simulators state): a switch finds some not sent yet.
+    let policy = fast_policy();
     let desk = Arc::new(Desk::new(
         config.path(),
         Vault::new("app.computedesk.test.chaos-accounts"),

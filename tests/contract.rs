@@ -32,6 +32,8 @@ async fn running_machine(sim: &Sim, client: &Client) -> String {
 }
 
 async fn wait_for(_sim: &Sim, client: &Client, id: &str, want: InstanceStatus) {
+    // Polled quicker than any app reads: within the limits the simulator states.
+    client.learn_limits().await;
     let reached = eventually(Duration::from_secs(10), || async {
         client.get_instance(id).await.unwrap().status == want
     })
@@ -897,4 +899,50 @@ async fn saved_credentials_are_sent_only_to_their_own_server() {
     let seen = sim.requests().await;
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0]["credential"], format!("key:{KEY}"));
+}
+
+/// The Billing API's limits as the simulator states them, and what the app makes of them:
+/// each operation type's limit a minute, and the last minute's use per feature.
+#[tokio::test]
+async fn limits_are_stated_per_operation_and_their_use_counted() {
+    let sim = Sim::start(&["--limit", "instances.get=30", "--instances", "2"]);
+    let client = sim.client();
+    let limits = client.rate_limits().await.unwrap();
+    let mut by_kind = compute_desk::api::budget::limits_by_kind(&limits);
+    by_kind.sort();
+    use compute_desk::api::budget::Kind;
+    assert_eq!(
+        by_kind,
+        [
+            (Kind::List, 60),
+            (Kind::ReadOne, 30),
+            (Kind::Power, 60),
+            (Kind::Create, 60),
+            (Kind::Delete, 60),
+        ]
+    );
+    client.list_instances().await.unwrap();
+    client.list_instances().await.unwrap();
+    let usage = sim.raw_json("/api/billing/v1/limits/usage").await;
+    let list = usage
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["featureKey"] == "instances.list")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (list["currentUsage"].as_u64(), list["remaining"].as_i64()),
+        (Some(2), Some(58)),
+        "{list}"
+    );
+    assert_eq!(list["window"], "minute");
+    // Learned, the client holds single reads to the stated 30.
+    client.learn_limits().await;
+    assert_eq!(
+        client
+            .budget()
+            .limit(Kind::ReadOne, std::time::Instant::now()),
+        30
+    );
 }

@@ -3,6 +3,7 @@
 //! failure into an [`ApiError`].
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
@@ -12,7 +13,9 @@ use url::Url;
 
 use super::answer::{error_chain, error_from_answer, read, transport_error};
 use super::base_url::parse_base_url;
+use super::budget::{Budget, Kind};
 use super::error::{ApiError, ErrorKind, Operation};
+use super::limited::AccountBudget;
 use super::retry::{is_retryable_status, RetryPolicy};
 use super::secret::Secret;
 
@@ -106,9 +109,17 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     retry: RetryPolicy,
+    per_minute: u32,
 }
 
 impl ClientBuilder {
+    /// Each operation type's limit until the service says otherwise (default: the
+    /// contract's 60 a minute).
+    pub fn per_minute(mut self, per_minute: u32) -> Self {
+        self.per_minute = per_minute;
+        self
+    }
+
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = credentials;
         self
@@ -156,6 +167,8 @@ impl ClientBuilder {
             base,
             credentials: self.credentials,
             retry: self.retry,
+            budget: Arc::new(AccountBudget::new(Budget::new(self.per_minute))),
+            waits_for_budget: false,
         })
     }
 }
@@ -170,6 +183,12 @@ pub struct Client {
     /// keyring entry is named after. [`Client::send`] sends them nowhere else.
     home: Option<Url>,
     retry: RetryPolicy,
+    /// The account's request budget ([`Budget`]): every request of the kinds the service
+    /// limits passes it before it leaves. Shared by the clones of one account's client.
+    pub(super) budget: Arc<AccountBudget>,
+    /// A request the budget has no room for waits its turn (bulk turns, the command
+    /// line) instead of being refused at once (the watcher, which plans its reads).
+    pub(super) waits_for_budget: bool,
 }
 
 /// A successful answer, read whole.
@@ -186,6 +205,7 @@ impl Client {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
+            per_minute: crate::api::budget::DEFAULT_PER_MINUTE,
         }
     }
 
@@ -195,6 +215,7 @@ impl Client {
         Client {
             credentials,
             home: Some(self.base.clone()),
+            budget: self.fresh_budget(),
             ..self.clone()
         }
     }
@@ -206,6 +227,7 @@ impl Client {
         Client {
             credentials,
             home: parse_base_url(home).ok(),
+            budget: self.fresh_budget(),
             ..self.clone()
         }
     }
@@ -278,6 +300,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            self.pass_budget(operation).await?;
             let started = Instant::now();
             let mut request = self
                 .http
@@ -296,6 +319,10 @@ impl Client {
                         return Ok(Answer { status, body });
                     }
                     let error = error_from_answer(operation, status, &answer_headers, &body);
+                    if let (429, Some(kind)) = (status, Kind::of(operation)) {
+                        self.budget()
+                            .refused(kind, Instant::now(), error.retry_after());
+                    }
                     if !retries_allowed || !is_retryable_status(status) {
                         return Err(error);
                     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::model::PowerAction;
+pub use super::operation::Operation;
 
 /// What kind of failure this is; the UI and the CLI branch on this, never on message text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -31,84 +31,6 @@ pub enum ErrorKind {
     Timeout,
     /// An answer that does not match the contract (bad JSON, an odd status).
     Unexpected,
-}
-
-/// What the client was asked to do; it shapes the sentence a person reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Operation {
-    Configure,
-    ListInstances,
-    GetInstance,
-    CreateInstance,
-    DeleteInstance,
-    Power(PowerAction),
-    ListTemplates,
-    ListZones,
-    GetQuotas,
-    StartSignIn,
-    VerifyCode,
-    GetSession,
-    ExtendSession,
-    CloseSession,
-    CheckKeyPair,
-}
-
-impl Operation {
-    /// The operation's key in the language catalogs (`op.<key>`); `None` for checks made
-    /// before any request, whose sentences stand alone.
-    pub fn key(self) -> Option<&'static str> {
-        Some(match self {
-            Operation::Configure => return None,
-            Operation::ListInstances => "list_instances",
-            Operation::GetInstance => "get_instance",
-            Operation::CreateInstance => "create_instance",
-            Operation::DeleteInstance => "delete_instance",
-            Operation::Power(PowerAction::Start) => "start",
-            Operation::Power(PowerAction::Stop) => "stop",
-            Operation::Power(PowerAction::Restart) => "restart",
-            Operation::Power(PowerAction::Reset) => "reset",
-            Operation::ListTemplates => "list_templates",
-            Operation::ListZones => "list_zones",
-            Operation::GetQuotas => "get_quotas",
-            Operation::StartSignIn => "start_sign_in",
-            Operation::VerifyCode => "verify_code",
-            Operation::GetSession => "get_session",
-            Operation::ExtendSession => "extend_session",
-            Operation::CloseSession => "close_session",
-            Operation::CheckKeyPair => "check_key_pair",
-        })
-    }
-
-    /// The English words of the command line, the same as the English catalog's.
-    fn failed(self) -> Option<&'static str> {
-        Some(match self.key()? {
-            "list_instances" => "Could not list your machines",
-            "get_instance" => "Could not load the machine",
-            "create_instance" => "Could not create the machine",
-            "delete_instance" => "Could not delete the machine",
-            "start" => "Could not start the machine",
-            "stop" => "Could not shut down the machine",
-            "restart" => "Could not restart the machine",
-            "reset" => "Could not force-reset the machine",
-            "list_templates" => "Could not load the machine templates",
-            "list_zones" => "Could not load where the machine can run",
-            "get_quotas" => "Could not load your plan's limits",
-            "start_sign_in" => "Could not send the sign-in code",
-            "verify_code" => "Could not check the sign-in code",
-            "get_session" => "Could not load your account",
-            "extend_session" => "Could not keep you signed in",
-            "close_session" => "Could not sign out on the server",
-            _ => "Could not check the API key",
-        })
-    }
-
-    fn is_about_one_machine(self) -> bool {
-        matches!(
-            self,
-            Operation::GetInstance | Operation::DeleteInstance | Operation::Power(_)
-        )
-    }
 }
 
 /// A failed call. `Display` is one plain sentence; the details stay available through
@@ -164,6 +86,17 @@ impl ApiError {
         self.0.sentence.as_ref().map(|(key, _)| *key)
     }
 
+    /// A request the account's budget held back (it was not sent): the service's limit
+    /// for its kind is used up for `wait`.
+    pub(crate) fn held_back(operation: Operation, wait: Duration) -> Self {
+        let mut e = ApiError::new(ErrorKind::RateLimited, operation);
+        e.0.retry_after = Some(wait);
+        e.0.never_sent = true;
+        e.0.detail =
+            Some("held back by the app: the limit for this kind of request is used up".into());
+        e
+    }
+
     pub(crate) fn not_signed_in(operation: Operation) -> Self {
         let mut e = ApiError::new(ErrorKind::Auth, operation);
         e.0.detail = Some("no credentials were configured".into());
@@ -207,6 +140,11 @@ impl ApiError {
     pub(crate) fn never_sent(mut self) -> Self {
         self.0.never_sent = true;
         self
+    }
+
+    /// The request provably never left this computer.
+    pub fn was_never_sent(&self) -> bool {
+        self.0.never_sent
     }
 
     pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -392,6 +330,7 @@ impl std::error::Error for ApiError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::PowerAction;
 
     /// The command line's English and the page's English catalog say the same: every
     /// operation and every reason, with a wait filled in.

@@ -8,18 +8,22 @@ mod answer;
 mod auth;
 mod base_url;
 mod billing;
+pub mod budget;
 mod client;
 mod compute;
 mod error;
+mod limited;
 mod model;
+mod operation;
 mod retry;
 mod secret;
 
 pub use client::{Client, ClientBuilder, Credentials, PRODUCTION_BASE};
 pub use error::{ApiError, ErrorKind, Operation};
+pub use limited::LIMITS_WAIT;
 pub use model::{
     Instance, InstanceStatus, KeyPairInfo, Limit, Named, NewSession, Phase, PowerAction,
-    QuotaValue, Quotas, SessionInfo, Template, Timestamp,
+    QuotaValue, Quotas, RateLimits, RateValue, SessionInfo, Template, Timestamp,
 };
 pub use retry::{RetryPolicy, MAX_RETRY_AFTER};
 pub use secret::Secret;

@@ -149,8 +149,9 @@ async fn main() {
         s
     };
     println!(
-        "bulk shut down of {BULK} machines, {} actions a minute:",
-        Policy::default().actions_per_minute
+        "bulk shut down of {BULK} machines, under the service's {} power actions a minute \
+         (a bulk takes two thirds of them):",
+        compute_desk::api::budget::DEFAULT_PER_MINUTE
     );
     println!("  rows marked (act answered): {}", secs(marked));
     if let (Some(first), Some(last)) = (answered.first(), answered.last()) {

@@ -42,12 +42,20 @@ struct Args {
     /// Lifecycle speed factor: 10 makes everything ten times faster.
     #[arg(long, default_value_t = 1.0, value_parser = positive)]
     speed: f64,
+    /// A shutdown takes this many seconds, whatever the speed.
+    #[arg(long, value_parser = not_negative)]
+    stop_seconds: Option<f64>,
     /// The plan's machine limit: -1 unlimited, 0 compute not in the plan.
     #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
     quota: i64,
     /// Requests per minute allowed per operation type; 0 turns limits off.
     #[arg(long, default_value_t = 60)]
     rate_limit: u32,
+    /// One operation type's limit a minute over --rate-limit, as OPERATION=N
+    /// (instances.list, instances.get, instances.power, instances.create,
+    /// instances.delete); repeatable; 0 turns it off.
+    #[arg(long = "limit", value_parser = operation_limit)]
+    limits: Vec<(String, u32)>,
     /// Answer 429 without a Retry-After header.
     #[arg(long)]
     no_retry_after: bool,
@@ -126,6 +134,14 @@ fn key_pair(s: &str) -> Result<(String, String), String> {
     }
 }
 
+fn operation_limit(s: &str) -> Result<(String, u32), String> {
+    let (operation, n) = s
+        .split_once('=')
+        .ok_or("must be OPERATION=N, as instances.get=30")?;
+    let n = n.parse().map_err(|e| format!("{n}: {e}"))?;
+    Ok((operation.to_owned(), n))
+}
+
 fn fault_rule(s: &str) -> Result<FaultRule, String> {
     serde_json::from_str(s)
         .map_err(|e| e.to_string())
@@ -147,8 +163,10 @@ async fn main() {
         more_keys: args.more_keys,
         email: args.email,
         speed: args.speed,
+        stop_time: args.stop_seconds.map(Duration::from_secs_f64),
         quota: args.quota,
         rate_limit_per_minute: args.rate_limit,
+        limits: args.limits,
         retry_after: !args.no_retry_after,
         instances: args.instances,
         templates: !args.no_templates,

@@ -38,7 +38,6 @@ pub use view::AppView;
 use crate::api::{Client, ErrorKind, PRODUCTION_BASE};
 use crate::failure::Failure;
 use crate::i18n::Lang;
-use crate::pace::Pace;
 use crate::session::{Account, EmailSignIn, SavedCheck};
 use crate::settings::{Settings, SettingsFile, SortPreference};
 use crate::sim::SimServer;
@@ -73,8 +72,6 @@ pub struct Desk {
     started: tokio::sync::OnceCell<()>,
     /// Rung on every sign-in and sign-out, so session renewal plans again.
     account_changed: Notify,
-    /// Spaces out actions under the per-minute rate limit.
-    pace: std::sync::Mutex<Pace>,
     /// The sign-in in force, numbered, and the gate its actions' requests pass.
     owner: owner::OwnerGate,
     /// Account changes, one at a time (`changes.rs`).
@@ -155,7 +152,6 @@ impl Desk {
             }),
             started: tokio::sync::OnceCell::new(),
             account_changed: Notify::new(),
-            pace: std::sync::Mutex::new(Pace::new(policy.actions_per_minute)),
             owner: owner::OwnerGate::default(),
             changes: changes::Changes::default(),
             runs: runs::Runs::default(),
@@ -228,7 +224,7 @@ impl Desk {
     }
 
     /// The server address to use: what the user typed, or production.
-    fn base_client(s: &mut State, server: &str) -> Result<Client, Failure> {
+    fn base_client(&self, s: &mut State, server: &str) -> Result<Client, Failure> {
         let server = server.trim();
         let address = if server.is_empty() {
             PRODUCTION_BASE
@@ -241,6 +237,7 @@ impl Desk {
             }
         }
         let client = Client::builder(address)
+            .per_minute(self.policy.per_minute)
             .build()
             .map_err(|e| match e.kind() {
                 ErrorKind::Invalid => Failure::from(&e),

@@ -122,7 +122,7 @@ impl Desk {
     /// `None` when it cannot be used.
     pub(super) async fn base_for(&self, address: &str) -> Option<crate::api::Client> {
         let mut s = self.state.lock().await;
-        Desk::base_client(&mut s, address).ok()
+        self.base_client(&mut s, address).ok()
     }
 
     /// Makes `account` the signed-in one: keyring (not for the demo), settings, watcher.
@@ -175,6 +175,10 @@ impl Desk {
         s.sign_in_reason = None;
         s.email = None;
         let client = account.client().clone();
+        // The account's request limits, learned in the background (a bulk waits for
+        // them a moment; a single request fits any limit).
+        let learning = client.clone();
+        tokio::spawn(async move { learning.learn_limits().await });
         // A new sign-in number, with the account: nothing the previous sign-in asked for
         // is sent from now on, nor written to this account's history.
         let (owner, history_warning) = self.begin_sign_in(history);

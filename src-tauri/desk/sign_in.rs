@@ -33,7 +33,7 @@ impl Desk {
         }
         let base = {
             let mut s = self.state.lock().await;
-            Desk::base_client(&mut s, server)?
+            self.base_client(&mut s, server)?
         };
         let account = Account::with_key_pair(&base, key, secret).await?;
         self.sign_in_made(account, server.trim()).await;
@@ -44,7 +44,7 @@ impl Desk {
     pub async fn email_start(&self, server: &str, email: &str) -> Result<AppView, Failure> {
         let base = {
             let mut s = self.state.lock().await;
-            Desk::base_client(&mut s, server)?
+            self.base_client(&mut s, server)?
         };
         let pending = EmailSignIn::start(&base, email).await?;
         let mut s = self.state.lock().await;
@@ -142,7 +142,7 @@ impl Desk {
         };
         let base = {
             let mut s = self.state.lock().await;
-            Desk::base_client(&mut s, &address)?
+            self.base_client(&mut s, &address)?
         };
         let account = Account::demo(&base, DEMO_API_KEY, DEMO_API_SECRET).await?;
         self.signed_in(account, None).await;

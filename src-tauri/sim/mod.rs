@@ -51,10 +51,16 @@ pub struct SimConfig {
     pub email: String,
     /// Lifecycle speed: 10 makes an 8 s provisioning take 0.8 s.
     pub speed: f64,
+    /// A shutdown takes this long, whatever the speed (machines that take a chosen time
+    /// to move).
+    pub stop_time: Option<Duration>,
     /// The plan's `max_instances`: -1 unlimited, 0 not in the plan.
     pub quota: i64,
     /// Requests per minute per operation type; 0 turns limits off.
     pub rate_limit_per_minute: u32,
+    /// Limits of single operation types over `rate_limit_per_minute` (`instances.get`,
+    /// `instances.list`, `instances.power`, `instances.create`, `instances.delete`); 0 off.
+    pub limits: Vec<(String, u32)>,
     /// Whether a 429 carries `Retry-After`.
     pub retry_after: bool,
     /// Machines present at start.
@@ -96,8 +102,10 @@ impl Default for SimConfig {
             more_keys: Vec::new(),
             email: DEMO_EMAIL.into(),
             speed: 1.0,
+            stop_time: None,
             quota: 3,
             rate_limit_per_minute: 60,
+            limits: Vec::new(),
             retry_after: true,
             instances: 0,
             templates: true,

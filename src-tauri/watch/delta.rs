@@ -49,6 +49,8 @@ pub struct Delta {
     pub retry_at: Option<u64>,
     pub bulks: Vec<BulkView>,
     pub looking_for_create: bool,
+    pub slowed_until: Option<u64>,
+    pub reads_held_until: Option<u64>,
     /// Rows that are new or differ, as they are now.
     pub changed: Vec<Row>,
     /// The ids of rows that went.
@@ -100,6 +102,8 @@ impl Delta {
             retry_at: now.retry_at,
             bulks: now.bulks.clone(),
             looking_for_create: now.looking_for_create,
+            slowed_until: now.slowed_until,
+            reads_held_until: now.reads_held_until,
             changed: changed
                 .into_iter()
                 .map(|at| now.machines[at].clone())

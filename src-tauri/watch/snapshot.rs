@@ -90,6 +90,12 @@ pub struct Snapshot {
     pub bulks: Vec<BulkView>,
     /// A create was never answered and its machine is looked for: Create waits.
     pub looking_for_create: bool,
+    /// Unix milliseconds until which the service asked for fewer requests (a 429 to a
+    /// read or an action): the screen says so until then.
+    pub slowed_until: Option<u64>,
+    /// Unix milliseconds of the next read the moving rows wait for, when the account's
+    /// limits hold it back beyond the quick rhythm: those rows say so.
+    pub reads_held_until: Option<u64>,
 }
 
 /// A bulk action still sending: what it does, how many machines it holds, and how many
@@ -136,6 +142,10 @@ impl LiveList {
             retry_at,
             bulks,
             looking_for_create: self.looking_for_create(),
+            slowed_until: self.slowed_until.filter(|t| *t > wall).map(unix_ms),
+            reads_held_until: self
+                .held_back_until(now)
+                .map(|at| unix_ms(wall + at.saturating_duration_since(now))),
         }
     }
 

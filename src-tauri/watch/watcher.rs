@@ -6,7 +6,9 @@ use std::time::{Instant, SystemTime};
 
 use tokio::sync::{Mutex, Notify};
 
-use super::{CreateSeen, Finished, LiveList, Outcome, Policy, ReadTicket, Remembered, Snapshot};
+use super::{
+    CreateSeen, Finished, LiveList, Outcome, Policy, ReadTicket, Remembered, Room, Snapshot,
+};
 use crate::api::{Client, RetryPolicy};
 use crate::failure::Failure;
 
@@ -34,6 +36,17 @@ struct Shared {
     client: Option<Client>,
     /// Bumped on every sign-in and sign-out so a read that started before is dropped.
     epoch: u64,
+}
+
+impl Shared {
+    /// Tells the list what the account's budget allows its reads now ([`Room`]).
+    fn measure_room(&mut self, now: Instant) {
+        let room = match &self.client {
+            Some(client) => Room::of(&mut client.budget(), now, self.list.policy.fast),
+            None => Room::unlimited(),
+        };
+        self.list.set_room(room);
+    }
 }
 
 impl Watcher {
@@ -131,11 +144,13 @@ impl Watcher {
         let mut sent = Sent::default();
         loop {
             let plan = {
-                let s = self.state.lock().await;
+                let mut s = self.state.lock().await;
+                let now = Instant::now();
+                s.measure_room(now);
                 match &s.client {
                     Some(client) => s
                         .list
-                        .next_wake(Instant::now())
+                        .next_wake(now)
                         .map(|at| (client.clone(), at, s.epoch, s.list.owner)),
                     None => None,
                 }
@@ -164,6 +179,7 @@ impl Watcher {
                     continue;
                 }
                 let now = Instant::now();
+                s.measure_room(now);
                 let expired = s.list.expire(now);
                 let search = s.list.expire_search(now);
                 let due = |at: Option<Instant>| at.is_some_and(|at| at <= now);
@@ -246,7 +262,14 @@ impl Watcher {
         let result = loop {
             tokio::select! {
                 result = &mut read => break result,
-                _ = self.bell.notified() => self.push_if_new(sink, sent).await,
+                _ = self.bell.notified() => {
+                    // Signed out or switched meanwhile: the read is abandoned at once, so
+                    // the next account's first read never waits for it.
+                    if self.state.lock().await.epoch != epoch {
+                        return None;
+                    }
+                    self.push_if_new(sink, sent).await;
+                }
             }
         };
         let mut s = self.state.lock().await;
@@ -277,8 +300,19 @@ impl Watcher {
         ids: &[String],
         epoch: u64,
     ) -> Option<Outcome> {
-        let answers =
-            futures_util::future::join_all(ids.iter().map(|id| client.get_instance(id))).await;
+        let reads = futures_util::future::join_all(ids.iter().map(|id| client.get_instance(id)));
+        tokio::pin!(reads);
+        let answers = loop {
+            tokio::select! {
+                answers = &mut reads => break answers,
+                // As a list read: abandoned at once when its sign-in ends.
+                _ = self.bell.notified() => {
+                    if self.state.lock().await.epoch != epoch {
+                        return None;
+                    }
+                }
+            }
+        };
         let mut s = self.state.lock().await;
         if s.epoch != epoch {
             return None;

@@ -242,6 +242,8 @@ mod tests {
             retry_at: None,
             bulks: vec![],
             looking_for_create: false,
+            slowed_until: None,
+            reads_held_until: None,
         }
     }
 

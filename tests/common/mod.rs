@@ -121,6 +121,11 @@ impl Sim {
         );
     }
 
+    /// Forgets the requests seen so far.
+    pub async fn clear_requests(&self) {
+        self.delete("/_sim/requests").await;
+    }
+
     pub async fn clear_faults(&self) {
         self.delete("/_sim/faults").await;
     }

@@ -102,6 +102,12 @@ function renderSending() {
   if (lines.length !== box.children.length || lines.some((line, i) => box.children[i] !== line)) box.replaceChildren(...lines);
 }
 
+/** Whole seconds the service asked to wait for (a 429), 0 when none is left. */
+function slowedFor() {
+  const until = state.snapshot.slowedUntil;
+  return until ? Math.max(0, Math.ceil((until - Date.now()) / 1000)) : 0;
+}
+
 function renderBanners() {
   const snap = state.snapshot;
   const banners = [];
@@ -125,6 +131,10 @@ function renderBanners() {
     // Announced when it appears or its kind changes; the countdown ticking in its words is
     // not read out again each second ("additions" only).
     banners.push(h('div', { class: `banner ${snap.offline || f.kind === 'rate_limited' ? 'warn' : 'error'}`, role: 'alert', 'aria-relevant': 'additions', id: 'list-problem' }, [h('div', {}, body)]));
+  } else if (slowedFor() > 0) {
+    // A 429 to anything else (a machine read alone, an action): said too, with its wait.
+    const when = inSeconds(slowedFor());
+    banners.push(h('div', { class: 'banner warn', role: 'alert', 'aria-relevant': 'additions', id: 'slowed' }, [h('p', { text: t('banner.slowed', { when }) })]));
   }
   // Updated in place: the banner's nodes are kept while its kind stays, so its "Copy
   // support code" keeps the focus and a click on it is never lost to a rebuilt node.
@@ -304,7 +314,7 @@ export function setup() {
   setInterval(() => {
     if (!$('desk').hidden) {
       renderUpdated();
-      if (state.snapshot.problem) renderBanners();
+      if (state.snapshot.problem || state.snapshot.slowedUntil || document.getElementById('slowed')) renderBanners();
     }
   }, 1000);
 }

@@ -91,7 +91,10 @@ export function stateCell(r) {
     const label = r.pending ? tx(r.pending.label) : /** @type {{label: string}} */ (local).label;
     // Waiting for its turn: the short word, and why in its tip.
     const queued = r.pending && r.pending.label.key === 'progress.queued';
-    const parts = [h('span', { class: 'state busy', 'data-tip': queued ? t('progress.queued_tip') : undefined }, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), label])];
+    // Sent, and its next read held back by the account's limits: said in its tip.
+    const held = r.pending && r.pending.sent && state.snapshot.readsHeldUntil > Date.now();
+    const tip = queued ? t('progress.queued_tip') : held ? t('row.read_held_tip') : undefined;
+    const parts = [h('span', { class: 'state busy', 'data-tip': tip }, [h('span', { class: 'spinner', 'aria-hidden': 'true' }), label])];
     if (r.pending && r.pending.slow) {
       parts.push(h('div', {
         class: 'slow-hint muted', text: t('row.stuck'),

@@ -1,7 +1,9 @@
-//! Billing's answer: the plan and its limits, read so that one odd entry hides nothing.
+//! Billing's answers: the plan's quotas and its request limits, read so that one odd
+//! entry hides nothing.
 
 use std::collections::BTreeMap;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::lenient::{signed_number, text};
@@ -16,8 +18,30 @@ pub struct Quotas {
     pub tier_name: Option<String>,
     /// Limits per API and name. An entry that does not read as a limit is left out, so
     /// one unexpected entry does not hide the others.
-    #[serde(default, deserialize_with = "tolerant_quotas")]
+    #[serde(default, deserialize_with = "tolerant")]
     pub quotas: BTreeMap<String, BTreeMap<String, QuotaValue>>,
+}
+
+/// `GET /limits`: the plan's request limits, per service and per feature key (the keys
+/// of compute's operations are not published: [`crate::api::budget::limits_by_kind`] matches
+/// them by name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimits {
+    #[serde(default, deserialize_with = "text")]
+    pub tier_name: Option<String>,
+    #[serde(default, deserialize_with = "tolerant")]
+    pub limits: BTreeMap<String, BTreeMap<String, RateValue>>,
+}
+
+/// One feature's limit: `value` requests a `window` (`minute`, `hour`, `day`, `month`);
+/// -1 unlimited, 0 disabled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateValue {
+    #[serde(deserialize_with = "signed_number")]
+    pub value: i64,
+    #[serde(default, deserialize_with = "text")]
+    pub window: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,9 +74,9 @@ impl Quotas {
     }
 }
 
-fn tolerant_quotas<'de, D: Deserializer<'de>>(
+fn tolerant<'de, D: Deserializer<'de>, T: DeserializeOwned>(
     deserializer: D,
-) -> Result<BTreeMap<String, BTreeMap<String, QuotaValue>>, D::Error> {
+) -> Result<BTreeMap<String, BTreeMap<String, T>>, D::Error> {
     let raw = Option::<serde_json::Value>::deserialize(deserializer)?;
     let Some(serde_json::Value::Object(apis)) = raw else {
         return Ok(BTreeMap::new());
@@ -63,7 +87,7 @@ fn tolerant_quotas<'de, D: Deserializer<'de>>(
             let serde_json::Value::Object(limits) = limits else {
                 return None;
             };
-            let limits: BTreeMap<String, QuotaValue> = limits
+            let limits: BTreeMap<String, T> = limits
                 .into_iter()
                 .filter_map(|(name, v)| Some((name, serde_json::from_value(v).ok()?)))
                 .collect();

@@ -97,10 +97,13 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let chosen = choose(&args, &settings).and_then(|(c, base, why)| {
+        // The command line waits for room in the account's limits (logged) rather than
+        // running into them.
         let client = Client::builder(&base)
             .credentials(c)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .waiting_for_budget();
         Ok((client, why))
     });
     let (client, why) = match chosen {

@@ -119,6 +119,8 @@ impl Desk {
             )
         })?;
         let (client, owner) = self.acting().await?;
+        // The turns are booked under the account's own limits, once known.
+        client.learn_limits().await;
         let (run, stop) = self.runs.begin();
         let now = Instant::now();
         // Decide from the list the person is looking at; mark the rows at once.
@@ -142,7 +144,7 @@ impl Desk {
                     if allowed {
                         // Its turn under the per-minute budget, booked now: the row says
                         // "Waiting…" when that is not at once.
-                        let turn = self.book_turn(now);
+                        let turn = client.budget().book_turn(sending::budget_kind(action), now);
                         if let Some(before) = w.mark_queued(id, action, run, turn, now) {
                             replacing.push((id.clone(), before));
                         }

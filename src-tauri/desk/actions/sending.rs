@@ -9,6 +9,7 @@ use super::super::runs::Stop;
 use super::super::said::{no_answer, said_of, sign_in_lost_before_sent, stopped};
 use super::super::Desk;
 use super::{ActionResult, Item};
+use crate::api::budget::Kind;
 use crate::api::{ApiError, Client, ErrorKind};
 use crate::failure::Failure;
 use crate::history::{Outcome, Said};
@@ -36,7 +37,7 @@ impl Desk {
         let mut result = ActionResult::new(id.clone(), name);
         let mut refused_for_rate = false;
         let answer = loop {
-            if !self.wait_for_turn(turn, s.stop).await {
+            if !self.wait_for_turn(s, turn).await {
                 break None;
             }
             let sent = self
@@ -63,15 +64,28 @@ impl Desk {
                 .flatten();
             match sent {
                 // Refused for the rate, so not performed: once more after the wait.
-                Some(Err(e)) if e.kind() == ErrorKind::RateLimited && !refused_for_rate => {
-                    refused_for_rate = true;
+                // Held back by the budget (never sent): as often as it takes.
+                Some(Err(e))
+                    if e.kind() == ErrorKind::RateLimited
+                        && (!refused_for_rate || e.was_never_sent()) =>
+                {
+                    refused_for_rate |= !e.was_never_sent();
                     let wait = e
                         .retry_after()
                         .unwrap_or(self.policy.slow)
                         .min(self.policy.max_wait);
-                    turn = self.book_turn(Instant::now() + wait);
+                    turn = s
+                        .client
+                        .budget()
+                        .book_turn(budget_kind(s.action), Instant::now() + wait);
+                    let said = !e.was_never_sent();
                     self.watcher
-                        .update_for(s.owner, |w| w.requeue(&id, s.run, turn))
+                        .update_for(s.owner, |w| {
+                            if said {
+                                w.slowed(wait);
+                            }
+                            w.requeue(&id, s.run, turn)
+                        })
                         .await;
                     if let Some(entry) = entry {
                         self.settle_for(s.owner, entry, Outcome::Queued, Said::default());
@@ -135,29 +149,35 @@ impl Desk {
         }
     }
 
-    /// Books the earliest turn from `from` on under the per-minute limit.
-    pub(super) fn book_turn(&self, from: Instant) -> Instant {
-        self.pace
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .book(from)
-    }
-
-    /// Waits for one action's booked turn; false when the run was stopped first (the
-    /// turn is given back, so that it holds nothing else back).
-    async fn wait_for_turn(&self, turn: Instant, stop: &Stop) -> bool {
-        let came = !stop.is_stopped()
-            && tokio::select! {
-                _ = tokio::time::sleep_until(turn.into()) => true,
-                _ = stop.stopped() => false,
-            };
-        let go = came && !stop.is_stopped();
-        if !go {
-            self.pace
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .unbook(turn);
+    /// Waits for one action's booked turn, then for room in the account's budget (a
+    /// click or a 429 may have used it meanwhile); false when the run was stopped first
+    /// (the turn is given back, so that it holds nothing else back).
+    async fn wait_for_turn(&self, s: &Sending<'_>, turn: Instant) -> bool {
+        let kind = budget_kind(s.action);
+        let mut at = turn;
+        loop {
+            let came = !s.stop.is_stopped()
+                && tokio::select! {
+                    _ = tokio::time::sleep_until(at.into()) => true,
+                    _ = s.stop.stopped() => false,
+                };
+            if !came || s.stop.is_stopped() {
+                s.client.budget().unbook_turn(kind, turn);
+                return false;
+            }
+            let now = Instant::now();
+            at = s.client.budget().free_at(kind, now);
+            if at <= now {
+                return true;
+            }
         }
-        go
+    }
+}
+
+/// The operation type an action's requests count as in the account's budget.
+pub(super) fn budget_kind(action: Action) -> Kind {
+    match action.power() {
+        Some(_) => Kind::Power,
+        None => Kind::Delete,
     }
 }

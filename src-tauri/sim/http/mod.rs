@@ -7,6 +7,7 @@
 mod account;
 mod compute;
 mod controls;
+mod limits;
 
 use account::{close, extend, keypair, open_session, quotas, session_info, verify};
 use compute::{create, list, one, power, remove, templates, zones};
@@ -17,7 +18,7 @@ use controls::{
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode};
@@ -137,6 +138,7 @@ mod op {
     pub const SESSION: &str = "auth.session";
     pub const KEYPAIR: &str = "auth.keypair";
     pub const QUOTAS: &str = "billing.quotas";
+    pub const LIMITS: &str = "billing.limits";
 }
 
 impl Sim {
@@ -158,7 +160,11 @@ impl Sim {
     }
 
     pub fn new(config: SimConfig) -> Self {
-        let mut machines = Machines::new(Timings::at_speed(config.speed), config.seed);
+        let mut timings = Timings::at_speed(config.speed);
+        if let Some(stop) = config.stop_time {
+            timings.stop = stop;
+        }
+        let mut machines = Machines::new(timings, config.seed);
         machines.office_names = config.office_names;
         machines.seed(config.instances, Instant::now());
         if config.cloud_states {
@@ -240,37 +246,6 @@ impl Sim {
         }
     }
 
-    fn limit(&self, operation: &'static str) -> Result<(), SimError> {
-        let limit = self.config.rate_limit_per_minute;
-        if limit == 0 {
-            return Ok(());
-        }
-        let window = Duration::from_secs(60);
-        let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap();
-        let seen = windows.entry(operation).or_default();
-        while seen
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= window)
-        {
-            seen.pop_front();
-        }
-        if seen.len() >= limit as usize {
-            let oldest = *seen.front().expect("limit is at least 1");
-            let wait = window.saturating_sub(now.duration_since(oldest));
-            let mut e = SimError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("Rate limit exceeded: at most {limit} {operation} requests per minute"),
-            );
-            if self.config.retry_after {
-                e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
-            }
-            return Err(e);
-        }
-        seen.push_back(now);
-        Ok(())
-    }
-
     fn machines(&self) -> std::sync::MutexGuard<'_, Machines> {
         let mut machines = self.machines.lock().unwrap();
         machines.settle(Instant::now());
@@ -291,6 +266,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/api/auth/v2/session/{session_id}", delete(close))
         .route("/api/auth/v2/keypair", get(keypair))
         .route("/api/billing/v1/quotas", get(quotas))
+        .route("/api/billing/v1/limits", get(limits::limits))
+        .route("/api/billing/v1/limits/usage", get(limits::usage))
         .route("/_sim/outbox", get(outbox))
         .route(
             "/_sim/faults",

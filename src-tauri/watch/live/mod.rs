@@ -4,6 +4,9 @@
 mod marks;
 mod reads;
 mod rhythm;
+mod round;
+
+pub use round::Room;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
@@ -31,10 +34,9 @@ pub struct Policy {
     /// The longest wait a 429 can impose, whatever its `Retry-After` says; a 429
     /// without one waits `slow`.
     pub max_wait: Duration,
-    /// Power operations and deletions sent in any sliding minute: below the service's
-    /// per-minute limit per operation type (60 in the simulator), with room for a
-    /// person's own clicks while a bulk action runs.
-    pub actions_per_minute: usize,
+    /// Each operation type's limit a minute until the service says otherwise (its
+    /// `/limits`): the account's budget ([`crate::api::budget::Budget`]) starts from it.
+    pub per_minute: u32,
     /// First wait after a failed read; doubles up to `slow`.
     pub first_backoff: Duration,
     /// A machine just created that the list does not show yet is waited for this long
@@ -55,7 +57,7 @@ impl Default for Policy {
             give_up: Duration::from_secs(15 * 60),
             no_move_limit: Duration::from_secs(5 * 60),
             max_wait: MAX_RETRY_AFTER,
-            actions_per_minute: 40,
+            per_minute: crate::api::budget::DEFAULT_PER_MINUTE,
             first_backoff: Duration::from_secs(2),
             created_list_lag: Duration::from_secs(2 * 60),
             alone_limit: 20,
@@ -122,6 +124,10 @@ pub struct LiveList {
     pub(super) problem: Option<(Failure, bool)>,
     failures: u32,
     not_before: Option<Instant>,
+    /// What the account's budget allows the next rounds ([`Room`]).
+    room: Room,
+    /// A 429 was answered (to a read or an action): the screen says so until then.
+    pub(super) slowed_until: Option<SystemTime>,
     /// Reads begun so far; a read numbered n has seen every change made before it began.
     reads_begun: u64,
     /// When the newest read began.
@@ -156,6 +162,8 @@ impl LiveList {
             problem: None,
             failures: 0,
             not_before: None,
+            room: Room::unlimited(),
+            slowed_until: None,
             reads_begun: 0,
             last_begun: None,
             last_alone: None,
@@ -1088,5 +1096,167 @@ mod tests {
         assert!(!gone[0].ok);
         let row = &w.snapshot(clock.at(901.0), SystemTime::now()).machines[0];
         assert!(row.pending.is_none() && row.error.is_some());
+    }
+
+    /// Follows the server for `seconds` as the watcher does within `budget`: the room
+    /// measured before each round, every request counted. Counts (list reads, single
+    /// reads, requests the budget had no room for), and when each machine was first seen
+    /// as the server had it at the end.
+    fn follow_within(
+        w: &mut LiveList,
+        clock: &Clock,
+        budget: &mut crate::api::budget::Budget,
+        seconds: f64,
+        server: impl Fn(f64) -> Vec<Instance>,
+    ) -> (u32, u32, u32, HashMap<String, f64>) {
+        use crate::api::budget::Kind;
+        let (mut lists, mut singles, mut over) = (0, 0, 0);
+        let mut seen_at = HashMap::new();
+        let end = clock.at(seconds);
+        let mut now = clock.at(0.0);
+        let last = server(seconds);
+        loop {
+            w.set_room(Room::of(budget, now, w.policy.fast));
+            let next = [w.next_read(now), w.next_alone(now)]
+                .into_iter()
+                .flatten()
+                .min();
+            let Some(at) = next.filter(|at| *at < end) else {
+                break;
+            };
+            now = at.max(now);
+            w.set_room(Room::of(budget, now, w.policy.fast));
+            let t = now.duration_since(clock.t0).as_secs_f64();
+            if w.next_read(now).is_some_and(|at| at <= now) {
+                lists += 1;
+                over += u32::from(budget.take(Kind::List, now).is_err());
+                read(w, now, Ok(server(t)));
+            } else if let Some(ids) = w.alone_ids() {
+                let ticket = w.begin_alone(now);
+                for id in ids {
+                    singles += 1;
+                    over += u32::from(budget.take(Kind::ReadOne, now).is_err());
+                    let found = server(t).into_iter().find(|i| i.id == id).unwrap();
+                    let _ = w.on_read_alone(&ticket, &id, now, Ok(found));
+                }
+            } else {
+                now += Duration::from_millis(100);
+            }
+            for truth in &last {
+                if w.instance(&truth.id)
+                    .is_some_and(|i| i.status == truth.status)
+                {
+                    seen_at.entry(truth.id.clone()).or_insert(t);
+                }
+            }
+        }
+        (lists, singles, over, seen_at)
+    }
+
+    #[test]
+    fn nine_moving_machines_are_followed_by_list_reads_within_the_budget() {
+        // Nine of thirty machines shut down for 20 s; the service allows 60 reads of each
+        // kind a minute. Read alone each 2 s, they would take 270.
+        let server = |t: f64| -> Vec<Instance> {
+            (0..30)
+                .map(|i| {
+                    let status = match (i < 9, t < 20.0) {
+                        (true, true) => "STOPPING",
+                        (true, false) => "STOPPED",
+                        _ => "RUNNING",
+                    };
+                    machine(&format!("m{i:02}"), status)
+                })
+                .collect()
+        };
+        let (mut w, clock) = signed_in(server(0.0));
+        let mut budget = crate::api::budget::Budget::new(60);
+        let (lists, singles, over, seen_at) =
+            follow_within(&mut w, &clock, &mut budget, 60.0, server);
+        assert_eq!(over, 0, "no request over the budget");
+        assert!(
+            lists <= 60 && singles <= 60,
+            "{lists} lists, {singles} singles"
+        );
+        assert_eq!(
+            singles, 0,
+            "nine do not fit a round's share of single reads"
+        );
+        for i in 0..9 {
+            let at = seen_at[&format!("m{i:02}")];
+            assert!(
+                at <= 22.5,
+                "m{i:02} seen stopped at {at} s, the server at 20 s"
+            );
+        }
+    }
+
+    #[test]
+    fn one_moving_machine_is_read_alone_within_the_budget() {
+        let server = |t: f64| -> Vec<Instance> {
+            (0..30)
+                .map(|i| {
+                    let status = if i == 4 && t < 20.0 {
+                        "STOPPING"
+                    } else if i == 4 {
+                        "STOPPED"
+                    } else {
+                        "RUNNING"
+                    };
+                    machine(&format!("m{i:02}"), status)
+                })
+                .collect()
+        };
+        let (mut w, clock) = signed_in(server(0.0));
+        let mut budget = crate::api::budget::Budget::new(60);
+        let (lists, singles, over, seen_at) =
+            follow_within(&mut w, &clock, &mut budget, 60.0, server);
+        assert_eq!(over, 0);
+        assert!(singles >= 9, "read alone: {singles} singles, {lists} lists");
+        assert!(
+            seen_at["m04"] <= 22.5,
+            "seen stopped at {} s",
+            seen_at["m04"]
+        );
+    }
+
+    #[test]
+    fn reads_the_limits_hold_back_are_said_with_their_time() {
+        use crate::api::budget::{Budget, Kind};
+        let list: Vec<Instance> = (0..5)
+            .map(|i| machine(&format!("m{i}"), "STOPPING"))
+            .collect();
+        let (mut w, clock) = signed_in(list);
+        let now = clock.at(1.0);
+        // The list's limit is used up for 40 s more (a command line, another window).
+        let mut budget = Budget::new(3);
+        for _ in 0..3 {
+            budget.take(Kind::List, clock.at(0.0)).unwrap();
+        }
+        budget.take(Kind::ReadOne, clock.at(0.0)).unwrap();
+        w.set_room(Room::of(&mut budget, now, w.policy.fast));
+        assert_eq!(w.next_read(now), Some(clock.at(60.0)));
+        assert_eq!(w.held_back_until(now), Some(clock.at(60.0)));
+        let snap = w.snapshot(now, SystemTime::now());
+        assert!(snap.reads_held_until.is_some());
+        // With room, nothing is said.
+        w.set_room(Room::unlimited());
+        assert_eq!(w.held_back_until(now), None);
+    }
+
+    #[test]
+    fn a_429_to_a_single_read_is_said_on_screen_until_its_wait_is_over() {
+        let (mut w, clock) = signed_in(vec![machine("a", "STOPPING")]);
+        let ticket = w.begin_alone(clock.at(2.0));
+        let refused = rate_limited(Some(20)).with_status(429);
+        let _ = w.on_read_alone(&ticket, "a", clock.at(2.0), Err(refused));
+        let snap = w.snapshot(clock.at(2.0), SystemTime::now());
+        let until = snap.slowed_until.expect("the wait is said");
+        let now = unix_ms(SystemTime::now());
+        assert!(
+            (now + 18_000..=now + 21_000).contains(&until),
+            "{until} vs {now}"
+        );
+        assert_eq!(w.next_alone(clock.at(3.0)), Some(clock.at(22.0)));
     }
 }

@@ -239,6 +239,19 @@ impl LiveList {
             .unwrap_or(self.policy.slow)
             .min(self.policy.max_wait);
         self.not_before = now.checked_add(wait);
+        // Held back by the app's own count, the service said nothing.
+        if !e.was_never_sent() {
+            self.slowed(wait);
+        }
+    }
+
+    /// A 429 was answered: the screen says so, with the wait, until it is over.
+    pub fn slowed(&mut self, wait: Duration) {
+        let until = SystemTime::now().checked_add(wait);
+        if until > self.slowed_until {
+            self.slowed_until = until;
+            self.changed();
+        }
     }
 
     /// A read failed: the banner says why, the next read backs off (a 429 waits as the

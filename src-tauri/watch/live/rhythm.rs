@@ -48,7 +48,8 @@ impl LiveList {
         if self.unanswered.is_some() {
             return None;
         }
-        let limit = self.policy.alone_limit;
+        // All of them in one round, within its share of the single reads; else the list.
+        let limit = self.policy.alone_limit.min(self.room.alone_per_round);
         let mut ids: Vec<&str> = Vec::new();
         let moving = self.instances.iter().filter(|i| i.status.is_transitional());
         for id in moving.map(|i| i.id.as_str()).chain(
@@ -78,10 +79,7 @@ impl LiveList {
         self.alone_ids()?;
         let last = self.last_read.into_iter().chain(self.last_alone).max()?;
         let due = last.checked_add(self.policy.fast).unwrap_or(now);
-        Some(match self.not_before {
-            Some(nb) if nb > due => nb,
-            _ => due,
-        })
+        Some(self.held_back(due, self.room.alone_at))
     }
 
     /// A round of reading the moving machines alone begins; hand the ticket back with
@@ -109,14 +107,19 @@ impl LiveList {
             Some(_) if self.refresh.is_some() && self.visible => now,
             Some(last) if self.problem.is_some() => after(last, self.backoff()),
             Some(last) if self.moving() && self.alone_ids().is_none() => {
-                after(last, self.policy.fast)
+                after(last, self.policy.fast.max(self.room.list_spacing))
             }
             Some(last) => after(last, self.policy.slow),
         };
-        Some(match self.not_before {
-            Some(nb) if nb > due => nb,
-            _ => due,
-        })
+        Some(self.held_back(due, self.room.list_at))
+    }
+
+    /// `due`, or later when the account's limits (`room`) or a 429 hold reads back.
+    fn held_back(&self, due: Instant, room: Option<Instant>) -> Instant {
+        [room, self.not_before]
+            .into_iter()
+            .flatten()
+            .fold(due, Instant::max)
     }
 
     /// When the loop must look again even without a read: the next read, or the moment

@@ -1,11 +1,10 @@
-//! Spacing out many requests of one kind so that a bulk action stays under the service's
-//! per-minute rate limit instead of running into 429s. Pure, with time passed in.
+//! Turns booked ahead for the requests of a bulk action, so that it stays within its
+//! share of a per-minute limit instead of running into 429s. Pure, with time passed in.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// The window a rate limit counts in.
-const WINDOW: Duration = Duration::from_secs(60);
+use super::WINDOW;
 
 /// At most `per_minute` requests in any sliding minute.
 #[derive(Debug)]
@@ -55,6 +54,7 @@ impl Pace {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn a_burst_within_the_limit_goes_at_once_and_the_rest_waits_for_the_window() {

@@ -1,0 +1,320 @@
+//! One account's request budget: the service limits requests per minute per operation
+//! type (list, read one, power action, create, delete), reads included. Every request of
+//! the account passes its budget before it leaves ([`crate::api::Client`]): none is sent
+//! knowingly over a limit. A limit is known before the first request of its kind: the
+//! contract's 60 a minute, or what the Billing API's `/limits` says ([`Budget::set_limit`]);
+//! a 429 with `Retry-After` holds its kind back until the window resets, as the server
+//! says. Pure, with time passed in.
+
+mod limits;
+mod pace;
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+pub use limits::limits_by_kind;
+pub use pace::Pace;
+
+use crate::api::Operation;
+
+/// The window the service's limits count in.
+pub const WINDOW: Duration = Duration::from_secs(60);
+
+/// Each operation type's limit where nothing else is known (the contract's figure).
+pub const DEFAULT_PER_MINUTE: u32 = 60;
+
+/// The longest a 429 holds a kind back, whatever its `Retry-After` says; a 429 without
+/// one holds it back for this long too (a per-minute limit has refilled by then).
+pub const MAX_HOLD: Duration = WINDOW;
+
+/// The operation types the service counts apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    List,
+    ReadOne,
+    Power,
+    Create,
+    Delete,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::List,
+        Kind::ReadOne,
+        Kind::Power,
+        Kind::Create,
+        Kind::Delete,
+    ];
+
+    /// The kind an operation counts as; `None` for the calls no compute limit covers
+    /// (sign-in, templates, the plan).
+    pub fn of(operation: Operation) -> Option<Kind> {
+        Some(match operation {
+            Operation::ListInstances => Kind::List,
+            Operation::GetInstance => Kind::ReadOne,
+            Operation::Power(_) => Kind::Power,
+            Operation::CreateInstance => Kind::Create,
+            Operation::DeleteInstance => Kind::Delete,
+            _ => return None,
+        })
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One kind's limit and what was sent of it in the last minute.
+#[derive(Debug)]
+struct Lane {
+    /// Requests a minute, as known (the default, or the Billing API's word).
+    limit: u32,
+    /// Nothing of the kind before then (a 429's wait).
+    held_until: Option<Instant>,
+    /// When each request of the last minute left, oldest first.
+    sent: VecDeque<Instant>,
+    /// The turns bulk actions booked ahead, within their share of the limit.
+    turns: Pace,
+}
+
+impl Lane {
+    fn new(limit: u32) -> Lane {
+        Lane {
+            limit,
+            held_until: None,
+            sent: VecDeque::new(),
+            turns: Pace::new(bulk_share(limit)),
+        }
+    }
+
+    fn forget_before(&mut self, now: Instant) {
+        while self
+            .sent
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW)
+        {
+            self.sent.pop_front();
+        }
+        if self.held_until.is_some_and(|until| now >= until) {
+            self.held_until = None;
+        }
+    }
+
+    fn free_at(&self, now: Instant) -> Instant {
+        let limit = self.limit as usize;
+        let mut at = now;
+        if self.sent.len() >= limit {
+            // The request that must leave the window before one more fits.
+            let leaving = self.sent[self.sent.len() - limit.max(1)];
+            at = at.max(leaving + WINDOW);
+        }
+        match self.held_until {
+            Some(until) if until > at => until,
+            _ => at,
+        }
+    }
+}
+
+/// A bulk action's turns use at most this much of a limit: the rest stays for the
+/// person's own clicks while it runs (40 of 60).
+fn bulk_share(limit: u32) -> usize {
+    ((limit as usize * 2) / 3).max(1)
+}
+
+/// An account's budget: one [`Lane`] per [`Kind`].
+#[derive(Debug)]
+pub struct Budget {
+    lanes: [Lane; 5],
+    /// The limit every kind started from.
+    default: u32,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::new(DEFAULT_PER_MINUTE)
+    }
+}
+
+impl Budget {
+    /// Every kind at `per_minute` (at least 1).
+    pub fn new(per_minute: u32) -> Budget {
+        let per_minute = per_minute.max(1);
+        Budget {
+            lanes: Kind::ALL.map(|_| Lane::new(per_minute)),
+            default: per_minute,
+        }
+    }
+
+    /// The limit every kind started from.
+    pub fn default_limit(&self) -> u32 {
+        self.default
+    }
+
+    fn lane(&mut self, kind: Kind, now: Instant) -> &mut Lane {
+        let lane = &mut self.lanes[kind.index()];
+        lane.forget_before(now);
+        lane
+    }
+
+    /// The limits the service states (`/limits`): each kind it names takes its own.
+    pub fn set_limits(&mut self, limits: &crate::api::RateLimits) {
+        for (kind, per_minute) in limits_by_kind(limits) {
+            self.set_limit(kind, per_minute);
+        }
+    }
+
+    /// The kind's limit as the service states it (`/limits`); at least 1.
+    pub fn set_limit(&mut self, kind: Kind, per_minute: u32) {
+        let per_minute = per_minute.max(1);
+        let lane = &mut self.lanes[kind.index()];
+        if lane.limit != per_minute {
+            lane.limit = per_minute;
+            lane.turns = Pace::new(bulk_share(per_minute));
+        }
+    }
+
+    /// The kind's limit.
+    pub fn limit(&mut self, kind: Kind, now: Instant) -> u32 {
+        self.lane(kind, now).limit
+    }
+
+    /// When one more request of `kind` may leave: `now` when it may at once.
+    pub fn free_at(&mut self, kind: Kind, now: Instant) -> Instant {
+        self.lane(kind, now).free_at(now)
+    }
+
+    /// How many requests of `kind` may leave now, in this minute.
+    pub fn left(&mut self, kind: Kind, now: Instant) -> u32 {
+        let lane = self.lane(kind, now);
+        if lane.held_until.is_some() {
+            return 0;
+        }
+        let used = u32::try_from(lane.sent.len()).unwrap_or(u32::MAX);
+        lane.limit.saturating_sub(used)
+    }
+
+    /// Counts one request of `kind` leaving now, if the budget has room; otherwise says
+    /// when it will, and counts nothing.
+    pub fn take(&mut self, kind: Kind, now: Instant) -> Result<(), Instant> {
+        let lane = self.lane(kind, now);
+        let at = lane.free_at(now);
+        if at > now {
+            return Err(at);
+        }
+        lane.sent.push_back(now);
+        Ok(())
+    }
+
+    /// The server answered a request of `kind` 429 with a `Retry-After`: nothing more of
+    /// the kind until its window resets, as the server says (bounded by [`MAX_HOLD`]).
+    /// A 429 without one changes nothing here: the caller backs off as it does for any
+    /// failure. The refused request is not counted. Returns when the kind may go again.
+    pub fn refused(&mut self, kind: Kind, now: Instant, retry_after: Option<Duration>) -> Instant {
+        let lane = self.lane(kind, now);
+        // Counted when it left; the server did not count it.
+        lane.sent.pop_back();
+        if let Some(wait) = retry_after {
+            let until = now.checked_add(wait.min(MAX_HOLD)).unwrap_or(now);
+            lane.held_until = Some(lane.held_until.map_or(until, |held| held.max(until)));
+        }
+        lane.free_at(now)
+    }
+
+    /// Books a bulk action's turn for one request of `kind`: the earliest moment from
+    /// `from` on within the bulk's share of the limit ([`Pace::book`]).
+    pub fn book_turn(&mut self, kind: Kind, from: Instant) -> Instant {
+        let lane = &mut self.lanes[kind.index()];
+        let at = lane.turns.book(from);
+        match lane.held_until {
+            Some(until) if until > at => until,
+            _ => at,
+        }
+    }
+
+    /// Gives back a turn booked at `at` and not used.
+    pub fn unbook_turn(&mut self, kind: Kind, at: Instant) {
+        self.lanes[kind.index()].turns.unbook(at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::PowerAction;
+
+    fn secs(t0: Instant, s: f64) -> Instant {
+        t0 + Duration::from_secs_f64(s)
+    }
+
+    #[test]
+    fn each_kind_counts_apart_and_none_goes_over_its_limit() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(3);
+        for _ in 0..3 {
+            assert_eq!(b.take(Kind::ReadOne, t0), Ok(()));
+        }
+        // The fourth read waits for the first to leave the minute; a list read does not.
+        assert_eq!(b.take(Kind::ReadOne, secs(t0, 1.0)), Err(t0 + WINDOW));
+        assert_eq!(b.left(Kind::ReadOne, secs(t0, 1.0)), 0);
+        assert_eq!(b.take(Kind::List, secs(t0, 1.0)), Ok(()));
+        assert_eq!(b.left(Kind::List, secs(t0, 1.0)), 2);
+        assert_eq!(b.take(Kind::ReadOne, t0 + WINDOW), Ok(()));
+    }
+
+    #[test]
+    fn a_refusal_holds_the_kind_back_for_the_wait_asked_and_no_other_kind() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(60);
+        for i in 0..10 {
+            b.take(Kind::Power, secs(t0, i as f64)).unwrap();
+        }
+        let until = b.refused(Kind::Power, secs(t0, 9.0), Some(Duration::from_secs(20)));
+        assert_eq!(until, secs(t0, 29.0));
+        assert_eq!(b.take(Kind::Power, secs(t0, 28.0)), Err(until));
+        assert_eq!(b.left(Kind::Power, secs(t0, 28.0)), 0);
+        assert_eq!(
+            b.take(Kind::List, secs(t0, 10.0)),
+            Ok(()),
+            "other kinds go on"
+        );
+        // After the wait, the limit as known: nine were counted, the refused one not.
+        assert_eq!(b.left(Kind::Power, secs(t0, 29.0)), 51);
+        assert_eq!(b.take(Kind::Power, secs(t0, 29.0)), Ok(()));
+    }
+
+    #[test]
+    fn a_wait_asked_for_is_bounded_and_a_refusal_without_one_holds_nothing_back() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(60);
+        b.take(Kind::List, t0).unwrap();
+        let years = Duration::from_secs(400 * 24 * 3600 * 365);
+        assert_eq!(b.refused(Kind::List, t0, Some(years)), t0 + MAX_HOLD);
+        let mut b = Budget::new(60);
+        b.take(Kind::List, t0).unwrap();
+        assert_eq!(b.refused(Kind::List, t0, None), t0);
+        assert_eq!(
+            b.left(Kind::List, t0),
+            60,
+            "the refused one was not counted"
+        );
+    }
+
+    #[test]
+    fn bulk_turns_leave_a_third_of_the_limit_for_clicks() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(60);
+        let turns: Vec<Instant> = (0..41).map(|_| b.book_turn(Kind::Power, t0)).collect();
+        assert!(turns[..40].iter().all(|t| *t == t0));
+        assert_eq!(turns[40], t0 + WINDOW);
+    }
+
+    #[test]
+    fn operations_are_counted_as_the_service_counts_them() {
+        assert_eq!(
+            Kind::of(Operation::Power(PowerAction::Reset)),
+            Some(Kind::Power)
+        );
+        assert_eq!(Kind::of(Operation::GetInstance), Some(Kind::ReadOne));
+        assert_eq!(Kind::of(Operation::ListTemplates), None);
+    }
+}

@@ -1,0 +1,98 @@
+//! The client's side of the account's request budget ([`Budget`]): every request of a
+//! kind the service limits passes it before it leaves (refused at once with the wait, or
+//! waiting for room, as the client was made), a 429 tells it, and the limits the service
+//! states (`/limits`) are learned once per account.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use super::budget::{Budget, Kind, MAX_HOLD};
+use super::client::Client;
+use super::error::{ApiError, Operation};
+
+/// How long an account's first bulk waits for its limits to be known.
+pub const LIMITS_WAIT: Duration = Duration::from_secs(3);
+
+/// An account's budget, and whether its limits were asked for.
+pub(super) struct AccountBudget {
+    budget: Mutex<Budget>,
+    learned: tokio::sync::OnceCell<()>,
+    /// The limit each kind starts from.
+    per_minute: u32,
+}
+
+impl AccountBudget {
+    pub(super) fn new(budget: Budget) -> AccountBudget {
+        AccountBudget {
+            per_minute: budget.default_limit(),
+            budget: Mutex::new(budget),
+            learned: tokio::sync::OnceCell::new(),
+        }
+    }
+}
+
+impl Client {
+    /// Another account's budget: the defaults this client started from, nothing counted
+    /// or learned yet.
+    pub(super) fn fresh_budget(&self) -> Arc<AccountBudget> {
+        Arc::new(AccountBudget::new(Budget::new(self.budget.per_minute)))
+    }
+
+    /// The account's request budget.
+    pub fn budget(&self) -> MutexGuard<'_, Budget> {
+        self.budget
+            .budget
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Learns the account's request limits from the Billing API (`/limits`), once; a
+    /// later call waits for the first. Bounded: after [`LIMITS_WAIT`], or where the
+    /// service does not answer, each operation type keeps its default.
+    pub async fn learn_limits(&self) {
+        let ask = self.budget.learned.get_or_init(|| async {
+            match self.rate_limits().await {
+                Ok(limits) => self.budget().set_limits(&limits),
+                Err(e) => log::info!(
+                    "limits: not stated by the service ({:?}); each operation type keeps its default",
+                    e.kind()
+                ),
+            }
+        });
+        if tokio::time::timeout(LIMITS_WAIT, ask).await.is_err() {
+            log::info!("limits: no answer in time; each operation type keeps its default");
+        }
+    }
+
+    /// The same client, whose requests wait for room in the budget instead of being
+    /// refused (a bulk's turns, the command line). The wait is bounded and logged.
+    pub fn waiting_for_budget(&self) -> Client {
+        let mut waiting = self.clone();
+        waiting.waits_for_budget = true;
+        waiting
+    }
+
+    /// Counts one request of `operation`'s kind in the budget, waiting for room when this
+    /// client waits, else refusing at once with the wait ([`ApiError::held_back`]).
+    pub(super) async fn pass_budget(&self, operation: Operation) -> Result<(), ApiError> {
+        let Some(kind) = Kind::of(operation) else {
+            return Ok(());
+        };
+        loop {
+            let now = Instant::now();
+            let at = match self.budget().take(kind, now) {
+                Ok(()) => return Ok(()),
+                Err(at) => at,
+            };
+            let wait = at.saturating_duration_since(now).min(MAX_HOLD);
+            if !self.waits_for_budget {
+                return Err(ApiError::held_back(operation, wait));
+            }
+            log::info!(
+                "{operation:?}: waits {} ms for the account's limit",
+                wait.as_millis()
+            );
+            tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
+        }
+    }
+}
