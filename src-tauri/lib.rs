@@ -23,11 +23,9 @@ use std::time::Instant;
 
 use tauri::{Manager, WindowEvent};
 
-use desk::{AccountNews, Desk, Options};
-use watch::Policy;
+use desk::{Desk, Options};
 use window::commands;
-use window::sink::WindowSink;
-use window::startup::{show_main_window, since_launch, LAUNCHED, SHOW_ANYWAY};
+use window::startup::{show_main_window, LAUNCHED};
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run(options: Options) {
@@ -63,71 +61,7 @@ pub fn run(options: Options) {
         )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        .setup(move |app| {
-            let config_dir = app.path().app_config_dir()?;
-            let history_dir = app.path().app_data_dir()?.join("history");
-            let desk = Desk::new(
-                &config_dir,
-                vault::Vault::default(),
-                Policy {
-                    slow_shutdown: options
-                        .shutdown_patience
-                        .unwrap_or(Policy::default().slow_shutdown),
-                    ..Policy::default()
-                },
-                options,
-            )
-            .with_history_dir(history_dir);
-            app.manage(desk);
-            app.manage(window::news::Newsroom::default());
-            // The window of tauri.conf.json, created here so that its page is marked light
-            // or dark before any of its scripts run (rendering.rs says why the app decides).
-            let config = app
-                .config()
-                .app
-                .windows
-                .first()
-                .cloned()
-                .ok_or("tauri.conf.json describes no window")?;
-            let language = app.state::<Desk>().language();
-            let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
-                .initialization_script(window::language::script(language));
-            #[cfg(target_os = "linux")]
-            let dark = window::theme::prefers_dark();
-            #[cfg(target_os = "linux")]
-            let window = window.initialization_script(window::rendering::theme_script(dark));
-            window.build()?;
-            #[cfg(target_os = "linux")]
-            window::theme::follow(app.handle().clone(), dark);
-            let app_for_show = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                tokio::time::sleep(SHOW_ANYWAY).await;
-                show_main_window(&app_for_show, "page still loading");
-            });
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                let desk = handle.state::<Desk>();
-                // Sign in silently while the page loads.
-                desk.started().await;
-                log::info!("startup: signed in {} ms after launch", since_launch());
-                let watcher = desk.watcher().clone();
-                let sink = desk.recording(WindowSink {
-                    app: handle.clone(),
-                });
-                tauri::async_runtime::spawn(watcher.run(sink));
-                let news = WindowSink {
-                    app: handle.clone(),
-                };
-                desk.keep_sessions_alive(|news_of| match news_of {
-                    // The keeper has marked the sign-in lost already; the page is told.
-                    AccountNews::Lost(_) | AccountNews::Confirmed | AccountNews::Accounts => {
-                        news.account_changed()
-                    }
-                })
-                .await;
-            });
-            Ok(())
-        })
+        .setup(move |app| window::startup::setup(app, options))
         .on_page_load(|webview, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
                 show_main_window(webview.app_handle(), "page loaded");
@@ -158,6 +92,7 @@ pub fn run(options: Options) {
             commands::edit_account,
             commands::machines,
             commands::act,
+            commands::pacing,
             commands::stop_run,
             commands::run_results,
             commands::create_options,

@@ -892,3 +892,53 @@ async fn a_switch_never_waits_for_a_hung_read_of_the_account_left() {
     assert!(took < Duration::from_secs(2), "the switch waited {took:?}");
     desk.sign_out().await;
 }
+
+/// Issue 31, case 7: removing an account does what signing it out does: its email session
+/// is closed on its own server (never on the server of the account on screen), and its
+/// keyring entry is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_an_account_closes_its_email_session_on_its_own_server() {
+    assert_in_session();
+    let by_email = Sim::start(&["--instances", "1"]);
+    let by_key = Sim::start(&["--instances", "2"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-remove");
+    let desk = common::desk_at(config.path(), &vault);
+    desk.email_start(&by_email.base, common::EMAIL)
+        .await
+        .unwrap();
+    desk.email_verify(&by_email.latest_code().await)
+        .await
+        .unwrap();
+    desk.sign_in_with_key(&by_key.base, KEY, SECRET)
+        .await
+        .unwrap();
+    let ids = account_ids(&desk).await;
+    let by_email_id = ids[0].clone();
+    assert_eq!(session_closes(&by_email).await, 0);
+    let view = desk.remove_account(&by_email_id).await.unwrap();
+    assert_eq!(view.accounts.len(), 1, "only the key's account is left");
+    let closed = eventually(Duration::from_secs(5), || async {
+        session_closes(&by_email).await == 1
+    })
+    .await;
+    assert!(closed, "the email session was not closed on its server");
+    assert_eq!(session_closes(&by_key).await, 0, "nothing closed elsewhere");
+    assert!(view.account.signed_in, "the account on screen stays");
+    let left = account_ids(&desk).await;
+    desk.remove_account(&left[0]).await.unwrap();
+}
+
+/// The email sessions `sim` was asked to close.
+async fn session_closes(sim: &Sim) -> usize {
+    sim.requests()
+        .await
+        .iter()
+        .filter(|r| {
+            r["method"] == "DELETE"
+                && r["path"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("/api/auth/v2/session/"))
+        })
+        .count()
+}

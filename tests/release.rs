@@ -286,3 +286,55 @@ fn a_copy_of_the_tree_releases_into_the_checkouts_build_folder() {
         set.to_str().unwrap()
     );
 }
+
+/// The copy of the tree the proof releases the next version from is kept between runs; a
+/// file the tree no longer has (moved into a folder of its own: `desk/actions.rs` became
+/// `desk/actions/mod.rs`) must go from the copy too, or the copy no longer builds. What the
+/// copy's own builds installed (`node_modules`) stays.
+#[test]
+fn the_kept_copy_of_the_tree_loses_what_the_tree_no_longer_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("next");
+    let stale = copy.join("src-tauri/desk/gone_since.rs");
+    let installed = copy.join(".ci/packaging/node_modules/x/kept.js");
+    for file in [&stale, &installed] {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, "x").unwrap();
+    }
+    let next_tree = |why: &str| {
+        let out = Command::new("python3")
+            .current_dir(repo())
+            .args([
+                "-c",
+                &format!(
+                    "import sys, pathlib; sys.path.insert(0, '.ci/packaging'); import upgrade; \
+                     upgrade.next_tree(pathlib.Path('{}'), '9.9.9')",
+                    copy.display()
+                ),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{why}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // A copy made before the copy kept a list of its files.
+    next_tree("first");
+    assert!(!stale.exists(), "a file the tree no longer has");
+    assert!(installed.exists(), "what the copy's builds installed");
+    assert!(copy.join("src-tauri/lib.rs").exists());
+    // And one made since: the list says what was copied.
+    std::fs::write(&stale, "x").unwrap();
+    let listed = copy.join(".copied-files");
+    let mut names = std::fs::read_to_string(&listed).unwrap();
+    names.push_str("\0src-tauri/desk/gone_since.rs");
+    std::fs::write(&listed, names).unwrap();
+    next_tree("second");
+    assert!(
+        !stale.exists(),
+        "a file the last copy had and the tree has not"
+    );
+    assert!(installed.exists());
+}

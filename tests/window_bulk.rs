@@ -101,6 +101,16 @@ async fn a_bulk_ends_row_by_row_stops_on_request_and_at_sign_out() {
     let selected = select_all_in(&app, "running").await;
     assert!(selected > PER_MINUTE + 5, "only {selected} running");
     app.click("Shut down selected").await;
+    // The confirmation says what goes now and how long the rest takes.
+    let asked = app
+        .shown_text("the bulk's confirmation", "#confirm-text")
+        .await;
+    assert!(
+        asked.contains(&format!("{PER_MINUTE} left this minute"))
+            && asked.contains(&format!("go out {PER_MINUTE} a minute")),
+        "{asked}"
+    );
+    app.screenshot("24-a-paced-bulk-says-how-long").await;
     app.click("Shut down").await;
 
     // Rows end one by one: some are stopped while others still wait for their turn, and
@@ -170,6 +180,12 @@ async fn a_bulk_ends_row_by_row_stops_on_request_and_at_sign_out() {
     let stopped = select_all_in(&app, "stopped").await;
     assert!(stopped > 0);
     app.click("Start selected").await;
+    // Paced, a start asks first too, saying how long it takes.
+    let asked = app
+        .shown_text("the paced start's confirmation", "#confirm-text")
+        .await;
+    assert!(asked.contains("left this minute"), "{asked}");
+    app.click("Start").await;
     for _ in 0..50 {
         if bulk_rows(&app, "running").await[2] > 0 {
             break;

@@ -110,6 +110,19 @@ def next_tree(into: Path, version: str) -> Path:
                                           f'name = "compute-desk"\nversion = "{version}"', 1),
         "CHANGELOG.md": lambda t: t.replace("\n## ", f"\n{entry}## ", 1),
     }
+    # Files an earlier copy had that the tree no longer has (a file moved into a folder of
+    # its own, say) are removed: left behind, they would be built with the rest.
+    manifest = into / ".copied-files"
+    if manifest.exists():
+        copied = set(manifest.read_text().split("\0")) - {""}
+    else:
+        # A copy from before the manifest: every file but what its builds installed.
+        copied = {str(f.relative_to(into)) for f in into.rglob("*")
+                  if f.is_file() and not {"node_modules", "target"} & set(f.relative_to(into).parts)}
+    for rel in copied - wanted:
+        stale = into / rel
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink()
     for rel in wanted:
         src, dst = REPO / rel, into / rel
         data = src.read_bytes()
@@ -122,6 +135,7 @@ def next_tree(into: Path, version: str) -> Path:
         dst.parent.mkdir(parents=True, exist_ok=True)
         dst.write_bytes(data)
         shutil.copymode(src, dst)
+    manifest.write_text("\0".join(sorted(wanted)))
     return into
 
 

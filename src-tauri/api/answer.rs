@@ -38,8 +38,12 @@ pub(super) fn error_from_answer(
         .get(RETRY_AFTER)
         .map(|v| parse_retry_after(v.to_str().unwrap_or_default(), SystemTime::now()));
     let content_type = header(CONTENT_TYPE.as_str()).unwrap_or_default();
-    // The headers are the documented channel; a JSON body's message is a fallback.
-    let message = header("x-error").or_else(|| message_from_body(body));
+    // The headers are the documented channel; a JSON body's words are a fallback, in the
+    // older shape (`{"error": "…"}`) or the newer one (`{"error": {"message", "error_id",
+    // …}}`), whose `error_id` is the support code when the header has none.
+    let said = BodyError::read(body);
+    let message = header("x-error").or(said.message);
+    let error_id = header("x-error-id").or(said.error_id);
     let detail = if body.is_empty() {
         "empty body".to_owned()
     } else if content_type.contains("html") || body.trim_ascii_start().starts_with(b"<") {
@@ -54,7 +58,7 @@ pub(super) fn error_from_answer(
     ApiError::new(ApiError::kind_for_status(status), operation)
         .with_status(status)
         .with_server_message(message)
-        .with_error_id(header("x-error-id"))
+        .with_error_id(error_id)
         .with_retry_after(retry_after)
         .with_detail(detail)
 }
@@ -67,13 +71,43 @@ fn content_type_or_unknown(content_type: &str) -> &str {
     }
 }
 
-fn message_from_body(body: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    ["error", "message", "x-error"]
-        .iter()
-        .find_map(|k| value.get(k)?.as_str())
-        .map(clean_text)
-        .filter(|m| !m.is_empty())
+/// What a JSON error body says, whichever shape it has.
+#[derive(Default)]
+struct BodyError {
+    message: Option<String>,
+    error_id: Option<String>,
+}
+
+impl BodyError {
+    fn read(body: &[u8]) -> BodyError {
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return BodyError::default();
+        };
+        let text = |v: Option<&serde_json::Value>| {
+            v.and_then(serde_json::Value::as_str)
+                .map(clean_text)
+                .filter(|m| !m.is_empty())
+        };
+        // The newer shape: an object under "error".
+        if let Some(error) = value.get("error").filter(|e| e.is_object()) {
+            return BodyError {
+                message: text(error.get("message")),
+                error_id: text(error.get("error_id").or_else(|| error.get("errorId")))
+                    .filter(|id| is_support_code(id)),
+            };
+        }
+        BodyError {
+            message: ["error", "message", "x-error"]
+                .iter()
+                .find_map(|k| text(value.get(k))),
+            error_id: None,
+        }
+    }
+}
+
+/// A support code as a person can copy it: letters, digits and dashes, not too long.
+fn is_support_code(id: &str) -> bool {
+    id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// One line of readable text, bounded: server words end up on screen and in terminals.
@@ -164,5 +198,38 @@ mod tests {
             br#"{"error":"template_id is required"}"#,
         );
         assert_eq!(e.server_message(), Some("template_id is required"));
+    }
+
+    #[test]
+    fn the_newer_error_body_gives_its_words_and_support_code() {
+        let uuid = "3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b";
+        let body = format!(
+            r#"{{"error": {{"message": "Instance not found", "type": "not_found",
+                "code": 404, "error_id": "{uuid}"}}}}"#
+        );
+        let e = error_from_answer(
+            Operation::GetInstance,
+            404,
+            &HeaderMap::new(),
+            body.as_bytes(),
+        );
+        assert_eq!(e.server_message(), Some("Instance not found"));
+        assert_eq!(
+            e.error_id(),
+            Some(uuid),
+            "the whole UUID, as the support code"
+        );
+        // The header, when there is one, is the documented channel and wins.
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-error-id",
+            HeaderValue::from_static("0123456789abcdef0123456789abcdef"),
+        );
+        let e = error_from_answer(Operation::GetInstance, 404, &headers, body.as_bytes());
+        assert_eq!(e.error_id(), Some("0123456789abcdef0123456789abcdef"));
+        // Something that is not a code is not offered as one.
+        let odd = br#"{"error": {"message": "x", "error_id": "<script>alert(1)</script>"}}"#;
+        let e = error_from_answer(Operation::GetInstance, 500, &HeaderMap::new(), odd);
+        assert_eq!(e.error_id(), None);
     }
 }

@@ -110,9 +110,17 @@ pub struct ClientBuilder {
     timeout: Duration,
     retry: RetryPolicy,
     per_minute: u32,
+    max_hold: Duration,
 }
 
 impl ClientBuilder {
+    /// The longest a 429 holds a kind of request back, whatever it asks (default and
+    /// at most a minute).
+    pub fn max_hold(mut self, max_hold: Duration) -> Self {
+        self.max_hold = max_hold;
+        self
+    }
+
     /// Each operation type's limit until the service says otherwise (default: the
     /// contract's 60 a minute).
     pub fn per_minute(mut self, per_minute: u32) -> Self {
@@ -167,7 +175,9 @@ impl ClientBuilder {
             base,
             credentials: self.credentials,
             retry: self.retry,
-            budget: Arc::new(AccountBudget::new(Budget::new(self.per_minute))),
+            budget: Arc::new(AccountBudget::new(
+                Budget::new(self.per_minute).with_max_hold(self.max_hold),
+            )),
             waits_for_budget: false,
         })
     }
@@ -206,6 +216,7 @@ impl Client {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             per_minute: crate::api::budget::DEFAULT_PER_MINUTE,
+            max_hold: crate::api::budget::MAX_HOLD,
         }
     }
 

@@ -17,14 +17,16 @@ pub const LIMITS_WAIT: Duration = Duration::from_secs(3);
 pub(super) struct AccountBudget {
     budget: Mutex<Budget>,
     learned: tokio::sync::OnceCell<()>,
-    /// The limit each kind starts from.
+    /// The limit each kind starts from, and the longest a 429 holds one back.
     per_minute: u32,
+    max_hold: Duration,
 }
 
 impl AccountBudget {
     pub(super) fn new(budget: Budget) -> AccountBudget {
         AccountBudget {
             per_minute: budget.default_limit(),
+            max_hold: budget.max_hold(),
             budget: Mutex::new(budget),
             learned: tokio::sync::OnceCell::new(),
         }
@@ -35,7 +37,9 @@ impl Client {
     /// Another account's budget: the defaults this client started from, nothing counted
     /// or learned yet.
     pub(super) fn fresh_budget(&self) -> Arc<AccountBudget> {
-        Arc::new(AccountBudget::new(Budget::new(self.budget.per_minute)))
+        Arc::new(AccountBudget::new(
+            Budget::new(self.budget.per_minute).with_max_hold(self.budget.max_hold),
+        ))
     }
 
     /// The account's request budget.

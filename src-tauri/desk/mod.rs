@@ -122,6 +122,11 @@ struct State {
 }
 
 impl Desk {
+    /// The app's desk: secrets in this computer's keyring, settings from `config_dir`.
+    pub fn on_this_computer(config_dir: &Path, policy: Policy, options: Options) -> Self {
+        Desk::new(config_dir, Vault::default(), policy, options)
+    }
+
     /// Reads the settings from `config_dir`; signs nobody in yet (see [`Desk::restore`]).
     pub fn new(config_dir: &Path, vault: Vault, policy: Policy, options: Options) -> Self {
         let settings_file = SettingsFile::in_dir(config_dir);
@@ -238,6 +243,7 @@ impl Desk {
         }
         let client = Client::builder(address)
             .per_minute(self.policy.per_minute)
+            .max_hold(self.policy.max_wait)
             .build()
             .map_err(|e| match e.kind() {
                 ErrorKind::Invalid => Failure::from(&e),

@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "edit_account",
     "machines",
     "act",
+    "pacing",
     "stop_run",
     "run_results",
     "create_options",

@@ -156,6 +156,16 @@ pub async fn act<R: Runtime>(
     Ok(planned)
 }
 
+/// What a bulk of `count` machines would meet under the account's limits now.
+#[tauri::command]
+pub async fn pacing(
+    desk: State<'_, Desk>,
+    action: String,
+    count: usize,
+) -> Result<crate::api::budget::Pacing, Failure> {
+    desk.pacing(&action, count).await
+}
+
 #[tauri::command]
 pub fn stop_run(desk: State<'_, Desk>, run: u64) -> bool {
     desk.stop_run(run)

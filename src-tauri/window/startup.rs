@@ -1,9 +1,83 @@
-//! The first second of the app: when it was launched (for the startup lines in the log)
-//! and showing the window once its page has loaded.
+//! The first second of the app: the desk and the window made (the setup of the app's
+//! builder), the silent sign-in, the watcher and the session keeper started, when it was
+//! launched (for the startup lines in the log), and the window shown once its page has
+//! loaded.
 
 use std::time::Instant;
 
 use tauri::{AppHandle, Manager};
+
+use super::sink::WindowSink;
+use crate::desk::{AccountNews, Desk, Options};
+use crate::watch::Policy;
+
+/// The app's setup: the desk (its settings where the system keeps an app's), the window of
+/// `tauri.conf.json` marked light or dark and in its language before any of its scripts
+/// run, then, in the background, the silent sign-in, the watcher and the session keeper.
+pub fn setup(app: &mut tauri::App, options: Options) -> Result<(), Box<dyn std::error::Error>> {
+    let config_dir = app.path().app_config_dir()?;
+    let history_dir = app.path().app_data_dir()?.join("history");
+    let desk = Desk::on_this_computer(
+        &config_dir,
+        Policy {
+            slow_shutdown: options
+                .shutdown_patience
+                .unwrap_or(Policy::default().slow_shutdown),
+            ..Policy::default()
+        },
+        options,
+    )
+    .with_history_dir(history_dir);
+    app.manage(desk);
+    app.manage(super::news::Newsroom::default());
+    // The window of tauri.conf.json, created here so that its page is marked light
+    // or dark before any of its scripts run (rendering.rs says why the app decides).
+    let config = app
+        .config()
+        .app
+        .windows
+        .first()
+        .cloned()
+        .ok_or("tauri.conf.json describes no window")?;
+    let language = app.state::<Desk>().language();
+    let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .initialization_script(super::language::script(language));
+    #[cfg(target_os = "linux")]
+    let dark = super::theme::prefers_dark();
+    #[cfg(target_os = "linux")]
+    let window = window.initialization_script(super::rendering::theme_script(dark));
+    window.build()?;
+    #[cfg(target_os = "linux")]
+    super::theme::follow(app.handle().clone(), dark);
+    let app_for_show = app.handle().clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SHOW_ANYWAY).await;
+        show_main_window(&app_for_show, "page still loading");
+    });
+    let handle = app.handle().clone();
+    tauri::async_runtime::spawn(async move {
+        let desk = handle.state::<Desk>();
+        // Sign in silently while the page loads.
+        desk.started().await;
+        log::info!("startup: signed in {} ms after launch", since_launch());
+        let watcher = desk.watcher().clone();
+        let sink = desk.recording(WindowSink {
+            app: handle.clone(),
+        });
+        tauri::async_runtime::spawn(watcher.run(sink));
+        let news = WindowSink {
+            app: handle.clone(),
+        };
+        desk.keep_sessions_alive(|news_of| match news_of {
+            // The keeper has marked the sign-in lost already; the page is told.
+            AccountNews::Lost(_) | AccountNews::Confirmed | AccountNews::Accounts => {
+                news.account_changed()
+            }
+        })
+        .await;
+    });
+    Ok(())
+}
 
 /// When [`crate::run`] began, for the startup lines in the log.
 pub static LAUNCHED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();

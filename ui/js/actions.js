@@ -54,6 +54,22 @@ export function actionButtons(r, withWords = false) {
     : [h('span', { 'aria-hidden': 'true', text: a.icon }), h('span', { class: 'word', 'aria-hidden': 'true', text: a.label })]));
 }
 
+/**
+ * What a bulk of `n` machines for `action` meets under the account's limits, in a sentence;
+ * '' when nothing would wait (or the app could not tell).
+ * @param {string} action @param {number} n
+ */
+async function pacedLine(action, n) {
+  if (n < 2) return '';
+  try {
+    const p = await call('pacing', { action, count: n });
+    if (!p.seconds) return '';
+    return t('confirm.paced', { now: p.now, rest: n - p.now, perMinute: p.perMinute, minutes: Math.ceil(p.seconds / 60) });
+  } catch {
+    return '';
+  }
+}
+
 /** Asks where the action cannot be undone or loses work; true to go ahead. */
 async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ rows) {
   const one = rows.length === 1 ? rows[0].name : null;
@@ -61,17 +77,22 @@ async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ 
   // One machine or several: their own sentences, since both languages say them otherwise.
   const n = one ? 'one' : 'many';
   const { confirm } = await dialogs();
+  // A bulk the account's limits will pace says what goes now and how long the rest takes.
+  const paced = await pacedLine(action, rows.length);
+  const and = (/** @type {string} */ text) => [text, paced].filter(Boolean).join(' ');
   switch (action) {
+    case 'start':
+      return !paced || confirm({ title: t('confirm.start.title', { what }), text: paced, ok: actionWord('start') });
     case 'stop':
-      return confirm({ title: t('confirm.stop.title', { what }), text: t(`confirm.stop.text_${n}`), ok: actionWord('stop') });
+      return confirm({ title: t('confirm.stop.title', { what }), text: and(t(`confirm.stop.text_${n}`)), ok: actionWord('stop') });
     case 'restart':
-      return confirm({ title: t('confirm.restart.title', { what }), text: t(`confirm.restart.text_${n}`), ok: actionWord('restart') });
+      return confirm({ title: t('confirm.restart.title', { what }), text: and(t(`confirm.restart.text_${n}`)), ok: actionWord('restart') });
     case 'reset':
-      return confirm({ title: t('confirm.reset.title', { what }), text: t('confirm.reset.text'), ok: actionWord('reset'), danger: true });
+      return confirm({ title: t('confirm.reset.title', { what }), text: and(t('confirm.reset.text')), ok: actionWord('reset'), danger: true });
     case 'delete':
       return confirm({
         title: t('confirm.delete.title', { what }),
-        text: t(`confirm.delete.text_${n}`),
+        text: and(t(`confirm.delete.text_${n}`)),
         ok: t(`confirm.delete.ok_${n}`), danger: true,
         typed: one || String(rows.length),
         typedLabel: t('confirm.delete.type', { typed: one || String(rows.length) }),

@@ -121,12 +121,26 @@ fn bulk_share(limit: u32) -> usize {
     ((limit as usize * 2) / 3).max(1)
 }
 
+/// What a bulk would meet under the account's limits ([`Budget::pacing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pacing {
+    /// Sent at once.
+    pub now: usize,
+    /// Then this many a minute.
+    pub per_minute: usize,
+    /// About how long the rest waits in all (0: nothing waits).
+    pub seconds: u64,
+}
+
 /// An account's budget: one [`Lane`] per [`Kind`].
 #[derive(Debug)]
 pub struct Budget {
     lanes: [Lane; 5],
     /// The limit every kind started from.
     default: u32,
+    /// The longest a 429 holds a kind back ([`MAX_HOLD`] unless the app's rhythm says).
+    max_hold: Duration,
 }
 
 impl Default for Budget {
@@ -142,7 +156,19 @@ impl Budget {
         Budget {
             lanes: Kind::ALL.map(|_| Lane::new(per_minute)),
             default: per_minute,
+            max_hold: MAX_HOLD,
         }
+    }
+
+    /// The same, a 429 holding a kind back `max_hold` at the most (the app's longest wait).
+    pub fn with_max_hold(mut self, max_hold: Duration) -> Budget {
+        self.max_hold = max_hold.min(MAX_HOLD);
+        self
+    }
+
+    /// The longest a 429 holds a kind back.
+    pub fn max_hold(&self) -> Duration {
+        self.max_hold
     }
 
     /// The limit every kind started from.
@@ -206,15 +232,16 @@ impl Budget {
     }
 
     /// The server answered a request of `kind` 429 with a `Retry-After`: nothing more of
-    /// the kind until its window resets, as the server says (bounded by [`MAX_HOLD`]).
+    /// the kind until its window resets, as the server says (bounded by its `max_hold`).
     /// A 429 without one changes nothing here: the caller backs off as it does for any
     /// failure. The refused request is not counted. Returns when the kind may go again.
     pub fn refused(&mut self, kind: Kind, now: Instant, retry_after: Option<Duration>) -> Instant {
+        let max_hold = self.max_hold;
         let lane = self.lane(kind, now);
         // Counted when it left; the server did not count it.
         lane.sent.pop_back();
         if let Some(wait) = retry_after {
-            let until = now.checked_add(wait.min(MAX_HOLD)).unwrap_or(now);
+            let until = now.checked_add(wait.min(max_hold)).unwrap_or(now);
             lane.held_until = Some(lane.held_until.map_or(until, |held| held.max(until)));
         }
         lane.free_at(now)
@@ -228,6 +255,22 @@ impl Budget {
         match lane.held_until {
             Some(until) if until > at => until,
             _ => at,
+        }
+    }
+
+    /// What a bulk of `count` requests of `kind` would meet now: how many go at once, how
+    /// many a minute after that, and about how long the whole takes.
+    pub fn pacing(&mut self, kind: Kind, count: usize, now: Instant) -> Pacing {
+        let left_in_lane = self.left(kind, now) as usize;
+        let lane = &self.lanes[kind.index()];
+        let per_minute = lane.turns.per_minute();
+        let now_count = lane.turns.left(now).min(left_in_lane).min(count);
+        let rest = count - now_count;
+        let minutes = rest.div_ceil(per_minute.max(1));
+        Pacing {
+            now: now_count,
+            per_minute,
+            seconds: (minutes as u64).saturating_mul(WINDOW.as_secs()),
         }
     }
 
@@ -306,6 +349,38 @@ mod tests {
         let turns: Vec<Instant> = (0..41).map(|_| b.book_turn(Kind::Power, t0)).collect();
         assert!(turns[..40].iter().all(|t| *t == t0));
         assert_eq!(turns[40], t0 + WINDOW);
+    }
+
+    #[test]
+    fn a_bulk_is_told_what_goes_at_once_and_how_long_the_rest_takes() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(60);
+        assert_eq!(
+            b.pacing(Kind::Power, 12, t0),
+            Pacing {
+                now: 12,
+                per_minute: 40,
+                seconds: 0
+            }
+        );
+        // 100 machines: 40 at once, then 40 a minute: two minutes more.
+        assert_eq!(
+            b.pacing(Kind::Power, 100, t0),
+            Pacing {
+                now: 40,
+                per_minute: 40,
+                seconds: 120
+            }
+        );
+        // Turns booked and requests sent meanwhile leave fewer for now.
+        for _ in 0..30 {
+            b.book_turn(Kind::Power, t0);
+        }
+        assert_eq!(b.pacing(Kind::Power, 20, t0).now, 10);
+        for _ in 0..55 {
+            b.take(Kind::Power, t0).unwrap();
+        }
+        assert_eq!(b.pacing(Kind::Power, 20, t0).now, 5);
     }
 
     #[test]

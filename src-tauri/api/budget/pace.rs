@@ -42,6 +42,21 @@ impl Pace {
         at
     }
 
+    /// How many more may be booked for `now` itself, within the limit.
+    pub fn left(&self, now: Instant) -> usize {
+        let counted = self
+            .slots
+            .iter()
+            .filter(|t| now.saturating_duration_since(**t) < WINDOW && **t <= now + WINDOW)
+            .count();
+        self.per_minute.saturating_sub(counted)
+    }
+
+    /// How many a minute it books.
+    pub fn per_minute(&self) -> usize {
+        self.per_minute
+    }
+
     /// Gives back a slot booked at `at` and not used (the action was stopped before its
     /// turn), so that it holds nothing else back.
     pub fn unbook(&mut self, at: Instant) {

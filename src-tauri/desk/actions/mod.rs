@@ -27,6 +27,7 @@ use sending::Sending;
 use super::runs::Stop;
 use super::said::replaced;
 use super::{not_signed_in, Desk};
+use crate::api::budget::Pacing;
 use crate::api::{Client, InstanceStatus};
 use crate::failure::Failure;
 use crate::history::{New, Outcome, Said};
@@ -111,13 +112,7 @@ impl Desk {
     /// Marks the given machines for `action` (each only when it makes sense for its
     /// state) and records them; nothing is sent yet: [`Desk::send`] does that, in turn.
     pub async fn act(&self, ids: &[String], action: &str) -> Result<Run, Failure> {
-        let action = Action::parse(action).ok_or_else(|| {
-            Failure::plain(
-                "invalid",
-                Text::new("desk.unknown_action").with("action", action),
-                format!("Unknown action “{action}”."),
-            )
-        })?;
+        let action = parse_action(action)?;
         let (client, owner) = self.acting().await?;
         // The turns are booked under the account's own limits, once known.
         client.learn_limits().await;
@@ -215,6 +210,18 @@ impl Desk {
         })
     }
 
+    /// What a bulk of `count` machines for `action` would meet under the account's limits
+    /// now: how many go at once, then how many a minute, and about how long the rest
+    /// waits (the bulk confirmation says so).
+    pub async fn pacing(&self, action: &str, count: usize) -> Result<Pacing, Failure> {
+        let action = parse_action(action)?;
+        let (client, _) = self.acting().await?;
+        client.learn_limits().await;
+        let kind = sending::budget_kind(action);
+        let pacing = client.budget().pacing(kind, count, Instant::now());
+        Ok(pacing)
+    }
+
     /// Sends a run's requests, each when its turn comes under the per-minute limit and
     /// only while its sign-in is in force and nobody stopped the rest; reports each
     /// machine's outcome on its row as it comes, and all of them at the end.
@@ -282,4 +289,15 @@ impl Desk {
     pub async fn run_results(&self, run: u64) -> Option<Vec<ActionResult>> {
         self.runs.results(run).await
     }
+}
+
+/// The action named `action`, or why not.
+fn parse_action(action: &str) -> Result<Action, Failure> {
+    Action::parse(action).ok_or_else(|| {
+        Failure::plain(
+            "invalid",
+            Text::new("desk.unknown_action").with("action", action),
+            format!("Unknown action “{action}”."),
+        )
+    })
 }
