@@ -175,7 +175,12 @@ impl LiveList {
     }
 
     pub(super) fn finish(&mut self, id: &str, ok: bool) -> Finished {
-        let action = self.pending.remove(id).map_or(Action::Create, |p| p.action);
+        let ended = self.pending.remove(id);
+        let action = ended.as_ref().map_or(Action::Create, |p| p.action);
+        // A machine created here, done before a list shows it: it stays meanwhile.
+        if let Some(p) = ended.filter(|p| ok && p.action == Action::Create) {
+            self.created_unlisted.insert(id.to_owned(), p.since);
+        }
         let current = self.instance(id).map(|i| i.display_name().to_owned());
         if !ok && current.is_some() {
             self.row_errors.insert(

@@ -118,6 +118,10 @@ pub struct LiveList {
     pub(super) row_errors: HashMap<String, Failure>,
     /// Machines just created that the last read did not list: read alone until it does.
     not_listed: Vec<String>,
+    /// Machines created here and judged done (seen running, read alone) that a list has
+    /// not shown yet, with when their create was asked: kept on screen while the list
+    /// may lag behind ([`Policy::created_list_lag`]).
+    pub(super) created_unlisted: HashMap<String, Instant>,
     /// A create that was never answered, looked for in the reads.
     unanswered: Option<UnansweredCreate>,
     visible: bool,
@@ -157,6 +161,7 @@ impl LiveList {
             bulks: BTreeMap::new(),
             row_errors: HashMap::new(),
             not_listed: Vec::new(),
+            created_unlisted: HashMap::new(),
             unanswered: None,
             visible: true,
             problem: None,
@@ -629,6 +634,37 @@ mod tests {
         assert_eq!(w.created_not_listed(), ["new"]);
         let o = read(&mut w, clock.at(5.0), Ok(vec![machine("a", "RUNNING")]));
         assert!(o.finished.is_empty());
+    }
+
+    #[test]
+    fn a_created_machine_judged_done_stays_until_a_list_shows_it() {
+        let lag = Policy::default().created_list_lag.as_secs_f64();
+        let (mut w, clock) = signed_in(vec![machine("a", "RUNNING")]);
+        w.add_created(machine("new", "PROVISIONING"), clock.at(1.0));
+        read(&mut w, clock.at(3.0), Ok(vec![machine("a", "RUNNING")]));
+        let done = alone(&mut w, "new", clock.at(3.1), Ok(machine("new", "RUNNING")));
+        assert!(done.is_some_and(|f| f.ok));
+        // The list lags behind: the row stays, done, as read alone.
+        read(&mut w, clock.at(5.0), Ok(vec![machine("a", "RUNNING")]));
+        let rows = w.snapshot(clock.at(5.0), SystemTime::now()).machines;
+        let new = rows.iter().find(|r| r.id == "new");
+        assert!(new.is_some_and(|r| r.pending.is_none()), "{rows:?}");
+        // Listed: the list's own row, and nothing kept any more.
+        read(
+            &mut w,
+            clock.at(7.0),
+            Ok(vec![machine("a", "RUNNING"), machine("new", "RUNNING")]),
+        );
+        assert!(w.created_unlisted.is_empty());
+        // Never listed within the lag: gone with it.
+        let (mut w, clock) = signed_in(vec![]);
+        w.add_created(machine("new", "PROVISIONING"), clock.at(1.0));
+        let done = alone(&mut w, "new", clock.at(2.0), Ok(machine("new", "RUNNING")));
+        assert!(done.is_some_and(|f| f.ok));
+        read(&mut w, clock.at(lag / 2.0), Ok(vec![]));
+        assert!(w.instance("new").is_some(), "within the lag");
+        read(&mut w, clock.at(lag + 2.0), Ok(vec![]));
+        assert!(w.instance("new").is_none(), "past the lag");
     }
 
     #[test]

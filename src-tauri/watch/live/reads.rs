@@ -217,6 +217,16 @@ impl LiveList {
                         self.not_listed.push(id.clone());
                     }
                 }
+                // Created here and done, not listed yet: kept while the list may lag.
+                let lag = self.policy.created_list_lag;
+                self.created_unlisted.retain(|id, since| {
+                    !list.iter().any(|i| &i.id == id) && now.saturating_duration_since(*since) < lag
+                });
+                for id in self.created_unlisted.keys() {
+                    if let Some(known) = self.instances.iter().find(|i| &i.id == id) {
+                        list.insert(0, known.clone());
+                    }
+                }
                 self.instances = list;
                 outcome.finished = self.settle_pending(now, read);
                 outcome.create_seen = self.find_unanswered(now);
