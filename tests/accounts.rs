@@ -620,12 +620,7 @@ async fn signing_in_again_names_the_account_and_offers_its_own_server_and_email(
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.accounts-again");
     let desk = common::desk_at(config.path(), &vault);
-    desk.email_start(&by_email.base, common::EMAIL)
-        .await
-        .unwrap();
-    desk.email_verify(&by_email.latest_code().await)
-        .await
-        .unwrap();
+    common::sign_in_by_email(&desk, &by_email).await;
     // Another email typed since, for another server, and given up: the last typed.
     desk.email_start(&by_key.base, "someone.else@example.com")
         .await
@@ -904,12 +899,7 @@ async fn removing_an_account_closes_its_email_session_on_its_own_server() {
     let config = tempfile::tempdir().unwrap();
     let vault = Vault::new("app.computedesk.test.accounts-remove");
     let desk = common::desk_at(config.path(), &vault);
-    desk.email_start(&by_email.base, common::EMAIL)
-        .await
-        .unwrap();
-    desk.email_verify(&by_email.latest_code().await)
-        .await
-        .unwrap();
+    common::sign_in_by_email(&desk, &by_email).await;
     desk.sign_in_with_key(&by_key.base, KEY, SECRET)
         .await
         .unwrap();

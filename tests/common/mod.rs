@@ -389,3 +389,9 @@ pub async fn account_ids(desk: &compute_desk::desk::Desk) -> Vec<String> {
         .map(|a| a.id.clone())
         .collect()
 }
+
+/// Signs `desk` in on `sim` with the test email and the code the simulator sent.
+pub async fn sign_in_by_email(desk: &compute_desk::desk::Desk, sim: &Sim) {
+    desk.email_start(&sim.base, EMAIL).await.unwrap();
+    desk.email_verify(&sim.latest_code().await).await.unwrap();
+}
