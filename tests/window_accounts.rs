@@ -94,6 +94,47 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
         "return !document.getElementById('desk').hidden && document.querySelectorAll('#rows tr.machine').length === 3",
     )
     .await;
+
+    // Add account… by email on the second server, a code sent, then Back: the code step
+    // is left (the server told) and the server field is as it was before.
+    app.click(&app.text_of("#account").await).await;
+    app.click("Add account…").await;
+    let before = app
+        .js("return document.getElementById('server').value")
+        .await;
+    app.click("Sign in with email").await;
+    app.js("document.querySelector('#signin details').open = true; return true;")
+        .await;
+    app.fill("Server address", &second.base).await;
+    app.fill("Work email", common::EMAIL).await;
+    app.click("Send code").await;
+    app.until(
+        "the code step",
+        "return !document.getElementById('code-form').hidden",
+    )
+    .await;
+    app.click("Back to your machines").await;
+    app.until(
+        "the first account's machines after a code was sent",
+        "return !document.getElementById('desk').hidden && document.querySelectorAll('#rows tr.machine').length === 3",
+    )
+    .await;
+    app.click(&app.text_of("#account").await).await;
+    app.click("Add account…").await;
+    let after = app
+        .js("return [document.getElementById('code-form').hidden, document.getElementById('server').value]")
+        .await;
+    assert_eq!(
+        after,
+        json!([true, before]),
+        "the email step, the server as it was"
+    );
+    app.click("Back to your machines").await;
+    app.until(
+        "the first account's machines once more",
+        "return !document.getElementById('desk').hidden && document.querySelectorAll('#rows tr.machine').length === 3",
+    )
+    .await;
     app.click(&app.text_of("#account").await).await;
     app.click("Add account…").await;
     sign_in_with_key(&app, &second).await;
