@@ -31,6 +31,7 @@ fn quick(alone_limit: usize) -> Policy {
 async fn four_running(config: &std::path::Path, policy: Policy) -> (Sim, Arc<Desk>, Screen) {
     assert_in_session();
     let sim = Sim::start(&[
+        // Limits off: the rhythm here is four times the app's (limits on: the tests below).
         "--rate-limit",
         "0",
         "--instances",

@@ -83,6 +83,7 @@ async fn until_the_page_is_the_truth(app: &Desktop, sim: &common::Sim, step: &st
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_is_sent_what_changed_and_its_rows_stay_the_servers() {
     let _one = one_window_at_a_time();
+    // Limits off: it counts what the page is sent over many quick changes, not reads.
     let sim = sim_with(&["--rate-limit", "0", "--instances", "40", "--speed", "10"]);
     let home = Home::new();
     let app = Desktop::launch(&home, &[], &[]).await;
