@@ -17,16 +17,11 @@ pub const LIMITS_WAIT: Duration = Duration::from_secs(3);
 pub(super) struct AccountBudget {
     budget: Mutex<Budget>,
     learned: tokio::sync::OnceCell<()>,
-    /// The limit each kind starts from, and the longest a 429 holds one back.
-    per_minute: u32,
-    max_hold: Duration,
 }
 
 impl AccountBudget {
     pub(super) fn new(budget: Budget) -> AccountBudget {
         AccountBudget {
-            per_minute: budget.default_limit(),
-            max_hold: budget.max_hold(),
             budget: Mutex::new(budget),
             learned: tokio::sync::OnceCell::new(),
         }
@@ -37,9 +32,11 @@ impl Client {
     /// Another account's budget: the defaults this client started from, nothing counted
     /// or learned yet.
     pub(super) fn fresh_budget(&self) -> Arc<AccountBudget> {
-        Arc::new(AccountBudget::new(
-            Budget::new(self.budget.per_minute).with_max_hold(self.budget.max_hold),
-        ))
+        let fresh = {
+            let known = self.budget();
+            Budget::new(known.default_limit()).with_max_hold(known.max_hold())
+        };
+        Arc::new(AccountBudget::new(fresh))
     }
 
     /// The account's request budget.
