@@ -176,6 +176,58 @@ async fn a_bulk_shows_each_rows_outcome_as_it_comes_and_stops_when_asked() {
     desk.sign_out().await;
 }
 
+/// Issue 32: the service counts every client of an account. When colleagues used most of
+/// this minute's power actions, the bulk's confirmation says what is really left (from
+/// `/limits/usage`), and the bulk sends no more than that until the window starts again:
+/// nothing answered 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_goes_no_further_than_what_the_service_says_is_left_this_minute() {
+    assert_in_session();
+    // The service's own limits: 60 power actions a minute.
+    let sim = Sim::start(&["--instances", "40"]);
+    let config = tempfile::tempdir().unwrap();
+    let (desk, seen) = paced_desk(&sim, config.path(), "app.computedesk.test.bulk_usage").await;
+    let ids: Vec<String> = running(&seen, 15)[..15].to_vec();
+    // A colleague's script, on the same account: 52 power actions this minute.
+    for _ in 0..52 {
+        let r = sim
+            .raw(
+                reqwest::Method::POST,
+                "/api/compute/v1/instances/elsewhere/restart",
+            )
+            .await;
+        assert_eq!(r.status(), 404, "counted, then not found");
+    }
+    sim.clear_requests().await;
+
+    // Asked as the confirmation asks: 8 go now (not the 40 of the app's own count).
+    let pacing = desk.pacing("stop", ids.len()).await.unwrap();
+    assert_eq!(pacing.now, 8, "{pacing:?}");
+    assert!(pacing.seconds > 0, "{pacing:?}");
+    let asked = sim
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r["path"] == "/api/billing/v1/limits/usage")
+        .count();
+    assert_eq!(asked, 1, "the usage asked once");
+
+    // Sent: eight go, the rest wait for the window; nothing is refused.
+    let run = desk.act(&ids, "stop").await.unwrap();
+    let sender = send_in_background(&desk, run);
+    let eight = eventually(Duration::from_secs(5), || async { posts(&sim).await >= 8 }).await;
+    assert!(eight, "the eight left went at once");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let requests = sim.requests().await;
+    assert_eq!(posts(&sim).await, 8, "more than what was left went");
+    assert!(
+        requests.iter().all(|r| r["status"] != 429),
+        "a request was answered 429"
+    );
+    desk.sign_out().await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), sender).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_out_during_a_bulk_sends_nothing_more_and_ends_its_history() {
     assert_in_session();

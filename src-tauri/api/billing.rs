@@ -4,7 +4,7 @@ use reqwest::Method;
 
 use super::client::{Api, Auth, Client};
 use super::error::{ApiError, Operation};
-use super::model::{Quotas, RateLimits};
+use super::model::{LimitUsage, Quotas, RateLimits};
 
 impl Client {
     /// `GET /api/billing/v1/quotas`: the plan's name and limits; see [`Quotas::max_instances`].
@@ -21,6 +21,16 @@ impl Client {
     pub async fn rate_limits(&self) -> Result<RateLimits, ApiError> {
         let op = Operation::GetLimits;
         let url = self.url(Api::Billing, &["limits"]);
+        let answer = self
+            .send(op, Method::GET, url, None, Auth::Required)
+            .await?;
+        Client::decode(op, &answer)
+    }
+
+    /// `GET /api/billing/v1/limits/usage`: what is left of each limit in its window.
+    pub async fn limit_usage(&self) -> Result<LimitUsage, ApiError> {
+        let op = Operation::GetLimitUsage;
+        let url = self.url(Api::Billing, &["limits", "usage"]);
         let answer = self
             .send(op, Method::GET, url, None, Auth::Required)
             .await?;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::budget::{Budget, Kind, MAX_HOLD};
 use super::client::Client;
 use super::error::{ApiError, Operation};
+use super::model::Timestamp;
 
 /// How long an account's first bulk waits for its limits to be known.
 pub const LIMITS_WAIT: Duration = Duration::from_secs(3);
@@ -62,6 +63,27 @@ impl Client {
         });
         if tokio::time::timeout(LIMITS_WAIT, ask).await.is_err() {
             log::info!("limits: no answer in time; each operation type keeps its default");
+        }
+    }
+
+    /// Asks the Billing API what is left of each limit this minute (`/limits/usage`),
+    /// which counts every client of the account, and holds the budget to it. Bounded by
+    /// [`LIMITS_WAIT`]; where the service does not answer, the budget's own count stands.
+    pub async fn learn_usage(&self) {
+        match tokio::time::timeout(LIMITS_WAIT, self.limit_usage()).await {
+            Ok(Ok(usage)) => {
+                let wall = Timestamp::from_unix(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+                );
+                self.budget().heed_usage(&usage, wall, Instant::now());
+            }
+            Ok(Err(e)) => log::info!(
+                "limits: usage not stated by the service ({:?}); the app's own count stands",
+                e.kind()
+            ),
+            Err(_) => log::info!("limits: no usage in time; the app's own count stands"),
         }
     }
 

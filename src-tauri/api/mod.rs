@@ -22,8 +22,9 @@ pub use client::{Client, ClientBuilder, Credentials, PRODUCTION_BASE};
 pub use error::{ApiError, ErrorKind, Operation};
 pub use limited::LIMITS_WAIT;
 pub use model::{
-    Instance, InstanceStatus, KeyPairInfo, Limit, Named, NewSession, Phase, PowerAction,
-    QuotaValue, Quotas, RateLimits, RateValue, SessionInfo, Template, Timestamp,
+    FeatureUsage, Instance, InstanceStatus, KeyPairInfo, Limit, LimitUsage, Named, NewSession,
+    Phase, PowerAction, QuotaValue, Quotas, RateLimits, RateValue, SessionInfo, Template,
+    Timestamp,
 };
 pub use retry::{RetryPolicy, MAX_RETRY_AFTER};
 pub use secret::Secret;

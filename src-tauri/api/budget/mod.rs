@@ -12,7 +12,7 @@ mod pace;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-pub use limits::limits_by_kind;
+pub use limits::{compute_features, left_by_kind, limits_by_kind};
 pub use pace::Pace;
 
 use crate::api::Operation;
@@ -75,6 +75,17 @@ struct Lane {
     sent: VecDeque<Instant>,
     /// The turns bulk actions booked ahead, within their share of the limit.
     turns: Pace,
+    /// What the service last said is left of this minute (`/limits/usage`): it counts
+    /// every client of the account, not only this one.
+    told: Option<Told>,
+}
+
+/// The service's word on a kind: `left` requests from `since` until `until`.
+#[derive(Clone, Copy, Debug)]
+struct Told {
+    left: u32,
+    since: Instant,
+    until: Instant,
 }
 
 impl Lane {
@@ -84,7 +95,15 @@ impl Lane {
             held_until: None,
             sent: VecDeque::new(),
             turns: Pace::new(bulk_share(limit)),
+            told: None,
         }
+    }
+
+    /// Sent since the service last said what is left, and what it said.
+    fn told_now(&self) -> Option<(usize, Told)> {
+        let told = self.told?;
+        let since = self.sent.iter().filter(|t| **t >= told.since).count();
+        Some((since, told))
     }
 
     fn forget_before(&mut self, now: Instant) {
@@ -98,6 +117,25 @@ impl Lane {
         if self.held_until.is_some_and(|until| now >= until) {
             self.held_until = None;
         }
+        if self.told.is_some_and(|told| now >= told.until) {
+            self.told = None;
+        }
+    }
+
+    /// How many may leave now: within the limit, and within what the service said is left.
+    fn left(&self) -> u32 {
+        if self.held_until.is_some() {
+            return 0;
+        }
+        let used = u32::try_from(self.sent.len()).unwrap_or(u32::MAX);
+        let own = self.limit.saturating_sub(used);
+        match self.told_now() {
+            Some((since, told)) => own.min(
+                told.left
+                    .saturating_sub(u32::try_from(since).unwrap_or(u32::MAX)),
+            ),
+            None => own,
+        }
     }
 
     fn free_at(&self, now: Instant) -> Instant {
@@ -107,6 +145,11 @@ impl Lane {
             // The request that must leave the window before one more fits.
             let leaving = self.sent[self.sent.len() - limit.max(1)];
             at = at.max(leaving + WINDOW);
+        }
+        if let Some((since, told)) = self.told_now() {
+            if since >= told.left as usize {
+                at = at.max(told.until);
+            }
         }
         match self.held_until {
             Some(until) if until > at => until,
@@ -137,6 +180,8 @@ pub struct Pacing {
 #[derive(Debug)]
 pub struct Budget {
     lanes: [Lane; 5],
+    /// Compute's feature keys as `/limits` named them, and the kind each counts.
+    features: Vec<(String, Kind)>,
     /// The limit every kind started from.
     default: u32,
     /// The longest a 429 holds a kind back ([`MAX_HOLD`] unless the app's rhythm says).
@@ -155,6 +200,7 @@ impl Budget {
         let per_minute = per_minute.max(1);
         Budget {
             lanes: Kind::ALL.map(|_| Lane::new(per_minute)),
+            features: Vec::new(),
             default: per_minute,
             max_hold: MAX_HOLD,
         }
@@ -187,6 +233,34 @@ impl Budget {
         for (kind, per_minute) in limits_by_kind(limits) {
             self.set_limit(kind, per_minute);
         }
+        self.features = compute_features(limits)
+            .into_iter()
+            .map(|(key, kind, _)| (key, kind))
+            .collect();
+    }
+
+    /// What the service says is left of this minute (`/limits/usage`, read at the wall
+    /// clock's `wall`): each kind it names sends no more than that until its window starts
+    /// again, whatever this budget counted itself (other clients of the account count too).
+    pub fn heed_usage(
+        &mut self,
+        usage: &crate::api::LimitUsage,
+        wall: crate::api::Timestamp,
+        now: Instant,
+    ) {
+        for (kind, left, resets_in) in left_by_kind(usage, &self.features, wall) {
+            self.told(kind, left, resets_in, now);
+        }
+    }
+
+    /// The service says `left` requests of `kind` may go until `resets_in` from `now`.
+    pub fn told(&mut self, kind: Kind, left: u32, resets_in: Duration, now: Instant) {
+        let lane = self.lane(kind, now);
+        lane.told = (!resets_in.is_zero()).then(|| Told {
+            left,
+            since: now,
+            until: now.checked_add(resets_in.min(WINDOW)).unwrap_or(now),
+        });
     }
 
     /// The kind's limit as the service states it (`/limits`); at least 1.
@@ -211,12 +285,7 @@ impl Budget {
 
     /// How many requests of `kind` may leave now, in this minute.
     pub fn left(&mut self, kind: Kind, now: Instant) -> u32 {
-        let lane = self.lane(kind, now);
-        if lane.held_until.is_some() {
-            return 0;
-        }
-        let used = u32::try_from(lane.sent.len()).unwrap_or(u32::MAX);
-        lane.limit.saturating_sub(used)
+        self.lane(kind, now).left()
     }
 
     /// Counts one request of `kind` leaving now, if the budget has room; otherwise says
@@ -287,6 +356,56 @@ mod tests {
 
     fn secs(t0: Instant, s: f64) -> Instant {
         t0 + Duration::from_secs_f64(s)
+    }
+
+    #[test]
+    fn what_the_service_says_is_left_holds_until_its_window_starts_again() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(60);
+        // Others used 55 of the minute: 5 left for 20 s, though this budget sent none.
+        b.told(Kind::Power, 5, Duration::from_secs(20), t0);
+        assert_eq!(b.left(Kind::Power, t0), 5);
+        assert_eq!(b.pacing(Kind::Power, 30, t0).now, 5);
+        for _ in 0..5 {
+            assert_eq!(b.take(Kind::Power, t0), Ok(()));
+        }
+        assert_eq!(b.left(Kind::Power, secs(t0, 1.0)), 0);
+        assert_eq!(b.take(Kind::Power, secs(t0, 1.0)), Err(secs(t0, 20.0)));
+        // Other kinds are not told anything.
+        assert_eq!(b.left(Kind::List, t0), 60);
+        // Its window starts again: the budget's own count rules.
+        assert_eq!(b.take(Kind::Power, secs(t0, 20.0)), Ok(()));
+        assert_eq!(b.left(Kind::Power, secs(t0, 20.0)), 54);
+        // Told more than the budget's own count allows: its own count still rules.
+        b.told(Kind::List, 60, Duration::from_secs(30), secs(t0, 21.0));
+        for _ in 0..60 {
+            b.take(Kind::List, secs(t0, 21.0)).unwrap();
+        }
+        assert_eq!(b.left(Kind::List, secs(t0, 22.0)), 0);
+    }
+
+    #[test]
+    fn usage_is_heeded_for_the_features_limits_named() {
+        let t0 = Instant::now();
+        let wall = crate::api::Timestamp::parse("2026-12-07T10:00:00Z").unwrap();
+        let mut b = Budget::new(60);
+        b.set_limits(
+            &serde_json::from_str(
+                r#"{"limits": {"compute-api": {"instances.power": {"value": 60, "window": "minute"}}}}"#,
+            )
+            .unwrap(),
+        );
+        b.heed_usage(
+            &serde_json::from_str(
+                r#"[{"featureKey": "instances.power", "window": "minute", "remaining": 7,
+                     "resetAt": "2026-12-07T10:00:30Z"}]"#,
+            )
+            .unwrap(),
+            wall,
+            t0,
+        );
+        assert_eq!(b.left(Kind::Power, t0), 7);
+        assert_eq!(b.left(Kind::Power, secs(t0, 30.0)), 60);
     }
 
     #[test]

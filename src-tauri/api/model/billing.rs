@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::lenient::{signed_number, text};
+use super::lenient::{optional_time, signed_number, text};
+use super::Timestamp;
 
 /// Billing's answer: the plan and its limits, per API and per limit name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +43,48 @@ pub struct RateValue {
     pub value: i64,
     #[serde(default, deserialize_with = "text")]
     pub window: Option<String>,
+}
+
+/// `GET /limits/usage`: one feature's use of its limit in the current window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeatureUsage {
+    #[serde(deserialize_with = "text")]
+    pub feature_key: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub window: Option<String>,
+    /// Requests still allowed in the window; -1 unlimited.
+    #[serde(deserialize_with = "signed_number")]
+    pub remaining: i64,
+    /// When the window starts again.
+    #[serde(default, deserialize_with = "optional_time")]
+    pub reset_at: Option<Timestamp>,
+}
+
+/// The whole `/limits/usage` answer: a list of [`FeatureUsage`], each entry read alone so
+/// that one odd entry hides nothing (a list wrapped in an object is taken too).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LimitUsage(pub Vec<FeatureUsage>);
+
+impl<'de> Deserialize<'de> for LimitUsage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let rows = match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Array(rows) => rows,
+            serde_json::Value::Object(fields) => fields
+                .into_iter()
+                .find_map(|(_, v)| match v {
+                    serde_json::Value::Array(rows) => Some(rows),
+                    _ => None,
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        Ok(LimitUsage(
+            rows.into_iter()
+                .filter_map(|row| serde_json::from_value(row).ok())
+                .collect(),
+        ))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,5 +172,34 @@ mod tests {
         assert_eq!(mixed.max_instances(), Some(Limit::AtMost(5)));
         let odd: Quotas = serde_json::from_str(r#"{"quotas":[1,2]}"#).unwrap();
         assert_eq!(odd.max_instances(), None);
+    }
+
+    #[test]
+    fn usage_reads_each_feature_alone_and_skips_what_it_cannot() {
+        let usage: LimitUsage = serde_json::from_str(
+            r#"[
+                {"featureKey": "instances.power", "tierName": "Pro", "window": "minute",
+                 "currentUsage": 12, "limit": 60, "remaining": 48,
+                 "resetAt": "2026-12-07T10:00:30Z", "isLocked": false},
+                {"featureKey": "instances.list", "remaining": "7"},
+                {"featureKey": "broken", "remaining": "many"},
+                "not a row"
+            ]"#,
+        )
+        .unwrap();
+        assert_eq!(usage.0.len(), 2);
+        assert_eq!(usage.0[0].feature_key.as_deref(), Some("instances.power"));
+        assert_eq!(usage.0[0].remaining, 48);
+        assert_eq!(
+            usage.0[0].reset_at,
+            Timestamp::parse("2026-12-07T10:00:30Z")
+        );
+        assert_eq!(usage.0[1].remaining, 7);
+        assert_eq!(usage.0[1].reset_at, None);
+        let wrapped: LimitUsage =
+            serde_json::from_str(r#"{"usage": [{"featureKey": "x", "remaining": 1}]}"#).unwrap();
+        assert_eq!(wrapped.0.len(), 1);
+        let odd: LimitUsage = serde_json::from_str("null").unwrap();
+        assert!(odd.0.is_empty());
     }
 }

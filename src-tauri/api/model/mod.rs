@@ -13,6 +13,6 @@ mod instance;
 mod lenient;
 
 pub use account::{KeyPairInfo, NewSession, SessionInfo, Timestamp};
-pub use billing::{Limit, QuotaValue, Quotas, RateLimits, RateValue};
+pub use billing::{FeatureUsage, Limit, LimitUsage, QuotaValue, Quotas, RateLimits, RateValue};
 pub use instance::{Instance, InstanceStatus, Phase, PowerAction, Template};
 pub use lenient::Named;

@@ -217,6 +217,7 @@ impl Desk {
         let action = parse_action(action)?;
         let (client, _) = self.acting().await?;
         client.learn_limits().await;
+        client.learn_usage().await;
         let kind = sending::budget_kind(action);
         let pacing = client.budget().pacing(kind, count, Instant::now());
         Ok(pacing)
