@@ -457,6 +457,70 @@ async fn a_new_machine_the_list_lags_behind_is_waited_for() {
     desk.sign_out().await;
 }
 
+/// Issue 32: an unanswered create is told from the machines that were there by a list
+/// read for this sign-in. Before the first list came (it hangs here), there is none: the
+/// desk reads the list first, so a machine of the same template already there is not
+/// taken for the new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_create_before_the_first_list_is_told_apart_by_a_list_read_first() {
+    assert_in_session();
+    let sim = creating_sim("0");
+    let before: Vec<(String, String)> = sim
+        .raw_json("/api/compute/v1/instances")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap().to_owned(),
+                m["templateId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let template = before[0].1.clone();
+    let config = tempfile::tempdir().unwrap();
+    let desk = Arc::new(Desk::new(
+        config.path(),
+        Vault::new("app.computedesk.test.unanswered_first"),
+        Policy::default(),
+        compute_desk::desk::Options::default(),
+    ));
+    let seen = Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    // The first list read hangs for a while.
+    sim.fault(json!({"method": "GET", "path": "/api/compute/v1/instances",
+        "kind": "latency", "ms": 6000, "times": 1}))
+        .await;
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    sim.fault(
+        json!({"method": "POST", "path": "/api/compute/v1/instances", "kind": "answer_lost"}),
+    )
+    .await;
+    assert!(
+        !seen.last().is_some_and(|s| s.loaded),
+        "the list came before the create"
+    );
+    let lost = desk
+        .create(&template, "default-network", None)
+        .await
+        .unwrap_err();
+    assert_eq!(lost.text.key, "desk.create_unanswered", "{lost:?}");
+    let found = eventually(Duration::from_secs(15), || async {
+        !seen.creates_seen.lock().unwrap().is_empty()
+    })
+    .await;
+    assert!(found, "the machine was never looked for");
+    let CreateSeen::Found { id, .. } = seen.creates_seen.lock().unwrap()[0].clone() else {
+        panic!("{:?}", seen.creates_seen.lock().unwrap())
+    };
+    assert!(
+        before.iter().all(|(old, _)| *old != id),
+        "{id} was there before the create"
+    );
+    desk.sign_out().await;
+}
+
 /// A create whose answer was lost (the server made the machine): not a failure but not
 /// known; Create waits meanwhile, the machine is found in the next reads and the entry
 /// is settled by it. One that never reached the server is not seen within the bound and

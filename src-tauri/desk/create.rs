@@ -134,7 +134,9 @@ impl Desk {
         }
         let (client, owner) = self.acting().await?;
         // A create never answered may have made a machine: another now could make a
-        // second one. The machines listed now tell a new one from the others.
+        // second one. The machines listed now tell a new one from the others: a list
+        // read for this sign-in, never a remembered or an empty one (it would take a
+        // machine made meanwhile by someone else for this one); without one, read now.
         let listed = self
             .watcher
             .update_for(owner, |w| (!w.looking_for_create()).then(|| w.listed_ids()))
@@ -147,6 +149,15 @@ impl Desk {
                     "ThreatWinds did not answer the last create, so Compute Desk is looking for that machine in the list. Wait until it appears (at most 2 minutes) before creating another.",
                 )
             })?;
+        let listed = match listed {
+            Some(listed) => listed,
+            None => client
+                .list_instances()
+                .await?
+                .into_iter()
+                .map(|i| i.id)
+                .collect(),
+        };
         // Its entry first, then through the sign-in's gate, like every action: a sign-out
         // or a switch that began meanwhile sends no create for the account it left, and
         // what answers late is written only into that account's history, never the next's.

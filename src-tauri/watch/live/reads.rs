@@ -14,9 +14,10 @@ impl LiveList {
         self.mark_pending(&id, Action::Create, now);
     }
 
-    /// The machines as last read, by id.
-    pub fn listed_ids(&self) -> HashSet<String> {
-        self.instances.iter().map(|i| i.id.clone()).collect()
+    /// The machines as last read for this sign-in, by id; `None` while nothing was read
+    /// for it yet (no list, or an earlier visit's list shown until the first read).
+    pub fn listed_ids(&self) -> Option<HashSet<String>> {
+        (self.loaded && !self.unread).then(|| self.instances.iter().map(|i| i.id.clone()).collect())
     }
 
     /// A create of `template` (in `zone`) was sent when the list held `listed`, and never
