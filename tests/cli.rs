@@ -183,16 +183,21 @@ async fn a_failure_is_one_sentence_with_the_servers_words_and_support_code() {
         .nth(1)
         .unwrap_or_default()
         .chars()
-        .take_while(char::is_ascii_hexdigit)
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
         .collect();
-    assert!(code.len() == 32, "{err}");
+    // The service's support code, a UUID, whole.
+    assert!(code.len() == 36, "{err}");
     // And whose credentials were used.
     assert!(
         err.trim_end()
             .ends_with("(Using the credentials in the environment.)"),
         "{err}"
     );
-    assert!(code.chars().all(|c| c.is_ascii_hexdigit()), "{err}");
+    assert_eq!(
+        code.split('-').map(str::len).collect::<Vec<_>>(),
+        [8, 4, 4, 4, 12],
+        "{err}"
+    );
 }
 
 #[test]

@@ -13,12 +13,21 @@ use compute_desk::api::{
 use reqwest::Method;
 use serde_json::json;
 
+/// A support code as the service mints it now: a UUID, whole.
 fn assert_support_code(e: &ApiError) {
     let id = e
         .error_id()
         .unwrap_or_else(|| panic!("no support code on {e:?}"));
-    assert_eq!(id.len(), 32, "{id}");
-    assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    assert_uuid(id);
+}
+
+fn assert_uuid(id: &str) {
+    let groups: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+    assert!(
+        id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+        "{id}"
+    );
 }
 
 async fn running_machine(sim: &Sim, client: &Client) -> String {
@@ -725,6 +734,61 @@ async fn a_server_error_keeps_its_words_and_support_code() {
     assert!(line.contains(e.error_id().unwrap()), "{line}");
 }
 
+/// The service's newer error answers: the body is an object with the message and a UUID
+/// support code (also in `x-error-id`); where the headers are missing, the body's code is
+/// offered, whole. The overview docs' older answers (a 32-hex code, the message alone as
+/// the body) still read, and without headers offer no code.
+#[tokio::test]
+async fn error_bodies_of_both_generations_give_their_words_and_support_code() {
+    let sim = Sim::start(&[]);
+    let client = sim.client();
+    let raw = sim.raw(Method::GET, "/api/compute/v1/instances/nope").await;
+    assert_eq!(raw.status(), 404);
+    let header = raw.headers()["x-error-id"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = raw.json().await.unwrap();
+    assert_eq!(body["error"]["error_id"], header.as_str(), "{body}");
+    assert_eq!(body["error"]["code"], 404, "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+    assert_uuid(&header);
+    let e = client.get_instance("nope").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert_support_code(&e);
+    // No headers: the body alone says it.
+    sim.fault(
+        json!({"path": "/api/compute/v1/instances/*", "kind": "status", "status": 409,
+        "message": "Instance is busy", "headers": false, "times": 1}),
+    )
+    .await;
+    let e = client.power("nope", PowerAction::Start).await.unwrap_err();
+    assert_eq!(e.server_message(), Some("Instance is busy"));
+    assert_support_code(&e);
+
+    let older = Sim::start(&["--older-errors"]);
+    let client = older.client();
+    let body: serde_json::Value = older
+        .raw(Method::GET, "/api/compute/v1/instances/nope")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(body["error"].is_string(), "{body}");
+    let e = client.get_instance("nope").await.unwrap_err();
+    let id = e.error_id().unwrap();
+    assert_eq!(id.len(), 32, "{id}");
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    older
+        .fault(
+            json!({"path": "/api/compute/v1/instances/*", "kind": "status", "status": 409,
+            "message": "Instance is busy", "headers": false, "times": 1}),
+        )
+        .await;
+    let e = client.power("nope", PowerAction::Start).await.unwrap_err();
+    assert_eq!(
+        (e.server_message(), e.error_id()),
+        (Some("Instance is busy"), None)
+    );
+}
+
 #[tokio::test]
 async fn odd_error_bodies_keep_their_status() {
     let sim = Sim::start(&[]);
@@ -746,10 +810,7 @@ async fn odd_error_bodies_keep_their_status() {
 
     sim.fault(json!({"path": "/api/billing/v1/quotas", "kind": "status", "status": 404, "headers": false})).await;
     let e = client.quotas().await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.status(), e.error_id()),
-        (ErrorKind::NotFound, Some(404), None)
-    );
+    assert_eq!((e.kind(), e.status()), (ErrorKind::NotFound, Some(404)));
 
     sim.fault(json!({"path": "/api/compute/v1/instances", "kind": "malformed"}))
         .await;

@@ -10,8 +10,8 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    assert_no_secret_in_files, hide_window, one_window_at_a_time, open_create, press, show_window,
-    sign_in_with_key, sim_with, Desktop, Home, KEY, SECRET, SHIFT_TAB,
+    assert_no_secret_in_files, clipboard, hide_window, one_window_at_a_time, open_create, press,
+    show_window, sign_in_with_key, sim_with, Desktop, Home, KEY, SECRET, SHIFT_TAB,
 };
 use common::notifications::Notifications;
 use common::{Sim, EMAIL};
@@ -353,7 +353,21 @@ async fn quota_rate_limit_and_server_errors_are_explained_with_support_codes() {
     let code = app
         .js("return document.querySelector('#rows .row-error .copy-support').dataset.code")
         .await;
-    assert_eq!(code.as_str().unwrap().len(), 32, "the x-error-id: {code}");
+    // The service's support code is a UUID: shown whole and copied whole.
+    let code = code.as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 36, "the x-error-id: {code}");
+    let shown = app
+        .js("return document.querySelector('#rows .row-error code.code').textContent")
+        .await;
+    assert_eq!(shown, json!(code), "the code shown whole");
+    app.js("document.querySelector('#rows .row-error .copy-support').click(); return true;")
+        .await;
+    app.poll(
+        Duration::from_secs(5),
+        "the support code on the clipboard",
+        || async { (clipboard() == code).then_some(()) },
+    )
+    .await;
     let region = app
         .js("const r = document.querySelector('[aria-label=\"Problem with web-1\"]'); return r && r.getAttribute('role')")
         .await;

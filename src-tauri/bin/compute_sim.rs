@@ -59,6 +59,10 @@ struct Args {
     /// Answer 429 without a Retry-After header.
     #[arg(long)]
     no_retry_after: bool,
+    /// Word errors as the overview docs do: a body {"error": "…"} and a 32-hex support
+    /// code (otherwise as the service does now: an error object and a UUID).
+    #[arg(long)]
+    older_errors: bool,
     /// Machines to create at start, in a mix of states.
     #[arg(long, default_value_t = 0)]
     instances: usize,
@@ -168,6 +172,7 @@ async fn main() {
         rate_limit_per_minute: args.rate_limit,
         limits: args.limits,
         retry_after: !args.no_retry_after,
+        older_errors: args.older_errors,
         instances: args.instances,
         templates: !args.no_templates,
         dialect: match args.dialect {

@@ -42,7 +42,8 @@ fn yes() -> bool {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultAction {
-    /// Answer with this status; `headers: false` leaves out `x-error` and `x-error-id`.
+    /// Answer with this status; `headers: false` leaves out `x-error` and `x-error-id`
+    /// (the body, in the simulator's voice, still says what it says).
     Status {
         status: u16,
         #[serde(default = "yes")]

@@ -13,7 +13,7 @@ use tower::ServiceExt;
 
 use super::control::{Caller, FaultAction};
 use super::http::{error_response, Sim};
-use super::Dialect;
+use super::Voice;
 
 /// The error that makes hyper close a connection without answering.
 #[derive(Debug)]
@@ -80,7 +80,7 @@ impl Front {
             }
             let response = match &failure {
                 None | Some(FaultAction::AnswerLost) => route(self.router, request).await,
-                Some(action) => fault_response(action, self.sim.config.dialect),
+                Some(action) => fault_response(action, self.sim.config.voice()),
             };
             let lost = failure == Some(FaultAction::AnswerLost);
             let status = if lost { 0 } else { response.status().as_u16() };
@@ -121,7 +121,7 @@ fn auth_kind<B>(request: &Request<B>) -> &'static str {
     }
 }
 
-fn fault_response(action: &FaultAction, dialect: Dialect) -> Response<Body> {
+fn fault_response(action: &FaultAction, voice: Voice) -> Response<Body> {
     match action {
         FaultAction::Status {
             status,
@@ -133,13 +133,12 @@ fn fault_response(action: &FaultAction, dialect: Dialect) -> Response<Body> {
             let message = message
                 .clone()
                 .unwrap_or_else(|| default_message(status).to_owned());
-            let mut response = if *headers {
-                error_response(status, &message, dialect)
-            } else {
-                let mut r = Response::new(Body::empty());
-                *r.status_mut() = status;
-                r
-            };
+            let mut response = error_response(status, &message, voice);
+            if !*headers {
+                // Only the body says what happened (the service's newer answers do).
+                response.headers_mut().remove("x-error");
+                response.headers_mut().remove("x-error-id");
+            }
             if let Some(after) = retry_after {
                 response.headers_mut().insert("retry-after", after.header());
             }

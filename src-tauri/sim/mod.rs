@@ -41,6 +41,13 @@ pub enum Dialect {
     Sdk,
 }
 
+/// How the simulator words its errors: the JSON dialect and the generation of error bodies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Voice {
+    pub dialect: Dialect,
+    pub older_errors: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     pub api_key: String,
@@ -63,6 +70,10 @@ pub struct SimConfig {
     pub limits: Vec<(String, u32)>,
     /// Whether a 429 carries `Retry-After`.
     pub retry_after: bool,
+    /// Errors as the overview docs describe them: a body `{"error": "…"}` and a support
+    /// code of 32 hex characters. Otherwise as the service answers now: a body
+    /// `{"error": {"message", "type", "code", "error_id"}}` and a UUID support code.
+    pub older_errors: bool,
     /// Machines present at start.
     pub instances: usize,
     /// Whether `GET /templates` exists (older revisions answer 404).
@@ -94,6 +105,16 @@ pub struct SimConfig {
     pub seed: u64,
 }
 
+impl SimConfig {
+    /// How its errors are worded.
+    pub fn voice(&self) -> Voice {
+        Voice {
+            dialect: self.dialect,
+            older_errors: self.older_errors,
+        }
+    }
+}
+
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
@@ -107,6 +128,7 @@ impl Default for SimConfig {
             rate_limit_per_minute: 60,
             limits: Vec::new(),
             retry_after: true,
+            older_errors: false,
             instances: 0,
             templates: true,
             dialect: Dialect::Docs,

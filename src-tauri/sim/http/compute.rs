@@ -110,8 +110,9 @@ pub(super) async fn one(
 pub(super) async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> Answer {
     sim.admit(&headers, op::CREATE)?;
     let dialect = sim.config.dialect;
-    let body = parse_body(&body).map_err(|e| e.in_dialect(dialect))?;
-    let field = |name| required(&body, name).map_err(|e| e.in_dialect(dialect));
+    let voice = sim.config.voice();
+    let body = parse_body(&body).map_err(|e| e.in_voice(voice))?;
+    let field = |name| required(&body, name).map_err(|e| e.in_voice(voice));
     let (template, placement, status) = match dialect {
         Dialect::Docs => (
             field("template_id")?,

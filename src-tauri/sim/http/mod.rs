@@ -30,7 +30,7 @@ use serde_json::{json, Value};
 
 use super::control::Controls;
 use super::world::{BearerProblem, Machines, Refusal, Sessions, Timings};
-use super::{Dialect, SimConfig};
+use super::{Dialect, SimConfig, Voice};
 
 /// Everything the simulator knows, shared by all connections.
 pub struct Sim {
@@ -48,7 +48,7 @@ pub struct SimError {
     status: StatusCode,
     message: String,
     retry_after: Option<u64>,
-    dialect: Dialect,
+    voice: Voice,
 }
 
 impl SimError {
@@ -57,13 +57,13 @@ impl SimError {
             status,
             message: message.into(),
             retry_after: None,
-            dialect: Dialect::Docs,
+            voice: Voice::default(),
         }
     }
 
-    /// Spoken in the simulator's dialect (its support codes differ).
-    fn in_dialect(mut self, dialect: Dialect) -> Self {
-        self.dialect = dialect;
+    /// Worded in the simulator's voice (its bodies and support codes differ).
+    fn in_voice(mut self, voice: Voice) -> Self {
+        self.voice = voice;
         self
     }
 }
@@ -80,7 +80,7 @@ impl From<Refusal> for SimError {
 
 impl IntoResponse for SimError {
     fn into_response(self) -> Response<Body> {
-        let mut response = error_response(self.status, &self.message, self.dialect);
+        let mut response = error_response(self.status, &self.message, self.voice);
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()
@@ -91,9 +91,15 @@ impl IntoResponse for SimError {
 }
 
 /// An error answer as the contract describes it: both headers, and a JSON body that
-/// clients must not depend on. The support code is 32 hex characters in the overview
-/// docs and any string in the SDK (`compute-404-3fa9`).
-pub fn error_response(status: StatusCode, message: &str, dialect: Dialect) -> Response<Body> {
+/// clients must not depend on. As the service answers now, the body is an object whose
+/// `error_id` is the header's support code, a UUID minted per occurrence, and its `type`
+/// a 32-hex code of the kind of error; the overview docs' older body is the message
+/// alone and the support code 32 hex characters; the SDK's codes are any string
+/// (`compute-404-3fa9`).
+pub fn error_response(status: StatusCode, message: &str, voice: Voice) -> Response<Body> {
+    let (body, id) = error_body(status, message, voice);
+    let mut response = Json(body).into_response();
+    *response.status_mut() = status;
     let printable: String = message
         .chars()
         .map(|c| {
@@ -104,19 +110,54 @@ pub fn error_response(status: StatusCode, message: &str, dialect: Dialect) -> Re
             }
         })
         .collect();
-    let mut response = Json(json!({ "error": message })).into_response();
-    *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(
         "x-error",
         HeaderValue::from_str(&printable).expect("printable ASCII is a valid header"),
     );
-    let id = match dialect {
-        Dialect::Docs => format!("{:032x}", fastrand::u128(..)),
-        Dialect::Sdk => format!("compute-{}-{:04x}", status.as_u16(), fastrand::u16(..)),
-    };
     headers.insert("x-error-id", HeaderValue::from_str(&id).expect("ASCII"));
     response
+}
+
+/// The body of an error answer, and its support code, minted here.
+fn error_body(status: StatusCode, message: &str, voice: Voice) -> (Value, String) {
+    let id = match (voice.dialect, voice.older_errors) {
+        (Dialect::Sdk, _) => format!("compute-{}-{:04x}", status.as_u16(), fastrand::u16(..)),
+        (Dialect::Docs, true) => format!("{:032x}", fastrand::u128(..)),
+        (Dialect::Docs, false) => uuid(),
+    };
+    let body = if voice.older_errors {
+        json!({ "error": message })
+    } else {
+        // The kind of error, the same each time for one status (the service's MD5).
+        let kind = format!(
+            "{:032x}",
+            u128::from(status.as_u16()).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
+        );
+        json!({ "error": {
+            "message": message,
+            "type": kind,
+            "code": status.as_u16(),
+            "error_id": id,
+        }})
+    };
+    (body, id)
+}
+
+/// A random UUID (version 4), as the service mints support codes.
+fn uuid() -> String {
+    let n = fastrand::u128(..);
+    // Version 4, variant 10xx.
+    let n = (n & !(0xf << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+    let hex = format!("{n:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 type Answer = Result<Response<Body>, SimError>;
@@ -186,15 +227,15 @@ impl Sim {
     fn admit(&self, headers: &HeaderMap, operation: &'static str) -> Result<Caller, SimError> {
         let caller = self
             .caller(headers)
-            .map_err(|e| e.in_dialect(self.config.dialect))?;
+            .map_err(|e| e.in_voice(self.config.voice()))?;
         self.limit(operation)
-            .map_err(|e| e.in_dialect(self.config.dialect))?;
+            .map_err(|e| e.in_voice(self.config.voice()))?;
         Ok(caller)
     }
 
     /// A refusal of the world, in the simulator's dialect.
     fn refusal(&self, r: Refusal) -> SimError {
-        SimError::from(r).in_dialect(self.config.dialect)
+        SimError::from(r).in_voice(self.config.voice())
     }
 
     fn caller(&self, headers: &HeaderMap) -> Result<Caller, SimError> {
