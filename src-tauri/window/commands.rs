@@ -28,23 +28,47 @@ pub(super) fn set_title<R: Runtime>(app: &AppHandle<R>, view: &AppView) {
     }
 }
 
-/// The first call of the page: waits for the silent sign-in started at launch.
+/// The page's first call: waits for the silent sign-in started at launch, and answers
+/// with the number of the news as it stood when the call came (news before it is
+/// superseded by this answer) and, when a list is already there, the first news with it
+/// (`first`: what fills the page's window), so that the first screen needs no more round
+/// trips than this one.
 #[tauri::command]
 pub async fn start<R: Runtime>(
     app: AppHandle<R>,
     desk: State<'_, Desk>,
-) -> Result<AppView, Failure> {
+    room: State<'_, Newsroom>,
+    first: Option<FirstAsk>,
+) -> Result<Started, Failure> {
     log::info!(
         "startup: page asked to start {} ms after launch",
         super::startup::since_launch()
     );
+    let mark = room.after(None, false, None, NEWS_WAIT).await.version;
     let mut view = titled(&app, desk.started().await);
     view.whats_new = desk.take_whats_new().await;
     if let Some(news) = &view.whats_new {
         // What the clean-system proof of an update looks for.
         log::info!("startup: what's new in {} shown", news.version);
     }
-    Ok(view)
+    let news = match first {
+        Some(ask) => {
+            room.first(mark, &ask, desk.language(), std::time::Duration::ZERO)
+                .await
+        }
+        None => News {
+            version: mark,
+            ..News::default()
+        },
+    };
+    Ok(Started { view, news })
+}
+
+/// [`start`]'s answer.
+#[derive(serde::Serialize)]
+pub struct Started {
+    view: AppView,
+    news: News,
 }
 
 #[tauri::command]
@@ -255,11 +279,12 @@ pub fn about<R: Runtime>(app: AppHandle<R>) -> super::about::About {
 /// The page has painted its first list: a line in the log that says the machines screen
 /// appeared, how many rows it drew, and when (what the clean-system proof waits for).
 #[tauri::command]
-pub fn list_painted(rows: u32, machines: u32) {
+pub fn list_painted(first: State<'_, super::startup::FirstPaint>, rows: u32, machines: u32) {
     log::info!(
         "startup: first list painted, {rows} rows for {machines} machines, {} ms after launch",
         super::startup::since_launch()
     );
+    first.painted();
 }
 
 /// About's "Open log folder": the app's log folder in the desktop's file manager. The page

@@ -30,6 +30,7 @@ pub fn setup(app: &mut tauri::App, options: Options) -> Result<(), Box<dyn std::
     .with_history_dir(history_dir);
     app.manage(desk);
     app.manage(super::news::Newsroom::default());
+    app.manage(FirstPaint::default());
     // The window of tauri.conf.json, created here so that its page is marked light
     // or dark before any of its scripts run (rendering.rs says why the app decides).
     let config = app
@@ -68,6 +69,12 @@ pub fn setup(app: &mut tauri::App, options: Options) -> Result<(), Box<dyn std::
         let news = WindowSink {
             app: handle.clone(),
         };
+        // The keeper's first job looks in the keyring for every saved account (a D-Bus
+        // round and a key exchange each): not while the first screen is being drawn.
+        handle
+            .state::<FirstPaint>()
+            .wait(KEEPER_WAITS_AT_MOST)
+            .await;
         desk.keep_sessions_alive(|news_of| match news_of {
             // The keeper has marked the sign-in lost already; the page is told.
             AccountNews::Lost(_) | AccountNews::Confirmed | AccountNews::Accounts => {
@@ -113,3 +120,33 @@ pub fn show_main_window(app: &AppHandle, why: &str) {
 
 /// How long the page may take to load before the window is shown without it.
 pub const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The page has painted its first list (or its sign-in screen): work that can wait for
+/// the first screen waits for this.
+#[derive(Default)]
+pub struct FirstPaint {
+    painted: tokio::sync::Notify,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl FirstPaint {
+    /// The first screen is on show.
+    pub fn painted(&self) {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.painted.notify_waiters();
+    }
+
+    /// Waits until the first screen is on show, `at_most` that long.
+    pub async fn wait(&self, at_most: std::time::Duration) {
+        let notified = self.painted.notified();
+        if self.done.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        let _ = tokio::time::timeout(at_most, notified).await;
+    }
+}
+
+/// How long the session keeper waits for the first screen before it starts anyway.
+/// Measured: the keyring lookups of three saved accounts, made while the page loaded,
+/// delayed the first list painted (see the desktop benchmark's launch figures).
+const KEEPER_WAITS_AT_MOST: std::time::Duration = std::time::Duration::from_secs(5);

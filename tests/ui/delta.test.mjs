@@ -51,3 +51,16 @@ test('a seeded run of changes applied as deltas ends as the truth', () => {
     assert.deepEqual(shown, want, `after change ${step}`);
   }
 });
+
+test('rows changed in place keep their places and say which they replaced', () => {
+  const held = { machines: [row('a', 'RUNNING'), row('b', 'STOPPING'), row('c', 'RUNNING')] };
+  const next = applyDelta(held, 1, { base: 1, seq: 2, changed: [row('b', 'STOPPED')], gone: [] });
+  assert.deepEqual(next.machines, [row('a', 'RUNNING'), row('b', 'STOPPED'), row('c', 'RUNNING')]);
+  assert.equal(next.machines[0], held.machines[0], 'an unchanged row keeps its object');
+  assert.equal(next.replaced.from, held.machines);
+  assert.deepEqual(next.replaced.rows, [row('b', 'STOPPED')]);
+  // A new row is not a replacement: the list is rebuilt, and says nothing replaced.
+  const grown = applyDelta(held, 1, { base: 1, seq: 2, changed: [row('d', 'PROVISIONING')], gone: [] });
+  assert.equal(grown.replaced, undefined);
+  assert.deepEqual(grown.machines.map((r) => r.id), ['a', 'b', 'c', 'd']);
+});

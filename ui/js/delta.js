@@ -16,11 +16,24 @@ export function applyDelta(held, heldVersion, delta) {
   if (heldVersion === null || delta.base !== heldVersion) return null;
   const { changed, gone, base: _base, ...rest } = delta;
   let machines = held.machines;
-  if (changed.length || gone.length) {
-    const byId = new Map(machines.map((r) => [r.id, r]));
-    for (const id of gone) byId.delete(id);
-    for (const r of changed) byId.set(r.id, r);
-    machines = [...byId.values()];
+  if (!changed.length && !gone.length) return { ...rest, machines };
+  if (!gone.length) {
+    // Only rows the page holds, changed: each takes its place, and what follows the list
+    // (its order, its index) may be patched instead of rebuilt (`replaced`). A small map
+    // of the changed rows, not one of all of them.
+    const byId = new Map(changed.map((r) => [r.id, r]));
+    let found = 0;
+    const next = machines.map((r) => {
+      const c = byId.get(r.id);
+      if (c === undefined) return r;
+      found += 1;
+      return c;
+    });
+    if (found === byId.size) return { ...rest, machines: next, replaced: { from: machines, rows: changed } };
   }
+  const byId = new Map(machines.map((r) => [r.id, r]));
+  for (const id of gone) byId.delete(id);
+  for (const r of changed) byId.set(r.id, r);
+  machines = [...byId.values()];
   return { ...rest, machines };
 }

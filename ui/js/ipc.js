@@ -41,17 +41,6 @@ export async function call(command, args) {
  */
 
 /**
- * The news's number now. Asked before the page's first call: news from before it is
- * superseded by that call's answer, and `followNews(mark)` misses nothing after it.
- * @returns {Promise<number>}
- */
-export async function newsMark() {
-  /** @type {News} */
-  const now = await tauri.core.invoke('news', { seen: null });
-  return now.version;
-}
-
-/**
  * The number of the news whose machines list the page holds (null: a list from a call, or
  * none): the app sends a newer list as what changed since that one.
  * @type {number|null}
@@ -79,28 +68,42 @@ export function listFromCall() {
  * it, and one it could not (about a list it no longer holds) is asked for whole at once.
  * The first request says what fills the window (`first`): a longer list comes first as
  * that much (with `firstOf`, how many in all), and the whole of it is asked for at once.
- * @param {number} mark from newsMark
+ * `opening` is the first answer, come with the page's first call (`start`): its number, and
+ * the list when there was one already.
+ * @param {News} opening
  * @param {{rows: number, column: string, descending: boolean}} first
  * @param {NewsHandlers} handlers
  */
-export function followNews(mark, first, handlers) {
-  let seen = mark;
+export function followNews(opening, first, handlers) {
+  let seen = opening.version;
   let list = true;
   /** @type {typeof first|undefined} */
   let ask = first;
+  /** @type {News|null} */
+  let ready = opening;
   (async () => {
     for (;;) {
       /** @type {News} */
       let news;
-      try {
-        news = await tauri.core.invoke('news', { seen, list, have, first: ask });
-        list = false;
-        ask = undefined;
-      } catch (e) {
-        // Not expected (the request only waits); ask again in a moment, not in a tight loop.
-        console.error('news', e);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        continue;
+      if (ready) {
+        news = ready;
+        ready = null;
+        // The list came with it: what follows asks for what changed, as after any first answer.
+        if (news.machines) {
+          list = false;
+          ask = undefined;
+        }
+      } else {
+        try {
+          news = await tauri.core.invoke('news', { seen, list, have, first: ask });
+          list = false;
+          ask = undefined;
+        } catch (e) {
+          // Not expected (the request only waits); ask again in a moment, not in a tight loop.
+          console.error('news', e);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          continue;
+        }
       }
       seen = news.version;
       try {

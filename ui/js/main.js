@@ -2,7 +2,7 @@
 // Starts the page: waits for the silent sign-in, then shows sign-in or the machines, and
 // follows the Rust side's news (one standing request, answered when something changes).
 // The page never polls ThreatWinds; the Rust watcher reads.
-import { call, followNews, newsMark } from './ipc.js';
+import { call, followNews } from './ipc.js';
 import { $, h, disclosure } from './dom.js';
 import { fromNow, parseTime } from './format.js';
 import { toast } from './feedback.js';
@@ -207,15 +207,16 @@ async function start() {
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
   });
-  // The news's number first: news from before it is superseded by start's answer. The
-  // news then brings the list (a call for it too would bring a long one twice), a long
-  // one's first screen ahead of the rest.
-  const mark = await newsMark();
-  const v = await call('start');
+  // Start answers with the news's number as it stood when it was asked (news from before
+  // it is superseded by its answer) and, when the list is there already, the first news
+  // with it. The news brings the list (a call for it too would bring a long one twice), a
+  // long one's first screen ahead of the rest.
+  const first = firstScreenAsk();
+  const { view: v, news } = await call('start', { first });
   show(v);
   // The first start after an update: what is new in it, once.
   if (v.whatsNew) showWhatsNew(v.whatsNew);
-  followNews(mark, firstScreenAsk(), {
+  followNews(news, first, {
     machines: (list, held) => {
       const taken = machines.fromNews(list, held);
       historyChanged();

@@ -8,7 +8,7 @@ import { tx } from './i18n.js';
 /** @typedef {import('./screen.js').Row} Row */
 
 /** @param {Row} r @param {string} column */
-function sortKey(r, column) {
+export function sortKey(r, column) {
   switch (column) {
     case 'state': return tx(r.stateLabel);
     case 'createdAt': return parseTime(r.createdAt) ?? 0;

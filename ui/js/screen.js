@@ -58,6 +58,12 @@ const index = { /** @type {Row[]|null} */ machines: null, /** @type {Map<string,
 
 /** @param {string} id @returns {Row|undefined} */
 export function byId(id) {
+  const replaced = state.snapshot.replaced;
+  if (index.machines !== state.snapshot.machines && replaced && replaced.from === index.machines) {
+    // Rows replaced in place (a delta of machines moving): the index is patched.
+    for (const r of replaced.rows) index.byId.set(r.id, r);
+    index.machines = state.snapshot.machines;
+  }
   if (index.machines !== state.snapshot.machines) {
     index.machines = state.snapshot.machines;
     index.byId = new Map(state.snapshot.machines.map((/** @type {Row} */ r) => [r.id, r]));

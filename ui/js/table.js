@@ -5,7 +5,7 @@
 import { call } from './ipc.js';
 import { h, $ } from './dom.js';
 import { relative, STATE_ICON } from './format.js';
-import { sortRows } from './order.js';
+import { sortKey, sortRows } from './order.js';
 import { failureContent, copy } from './feedback.js';
 import { t, tx, language } from './i18n.js';
 import { state, queueRender, byId, openDetail } from './screen.js';
@@ -32,16 +32,40 @@ export function firstScreenAsk() {
  * the order changes, never on a keystroke: filtering a sorted list keeps its order.
  * @type {{machines: Row[]|null, column: string, descending: boolean, rows: Row[], names: string[]}}
  */
-const sorted = { machines: null, column: '', descending: false, rows: [], names: [] };
+const sorted = { machines: null, column: '', descending: false, rows: [], names: [], /** @type {Map<string, number>|null} */ at: null };
 
 function sortedMachines() {
   /** @type {Row[]} */
   const all = state.snapshot.machines;
   const { column, descending } = state.sort;
+  if (sorted.column === column && sorted.descending === descending && sorted.machines !== all && patchSorted(all)) return sorted;
   if (sorted.machines !== all || sorted.column !== column || sorted.descending !== descending) {
-    Object.assign(sorted, { machines: all, column, descending, ...sortRows(all, column, descending) });
+    Object.assign(sorted, { machines: all, column, descending, at: null, ...sortRows(all, column, descending) });
   }
   return sorted;
+}
+
+/**
+ * A list whose changed rows only replaced rows of the sorted one (a delta of machines
+ * moving) keeps its order where their sort keys and names stayed: each row is put in its
+ * place, and 10,000 rows are not sorted again for a few that changed their state.
+ * @param {Row[]} all @returns {boolean} whether it was patched
+ */
+function patchSorted(all) {
+  const replaced = state.snapshot.replaced;
+  if (!replaced || replaced.from !== sorted.machines) return false;
+  if (!sorted.at) sorted.at = new Map(sorted.rows.map((r, i) => [r.id, i]));
+  const places = [];
+  for (const r of replaced.rows) {
+    const i = sorted.at.get(r.id);
+    if (i === undefined) return false;
+    const old = sorted.rows[i];
+    if (old.name !== r.name || String(sortKey(old, sorted.column)) !== String(sortKey(r, sorted.column))) return false;
+    places.push(i);
+  }
+  replaced.rows.forEach((r, k) => { sorted.rows[places[k]] = r; });
+  sorted.machines = all;
+  return true;
 }
 
 export function recompute() {

@@ -19,6 +19,14 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The least and the most of `v`.
+pub fn spread(v: &[f64]) -> (f64, f64) {
+    v.iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(*x), hi.max(*x))
+        })
+}
+
 pub fn pss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
         .unwrap_or_default()
@@ -64,20 +72,29 @@ pub fn tree_pss_mib(name: &str) -> (f64, Vec<String>) {
 
 /// CPU time (user + system, in clock ticks) of the app's [`tree`].
 pub fn tree_cpu_ticks(name: &str) -> u64 {
-    tree(name)
-        .into_iter()
-        .map(|p| {
-            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
-            // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
-            let fields: Vec<&str> = stat
-                .rsplit_once(')')
-                .map_or("", |(_, rest)| rest)
-                .split_whitespace()
-                .collect();
-            let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
-            field(14).unwrap_or(0) + field(15).unwrap_or(0)
-        })
-        .sum()
+    tree_cpu_by_process(name).iter().map(|(_, t)| t).sum()
+}
+
+/// CPU time (clock ticks) of each process of the app's [`tree`], by its name.
+pub fn tree_cpu_by_process(name: &str) -> Vec<(String, u64)> {
+    let mut by: Vec<(String, u64)> = Vec::new();
+    for p in tree(name) {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
+        // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |(_, rest)| rest)
+            .split_whitespace()
+            .collect();
+        let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
+        let ticks = field(14).unwrap_or(0) + field(15).unwrap_or(0);
+        let who = comm(p);
+        match by.iter_mut().find(|(w, _)| *w == who) {
+            Some((_, t)) => *t += ticks,
+            None => by.push((who, ticks)),
+        }
+    }
+    by
 }
 
 pub fn clock_ticks_per_second() -> f64 {

@@ -1228,6 +1228,39 @@ mod tests {
     }
 
     #[test]
+    fn a_long_list_is_read_less_often_while_many_move_and_each_end_is_still_seen_in_time() {
+        // Twenty of 10,000 machines shut down for 30 s. A read of the whole list costs in
+        // proportion to its length: it is read every 6 s, not every 2 s.
+        let server = |t: f64| -> Vec<Instance> {
+            (0..10_000)
+                .map(|i| {
+                    let status = match (i < 20, t < 30.0) {
+                        (true, true) => "STOPPING",
+                        (true, false) => "STOPPED",
+                        _ => "RUNNING",
+                    };
+                    machine(&format!("m{i:05}"), status)
+                })
+                .collect()
+        };
+        let (mut w, clock) = signed_in(server(0.0));
+        let mut budget = crate::api::budget::Budget::new(60);
+        let (lists, singles, over, seen_at) =
+            follow_within(&mut w, &clock, &mut budget, 60.0, server);
+        assert_eq!(over, 0, "no request over the budget");
+        // Every 6 s while they move (15 at the quick rhythm), then the idle rhythm.
+        assert!((4..=7).contains(&lists), "{lists} list reads in a minute");
+        assert_eq!(singles, 0);
+        for i in 0..20 {
+            let at = seen_at[&format!("m{i:05}")];
+            assert!(
+                at <= 30.0 + 6.5,
+                "m{i:05} seen stopped at {at} s, the server at 30 s"
+            );
+        }
+    }
+
+    #[test]
     fn one_moving_machine_is_read_alone_within_the_budget() {
         let server = |t: f64| -> Vec<Instance> {
             (0..30)
