@@ -932,3 +932,51 @@ async fn session_closes(sim: &Sim) -> usize {
         })
         .count()
 }
+
+/// Issue 32: the service counts an account's requests whichever account is on screen. A
+/// switch to another account and back finds the power actions of the last minute still
+/// counted (what `/limits/usage` would say is not asked here: the server does not answer
+/// it), so the next bulk is told it must wait, not that its whole share is free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switch_away_and_back_keeps_what_the_account_sent_this_minute() {
+    assert_in_session();
+    let other = Sim::start(&["--instances", "2"]);
+    let limited = Sim::start(&["--instances", "8", "--limit", "instances.power=3"]);
+    limited
+        .fault(serde_json::json!({"path": "/api/billing/v1/limits/usage",
+            "kind": "status", "status": 404, "times": 0}))
+        .await;
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.accounts-budget-kept");
+    let (desk, seen) = common::recorded_desk(config.path(), &vault);
+    desk.sign_in_with_key(&other.base, KEY, SECRET)
+        .await
+        .unwrap();
+    machines_on_screen(&seen, 2).await;
+    desk.sign_in_with_key(&limited.base, KEY, SECRET)
+        .await
+        .unwrap();
+    machines_on_screen(&seen, 8).await;
+    // Two of a bulk's turns (two thirds of 3) used now.
+    let fresh = desk.pacing("stop", 2).await.unwrap();
+    assert_eq!(fresh.now, 2, "{fresh:?}");
+    let running = eventually(Duration::from_secs(10), || async {
+        seen.running_ids().len() >= 2
+    })
+    .await;
+    assert!(running, "two machines never ran");
+    let ids: Vec<String> = seen.running_ids()[..2].to_vec();
+    let results = desk.act_and_wait(&ids, "stop").await.unwrap();
+    assert!(results.iter().all(|r| r.ok), "{results:?}");
+    assert_eq!(desk.pacing("stop", 2).await.unwrap().now, 0);
+
+    let accounts = account_ids(&desk).await;
+    desk.switch_account(&accounts[0]).await.unwrap();
+    machines_on_screen(&seen, 2).await;
+    desk.switch_account(&accounts[1]).await.unwrap();
+    machines_on_screen(&seen, 8).await;
+    let back = desk.pacing("stop", 2).await.unwrap();
+    assert_eq!(back.now, 0, "the minute's actions forgotten: {back:?}");
+    assert!(back.seconds > 0, "{back:?}");
+    desk.sign_out().await;
+}

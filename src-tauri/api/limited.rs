@@ -29,7 +29,24 @@ impl AccountBudget {
     }
 }
 
+/// An account's budget, kept by whoever follows accounts between sign-ins (a switch to
+/// another account and back): what was sent in the last minute still counts.
+#[derive(Clone)]
+pub struct SharedBudget(Arc<AccountBudget>);
+
 impl Client {
+    /// This client's budget, to be kept for its account.
+    pub fn shared_budget(&self) -> SharedBudget {
+        SharedBudget(self.budget.clone())
+    }
+
+    /// The same client, counting in `budget` (its account's, kept from an earlier sign-in).
+    pub fn with_budget(&self, budget: &SharedBudget) -> Client {
+        let mut client = self.clone();
+        client.budget = budget.0.clone();
+        client
+    }
+
     /// Another account's budget: the defaults this client started from, nothing counted
     /// or learned yet.
     pub(super) fn fresh_budget(&self) -> Arc<AccountBudget> {

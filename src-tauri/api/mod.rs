@@ -20,7 +20,7 @@ mod secret;
 
 pub use client::{Client, ClientBuilder, Credentials, PRODUCTION_BASE};
 pub use error::{ApiError, ErrorKind, Operation};
-pub use limited::LIMITS_WAIT;
+pub use limited::{SharedBudget, LIMITS_WAIT};
 pub use model::{
     FeatureUsage, Instance, InstanceStatus, KeyPairInfo, Limit, LimitUsage, Named, NewSession,
     Phase, PowerAction, QuotaValue, Quotas, RateLimits, RateValue, SessionInfo, Template,

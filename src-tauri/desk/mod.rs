@@ -87,6 +87,10 @@ pub struct Desk {
     /// Each account's list as last read, by account id, kept in memory while another is
     /// on screen: shown at once (marked as not read) when the person switches back.
     recent: std::sync::Mutex<HashMap<String, Remembered>>,
+    /// Each saved account's request budget, by account id, for as long as the app runs:
+    /// the service counts an account's requests whichever account is on screen, so a
+    /// switch away and back finds what was sent in the last minute still counted.
+    budgets: std::sync::Mutex<HashMap<String, crate::api::SharedBudget>>,
 }
 
 /// How many accounts' last lists are kept in memory at most.
@@ -165,6 +169,7 @@ impl Desk {
             history_dir: config_dir.join("history"),
             language: std::sync::Mutex::new(language),
             recent: std::sync::Mutex::new(HashMap::new()),
+            budgets: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -280,6 +285,16 @@ impl Desk {
             other.map(|k| recent.remove(&k));
         }
         recent.insert(id, list);
+    }
+
+    /// The saved account `id`'s request budget: the one kept from its earlier sign-ins, or
+    /// `client`'s, kept from now on.
+    fn budget_of(&self, id: &str, client: &Client) -> crate::api::SharedBudget {
+        let mut budgets = self.budgets.lock().unwrap_or_else(|p| p.into_inner());
+        budgets
+            .entry(id.to_owned())
+            .or_insert_with(|| client.shared_budget())
+            .clone()
     }
 
     /// The account `id`'s last list, taken to be shown.

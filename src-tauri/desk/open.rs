@@ -128,7 +128,7 @@ impl Desk {
     /// Makes `account` the signed-in one: keyring (not for the demo), settings, watcher.
     /// `typed` is the address the person typed to sign it in on the sign-in screen (saved
     /// as the address the sign-in screen offers next time); `None` for a silent open.
-    pub(super) async fn signed_in(&self, account: Account, typed: Option<&str>) {
+    pub(super) async fn signed_in(&self, mut account: Account, typed: Option<&str>) {
         let history = self.open_history(&account).await;
         // An account's own server, from the server that accepted its credentials: never
         // from what another account typed or used.
@@ -140,6 +140,9 @@ impl Desk {
         };
         let id = saved.as_ref().map(|(a, _)| a.id.clone());
         let saved_id = id.clone();
+        if let Some(id) = &saved_id {
+            account.use_budget(&self.budget_of(id, account.client()));
+        }
         let mut s = self.state.lock().await;
         // The saved account on screen until now (an account was added over it): its list
         // is kept to show when the person comes back to it.

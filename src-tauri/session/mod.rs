@@ -223,6 +223,11 @@ impl Account {
         &self.client
     }
 
+    /// Counts this account's requests in `budget`: its own, kept from an earlier sign-in.
+    pub fn use_budget(&mut self, budget: &crate::api::SharedBudget) {
+        self.client = self.client.with_budget(budget);
+    }
+
     /// Who this account is on its server, in words that stay the same from one sign-in to
     /// the next: `key:<fingerprint of the API key>` for a key pair (the key is its id; it is
     /// never written, not even here), the
