@@ -160,7 +160,7 @@ async fn a_bulk_shows_each_rows_outcome_as_it_comes_and_stops_when_asked() {
     // The history says the same.
     let first = entries_for(&desk, "stop", &ids[0]);
     assert_eq!(first[0].outcome, Outcome::Failed);
-    assert_eq!(first[0].said.error_id.as_ref().map(String::len), Some(32));
+    assert_eq!(first[0].said.error_id.as_ref().map(String::len), Some(36));
     for id in &ids[2..] {
         let e = &entries_for(&desk, "stop", id)[0];
         assert_eq!(
