@@ -168,21 +168,9 @@ async fn nine_machines_stopping_are_each_seen_at_their_end_within_the_limits() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let requests = sim.requests().await;
     // The server's record: each shutdown ends 20 s after it arrived.
-    let mut worst = 0;
-    for id in &ids {
-        let path = format!("{LIST}/{id}/stop");
-        let sent = requests
-            .iter()
-            .find(|r| r["method"] == "POST" && r["path"] == path.as_str())
-            .unwrap_or_else(|| panic!("no shutdown of {id}"));
-        let ended = sent["arrivedMs"].as_u64().unwrap() + 20_000;
-        let shown = *shown_at
-            .get(id)
-            .unwrap_or_else(|| panic!("{id} never read Stopped"));
-        worst = worst.max(shown.saturating_sub(ended));
-    }
+    let worst = sim.worst_stop_lag(&ids, &shown_at, 20_000).await;
+    let requests = sim.requests().await;
     let refused = requests.iter().filter(|r| r["status"] == 429).count();
     let (lists, singles) = sim.reads_of_each_kind().await;
     println!(

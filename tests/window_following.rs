@@ -248,6 +248,17 @@ async fn wait_banners(app: &Desktop) -> Vec<String> {
     serde_json::from_value(app.js("return window.__waits").await).unwrap()
 }
 
+/// Waits until no banner tells of a wait (the last one is over).
+async fn until_the_wait_is_over(app: &Desktop, what: &str) {
+    app.poll(Duration::from_secs(10), what, || async {
+        app.js("return document.getElementById('slowed') === null")
+            .await
+            .as_bool()
+            .filter(|gone| *gone)
+    })
+    .await;
+}
+
 /// Waits until a banner telling of the service's wait ("… again in N s") has been
 /// shown since `seen` banners were recorded, and answers its words.
 async fn until_a_wait_is_said(app: &Desktop, seen: usize, what: &str) -> String {
@@ -314,20 +325,9 @@ async fn nine_machines_stopping_read_stopped_on_the_page_within_the_limits() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The server's record: each shutdown ends 20 s after it arrived.
+    let worst = sim.worst_stop_lag(nine, &shown_at, 20_000).await;
     let requests = sim.requests().await;
-    let mut worst = 0;
-    for id in nine {
-        let path = format!("{LIST}/{id}/stop");
-        let sent = requests
-            .iter()
-            .find(|r| r["method"] == "POST" && r["path"] == path.as_str())
-            .unwrap_or_else(|| panic!("no shutdown of {id}"));
-        let ended = sent["arrivedMs"].as_u64().unwrap() + 20_000;
-        let shown = *shown_at
-            .get(id)
-            .unwrap_or_else(|| panic!("{id} never read Stopped on the page"));
-        worst = worst.max(shown.saturating_sub(ended));
-    }
     let refused = requests.iter().filter(|r| r["status"] == 429).count();
     let (lists, singles) = sim.reads_of_each_kind().await;
     println!(
@@ -368,17 +368,7 @@ async fn nine_machines_stopping_read_stopped_on_the_page_within_the_limits() {
     // A 429 to the machine read alone (the one shutting down is followed alone).
     let seen = wait_banners(&app).await.len();
     // The banner of the action's wait goes first.
-    app.poll(
-        Duration::from_secs(10),
-        "the action's banner gone",
-        || async {
-            app.js("return document.getElementById('slowed') === null")
-                .await
-                .as_bool()
-                .filter(|gone| *gone)
-        },
-    )
-    .await;
+    until_the_wait_is_over(&app, "the action's banner gone").await;
     sim.fault(
         serde_json::json!({"method": "GET", "path": format!("{LIST}/*"),
         "kind": "status", "status": 429, "retryAfter": 5, "times": 1}),
@@ -387,17 +377,7 @@ async fn nine_machines_stopping_read_stopped_on_the_page_within_the_limits() {
     until_a_wait_is_said(&app, seen, "the single read's 429").await;
 
     // A 429 to a list read (Refresh).
-    app.poll(
-        Duration::from_secs(10),
-        "the read's banner gone",
-        || async {
-            app.js("return document.getElementById('slowed') === null")
-                .await
-                .as_bool()
-                .filter(|gone| *gone)
-        },
-    )
-    .await;
+    until_the_wait_is_over(&app, "the read's banner gone").await;
     let seen = wait_banners(&app).await.len();
     sim.fault(serde_json::json!({"method": "GET", "path": LIST,
         "kind": "status", "status": 429, "retryAfter": 5, "times": 1}))

@@ -158,6 +158,32 @@ impl Sim {
         (lists, singles)
     }
 
+    /// The worst lag, in the simulator's milliseconds, from the end of each of `ids`'s
+    /// shutdowns on the server (its `POST …/stop` arrived, and a shutdown takes
+    /// `takes_ms`) to when it was first shown stopped (`shown_at`, on the same clock).
+    pub async fn worst_stop_lag(
+        &self,
+        ids: &[String],
+        shown_at: &std::collections::HashMap<String, u64>,
+        takes_ms: u64,
+    ) -> u64 {
+        let requests = self.requests().await;
+        let mut worst = 0;
+        for id in ids {
+            let path = format!("/api/compute/v1/instances/{id}/stop");
+            let sent = requests
+                .iter()
+                .find(|r| r["method"] == "POST" && r["path"] == path.as_str())
+                .unwrap_or_else(|| panic!("no shutdown of {id}"));
+            let ended = sent["arrivedMs"].as_u64().unwrap() + takes_ms;
+            let shown = *shown_at
+                .get(id)
+                .unwrap_or_else(|| panic!("{id} never shown stopped"));
+            worst = worst.max(shown.saturating_sub(ended));
+        }
+        worst
+    }
+
     /// Revokes the API key `key` on the server, as an administrator would.
     pub async fn revoke_key(&self, key: &str) {
         self.delete(&format!("/_sim/keys/{key}")).await;
