@@ -409,6 +409,19 @@ fn creating_sim(lag: &str) -> Sim {
     ])
 }
 
+/// The id of the machine the first unanswered create was found to be, once it is.
+async fn the_create_found(seen: &Screen) -> String {
+    let found = eventually(Duration::from_secs(15), || async {
+        !seen.creates_seen.lock().unwrap().is_empty()
+    })
+    .await;
+    assert!(found, "the machine was never looked for");
+    let CreateSeen::Found { id, .. } = seen.creates_seen.lock().unwrap()[0].clone() else {
+        panic!("{:?}", seen.creates_seen.lock().unwrap())
+    };
+    id
+}
+
 /// The history's create entries, oldest first.
 fn creates(desk: &Desk) -> Vec<Entry> {
     let mut entries: Vec<Entry> = desk
@@ -506,14 +519,7 @@ async fn an_unanswered_create_before_the_first_list_is_told_apart_by_a_list_read
         .await
         .unwrap_err();
     assert_eq!(lost.text.key, "desk.create_unanswered", "{lost:?}");
-    let found = eventually(Duration::from_secs(15), || async {
-        !seen.creates_seen.lock().unwrap().is_empty()
-    })
-    .await;
-    assert!(found, "the machine was never looked for");
-    let CreateSeen::Found { id, .. } = seen.creates_seen.lock().unwrap()[0].clone() else {
-        panic!("{:?}", seen.creates_seen.lock().unwrap())
-    };
+    let id = the_create_found(&seen).await;
     assert!(
         before.iter().all(|(old, _)| *old != id),
         "{id} was there before the create"
@@ -579,14 +585,7 @@ async fn a_create_without_an_answer_is_looked_for_and_create_waits_meanwhile() {
         "no second POST"
     );
     // The machine appears: the entry is about it, and ends when it runs.
-    let found = eventually(Duration::from_secs(15), || async {
-        !seen.creates_seen.lock().unwrap().is_empty()
-    })
-    .await;
-    assert!(found, "the machine was never looked for");
-    let CreateSeen::Found { id, .. } = seen.creates_seen.lock().unwrap()[0].clone() else {
-        panic!("{:?}", seen.creates_seen.lock().unwrap())
-    };
+    let id = the_create_found(&seen).await;
     let done = eventually(Duration::from_secs(20), || async {
         creates(&desk)[0].outcome == Outcome::Done
     })

@@ -1189,22 +1189,26 @@ mod tests {
         (lists, singles, over, seen_at)
     }
 
+    /// The server's list at `t` s: `count` machines named `m00000`…, the first `moving`
+    /// shutting down until `ends` s, then stopped; the rest running.
+    fn stopping(count: usize, moving: usize, ends: f64, t: f64) -> Vec<Instance> {
+        (0..count)
+            .map(|i| {
+                let status = match (i < moving, t < ends) {
+                    (true, true) => "STOPPING",
+                    (true, false) => "STOPPED",
+                    _ => "RUNNING",
+                };
+                machine(&format!("m{i:05}"), status)
+            })
+            .collect()
+    }
+
     #[test]
     fn nine_moving_machines_are_followed_by_list_reads_within_the_budget() {
         // Nine of thirty machines shut down for 20 s; the service allows 60 reads of each
         // kind a minute. Read alone each 2 s, they would take 270.
-        let server = |t: f64| -> Vec<Instance> {
-            (0..30)
-                .map(|i| {
-                    let status = match (i < 9, t < 20.0) {
-                        (true, true) => "STOPPING",
-                        (true, false) => "STOPPED",
-                        _ => "RUNNING",
-                    };
-                    machine(&format!("m{i:02}"), status)
-                })
-                .collect()
-        };
+        let server = |t: f64| stopping(30, 9, 20.0, t);
         let (mut w, clock) = signed_in(server(0.0));
         let mut budget = crate::api::budget::Budget::new(60);
         let (lists, singles, over, seen_at) =
@@ -1219,10 +1223,10 @@ mod tests {
             "nine do not fit a round's share of single reads"
         );
         for i in 0..9 {
-            let at = seen_at[&format!("m{i:02}")];
+            let at = seen_at[&format!("m{i:05}")];
             assert!(
                 at <= 22.5,
-                "m{i:02} seen stopped at {at} s, the server at 20 s"
+                "m{i:05} seen stopped at {at} s, the server at 20 s"
             );
         }
     }
@@ -1231,18 +1235,7 @@ mod tests {
     fn a_long_list_is_read_less_often_while_many_move_and_each_end_is_still_seen_in_time() {
         // Twenty of 10,000 machines shut down for 30 s. A read of the whole list costs in
         // proportion to its length: it is read every 6 s, not every 2 s.
-        let server = |t: f64| -> Vec<Instance> {
-            (0..10_000)
-                .map(|i| {
-                    let status = match (i < 20, t < 30.0) {
-                        (true, true) => "STOPPING",
-                        (true, false) => "STOPPED",
-                        _ => "RUNNING",
-                    };
-                    machine(&format!("m{i:05}"), status)
-                })
-                .collect()
-        };
+        let server = |t: f64| stopping(10_000, 20, 30.0, t);
         let (mut w, clock) = signed_in(server(0.0));
         let mut budget = crate::api::budget::Budget::new(60);
         let (lists, singles, over, seen_at) =
