@@ -89,12 +89,8 @@ impl Client {
     pub async fn learn_usage(&self) {
         match tokio::time::timeout(LIMITS_WAIT, self.limit_usage()).await {
             Ok(Ok(usage)) => {
-                let wall = Timestamp::from_unix(
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
-                );
-                self.budget().heed_usage(&usage, wall, Instant::now());
+                self.budget()
+                    .heed_usage(&usage, Timestamp::now(), Instant::now());
             }
             Ok(Err(e)) => log::info!(
                 "limits: usage not stated by the service ({:?}); the app's own count stands",

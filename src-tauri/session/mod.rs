@@ -346,11 +346,7 @@ impl EmailSignIn {
 
 /// The current time as a [`Timestamp`], for callers outside tests.
 pub fn now() -> Timestamp {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO)
-        .as_secs();
-    Timestamp::from_unix(secs as i64)
+    Timestamp::now()
 }
 
 /// The headers' form of what the keyring held.

@@ -44,7 +44,7 @@ pub async fn start<R: Runtime>(
         "startup: page asked to start {} ms after launch",
         super::startup::since_launch()
     );
-    let mark = room.after(None, false, None, NEWS_WAIT).await.version;
+    let mark = room.version();
     let mut view = titled(&app, desk.started().await);
     view.whats_new = desk.take_whats_new().await;
     if let Some(news) = &view.whats_new {
