@@ -478,19 +478,7 @@ async fn a_new_machine_the_list_lags_behind_is_waited_for() {
 async fn an_unanswered_create_before_the_first_list_is_told_apart_by_a_list_read_first() {
     assert_in_session();
     let sim = creating_sim("0");
-    let before: Vec<(String, String)> = sim
-        .raw_json("/api/compute/v1/instances")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["id"].as_str().unwrap().to_owned(),
-                m["templateId"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let before = sim.listed("templateId").await;
     let template = before[0].1.clone();
     let config = tempfile::tempdir().unwrap();
     let desk = Arc::new(Desk::new(

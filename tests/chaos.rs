@@ -278,19 +278,7 @@ async fn the_app_stays_right_through_a_chaotic_service() {
     desk.watcher().update(|w| w.refresh_now()).await;
     let pushed = screen.count();
     assert!(eventually(Duration::from_secs(5), || async { screen.count() > pushed }).await);
-    let truth: HashMap<String, String> = sim
-        .raw_json("/api/compute/v1/instances")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["id"].as_str().unwrap().to_owned(),
-                m["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let truth: HashMap<String, String> = sim.listed("status").await.into_iter().collect();
     let shown: HashMap<String, String> = screen
         .last()
         .unwrap()

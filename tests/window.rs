@@ -10,8 +10,9 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    assert_no_secret_in_files, clipboard, hide_window, one_window_at_a_time, open_create, press,
-    show_window, sign_in_with_key, sim_with, Desktop, Home, KEY, SECRET, SHIFT_TAB,
+    ask_for_code, assert_no_secret_in_files, clipboard, hide_window, one_window_at_a_time,
+    open_create, press, show_window, sign_in_with_key, sim_with, Desktop, Home, KEY, SECRET,
+    SHIFT_TAB,
 };
 use common::notifications::Notifications;
 use common::{Sim, EMAIL};
@@ -42,18 +43,6 @@ async fn launched_with_four_machines(
     app.record_news().await;
     app.control("Send code").await;
     (sim, home, app)
-}
-
-/// Asks for a sign-in code by email and waits for the code step; the server address is
-/// already set.
-async fn ask_for_code(app: &Desktop) {
-    app.fill("Work email", common::EMAIL).await;
-    app.click("Send code").await;
-    app.until(
-        "the code step",
-        "return !document.getElementById('code-form').hidden",
-    )
-    .await;
 }
 
 /// Asks for a code by email and types the one the simulator "sent".

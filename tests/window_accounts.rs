@@ -11,7 +11,9 @@
 
 mod common;
 
-use common::desktop::{one_window_at_a_time, press_key, sign_in_with_key, sim_with, Desktop, Home};
+use common::desktop::{
+    ask_for_code, one_window_at_a_time, press_key, sign_in_with_key, sim_with, Desktop, Home,
+};
 use serde_json::json;
 
 /// Whether a window of this display has exactly the title `title` (within 5 s: the window
@@ -106,13 +108,7 @@ async fn accounts_are_added_switched_and_removed_from_the_menu() {
     app.js("document.querySelector('#signin details').open = true; return true;")
         .await;
     app.fill("Server address", &second.base).await;
-    app.fill("Work email", common::EMAIL).await;
-    app.click("Send code").await;
-    app.until(
-        "the code step",
-        "return !document.getElementById('code-form').hidden",
-    )
-    .await;
+    ask_for_code(&app).await;
     app.click("Back to your machines").await;
     app.until(
         "the first account's machines after a code was sent",

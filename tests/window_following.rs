@@ -30,17 +30,7 @@ async fn page_rows(app: &Desktop) -> BTreeMap<String, String> {
 
 /// The server's list: id → its word.
 async fn server_rows(sim: &common::Sim) -> BTreeMap<String, String> {
-    let list = sim.raw_json("/api/compute/v1/instances").await;
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["id"].as_str().unwrap().to_owned(),
-                m["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    sim.listed("status").await.into_iter().collect()
 }
 
 /// How the page has taken the lists of the news so far: whole, deltas, refused, first

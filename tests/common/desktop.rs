@@ -807,6 +807,18 @@ pub async fn sign_in_with_key(app: &Desktop, sim: &super::Sim) {
     .await;
 }
 
+/// Asks for a sign-in code by email and waits for the code step; the server address is
+/// already set.
+pub async fn ask_for_code(app: &Desktop) {
+    app.fill("Work email", super::EMAIL).await;
+    app.click("Send code").await;
+    app.until(
+        "the code step",
+        "return !document.getElementById('code-form').hidden",
+    )
+    .await;
+}
+
 /// Opens the create dialog and waits for its template cards.
 pub async fn open_create(app: &Desktop) {
     app.click("Create machine").await;

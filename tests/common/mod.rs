@@ -158,6 +158,22 @@ impl Sim {
         (lists, singles)
     }
 
+    /// Each machine the server lists, as (its id, its `field`), in the list's order.
+    pub async fn listed(&self, field: &str) -> Vec<(String, String)> {
+        self.raw_json("/api/compute/v1/instances")
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["id"].as_str().unwrap().to_owned(),
+                    m[field].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// The worst lag, in the simulator's milliseconds, from the end of each of `ids`'s
     /// shutdowns on the server (its `POST …/stop` arrived, and a shutdown takes
     /// `takes_ms`) to when it was first shown stopped (`shown_at`, on the same clock).
