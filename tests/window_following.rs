@@ -51,21 +51,40 @@ async fn news_counts(app: &Desktop) -> (u64, u64, u64) {
     (whole, delta, refused)
 }
 
-/// Waits until the page's rows are the server's (the list read at once: Refresh).
+/// Whether the table draws the page's rows as they are now, in its order: the rows shown
+/// are the list's own rows (not ones a delta replaced) in the order a sort from scratch
+/// gives (the table patches its order when a delta only replaced rows).
+async fn table_in_order(app: &Desktop) -> bool {
+    app.js_async(
+        "const done = arguments[arguments.length - 1];
+         Promise.all([import('./js/screen.js'), import('./js/order.js'), import('./js/table.js')]).then(([screen, order, table]) => {
+           table.recompute();
+           const s = screen.state;
+           const fresh = order.sortRows(s.snapshot.machines, s.sort.column, s.sort.descending).rows;
+           done(s.shown.length === fresh.length && s.shown.every((r, i) => r === fresh[i]));
+         });",
+    )
+    .await
+    .as_bool()
+    .unwrap()
+}
+
+/// Waits until the page's rows are the server's (the list read at once: Refresh), and the
+/// table draws them in its order.
 async fn until_the_page_is_the_truth(app: &Desktop, sim: &common::Sim, step: &str) {
     app.js("window.__TAURI__.core.invoke('refresh'); return true;")
         .await;
     let mut last = (BTreeMap::new(), BTreeMap::new());
     for _ in 0..100 {
         let (page, server) = (page_rows(app).await, server_rows(sim).await);
-        if page == server {
+        if page == server && table_in_order(app).await {
             return;
         }
         last = (page, server);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!(
-        "after {step}, the page is not the server's list:\n page   {:?}\n server {:?}",
+        "after {step}, the page is not the server's list, or its table not in its order:\n page   {:?}\n server {:?}",
         last.0, last.1
     );
 }
