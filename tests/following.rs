@@ -74,7 +74,15 @@ async fn a_moving_machine_is_read_alone_and_the_list_at_the_idle_rhythm_until_it
     let config = tempfile::tempdir().unwrap();
     let (sim, desk, seen) = four_running(config.path(), quick(20)).await;
     let id = seen.running_ids()[0].clone();
+    let (lists_before, _) = sim.reads_of_each_kind().await;
     shut_down(&desk, &seen, std::slice::from_ref(&id)).await;
+    // The read of the list the action asks for is made before counting (the row may show
+    // Stopping from a read alone first; a CI run once counted that list read below).
+    let listed = eventually(Duration::from_secs(5), || async {
+        sim.reads_of_each_kind().await.0 > lists_before
+    })
+    .await;
+    assert!(listed, "the list was not read after the action");
 
     // Five seconds of a machine that moves: read alone every half second, the list not
     // at all (its idle rhythm is 30 s; the read after the action is behind us).
