@@ -465,11 +465,24 @@ async fn signing_in_as_someone_else_starts_from_an_empty_list() {
     )
     .await;
     desk.email_start(&sim.base, EMAIL).await.unwrap();
+    // The new person's first list read is slow, so what the screen holds meanwhile is
+    // seen (without it the read can answer before the look, and the check would race).
+    sim.fault(json!({"method": "GET", "path": "/api/compute/v1/instances",
+        "kind": "latency", "ms": 3000, "times": 1}))
+        .await;
     desk.email_verify(&sim.latest_code().await).await.unwrap();
     let snap = desk.watcher().snapshot().await;
     assert!(
         !snap.loaded && snap.machines.is_empty(),
         "the previous list is gone"
+    );
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            let snap = desk.watcher().snapshot().await;
+            snap.loaded && snap.machines.len() == 2
+        })
+        .await,
+        "the new person's own read fills the list"
     );
     desk.sign_out().await;
 }
