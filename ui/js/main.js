@@ -12,7 +12,7 @@ import * as machines from './machines.js';
 import * as accounts from './accounts.js';
 import { showShortcuts } from './keys.js';
 import { closeAll } from './dialogs.js';
-import { openHistory, historyChanged } from './screen.js';
+import { openHistory, historyChanged, queueRender } from './screen.js';
 import { firstScreenAsk } from './table.js';
 
 /** @type {any} */
@@ -76,7 +76,9 @@ function show(v) {
   renderKeyExpiry();
   machines.setSort(v.sort);
   machines.setBanners([v.keyringProblem, v.settingsWarning, v.historyWarning].filter(Boolean));
-  machines.render();
+  // At the next frame, before it is painted, as every change of the list is: a list that
+  // comes with this view (the launch's first) is laid out once, with it, not once without.
+  queueRender();
 }
 
 /** The saved account on screen in `v`, if any. @param {any} v */
