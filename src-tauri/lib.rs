@@ -9,6 +9,7 @@ pub mod failure;
 pub mod fingerprint;
 pub mod history;
 pub mod i18n;
+pub mod schedule;
 pub mod session;
 pub mod settings;
 pub mod sim;

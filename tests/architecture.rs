@@ -20,7 +20,8 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         ("fingerprint", &[][..]),
         ("i18n", &["text"][..]),
         ("whats_new", &["i18n"][..]),
-        ("settings", &["text"][..]),
+        ("schedule", &[][..]),
+        ("settings", &["schedule", "text"][..]),
         ("history", &["fingerprint", "text"][..]),
         ("stderr_log", &[][..]),
         ("vault", &["api"][..]),
@@ -35,6 +36,7 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
                 "fingerprint",
                 "history",
                 "i18n",
+                "schedule",
                 "session",
                 "settings",
                 "sim",
@@ -47,11 +49,15 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         (
             "window",
             &[
-                "api", "desk", "failure", "history", "i18n", "session", "settings", "text", "watch",
+                "api", "desk", "failure", "history", "i18n", "schedule", "session", "settings",
+                "text", "watch",
             ][..],
         ),
         // The command-line tools: the client, the simulator, the logger.
-        ("bin/cli", &["api", "settings", "stderr_log", "vault"][..]),
+        (
+            "bin/cli",
+            &["api", "schedule", "settings", "stderr_log", "vault"][..],
+        ),
         ("bin/compute_sim", &["sim", "stderr_log"][..]),
         ("bin/bare_window", &[][..]),
     ])

@@ -417,3 +417,201 @@ async fn the_apps_accounts_are_listed_and_used_by_one_rule() {
     assert_eq!(out.status.code(), Some(2), "signed out everywhere");
     assert!(stderr(&out).contains("Not signed in"), "{}", stderr(&out));
 }
+
+/// Office hours from the terminal: set for the account the app used last, checked against
+/// its machines, listed with their next change, changed, removed; every mistake said in
+/// one sentence, and nothing written by a refused command. Needs the private keyring
+/// session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedules_are_set_listed_and_removed_for_an_account() {
+    common::assert_in_session();
+    let sim = Sim::start(&["--instances", "2"]);
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("app.computedesk.desktop");
+    let run = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
+        command
+            .args(args)
+            .env_clear()
+            .env("XDG_CONFIG_HOME", home.path())
+            .env("HOME", home.path());
+        if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+            command.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
+        command.output().expect("the CLI runs")
+    };
+    // No account yet: said, and how to get one.
+    let out = run(&["schedule", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("Schedules belong to an account"),
+        "{}",
+        stderr(&out)
+    );
+
+    let desk = common::desk_at(&config, &compute_desk::vault::Vault::default());
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let ids = sim.listed("name").await;
+    let (first, second) = (ids[0].0.as_str(), ids[1].0.as_str());
+    let machines = format!("{first},{second}");
+
+    let madrid = "Europe/Madrid";
+    let refused = [
+        (
+            vec!["--machines", "nope-1", "--on", "08:00", "--zone", madrid],
+            "has no machine nope-1",
+        ),
+        (
+            vec!["--machines", first, "--on", "25:00", "--zone", madrid],
+            "not a time of day",
+        ),
+        (vec!["--machines", first, "--zone", madrid], "Say when"),
+        (
+            vec![
+                "--machines",
+                first,
+                "--on",
+                "08:00",
+                "--off",
+                "08:00",
+                "--zone",
+                madrid,
+            ],
+            "the same",
+        ),
+        (
+            vec![
+                "--machines",
+                first,
+                "--on",
+                "8:00",
+                "--zone",
+                "Mars/Olympus",
+            ],
+            "not a time zone",
+        ),
+        (
+            vec![
+                "--machines",
+                first,
+                "--on",
+                "8:00",
+                "--days",
+                "funday",
+                "--zone",
+                madrid,
+            ],
+            "not a day of the week",
+        ),
+        (
+            vec![
+                "--machines",
+                first,
+                "--on",
+                "8:00",
+                "--skip",
+                "25/12",
+                "--zone",
+                madrid,
+            ],
+            "not a date",
+        ),
+    ];
+    for (extra, said) in refused {
+        let mut args = vec!["schedule", "set"];
+        args.extend(extra.iter().copied());
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?} was kept");
+        assert!(stderr(&out).contains(said), "{args:?}: {}", stderr(&out));
+    }
+    assert!(
+        !config.join("schedules.json").exists(),
+        "nothing refused was written"
+    );
+
+    let out = run(&[
+        "schedule",
+        "set",
+        "--machines",
+        &machines,
+        "--days",
+        "weekdays",
+        "--on",
+        "8:00",
+        "--off",
+        "19:00",
+        "--zone",
+        "Europe/Madrid",
+        "--skip",
+        "2026-12-25",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["--json", "schedule", "list"]);
+    let kept: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kept = &kept.as_array().unwrap()[0];
+    assert_eq!(kept["machines"], json!([first, second]));
+    assert_eq!(kept["days"], json!(["mon", "tue", "wed", "thu", "fri"]));
+    assert_eq!(
+        (kept["on"].as_str(), kept["off"].as_str()),
+        (Some("08:00"), Some("19:00"))
+    );
+    assert_eq!(kept["skip"], json!(["2026-12-25"]));
+    let id = kept["id"].as_str().unwrap().to_owned();
+    let table = stdout(&run(&["schedule", "list"]));
+    assert!(
+        table.contains("mon,tue,wed,thu,fri") && table.contains("Europe/Madrid"),
+        "{table}"
+    );
+    let next = table.lines().nth(1).unwrap();
+    assert!(
+        next.contains(" on 20") || next.contains(" off 20"),
+        "the next change: {table}"
+    );
+
+    // Changed by its id; an id that is not there is said.
+    let out = run(&[
+        "schedule",
+        "set",
+        "--id",
+        &id,
+        "--machines",
+        first,
+        "--off",
+        "18:30",
+        "--zone",
+        "Asia/Kolkata",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["--json", "schedule", "list"]);
+    let kept: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(kept.as_array().unwrap().len(), 1);
+    assert_eq!(kept[0]["off"], "18:30");
+    assert_eq!(kept[0]["zone"], "Asia/Kolkata");
+    assert!(kept[0].get("on").is_none());
+    let out = run(&[
+        "schedule",
+        "set",
+        "--id",
+        "s-none",
+        "--machines",
+        first,
+        "--off",
+        "18:30",
+        "--zone",
+        madrid,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has no schedule \"s-none\""),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(&["schedule", "remove", &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["schedule", "remove", &id]);
+    assert_eq!(out.status.code(), Some(2));
+    let file = std::fs::read_to_string(config.join("schedules.json")).unwrap();
+    assert!(!file.contains(SECRET) && !file.contains(first), "{file}");
+    desk.sign_out().await;
+}

@@ -54,6 +54,23 @@ pub fn choose(args: &Args, settings: &Settings) -> Result<(Credentials, String, 
     }
 }
 
+/// The account whose schedules the command line reads and writes, by id, and how it is
+/// named: `--account` (or `demo`, the demo's), else the one the app used last.
+pub fn schedule_account(args: &Args, settings: &Settings) -> Result<(String, String), String> {
+    match args.account.as_deref().map(str::trim) {
+        Some("demo") => Ok(("demo".into(), "the demo".into())),
+        Some(wanted) => match find_account(settings, wanted)? {
+            Some(a) => Ok((a.id.clone(), format!("the account {}", label(a)))),
+            None => Err(format!("No account {wanted:?} is kept here; `compute-desk-cli accounts` lists them.")),
+        },
+        None => match settings.active_account() {
+            Some(a) => Ok((a.id.clone(), format!("the account {}", label(a)))),
+            None if settings.demo => Ok(("demo".into(), "the demo".into())),
+            None => Err("Schedules belong to an account Compute Desk keeps: sign in with the app, or name one with --account.".into()),
+        },
+    }
+}
+
 /// The saved account `wanted` names: its number in `accounts`, the name the person gave
 /// it in the app, who it is, or its id (in that order: a name is the person's own word).
 /// A name or a who that fits several is refused, naming them all: picking one silently
@@ -110,7 +127,7 @@ fn label(a: &SavedAccount) -> String {
 }
 
 /// The secret the desktop app keeps for `account`, from the keyring.
-fn account_credentials(account: &SavedAccount) -> Result<Credentials, String> {
+pub fn account_credentials(account: &SavedAccount) -> Result<Credentials, String> {
     let entry = entry_name(&account.base, &account.identity);
     match Vault::default().load(&entry) {
         Ok(Some(StoredCredentials::KeyPair { key, secret })) => {

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod print;
+mod schedules;
 
 use std::process::ExitCode;
 
@@ -81,6 +82,11 @@ enum Command {
     Whoami,
     /// List the accounts the desktop app keeps on this computer (never a secret).
     Accounts,
+    /// The office hours the desktop app runs for an account: list, set, remove.
+    Schedule {
+        #[command(subcommand)]
+        what: schedules::ScheduleCommand,
+    },
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -95,6 +101,15 @@ async fn main() -> ExitCode {
     if let Command::Accounts = args.command {
         print_accounts(&settings, args.json);
         return ExitCode::SUCCESS;
+    }
+    if let Command::Schedule { what } = &args.command {
+        return match schedules::run(&args, &settings, what).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(sentence) => {
+                eprintln!("{sentence}");
+                ExitCode::from(2)
+            }
+        };
     }
     let chosen = choose(&args, &settings).and_then(|(c, base, why)| {
         // The command line waits for room in the account's limits (logged) rather than
@@ -224,7 +239,7 @@ async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiErr
             }
         }
         // Answered in `main`, before any client is made.
-        Command::Accounts => {}
+        Command::Accounts | Command::Schedule { .. } => {}
         Command::Whoami => match client.credentials() {
             Credentials::Bearer(_) => {
                 let s = client.session().await?;

@@ -5,13 +5,17 @@
 //! over the old file, so a crash or a full disk never leaves a half-written file. A file that
 //! cannot be read is moved aside, never overwritten, so nothing the user set is lost.
 
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+mod file;
+mod schedules;
+
+use std::io;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::text::Text;
+use file::JsonFile;
+pub use schedules::{Book, Schedules, SchedulesFile};
 
 /// How many network configurations the Create dialog remembers.
 const RECENT_CONFIGS: usize = 5;
@@ -171,7 +175,7 @@ impl Settings {
 /// Where the settings live, and what happened when they were read.
 #[derive(Debug)]
 pub struct SettingsFile {
-    path: PathBuf,
+    file: JsonFile,
 }
 
 /// The result of reading the file: the settings, and a sentence for the user when the
@@ -186,88 +190,36 @@ pub struct Loaded {
 impl SettingsFile {
     pub fn in_dir(dir: &Path) -> Self {
         SettingsFile {
-            path: dir.join("settings.json"),
+            file: JsonFile::new(dir.join("settings.json"), "settings"),
         }
     }
 
     /// Whether the file is there: a first start has none.
     pub fn exists(&self) -> bool {
-        self.path.exists()
+        self.file.path().exists()
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// Reads the settings. A missing file gives the defaults; a damaged one is renamed to
     /// `settings.json.damaged` (kept for support) and the defaults are used.
     pub fn load(&self) -> Loaded {
-        let bytes = match fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Loaded {
-                    settings: Settings::default(),
-                    warning: None,
-                }
-            }
-            Err(e) => {
-                log::warn!("settings: cannot read {}: {e}", self.path.display());
-                return Loaded {
-                    settings: Settings::default(),
-                    warning: Some(Text::new("settings.unreadable")),
-                };
-            }
-        };
-        match serde_json::from_slice(&bytes) {
-            Ok(settings) => Loaded {
-                settings,
-                warning: None,
-            },
-            Err(e) => {
-                let aside = self.path.with_extension("json.damaged");
-                log::warn!(
-                    "settings: {} is damaged ({e}); moved to {}",
-                    self.path.display(),
-                    aside.display()
-                );
-                let _ = fs::rename(&self.path, &aside);
-                Loaded {
-                    settings: Settings::default(),
-                    warning: Some(Text::new("settings.damaged")),
-                }
-            }
-        }
+        let (settings, warning) = self.file.load();
+        Loaded { settings, warning }
     }
 
     /// Writes the settings atomically: temporary file, flush to disk, rename.
     pub fn save(&self, settings: &Settings) -> io::Result<()> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir)?;
-        let json = serde_json::to_vec_pretty(settings).map_err(io::Error::other)?;
-        let tmp = dir.join(format!(".settings.json.{}.tmp", std::process::id()));
-        let written = (|| {
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(&json)?;
-            file.write_all(b"\n")?;
-            file.sync_all()?;
-            fs::rename(&tmp, &self.path)
-        })();
-        if written.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        written?;
-        // The rename itself is durable only once the directory is flushed (POSIX).
-        #[cfg(unix)]
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        self.file.save(settings)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn missing_file_gives_defaults_without_a_warning() {

@@ -1,0 +1,170 @@
+//! Each account's office hours, kept in `schedules.json` beside the settings (no secret in
+//! it): the app and the command line both change it, each reading the file afresh just
+//! before a change, so neither undoes what the other wrote.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+use std::time::SystemTime;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::file::JsonFile;
+use crate::schedule::Schedule;
+use crate::text::Text;
+
+/// The file's shape, written in it: a later version reads it and knows what it holds.
+pub const SCHEDULES_VERSION: u32 = 1;
+
+/// The most schedules one account keeps.
+pub const SCHEDULES_MAX: usize = 200;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Schedules {
+    pub version: u32,
+    /// By account id ([`super::SavedAccount::id`], or `demo`).
+    pub accounts: BTreeMap<String, Book>,
+}
+
+/// One account's schedules, and how far they were followed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Book {
+    pub schedules: Vec<Schedule>,
+    /// Every change up to here was done, or said to be missed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub looked_at: Option<Timestamp>,
+    /// Nothing is done up to here ("Pause schedules for today"), and not later either.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_until: Option<Timestamp>,
+}
+
+impl Schedules {
+    /// The schedules of `account`.
+    pub fn of(&self, account: &str) -> &[Schedule] {
+        self.accounts
+            .get(account)
+            .map_or(&[][..], |b| &b.schedules[..])
+    }
+
+    /// Keeps `schedule` for `account`: replaces the one with its id, or adds it. False
+    /// when the account keeps as many as it may.
+    pub fn set(&mut self, account: &str, schedule: Schedule) -> bool {
+        let book = self.accounts.entry(account.to_owned()).or_default();
+        let full = book.schedules.len() >= SCHEDULES_MAX;
+        match book.schedules.iter_mut().find(|s| s.id == schedule.id) {
+            Some(known) => *known = schedule,
+            None if full => return false,
+            None => book.schedules.push(schedule),
+        }
+        true
+    }
+
+    /// Removes the schedule `id` of `account`; false when there was none.
+    pub fn remove(&mut self, account: &str, id: &str) -> bool {
+        let Some(book) = self.accounts.get_mut(account) else {
+            return false;
+        };
+        let before = book.schedules.len();
+        book.schedules.retain(|s| s.id != id);
+        let removed = book.schedules.len() < before;
+        if book.schedules.is_empty() {
+            self.accounts.remove(account);
+        }
+        removed
+    }
+}
+
+#[derive(Debug)]
+pub struct SchedulesFile {
+    file: JsonFile,
+}
+
+impl SchedulesFile {
+    pub fn in_dir(dir: &Path) -> Self {
+        SchedulesFile {
+            file: JsonFile::new(dir.join("schedules.json"), "schedules"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    /// What the file holds (nothing when there is none; a damaged one is set aside and
+    /// said, `schedules.damaged`).
+    pub fn load(&self) -> (Schedules, Option<Text>) {
+        self.file.load()
+    }
+
+    /// When the file was last written, to notice another program's change.
+    pub fn modified(&self) -> Option<SystemTime> {
+        std::fs::metadata(self.path())
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
+    /// Reads the file afresh, changes it with `change`, and writes it back.
+    pub fn change<R>(&self, change: impl FnOnce(&mut Schedules) -> R) -> io::Result<R> {
+        let (mut schedules, _) = self.load();
+        let out = change(&mut schedules);
+        schedules.version = SCHEDULES_VERSION;
+        self.file.save(&schedules)?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::{ClockTime, Days};
+
+    fn one(id: &str) -> Schedule {
+        Schedule {
+            id: id.into(),
+            machines: vec!["m1".into()],
+            days: Days::WEEKDAYS,
+            on: ClockTime::new(8, 0),
+            off: ClockTime::new(19, 0),
+            zone: "Europe/Madrid".into(),
+            skip: vec![],
+        }
+    }
+
+    #[test]
+    fn each_change_reads_the_file_afresh_so_another_programs_change_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = SchedulesFile::in_dir(dir.path());
+        let cli = SchedulesFile::in_dir(dir.path());
+        app.change(|s| s.set("acc-1", one("a"))).unwrap();
+        cli.change(|s| s.set("acc-1", one("b"))).unwrap();
+        app.change(|s| s.set("acc-2", one("c"))).unwrap();
+        let (all, warning) = app.load();
+        assert!(warning.is_none());
+        assert_eq!(all.version, SCHEDULES_VERSION);
+        let ids = |acc| all.of(acc).iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids("acc-1"), ["a", "b"]);
+        assert_eq!(ids("acc-2"), ["c"]);
+        // Edited in place; removed; the account's book goes with its last schedule.
+        let mut edited = one("a");
+        edited.off = ClockTime::new(18, 30);
+        cli.change(|s| s.set("acc-1", edited.clone())).unwrap();
+        assert_eq!(app.load().0.of("acc-1")[0], edited);
+        assert!(app.change(|s| s.remove("acc-2", "c")).unwrap());
+        assert!(!app.change(|s| s.remove("acc-2", "c")).unwrap());
+        assert!(!app.load().0.accounts.contains_key("acc-2"));
+    }
+
+    #[test]
+    fn a_damaged_file_is_set_aside_and_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SchedulesFile::in_dir(dir.path());
+        std::fs::write(file.path(), b"{\"accounts\": oops").unwrap();
+        let (all, warning) = file.load();
+        assert!(all.accounts.is_empty());
+        assert_eq!(warning.unwrap().key, "schedules.damaged");
+        assert!(dir.path().join("schedules.json.damaged").exists());
+    }
+}
