@@ -41,6 +41,9 @@ fn main() {
                 options.demo = true;
                 options.demo_as_service = true;
             }
+            // Tests: office hours follow this simulator's wall clock, which they move.
+            #[cfg(feature = "dev-tools")]
+            "--clock-from" => options.clock_from = args.next(),
             _ => {}
         }
     }

@@ -17,6 +17,7 @@ mod record;
 mod recording;
 mod runs;
 mod said;
+mod schedules;
 mod sign_in;
 mod view;
 
@@ -32,6 +33,7 @@ pub use create::{CreateOptions, QuotaView};
 pub use keep::AccountNews;
 pub use record::HistoryView;
 pub use recording::Recording;
+pub use schedules::{ScheduleNews, ScheduleView, SchedulesView, WallClock};
 use view::view_of;
 pub use view::AppView;
 
@@ -60,6 +62,9 @@ pub struct Options {
     /// How long a shutdown may run before Force reset is offered; `None` for the
     /// policy's default.
     pub shutdown_patience: Option<Duration>,
+    /// A simulator whose wall clock office hours follow (`--clock-from`, test builds
+    /// only): a test moves it forward to run a day in seconds.
+    pub clock_from: Option<String>,
 }
 
 pub struct Desk {
@@ -91,6 +96,8 @@ pub struct Desk {
     /// the service counts an account's requests whichever account is on screen, so a
     /// switch away and back finds what was sent in the last minute still counted.
     budgets: std::sync::Mutex<HashMap<String, crate::api::SharedBudget>>,
+    /// Office hours: each account's schedules, and the clock they follow.
+    schedules: schedules::Keeper,
 }
 
 /// How many accounts' last lists are kept in memory at most.
@@ -170,6 +177,7 @@ impl Desk {
             language: std::sync::Mutex::new(language),
             recent: std::sync::Mutex::new(HashMap::new()),
             budgets: std::sync::Mutex::new(HashMap::new()),
+            schedules: schedules::Keeper::new(config_dir),
         }
     }
 

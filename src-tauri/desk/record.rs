@@ -189,7 +189,8 @@ impl Desk {
     }
 
     /// Records one thing asked for on a machine, `outcome` `Queued` (waiting for its
-    /// turn) or `Waiting` (sent, waiting for the server to show it done).
+    /// turn) or `Waiting` (sent, waiting for the server to show it done); `by` what did it
+    /// when a person did not.
     pub(super) fn record_open(
         &self,
         owner: u64,
@@ -197,6 +198,7 @@ impl Desk {
         id: &str,
         name: &str,
         outcome: Outcome,
+        by: Option<&str>,
     ) -> Option<u64> {
         self.record_for(
             owner,
@@ -205,6 +207,7 @@ impl Desk {
                 machine_id: Some(id.into()),
                 machine: Some(name.into()),
                 outcome: Some(outcome),
+                by: by.map(str::to_owned),
                 ..New::default()
             },
         )
@@ -314,7 +317,14 @@ mod tests {
             let history = History::open(&files, "https://x.example/", "key:race", "who");
             let (owner, _) = desk.begin_sign_in(history);
             let entry = desk
-                .record_open(owner, "stop", &format!("m{round}"), "m", Outcome::Queued)
+                .record_open(
+                    owner,
+                    "stop",
+                    &format!("m{round}"),
+                    "m",
+                    Outcome::Queued,
+                    None,
+                )
                 .unwrap();
             let start = Arc::new(Barrier::new(2));
             let passing = {

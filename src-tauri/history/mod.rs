@@ -78,6 +78,9 @@ pub struct Entry {
     pub template: Option<String>,
     /// Who was signed in: the account, and the key's name for a key pair.
     pub who: String,
+    /// What did it when a person did not: `schedule` (office hours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     pub outcome: Outcome,
     /// When the outcome was learned, Unix milliseconds.
     pub settled_at: Option<u64>,
@@ -118,6 +121,8 @@ pub struct New {
     pub template: Option<String>,
     pub outcome: Option<Outcome>,
     pub said: Said,
+    /// What did it when a person did not ([`Entry::by`]).
+    pub by: Option<String>,
 }
 
 /// The history of one account on one server, in memory and on disk.
@@ -287,6 +292,7 @@ impl History {
             machine: new.machine,
             template: new.template,
             who: self.who.clone(),
+            by: new.by,
             outcome,
             settled_at: (!outcome.is_open()).then_some(at),
             said: new.said,

@@ -3,6 +3,7 @@
 //! and when it was answered). `front.rs` applies them in front of the routes.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -149,7 +150,12 @@ pub struct Controls {
     latency: Duration,
     faults: Mutex<Vec<FaultRule>>,
     seen: Mutex<VecDeque<Seen>>,
+    /// How far the wall clock it reports is ahead of this computer's (`POST /_sim/clock`).
+    wall_ahead_ms: AtomicU64,
 }
+
+/// The furthest one move of the wall clock goes.
+pub const WALL_MOVE_MAX: Duration = Duration::from_secs(400 * 24 * 3600);
 
 impl Controls {
     pub fn new(latency: Duration, faults: Vec<FaultRule>) -> Self {
@@ -158,7 +164,26 @@ impl Controls {
             latency,
             faults: Mutex::new(faults),
             seen: Mutex::new(VecDeque::new()),
+            wall_ahead_ms: AtomicU64::new(0),
         }
+    }
+
+    /// How far its wall clock is ahead of this computer's.
+    pub fn wall_ahead(&self) -> Duration {
+        Duration::from_millis(self.wall_ahead_ms.load(Ordering::Relaxed))
+    }
+
+    /// Moves its wall clock forward by `by` (at most [`WALL_MOVE_MAX`] at a time), so
+    /// that a day of office hours passes in seconds for an app that follows it. Sessions,
+    /// rate limits and machines keep this computer's time.
+    pub fn move_wall_forward(&self, by: Duration) {
+        let ms = u64::try_from(by.min(WALL_MOVE_MAX).as_millis()).unwrap_or(0);
+        self.wall_ahead_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    /// Its wall clock.
+    pub fn wall_now(&self) -> std::time::SystemTime {
+        std::time::SystemTime::now() + self.wall_ahead()
     }
 
     pub fn add_fault(&self, rule: FaultRule) {

@@ -150,6 +150,7 @@ impl Default for SimConfig {
 pub struct SimServer {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
+    sim: Arc<http::Sim>,
 }
 
 impl SimServer {
@@ -160,7 +161,7 @@ impl SimServer {
         let sim = Arc::new(http::Sim::new(config));
         let front = front::Front {
             router: http::router(sim.clone()),
-            sim,
+            sim: sim.clone(),
         };
         let (stop, mut stopped) = watch::channel(false);
         tokio::spawn(async move {
@@ -193,7 +194,7 @@ impl SimServer {
                 });
             }
         });
-        Ok(SimServer { addr, stop })
+        Ok(SimServer { addr, stop, sim })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -207,6 +208,12 @@ impl SimServer {
 
     pub fn stop(&self) {
         let _ = self.stop.send(true);
+    }
+
+    /// How far its wall clock is ahead of this computer's (moved by `POST /_sim/clock`):
+    /// the demo's office hours follow it.
+    pub fn wall_ahead(&self) -> Duration {
+        self.sim.controls.wall_ahead()
     }
 }
 

@@ -129,6 +129,13 @@ impl Watcher {
         Some(out)
     }
 
+    /// Looks at the list of the sign-in `owner` without changing it (the loop is not
+    /// woken); `None` when the list is another sign-in's.
+    pub async fn look_for<T>(&self, owner: u64, f: impl FnOnce(&LiveList) -> T) -> Option<T> {
+        let s = self.state.lock().await;
+        (s.list.owner == owner).then(|| f(&s.list))
+    }
+
     pub async fn snapshot(&self) -> Snapshot {
         self.state
             .lock()

@@ -218,6 +218,18 @@ impl Sim {
         clock["ms"].as_u64().unwrap()
     }
 
+    /// Moves the simulator's wall clock forward by `by` (whole milliseconds).
+    pub async fn move_clock(&self, by: std::time::Duration) {
+        let r = self
+            .http
+            .post(self.url("/_sim/clock"))
+            .json(&serde_json::json!({ "forwardMs": u64::try_from(by.as_millis()).unwrap() }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "POST /_sim/clock");
+    }
+
     /// Every API request the simulator received, oldest first.
     pub async fn requests(&self) -> Vec<Value> {
         self.control_json("/_sim/requests").await

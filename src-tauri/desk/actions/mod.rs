@@ -112,6 +112,17 @@ impl Desk {
     /// Marks the given machines for `action` (each only when it makes sense for its
     /// state) and records them; nothing is sent yet: [`Desk::send`] does that, in turn.
     pub async fn act(&self, ids: &[String], action: &str) -> Result<Run, Failure> {
+        self.act_as(ids, action, None).await
+    }
+
+    /// [`Desk::act`], for what did it when a person did not (`by`: `schedule`), as its
+    /// history entries say.
+    pub(super) async fn act_as(
+        &self,
+        ids: &[String],
+        action: &str,
+        by: Option<&str>,
+    ) -> Result<Run, Failure> {
         let action = parse_action(action)?;
         let (client, owner) = self.acting().await?;
         // The turns are booked under the account's own limits, once known.
@@ -182,6 +193,7 @@ impl Desk {
                         Text::new("history.skipped"),
                         "Not sent: the machine could not do this in its state.",
                     ),
+                    by: by.map(str::to_owned),
                     ..New::default()
                 },
             );
@@ -189,7 +201,7 @@ impl Desk {
         let items: Vec<Item> = plan
             .into_iter()
             .map(|(id, name, turn)| Item {
-                entry: self.record_open(owner, action.key(), &id, &name, Outcome::Queued),
+                entry: self.record_open(owner, action.key(), &id, &name, Outcome::Queued, by),
                 id,
                 name,
                 turn,

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde_json::{json, Value};
 
-use super::super::control::FaultRule;
+use super::super::control::{FaultRule, WALL_MOVE_MAX};
 use super::{json_answer, parse_body, required, rfc3339, Answer, Sim, SimError};
 
 pub(super) async fn outbox(State(sim): State<Arc<Sim>>) -> Answer {
@@ -56,10 +56,38 @@ pub(super) async fn requests(State(sim): State<Arc<Sim>>) -> Answer {
     json_answer(StatusCode::OK, &sim.controls.seen())
 }
 
-/// The simulator's clock (ms since it started), the one its request log is written in:
-/// a test marks a moment to compare the log's times with.
+/// The simulator's clocks: `ms` since it started, the one its request log is written in
+/// (a test marks a moment to compare the log's times with), and its wall clock (`wall`),
+/// `aheadMs` ahead of this computer's.
 pub(super) async fn clock(State(sim): State<Arc<Sim>>) -> Answer {
-    json_answer(StatusCode::OK, &json!({ "ms": sim.controls.now_ms() }))
+    clock_answer(&sim)
+}
+
+fn clock_answer(sim: &Sim) -> Answer {
+    json_answer(
+        StatusCode::OK,
+        &json!({ "ms": sim.controls.now_ms(), "wall": rfc3339(sim.controls.wall_now()),
+                 "aheadMs": u64::try_from(sim.controls.wall_ahead().as_millis()).unwrap_or(u64::MAX) }),
+    )
+}
+
+/// Moves the wall clock forward (`{"forwardMs": N}`, N from 1 to 400 days' worth).
+pub(super) async fn move_clock(State(sim): State<Arc<Sim>>, body: Bytes) -> Answer {
+    let body = parse_body(&body)?;
+    let max = u64::try_from(WALL_MOVE_MAX.as_millis()).unwrap_or(u64::MAX);
+    let ms = body["forwardMs"]
+        .as_u64()
+        .filter(|ms| (1..=max).contains(ms))
+        .ok_or_else(|| {
+            SimError::new(
+                StatusCode::BAD_REQUEST,
+                "forwardMs: a whole number of milliseconds, from 1 to 400 days",
+            )
+        })?;
+    sim.controls
+        .move_wall_forward(std::time::Duration::from_millis(ms));
+    log::info!("sim: wall clock moved forward {ms} ms");
+    clock_answer(&sim)
 }
 
 /// Ends every sign-in session, as if an administrator had revoked them.

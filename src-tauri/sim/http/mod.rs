@@ -12,8 +12,8 @@ mod limits;
 use account::{close, extend, keypair, open_session, quotas, session_info, verify};
 use compute::{create, list, one, power, remove, templates, zones};
 use controls::{
-    add_fault, clear_faults, clear_requests, clock, end_sessions, faults, outbox, requests,
-    revoke_key, set_status,
+    add_fault, clear_faults, clear_requests, clock, end_sessions, faults, move_clock, outbox,
+    requests, revoke_key, set_status,
 };
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -315,7 +315,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(faults).post(add_fault).delete(clear_faults),
         )
         .route("/_sim/requests", get(requests).delete(clear_requests))
-        .route("/_sim/clock", get(clock))
+        .route("/_sim/clock", get(clock).post(move_clock))
         .route("/_sim/sessions", delete(end_sessions))
         .route("/_sim/keys/{key}", delete(revoke_key))
         .route("/_sim/instances/{id}/status", put(set_status))

@@ -124,6 +124,23 @@ impl LiveList {
         self.changed();
     }
 
+    /// Whether a list has been read (or shown as last seen).
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// Where the machine `id` stands for someone waiting on an action: its phase, whether
+    /// an action on it is still awaited, and the error its row shows; `None` when it is
+    /// not in the list.
+    pub fn standing(&self, id: &str) -> Option<(Phase, bool, Option<Failure>)> {
+        let i = self.instance(id)?;
+        Some((
+            i.status.phase(),
+            self.pending.contains_key(id),
+            self.row_errors.get(id).cloned(),
+        ))
+    }
+
     /// Forgets a row's error (the user closed it).
     pub fn dismiss(&mut self, id: &str) {
         if self.row_errors.remove(id).is_some() {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::pending::Pending;
 use super::unanswered::UnansweredCreate;
 use super::{Action, CreateSeen, Finished};
-use crate::api::{ApiError, ErrorKind, Instance, InstanceStatus, MAX_RETRY_AFTER};
+use crate::api::{ApiError, ErrorKind, Instance, InstanceStatus, Phase, MAX_RETRY_AFTER};
 use crate::failure::Failure;
 
 /// The polling rhythm.

@@ -1,0 +1,143 @@
+//! A scheduled change on the account on screen: the same life every action has (its rows
+//! say "Waiting…" then "Starting…", paced within the account's budget, followed by the
+//! watcher), written in its history as done by schedule, and told when each machine got
+//! there or did not.
+
+use std::time::Duration;
+
+use super::super::Desk;
+use super::runner::ScheduleNews;
+use crate::api::Phase;
+use crate::history::New;
+use crate::history::{Outcome, Said};
+use crate::schedule::{Due, Schedule, Turn};
+use crate::text::Text;
+
+/// How long a scheduled machine is followed to its end before the app stops waiting (the
+/// history then says it is not known; the row goes on following it).
+const FOLLOW_AT_MOST: Duration = Duration::from_secs(15 * 60);
+/// How long a change waits for the account's first list after a launch.
+const FIRST_LIST_WAIT: Duration = Duration::from_secs(60);
+
+impl Desk {
+    pub(super) async fn turn_here(
+        &self,
+        account: &str,
+        _schedule: &Schedule,
+        due: Due,
+        decision: Option<(Text, String)>,
+        news: &(dyn Fn(ScheduleNews) + Sync),
+    ) {
+        let owner = self.owner.current();
+        let name = self.account_label(account).await;
+        if let Some((text, english)) = decision {
+            self.record_for(
+                owner,
+                New {
+                    what: "schedule".into(),
+                    outcome: Some(Outcome::Done),
+                    said: Said::text(text, &english),
+                    by: Some("schedule".into()),
+                    ..New::default()
+                },
+            );
+        }
+        for id in &due.by_hand {
+            self.record_for(
+                owner,
+                New {
+                    what: "schedule".into(),
+                    machine_id: Some(id.clone()),
+                    machine: Some(self.machine_name(owner, id).await),
+                    outcome: Some(Outcome::Skipped),
+                    said: Said::text(
+                        Text::new("history.schedule.left_by_hand"),
+                        "Left as a person set it by hand after the scheduled time.",
+                    ),
+                    by: Some("schedule".into()),
+                    ..New::default()
+                },
+            );
+        }
+        if due.machines.is_empty() {
+            return;
+        }
+        // Decided from the list as the server last showed it: after a launch, the first.
+        let deadline = tokio::time::Instant::now() + FIRST_LIST_WAIT;
+        while self.watcher.look_for(owner, |w| w.is_loaded()).await == Some(false)
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        if self.watcher.look_for(owner, |w| w.is_loaded()).await != Some(true) {
+            log::warn!("schedules: no list for the account on screen; the change is left");
+            return;
+        }
+        let action = match due.change.turn {
+            Turn::On => "start",
+            Turn::Off => "stop",
+        };
+        let run = match self.act_as(&due.machines, action, Some("schedule")).await {
+            Ok(run) => run,
+            Err(failure) => {
+                log::warn!("schedules: {action} not asked for: {}", failure.message);
+                return;
+            }
+        };
+        let results = self.send(run).await;
+        let target = match due.change.turn {
+            Turn::On => Phase::Running,
+            Turn::Off => Phase::Stopped,
+        };
+        for r in results.into_iter().filter(|r| !r.skipped) {
+            let problem = if let Some(e) = r.error.filter(|_| !r.ok && !r.unknown) {
+                Some(*e.text)
+            } else if r.not_sent {
+                Some(Text::new("schedule.not_sent"))
+            } else {
+                self.follow_here(owner, &r.id, target).await
+            };
+            news(ScheduleNews::Ended {
+                account: name.clone(),
+                machine: r.name,
+                turn: due.change.turn,
+                problem,
+            });
+        }
+    }
+
+    /// Waits until the watcher shows machine `id` at `target` with nothing awaited (`None`),
+    /// or shows why it is not (`Some`).
+    async fn follow_here(&self, owner: u64, id: &str, target: Phase) -> Option<Text> {
+        let deadline = tokio::time::Instant::now() + FOLLOW_AT_MOST;
+        loop {
+            let standing = self.watcher.look_for(owner, |w| w.standing(id)).await;
+            match standing {
+                // The account left the screen: its history says how it ended.
+                None => return Some(Text::new("schedule.not_followed")),
+                Some(None) => return Some(Text::new("schedule.machine_gone")),
+                Some(Some((_, _, Some(error)))) => return Some(*error.text),
+                Some(Some((phase, false, None))) if phase == target => return None,
+                Some(Some((_, false, None))) => {
+                    return Some(Text::new("schedule.did_not_get_there"))
+                }
+                Some(Some((_, true, None))) => {}
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Some(Text::new("schedule.not_followed"));
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// The name the account on screen's list shows for machine `id`.
+    async fn machine_name(&self, owner: u64, id: &str) -> String {
+        self.watcher
+            .look_for(owner, |w| {
+                w.instance(id).map(|i| i.display_name().to_owned())
+            })
+            .await
+            .flatten()
+            .unwrap_or_else(|| id.to_owned())
+    }
+}

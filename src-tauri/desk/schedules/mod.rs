@@ -1,0 +1,221 @@
+//! Office hours, run by the desk: each account's schedules (kept in `schedules.json`),
+//! the clock they follow, what the page is told of them, and the loop that does each
+//! change for the account it belongs to (`runner`): on the account on screen through the
+//! same life every action has (`here`), on another saved account with that account's own
+//! credentials, server and budget (`elsewhere`).
+//!
+//! Nothing a person clicks reaches an account other than the one on screen; a schedule
+//! reaches only the account it belongs to.
+
+mod clock;
+mod elsewhere;
+mod here;
+mod runner;
+mod view;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tokio::sync::Notify;
+
+pub use clock::WallClock;
+pub use runner::ScheduleNews;
+pub use view::{ScheduleView, SchedulesView};
+
+use super::Desk;
+use crate::failure::Failure;
+use crate::schedule::Schedule;
+use crate::settings::SchedulesFile;
+use crate::text::Text;
+use runner::off_thread;
+
+/// What the desk keeps for office hours.
+pub(super) struct Keeper {
+    file: Arc<SchedulesFile>,
+    pub(super) clock: WallClock,
+    /// Rung when a schedule is set, removed or paused: the runner looks again at once.
+    changed: Notify,
+    /// One change at a time per account not on screen (`elsewhere`).
+    elsewhere: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Keeper {
+    pub(super) fn new(config_dir: &Path) -> Self {
+        Keeper {
+            file: Arc::new(SchedulesFile::in_dir(config_dir)),
+            clock: WallClock::default(),
+            changed: Notify::new(),
+            elsewhere: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock_for(&self, account: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.elsewhere
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(account.to_owned())
+            .or_default()
+            .clone()
+    }
+}
+
+impl Desk {
+    /// The wall clock office hours follow.
+    pub fn wall_clock(&self) -> &WallClock {
+        &self.schedules.clock
+    }
+
+    /// Follows the simulator's wall clock, where the app follows one: the demo's, or the
+    /// one a test build was told of (`--clock-from`).
+    async fn follow_clock(&self) {
+        let demo = self
+            .state
+            .lock()
+            .await
+            .demo
+            .as_ref()
+            .map(|d| d.wall_ahead());
+        if let Some(ahead) = demo {
+            self.schedules.clock.set_ahead(ahead);
+        } else if let Some(base) = &self.options.clock_from {
+            if let Some(ahead) = clock::ahead_of(base).await {
+                self.schedules.clock.set_ahead(ahead);
+            }
+        }
+    }
+
+    fn follows_a_simulator_clock(&self) -> bool {
+        self.options.demo || self.options.clock_from.is_some()
+    }
+
+    /// How the person names the account `account` (the demo, by its words).
+    async fn account_label(&self, account: &str) -> String {
+        if account == super::DEMO_ACCOUNT {
+            return self.language().say(&Text::new("top.demo_account"));
+        }
+        let s = self.state.lock().await;
+        s.settings
+            .account(account)
+            .map(|a| {
+                [&a.name, &a.who, &a.base]
+                    .into_iter()
+                    .find(|w| !w.is_empty())
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The id schedules are kept under for the account on screen (a saved account's id,
+    /// or `demo`); `None` when none can keep them (signed out, or held for this run only).
+    async fn schedule_owner(&self) -> Option<String> {
+        let s = self.state.lock().await;
+        let account = s.account.as_ref()?;
+        if account.method == crate::session::Method::Demo {
+            return Some(super::DEMO_ACCOUNT.to_owned());
+        }
+        super::accounts::on_screen(&s)
+    }
+
+    /// Keeps `schedule` (new, or changed by its id) for the account on screen.
+    pub async fn set_schedule(&self, mut schedule: Schedule) -> Result<SchedulesView, Failure> {
+        let account = self
+            .schedule_owner()
+            .await
+            .ok_or_else(super::not_signed_in)?;
+        schedule.machines.retain(|m| !m.trim().is_empty());
+        schedule.machines.dedup();
+        schedule.skip.sort();
+        schedule.skip.dedup();
+        if let Err(problem) = schedule.check() {
+            return Err(Failure::plain(
+                "invalid",
+                Text::new(problem.0),
+                format!("The schedule cannot be kept: {}", problem.0),
+            ));
+        }
+        if schedule.id.is_empty() {
+            schedule.id = format!("s{:012x}", fastrand::u64(..) >> 16);
+        }
+        let now = self.schedules.clock.now();
+        let file = self.schedules.file.clone();
+        let acc = account.clone();
+        let kept = off_thread(move || {
+            file.change(|all| {
+                let book = all.accounts.entry(acc.clone()).or_default();
+                // Changes before now are not due for a schedule that did not exist then.
+                book.looked_at.get_or_insert(now);
+                all.set(&acc, schedule)
+            })
+        })
+        .await
+        .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
+        .map_err(|e| file_failure(&e))?;
+        if !kept {
+            return Err(Failure::plain(
+                "invalid",
+                Text::new("schedule.problem.too_many"),
+                "The account keeps as many schedules as it may.",
+            ));
+        }
+        self.schedules.changed.notify_one();
+        Ok(self.schedules_view().await)
+    }
+
+    /// Removes the schedule `id` of the account on screen.
+    pub async fn remove_schedule(&self, id: &str) -> Result<SchedulesView, Failure> {
+        let account = self
+            .schedule_owner()
+            .await
+            .ok_or_else(super::not_signed_in)?;
+        let file = self.schedules.file.clone();
+        let id = id.to_owned();
+        off_thread(move || file.change(|all| all.remove(&account, &id)))
+            .await
+            .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
+            .map_err(|e| file_failure(&e))?;
+        self.schedules.changed.notify_one();
+        Ok(self.schedules_view().await)
+    }
+
+    /// Pauses every schedule of every account until the end of today (this computer's
+    /// day), or ends the pause (`pause` false).
+    pub async fn pause_schedules_today(&self, pause: bool) -> Result<SchedulesView, Failure> {
+        let now = self.schedules.clock.now();
+        let until = pause.then(|| end_of_today(now));
+        let file = self.schedules.file.clone();
+        off_thread(move || {
+            file.change(|all| {
+                for book in all.accounts.values_mut() {
+                    book.paused_until = until;
+                }
+            })
+        })
+        .await
+        .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
+        .map_err(|e| file_failure(&e))?;
+        self.schedules.changed.notify_one();
+        Ok(self.schedules_view().await)
+    }
+}
+
+/// The first instant of tomorrow on this computer's clock.
+fn end_of_today(now: Timestamp) -> Timestamp {
+    let tz = jiff::tz::TimeZone::system();
+    let today = crate::schedule::calendar::local_date(&tz, now);
+    today
+        .tomorrow()
+        .ok()
+        .and_then(|d| d.at(0, 0, 0, 0).to_zoned_datetime(tz).ok())
+        .map_or(now, |z| z.timestamp())
+}
+
+fn file_failure(e: &std::io::Error) -> Failure {
+    Failure::plain(
+        "local",
+        Text::new("schedules.not_saved"),
+        format!("The schedules could not be saved: {e}"),
+    )
+}
