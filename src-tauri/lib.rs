@@ -25,8 +25,8 @@ use std::time::Instant;
 use tauri::{Manager, WindowEvent};
 
 use desk::{Desk, Options};
-use window::commands;
 use window::startup::{show_main_window, LAUNCHED};
+use window::{commands, office_hours};
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run(options: Options) {
@@ -109,6 +109,10 @@ pub fn run(options: Options) {
             commands::list_painted,
             commands::news,
             commands::open_log_folder,
+            office_hours::schedules,
+            office_hours::set_schedule,
+            office_hours::remove_schedule,
+            office_hours::pause_schedules,
         ])
         .build(tauri::generate_context!())
         .expect("the Compute Desk window could not be started")

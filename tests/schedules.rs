@@ -248,6 +248,9 @@ async fn a_schedule_of_an_account_not_on_screen_uses_that_accounts_key_and_serve
     );
     desk.sign_out().await;
     desk.sign_out().await;
+    // Signed out of both, the computer keeps no schedule of theirs.
+    let (kept, _) = compute_desk::settings::SchedulesFile::in_dir(config.path()).load();
+    assert!(kept.accounts.is_empty(), "{kept:?}");
 }
 
 async fn sim_move(sim: &Sim, by: SignedDuration) {

@@ -33,7 +33,7 @@ pub use create::{CreateOptions, QuotaView};
 pub use keep::AccountNews;
 pub use record::HistoryView;
 pub use recording::Recording;
-pub use schedules::{ScheduleNews, ScheduleView, SchedulesView, WallClock};
+pub use schedules::{ScheduleInput, ScheduleNews, ScheduleView, SchedulesView, WallClock};
 use view::view_of;
 pub use view::AppView;
 

@@ -33,4 +33,8 @@ pub const COMMANDS: &[&str] = &[
     "list_painted",
     "news",
     "open_log_folder",
+    "schedules",
+    "set_schedule",
+    "remove_schedule",
+    "pause_schedules",
 ];

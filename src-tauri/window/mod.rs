@@ -15,6 +15,7 @@ pub mod first_screen;
 pub mod javascript;
 pub mod language;
 pub mod news;
+pub mod office_hours;
 pub mod open_folder;
 #[cfg(target_os = "linux")]
 pub mod rendering;

@@ -66,6 +66,8 @@ pub fn setup(app: &mut tauri::App, options: Options) -> Result<(), Box<dyn std::
             app: handle.clone(),
         });
         tauri::async_runtime::spawn(watcher.run(sink));
+        // Office hours, for every account, from now until the app ends.
+        super::office_hours::run(handle.clone());
         let news = WindowSink {
             app: handle.clone(),
         };

@@ -8,6 +8,7 @@ import { t, tx } from './i18n.js';
 import { state, byId, queueRender, openHistory } from './screen.js';
 import { stateCell } from './table.js';
 import { actionButtons } from './actions.js';
+import { detailSection } from './schedules.js';
 
 /** @typedef {import('./screen.js').Row} Row */
 
@@ -37,6 +38,7 @@ export function renderDetail() {
       ...field(t('col.created'), created !== null ? `${dateTime(created)} (${relative(r.createdAt)})` : r.createdAt),
     ]),
     r.error ? h('div', { class: 'banner error' }, failureContent(r.error)) : null,
+    detailSection(r.id, r.name),
     h('div', { class: 'detail-actions' }, [
       h('button', { type: 'button', text: t('detail.copy_support'), onclick: () => copy(supportInfo(r), t('detail.support_copied')) }),
       h('button', { type: 'button', text: t('detail.history'), 'aria-haspopup': 'dialog', onclick: () => openHistory({ machineId: r.id, machine: r.name }) }),

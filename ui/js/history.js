@@ -11,7 +11,7 @@ import { activeAccount } from './accounts.js';
 import { t, tx } from './i18n.js';
 
 /**
- * @typedef {{id: number, at: number, what: string, machineId: string|null, machine: string|null, template?: string, who: string,
+ * @typedef {{id: number, at: number, what: string, machineId: string|null, machine: string|null, template?: string, who: string, by?: string,
  *   outcome: string, settledAt: number|null, message: string|null, serverMessage: string|null, errorId: string|null}} Entry
  * @typedef {{version: number, entries: Entry[], server: string, warning: import('./i18n.js').Text|null}} HistoryView
  */
@@ -55,7 +55,7 @@ export function entryText(e, server) {
     `${t('history.when')}: ${dateTime(e.at)} (${new Date(e.at).toISOString()})`,
     `${t('history.outcome')}: ${outcomeWord(e.outcome)}${words ? `: ${words}` : ''}`,
     e.machineId ? `${t('history.machine')}: ${e.machine || ''} (${e.machineId})` : null,
-    `${t('history.who')}: ${e.who || t('top.unnamed')}`,
+    `${t('history.who')}: ${e.who || t('top.unnamed')}${e.by === 'schedule' ? ` (${t('history.by_schedule')})` : ''}`,
     `${t('history.server')}: ${server}`,
     e.errorId ? `${t('support.code')} ${e.errorId}` : null,
     e.serverMessage ? t('support.server_said', { words: e.serverMessage }) : null,
@@ -72,7 +72,7 @@ function entryElement(e, server) {
   if (e.serverMessage) support.push(h('span', { class: 'server', translate: 'no', text: t('support.server_said', { words: e.serverMessage }) }));
   return h('li', { class: `entry ${e.outcome}`, 'data-id': String(e.id) }, [
     h('div', { class: 'what' }, [h('span', { class: `outcome ${e.outcome}` }, [h('span', { 'aria-hidden': 'true', text: sign }), outcome]), title(e)]),
-    h('p', { class: 'when muted', text: `${dateTime(e.at)} · ${ago(Date.now() - e.at)} · ${e.who || t('top.unnamed')}` }),
+    h('p', { class: 'when muted', text: `${dateTime(e.at)} · ${ago(Date.now() - e.at)} · ${e.who || t('top.unnamed')}${e.by === 'schedule' ? ` · ${t('history.by_schedule')}` : ''}` }),
     words ? h('p', { class: 'message', text: words }) : null,
     support.length ? h('div', { class: 'support' }, support) : null,
     h('button', {

@@ -15,6 +15,7 @@ import { act, actionWord, create, settleOptimistic, stopRun } from './actions.js
 import { closeAll } from './dialogs.js';
 import * as keys from './keys.js';
 import * as tips from './tip.js';
+import * as schedules from './schedules.js';
 
 /** @typedef {import('./screen.js').Row} Row */
 /** @typedef {import('./ipc.js').Failure} Failure */
@@ -312,6 +313,7 @@ export function setup() {
     b.addEventListener('click', () => act([...state.selected], /** @type {string} */ (/** @type {HTMLElement} */ (b).dataset.bulk)));
   }
   $('bulk-clear').addEventListener('click', () => { state.selected.clear(); render(); });
+  $('bulk-schedule').addEventListener('click', () => schedules.open([...state.selected]));
   $('create-open').addEventListener('click', create);
   $('refresh').addEventListener('click', () => call('refresh').catch(() => {}));
   // Only vertical scrolling changes which rows are in view.

@@ -3,13 +3,14 @@
 // follows the Rust side's news (one standing request, answered when something changes).
 // The page never polls ThreatWinds; the Rust watcher reads.
 import { call, followNews } from './ipc.js';
-import { $, h, disclosure } from './dom.js';
+import { $, h, disclosure, afterPaint } from './dom.js';
 import { fromNow, parseTime } from './format.js';
 import { toast } from './feedback.js';
 import { t, tx, setLanguage, translatePage, language } from './i18n.js';
 import * as signin from './signin.js';
 import * as machines from './machines.js';
 import * as accounts from './accounts.js';
+import * as schedules from './schedules.js';
 import { showShortcuts } from './keys.js';
 import { closeAll } from './dialogs.js';
 import { openHistory, historyChanged, queueRender } from './screen.js';
@@ -92,6 +93,7 @@ async function signedIn(/** @type {any} */ v) {
   show(v);
   // Said once, after the sign-in it is about ("kept here already").
   if (v.notice) toast(tx(v.notice));
+  schedules.refresh();
   machines.update(await call('machines'));
   $('search').focus();
 }
@@ -179,7 +181,9 @@ async function start() {
     try {
       const v = await call('sign_out');
       machines.reset();
+      schedules.reset();
       show(v);
+      if (v.account.signedIn) schedules.refresh();
     } finally {
       button.disabled = false;
       button.textContent = t('top.sign_out');
@@ -190,8 +194,12 @@ async function start() {
     // Nothing the page holds for the account left survives: dialogs, selection, marks.
     closeAll();
     machines.reset();
+    schedules.reset();
     show(v);
-    if (v.account.signedIn) machines.update(await call('machines'));
+    if (v.account.signedIn) {
+      schedules.refresh();
+      machines.update(await call('machines'));
+    }
   }, () => {
     adding = true;
     show(view);
@@ -206,6 +214,8 @@ async function start() {
   });
   $('history-open').addEventListener('click', () => openHistory());
   setInterval(renderKeyExpiry, 60_000);
+  // The next scheduled changes move on as time passes (and the app may have done one).
+  setInterval(() => { if (view && view.account.signedIn) schedules.refresh(); }, 60_000);
   document.addEventListener('visibilitychange', () => {
     call('set_visible', { visible: document.visibilityState === 'visible' }).catch(() => {});
   });
@@ -216,6 +226,8 @@ async function start() {
   const first = firstScreenAsk();
   const { view: v, news } = await call('start', { first });
   show(v);
+  // After the first list is drawn: not on the launch's way.
+  if (v.account.signedIn) afterPaint().then(() => afterPaint()).then(schedules.refresh);
   // The first start after an update: what is new in it, once.
   if (v.whatsNew) showWhatsNew(v.whatsNew);
   followNews(news, first, {
@@ -224,7 +236,11 @@ async function start() {
       historyChanged();
       return taken;
     },
-    account: (v) => show(v),
+    account: (v) => {
+      show(v);
+      // A scheduled change done (or the account confirmed): its next changes move on.
+      if (v.account.signedIn) schedules.refresh();
+    },
     theme: (dark) => setTheme(dark),
   });
 }

@@ -10,6 +10,7 @@ import { failureContent, copy } from './feedback.js';
 import { t, tx, language } from './i18n.js';
 import { state, queueRender, byId, openDetail } from './screen.js';
 import { actionButtons } from './actions.js';
+import { nextChangeMark, version as schedulesVersion } from './schedules.js';
 
 /** @typedef {import('./screen.js').Row} Row */
 /** @typedef {import('./ipc.js').Failure} Failure */
@@ -155,7 +156,7 @@ let drawn = new Map();
  */
 function rowKey(r, span) {
   const mark = state.optimistic.get(r.id);
-  return JSON.stringify([r, state.selected.has(r.id), state.detail === r.id, mark ? mark.label : null, span, language(), relative(r.createdAt)]);
+  return JSON.stringify([r, state.selected.has(r.id), state.detail === r.id, mark ? mark.label : null, span, language(), relative(r.createdAt), schedulesVersion()]);
 }
 
 /** The two spacers that stand in for the rows above and below the view. */
@@ -187,7 +188,7 @@ function rowElement(r, span) {
         queueRender();
       },
     })]),
-    h('td', {}, [h('button', { type: 'button', class: 'name-button', 'aria-label': t('row.details', { name: r.name }), 'data-tip': r.name, 'data-tip-when': 'cut', text: r.name, onclick: () => openDetail(r.id) })]),
+    h('td', {}, [h('button', { type: 'button', class: 'name-button', 'aria-label': t('row.details', { name: r.name }), 'data-tip': r.name, 'data-tip-when': 'cut', text: r.name, onclick: () => openDetail(r.id) }), nextChangeMark(r.id)]),
     h('td', {}, stateCell(r)),
     h('td', { class: 'small', text: r.zone || '—' }),
     h('td', { class: 'small', text: r.machineType || '—', 'data-tip': r.machineTypeFull || undefined }),

@@ -79,14 +79,20 @@ impl Desk {
                     blocking(move || entries.iter().try_for_each(|entry| vault.delete(entry))).await
                 };
                 let mut s = self.state.lock().await;
-                if let Some((saved, _)) = accounts::saved(&account) {
-                    s.settings.remove_account(&saved.id);
-                    s.held.retain(|h| h.saved.id != saved.id);
-                    self.forget_list(&saved.id);
+                let removed = accounts::saved(&account).map(|(saved, _)| saved.id);
+                if let Some(id) = &removed {
+                    s.settings.remove_account(id);
+                    s.held.retain(|h| &h.saved.id != id);
+                    self.forget_list(id);
                     self.save_settings(&s);
                 }
                 if let Err(e) = deleted {
                     s.keyring_problem = Some(keyring_text_at(&e, KeyringStep::Remove));
+                }
+                drop(s);
+                if let Some(id) = removed {
+                    // Nothing runs for an account this computer no longer keeps.
+                    self.forget_schedules(&id).await;
                 }
             }
             close_on_server(account);
@@ -136,6 +142,7 @@ impl Desk {
             }
         }
         self.forget_list(id);
+        self.forget_schedules(id).await;
         let mut s = self.state.lock().await;
         s.settings.remove_account(id);
         s.held.retain(|h| h.saved.id != id);

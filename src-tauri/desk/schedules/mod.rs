@@ -26,7 +26,7 @@ pub use view::{ScheduleView, SchedulesView};
 
 use super::Desk;
 use crate::failure::Failure;
-use crate::schedule::Schedule;
+use crate::schedule::{ClockTime, Days, Schedule};
 use crate::settings::SchedulesFile;
 use crate::text::Text;
 use runner::off_thread;
@@ -37,6 +37,9 @@ pub(super) struct Keeper {
     pub(super) clock: WallClock,
     /// Rung when a schedule is set, removed or paused: the runner looks again at once.
     changed: Notify,
+    /// When the runner last looked, for "Last checked" (in memory: it looks every few
+    /// seconds, and the file is written only when something was due).
+    last_look: std::sync::Mutex<Option<Timestamp>>,
     /// One change at a time per account not on screen (`elsewhere`).
     elsewhere: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -47,6 +50,7 @@ impl Keeper {
             file: Arc::new(SchedulesFile::in_dir(config_dir)),
             clock: WallClock::default(),
             changed: Notify::new(),
+            last_look: std::sync::Mutex::new(None),
             elsewhere: std::sync::Mutex::new(HashMap::new()),
         }
     }
@@ -119,6 +123,12 @@ impl Desk {
         super::accounts::on_screen(&s)
     }
 
+    /// Keeps the schedule the page set (new, or changed by its id), read from what the
+    /// person typed: a time, a date or a day that cannot be read is said, and nothing kept.
+    pub async fn set_schedule_typed(&self, typed: ScheduleInput) -> Result<SchedulesView, Failure> {
+        self.set_schedule(typed.read()?).await
+    }
+
     /// Keeps `schedule` (new, or changed by its id) for the account on screen.
     pub async fn set_schedule(&self, mut schedule: Schedule) -> Result<SchedulesView, Failure> {
         let account = self
@@ -180,6 +190,24 @@ impl Desk {
         Ok(self.schedules_view().await)
     }
 
+    /// Forgets the schedules of the account `id` (removed from this computer).
+    pub(super) async fn forget_schedules(&self, id: &str) {
+        let file = self.schedules.file.clone();
+        let id = id.to_owned();
+        let forgotten = off_thread(move || {
+            if file.load().0.accounts.contains_key(&id) {
+                file.change(|all| all.accounts.remove(&id)).map(|_| ())
+            } else {
+                Ok(())
+            }
+        })
+        .await;
+        if !matches!(forgotten, Some(Ok(()))) {
+            log::warn!("schedules: those of a removed account could not be forgotten");
+        }
+        self.schedules.changed.notify_one();
+    }
+
     /// Pauses every schedule of every account until the end of today (this computer's
     /// day), or ends the pause (`pause` false).
     pub async fn pause_schedules_today(&self, pause: bool) -> Result<SchedulesView, Failure> {
@@ -198,6 +226,55 @@ impl Desk {
         .map_err(|e| file_failure(&e))?;
         self.schedules.changed.notify_one();
         Ok(self.schedules_view().await)
+    }
+}
+
+/// A schedule as the page sends it: the words typed, not read yet.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleInput {
+    #[serde(default)]
+    pub id: String,
+    pub machines: Vec<String>,
+    pub days: Vec<String>,
+    #[serde(default)]
+    pub on: Option<String>,
+    #[serde(default)]
+    pub off: Option<String>,
+    pub zone: String,
+    #[serde(default)]
+    pub skip: Vec<String>,
+}
+
+impl ScheduleInput {
+    fn read(self) -> Result<Schedule, Failure> {
+        let refuse = |key: &'static str, what: &str| {
+            Failure::plain("invalid", Text::new(key), format!("Cannot read {what:?}."))
+        };
+        let time = |t: Option<String>| match t.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(t) => ClockTime::parse(t)
+                .map(Some)
+                .map_err(|_| refuse("schedule.problem.bad_time", t)),
+        };
+        Ok(Schedule {
+            id: self.id,
+            machines: self.machines,
+            days: Days::parse(&self.days.join(","))
+                .map_err(|_| refuse("schedule.problem.bad_day", &self.days.join(",")))?,
+            on: time(self.on)?,
+            off: time(self.off)?,
+            zone: self.zone.trim().to_owned(),
+            skip: self
+                .skip
+                .iter()
+                .map(|d| {
+                    d.trim()
+                        .parse::<jiff::civil::Date>()
+                        .map_err(|_| refuse("schedule.problem.bad_date", d))
+                })
+                .collect::<Result<_, _>>()?,
+        })
     }
 }
 

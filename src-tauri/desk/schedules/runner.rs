@@ -45,6 +45,11 @@ impl Desk {
             for (account, schedule, due) in self.look(now).await {
                 doing.push(self.carry_out(account, schedule, due, now, news));
             }
+            *self
+                .schedules
+                .last_look
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(now);
             let wait = self.until_next_look(now).await;
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}

@@ -18,8 +18,10 @@ pub struct SchedulesView {
     pub zone: Option<String>,
     /// Nothing runs until then (Unix milliseconds): "Paused for today".
     pub paused_until: Option<i64>,
-    /// When the app last looked at this account's schedules (Unix milliseconds).
+    /// When the app last looked at the schedules (Unix milliseconds): "Last checked".
     pub looked_at: Option<i64>,
+    /// The office-hours clock now (Unix milliseconds): ahead of the page's in a test.
+    pub now: i64,
     /// The schedules file could not be read.
     pub warning: Option<Text>,
 }
@@ -52,6 +54,7 @@ impl Desk {
         let Some(account) = self.schedule_owner().await else {
             return SchedulesView {
                 zone,
+                now: self.schedules.clock.now().as_millisecond(),
                 ..SchedulesView::default()
             };
         };
@@ -73,7 +76,14 @@ impl Desk {
                 .paused_until
                 .filter(|p| *p > now)
                 .map(|p| p.as_millisecond()),
-            looked_at: book.looked_at.map(|t| t.as_millisecond()),
+            looked_at: self
+                .schedules
+                .last_look
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .or(book.looked_at)
+                .map(|t| t.as_millisecond()),
+            now: now.as_millisecond(),
             warning,
         }
     }

@@ -1,0 +1,184 @@
+//! Office hours in the real window: a schedule set by keyboard alone from a machine's
+//! details, shown on its row in plain words, run at its time (the simulator's wall clock
+//! moved forward, which the app under test follows with `--clock-from`) and written in
+//! the History as done by schedule. Limits on, as the service has them.
+//! Run with `bash .ci/session cargo test` (Xvfb, a private D-Bus and keyring).
+
+mod common;
+
+use std::time::Duration;
+
+use common::desktop::{one_window_at_a_time, press, sign_in_with_key, sim_with, Desktop, Home};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+/// Presses Tab until the focus is on the control named `name` (at most `most` times).
+async fn tab_to(app: &Desktop, name: &str, most: usize) {
+    for _ in 0..most {
+        if app.focused().await == name {
+            return;
+        }
+        press(app, &["\u{e004}"]).await;
+    }
+    let shot = app.screenshot("tab-to-failed").await;
+    panic!("Tab never reached {name:?} (screenshot {})", shot.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedule_set_by_keyboard_is_shown_on_its_row_and_run_at_its_time() {
+    let _one = one_window_at_a_time();
+    let sim = sim_with(&["--instances", "3", "--speed", "10"]);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &["--clock-from", &sim.base], &[]).await;
+    sign_in_with_key(&app, &sim).await;
+    let (id, name) = sim.listed("name").await.into_iter().next().unwrap();
+    assert_eq!(
+        sim.listed("status")
+            .await
+            .into_iter()
+            .find(|(m, _)| *m == id)
+            .unwrap()
+            .1,
+        "RUNNING"
+    );
+    // An off time on a whole minute at least two minutes from now, in UTC.
+    let secs = Timestamp::now().as_second() + 120;
+    let at = Timestamp::from_second(secs - secs % 60 + 60).unwrap();
+    let off = at
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .strftime("%H:%M")
+        .to_string();
+
+    // The machine's details, from its name, by keyboard.
+    let details = format!("Details of {name}");
+    app.control(&details)
+        .await
+        .send_keys("\u{e007}")
+        .await
+        .unwrap();
+    app.until(
+        "the details panel",
+        "return !document.getElementById('detail').hidden",
+    )
+    .await;
+    tab_to(&app, "Add a schedule…", 40).await;
+    press(&app, &["\u{e007}"]).await;
+    app.until(
+        "the schedule dialog",
+        "return document.getElementById('schedule').open",
+    )
+    .await;
+    assert_eq!(
+        app.focused().await,
+        "Monday",
+        "the dialog opens on its first day"
+    );
+    // Every day; no on time; the off time typed; the zone typed over the computer's.
+    tab_to(&app, "Every day", 12).await;
+    press(&app, &["\u{e007}"]).await;
+    tab_to(&app, "Turn on at", 4).await;
+    press(&app, &[" "]).await;
+    tab_to(&app, "Shut down at", 3).await;
+    press(&app, &["\u{e004}"]).await;
+    assert_eq!(app.focused().await, "Time to shut down");
+    press(&app, &["\u{e009}a", "\u{e003}", &off]).await;
+    press(&app, &["\u{e004}"]).await;
+    assert_eq!(app.focused().await, "Time zone");
+    press(&app, &["\u{e009}a", "\u{e003}", "UTC"]).await;
+    let preview = app.text_of("#schedule-preview").await;
+    assert_eq!(preview, format!("Every day: off at {off} (UTC time)"));
+    app.screenshot("33-the-schedule-dialog").await;
+    tab_to(&app, "Save schedule", 12).await;
+    press(&app, &["\u{e007}"]).await;
+    app.until(
+        "the dialog closed",
+        "return !document.getElementById('schedule').open",
+    )
+    .await;
+
+    // On its row, in plain words, and in the details with Edit and Remove.
+    let mark = app
+        .until(
+            "the row's next change",
+            &format!(
+                "const tr = document.querySelector('#rows tr[data-id=\"{id}\"]');
+                 const m = tr && tr.querySelector('.next-change'); return m ? m.innerText : '';"
+            ),
+        )
+        .await;
+    assert_eq!(mark, json!(format!("◷ off at {off}")));
+    let tip = app
+        .js(&format!(
+            "return document.querySelector('#rows tr[data-id=\"{id}\"] .next-change').dataset.tip"
+        ))
+        .await;
+    let section = app.text_of(".office-hours").await;
+    assert!(
+        section.contains(&format!("Every day: off at {off} (UTC time)")),
+        "{section}"
+    );
+    assert!(
+        section.contains("Edit") && section.contains("Remove"),
+        "{section}"
+    );
+    assert!(section.contains("while this computer is on"), "{section}");
+    app.screenshot("33-a-schedule-on-its-row").await;
+
+    // Four seconds before the off time: sent at its time, and the row follows it.
+    let before = at.duration_since(Timestamp::now()) - SignedDuration::from_secs(4);
+    sim.move_clock(Duration::try_from(before).unwrap()).await;
+    let moved = sim.clock().await;
+    let stops = app
+        .poll(Duration::from_secs(30), "no stop was sent", || async {
+            let stops: Vec<u64> = sim
+                .requests()
+                .await
+                .into_iter()
+                .filter(|r| {
+                    r["method"] == "POST"
+                        && r["path"].as_str().unwrap().ends_with(&format!("{id}/stop"))
+                })
+                .map(|r| r["arrivedMs"].as_u64().unwrap())
+                .collect();
+            (!stops.is_empty()).then_some(stops)
+        })
+        .await;
+    assert_eq!(stops.len(), 1, "{stops:?}");
+    let after = stops[0] - moved;
+    assert!(
+        (3_000..=9_000).contains(&after),
+        "sent {after} ms after the move"
+    );
+    app.until_state(&name, "■ Stopped").await;
+    // The row moves on to tomorrow's.
+    app.until(
+        "the row's mark moved on",
+        &format!(
+            "const m = document.querySelector('#rows tr[data-id=\"{id}\"] .next-change');
+             return m && m.dataset.tip !== {tip} ? m.dataset.tip : '';"
+        ),
+    )
+    .await;
+
+    // The History says it, as done by schedule.
+    app.click("History").await;
+    app.until(
+        "the History panel",
+        "return document.getElementById('history').open",
+    )
+    .await;
+    let entry = app
+        .until(
+            "the scheduled shutdown in the History",
+            &format!(
+                "const li = [...document.querySelectorAll('#history-list li')].find((li) =>
+                   li.querySelector('.what').innerText.endsWith({n}) && li.classList.contains('done'));
+                 return li ? li.innerText : '';",
+                n = json!(format!("Shut down {name}"))
+            ),
+        )
+        .await;
+    assert!(entry.as_str().unwrap().contains("by schedule"), "{entry}");
+    app.screenshot("33-history-by-schedule").await;
+    app.quit().await;
+}
