@@ -351,7 +351,8 @@ mod tests {
         let end = start + lib[start..].find(']').unwrap();
         let mut handed: Vec<&str> = lib[start..end]
             .split(|c: char| c.is_whitespace() || c == ',' || c == '[')
-            .filter_map(|w| w.strip_prefix("commands::"))
+            // `commands::start`, `office_hours::schedules`: the window's command rooms.
+            .filter_map(|w| w.rsplit_once("::").map(|(_, name)| name))
             .collect();
         let mut listed = COMMANDS.to_vec();
         handed.sort_unstable();
