@@ -25,20 +25,17 @@ use std::time::Instant;
 use tauri::{Manager, WindowEvent};
 
 use desk::{Desk, Options};
-use window::startup::{show_main_window, LAUNCHED};
-use window::{commands, office_hours};
+use window::startup::LAUNCHED;
+use window::{closing, commands, main_window, office_hours};
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run(options: Options) {
     LAUNCHED.get_or_init(Instant::now);
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
+        // It opens the window, made again if it was closed to the tray.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
+            main_window::open(app)
         }))
         .plugin(
             tauri_plugin_log::Builder::new()
@@ -51,7 +48,7 @@ pub fn run(options: Options) {
                 ])
                 .build(),
         )
-        // Not VISIBLE: the window stays hidden until its page has loaded (show_main_window).
+        // Not VISIBLE: the window stays hidden until its page has loaded (main_window::show).
         .plugin(
             tauri_plugin_window_state::Builder::default()
                 .with_state_flags(
@@ -65,10 +62,13 @@ pub fn run(options: Options) {
         .setup(move |app| window::startup::setup(app, options))
         .on_page_load(|webview, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
-                show_main_window(webview.app_handle(), "page loaded");
+                main_window::show(webview.app_handle(), "page loaded");
             }
         })
         .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                closing::requested(window, api);
+            }
             if let WindowEvent::Focused(true) = event {
                 let app = window.app_handle().clone();
                 tauri::async_runtime::spawn(async move {
@@ -113,10 +113,20 @@ pub fn run(options: Options) {
             office_hours::set_schedule,
             office_hours::remove_schedule,
             office_hours::pause_schedules,
+            closing::close_choice,
         ])
         .build(tauri::generate_context!())
         .expect("the Compute Desk window could not be started")
         .run(|_app, event| {
+            // The window closed to the tray: the app goes on without one.
+            if let tauri::RunEvent::ExitRequested {
+                code: None, api, ..
+            } = &event
+            {
+                if closing::in_tray() {
+                    api.prevent_exit();
+                }
+            }
             if let tauri::RunEvent::Exit = event {
                 // What the history queued reaches the disk before the process ends.
                 history::Writer::shared().flush();

@@ -41,6 +41,8 @@ fn main() {
                 options.demo = true;
                 options.demo_as_service = true;
             }
+            // Started at login: in the tray, its window opened from there.
+            "--in-tray" => options.in_tray = true,
             // Tests: office hours follow this simulator's wall clock, which they move.
             #[cfg(feature = "dev-tools")]
             "--clock-from" => options.clock_from = args.next(),

@@ -182,3 +182,175 @@ async fn a_schedule_set_by_keyboard_is_shown_on_its_row_and_run_at_its_time() {
     app.screenshot("33-history-by-schedule").await;
     app.quit().await;
 }
+
+/// The person closes the window for the first time: asked, they keep Compute Desk in the
+/// tray; the window and its web view go, the app stays, and a schedule set meanwhile from
+/// the command line still runs at its time. A second launch opens the window again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_to_the_tray_the_web_view_goes_and_a_schedule_still_runs() {
+    let _one = one_window_at_a_time();
+    let sim = sim_with(&["--instances", "3", "--speed", "10"]);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &["--clock-from", &sim.base], &[]).await;
+    sign_in_with_key(&app, &sim).await;
+    let (id, _) = sim.listed("name").await.into_iter().next().unwrap();
+    let secs = Timestamp::now().as_second() + 120;
+    let at = Timestamp::from_second(secs - secs % 60 + 60).unwrap();
+    let off = at
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .strftime("%H:%M")
+        .to_string();
+    // Set from the command line, in the file the app reads.
+    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
+    cli.args([
+        "--account",
+        "1",
+        "schedule",
+        "set",
+        "--machines",
+        &id,
+        "--days",
+        "every-day",
+    ])
+    .args(["--off", &off, "--zone", "UTC"])
+    .env_clear()
+    .env("XDG_CONFIG_HOME", home.root().join("config"))
+    .env("HOME", home.root());
+    if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+        cli.env("DBUS_SESSION_BUS_ADDRESS", bus);
+    }
+    let out = cli.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Closed as the desktop closes it: the first time, the page asks.
+    assert!(
+        common::desktop::close_window("compute-desk") >= 1,
+        "the window was found"
+    );
+    app.until(
+        "the question",
+        "return document.getElementById('close-choice').open",
+    )
+    .await;
+    assert_eq!(app.focused().await, "Keep running in the tray");
+    app.screenshot("33-close-to-the-tray").await;
+    let web_processes = |app: &Desktop| {
+        app.processes()
+            .into_iter()
+            .filter(|(_, name)| name.starts_with("WebKitWebProces"))
+            .count()
+    };
+    assert!(web_processes(&app) > 0);
+    let before = app.processes().len();
+    // The window goes with the answer, so WebDriver can no longer be asked to press it:
+    // Enter on the focused button, sent without waiting for an answer.
+    let enter = async {
+        if let Ok(focused) = app.web.active_element().await {
+            let _ = focused.send_keys("\u{e007}").await;
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(3), enter).await;
+    let released = async {
+        for _ in 0..100 {
+            if web_processes(&app) == 0 {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    };
+    assert!(
+        released.await,
+        "the web view was released: {:?}",
+        app.processes()
+    );
+    let left = app.processes();
+    assert!(
+        left.iter()
+            .any(|(_, name)| name.starts_with("compute-desk")),
+        "the app stays: {left:?} (before: {before})"
+    );
+    let settings = std::fs::read_to_string(home.config_dir().join("settings.json")).unwrap();
+    assert!(settings.contains("\"closeToTray\": true"), "{settings}");
+
+    // With no window, the off time still comes, and is done.
+    let before = at.duration_since(Timestamp::now()) - SignedDuration::from_secs(4);
+    sim.move_clock(Duration::try_from(before).unwrap()).await;
+    let moved = sim.clock().await;
+    let sent = async {
+        for _ in 0..150 {
+            let stops: Vec<u64> = sim
+                .requests()
+                .await
+                .into_iter()
+                .filter(|r| {
+                    r["method"] == "POST"
+                        && r["path"].as_str().unwrap().ends_with(&format!("{id}/stop"))
+                })
+                .map(|r| r["arrivedMs"].as_u64().unwrap())
+                .collect();
+            if let Some(first) = stops.first() {
+                return Some(first - moved);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        None
+    };
+    let after = sent
+        .await
+        .expect("the scheduled stop was sent with the window closed");
+    assert!(
+        (3_000..=9_000).contains(&after),
+        "sent {after} ms after the move"
+    );
+
+    // Launched again (as from the menu), the one running opens its window anew.
+    let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_compute-desk"));
+    again
+        .env("XDG_CONFIG_HOME", home.root().join("config"))
+        .env("XDG_DATA_HOME", home.root().join("data"))
+        .env("XDG_CACHE_HOME", home.root().join("cache"));
+    let mut second = again.spawn().unwrap();
+    let mut ended = None;
+    for _ in 0..150 {
+        ended = second.try_wait().unwrap();
+        if ended.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if ended.is_none() {
+        let _ = second.kill();
+    }
+    assert!(
+        ended.is_some_and(|s| s.success()),
+        "the second launch hands over and ends: {ended:?}"
+    );
+    let reopened = async {
+        for _ in 0..100 {
+            if web_processes(&app) > 0 {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    };
+    let reopened = reopened.await;
+    if !reopened {
+        for (path, bytes) in common::desktop::files_under(home.root()) {
+            if path.extension().is_some_and(|e| e == "log") {
+                eprintln!(
+                    "LOG {}:\n{}",
+                    path.display(),
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+        }
+    }
+    assert!(reopened, "the window was made again: {:?}", app.processes());
+    app.quit().await;
+}

@@ -19,6 +19,7 @@ mod runs;
 mod said;
 mod schedules;
 mod sign_in;
+mod staying;
 mod view;
 
 use std::collections::HashMap;
@@ -65,6 +66,8 @@ pub struct Options {
     /// A simulator whose wall clock office hours follow (`--clock-from`, test builds
     /// only): a test moves it forward to run a day in seconds.
     pub clock_from: Option<String>,
+    /// Started at login (`--in-tray`): in the tray, with no window, where there is one.
+    pub in_tray: bool,
 }
 
 pub struct Desk {

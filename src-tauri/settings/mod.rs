@@ -41,6 +41,9 @@ pub struct Settings {
     /// The version of the app that last started with these settings: a newer one shows
     /// what is new in it, once (`whats_new.rs`).
     pub seen_version: Option<String>,
+    /// What closing the window does: stay in the tray (true) or quit; `None` until the
+    /// person chose, the first time they closed it.
+    pub close_to_tray: Option<bool>,
 }
 
 /// A saved account: a sign-in (an email session or an API key) on a server, as the person

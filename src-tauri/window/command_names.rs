@@ -37,4 +37,5 @@ pub const COMMANDS: &[&str] = &[
     "set_schedule",
     "remove_schedule",
     "pause_schedules",
+    "close_choice",
 ];

@@ -8,12 +8,14 @@
 //! variables for it; everything else here is the same on every system.
 
 pub mod about;
+pub mod closing;
 pub mod command_names;
 pub mod commands;
 pub mod first_screen;
 #[cfg(target_os = "linux")]
 pub mod javascript;
 pub mod language;
+pub mod main_window;
 pub mod news;
 pub mod office_hours;
 pub mod open_folder;
@@ -23,6 +25,7 @@ pub mod sink;
 pub mod startup;
 #[cfg(target_os = "linux")]
 pub mod theme;
+pub mod tray;
 
 /// Every variable `main()` sets for WebKitGTK on Linux before anything starts, given how the
 /// environment reads now (`get`): how it draws (`rendering.rs`) and how it runs the page's

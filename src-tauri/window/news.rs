@@ -70,6 +70,9 @@ pub struct News {
     /// True for dark.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<bool>,
+    /// The window was closed for the first time: the page asks whether to stay in the tray.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ask_close: Option<bool>,
 }
 
 /// The newest of each kind of news, each with the number it was posted under.
@@ -80,6 +83,7 @@ struct Board {
     prints: VecDeque<(u64, Arc<RowPrints>)>,
     account: Option<(u64, AppView)>,
     theme: Option<(u64, bool)>,
+    ask_close: Option<(u64, bool)>,
 }
 
 /// Where news waits for the page. Only the newest of each kind is kept: a list or an
@@ -117,6 +121,11 @@ impl Newsroom {
 
     pub fn theme(&self, dark: bool) {
         self.post(|board, v| board.theme = Some((v, dark)));
+    }
+
+    /// Asks the page what closing the window should do (the first time it is closed).
+    pub fn ask_close(&self) {
+        self.post(|board, v| board.ask_close = Some((v, true)));
     }
 
     /// The number of the newest news.
@@ -229,6 +238,7 @@ impl Newsroom {
             machines,
             account: newer(&board.account, seen),
             theme: newer(&board.theme, seen),
+            ask_close: newer(&board.ask_close, seen),
         }
     }
 }

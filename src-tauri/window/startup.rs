@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use tauri::{AppHandle, Manager};
+use tauri::Manager;
 
 use super::sink::WindowSink;
 use crate::desk::{AccountNews, Desk, Options};
@@ -31,30 +31,18 @@ pub fn setup(app: &mut tauri::App, options: Options) -> Result<(), Box<dyn std::
     app.manage(desk);
     app.manage(super::news::Newsroom::default());
     app.manage(FirstPaint::default());
-    // The window of tauri.conf.json, created here so that its page is marked light
-    // or dark before any of its scripts run (rendering.rs says why the app decides).
-    let config = app
-        .config()
-        .app
-        .windows
-        .first()
-        .cloned()
-        .ok_or("tauri.conf.json describes no window")?;
-    let language = app.state::<Desk>().language();
-    let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
-        .initialization_script(super::language::script(language));
+    // The desktop's light or dark, read here on the main thread and followed.
     #[cfg(target_os = "linux")]
-    let dark = super::theme::prefers_dark();
-    #[cfg(target_os = "linux")]
-    let window = window.initialization_script(super::rendering::theme_script(dark));
-    window.build()?;
-    #[cfg(target_os = "linux")]
-    super::theme::follow(app.handle().clone(), dark);
-    let app_for_show = app.handle().clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(SHOW_ANYWAY).await;
-        show_main_window(&app_for_show, "page still loading");
-    });
+    super::theme::follow(app.handle().clone());
+    // The tray first: a launch at login (`--in-tray`) opens no window when there is one.
+    let in_tray = app.state::<Desk>().starts_in_tray();
+    let tray = super::tray::show(app.handle());
+    app.manage(super::tray::Tray { shown: tray });
+    if !(in_tray && tray) {
+        // Created here so that its page is marked light or dark before any of its
+        // scripts run (rendering.rs says why the app decides).
+        super::main_window::create(app.handle())?;
+    }
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
         let desk = handle.state::<Desk>();
@@ -95,33 +83,6 @@ pub static LAUNCHED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 pub fn since_launch() -> u128 {
     LAUNCHED.get_or_init(Instant::now).elapsed().as_millis()
 }
-
-/// Shows the main window, once: when its page has loaded, or after [`SHOW_ANYWAY`] if the
-/// page never finishes loading (a blank window still beats no window).
-///
-/// The window is created hidden (`tauri.conf.json`): with WebKitGTK's DMA-BUF renderer
-/// off, a window drawn while its web process is still starting leaves the app's main
-/// thread in a timed wait inside WebKit for that process, about half a second (measured:
-/// 1 launch in 4, the page starting to load ~750 ms after launch instead of ~250; never
-/// with the window hidden). Hidden until the page is there, the first thing a person sees
-/// is the page, never a blank window.
-pub fn show_main_window(app: &AppHandle, why: &str) {
-    static SHOWN: std::sync::Once = std::sync::Once::new();
-    SHOWN.call_once(|| {
-        if let Some(window) = app.get_webview_window("main") {
-            if let Err(e) = window.show() {
-                log::warn!("the window could not be shown: {e}");
-            }
-            log::info!(
-                "startup: window shown ({why}) {} ms after launch",
-                since_launch()
-            );
-        }
-    });
-}
-
-/// How long the page may take to load before the window is shown without it.
-pub const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The page has painted its first list: work that can wait for the first screen waits
 /// for this (at most [`KEEPER_WAITS_AT_MOST`] for the session keeper: a sign-in screen

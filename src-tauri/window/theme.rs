@@ -15,14 +15,26 @@ pub fn prefers_dark() -> bool {
     )
 }
 
-/// Tells the page (its news) whenever the desktop switches from `dark`.
-pub fn follow(app: AppHandle, dark: bool) {
+/// The desktop's light or dark as last seen on the main thread, for a window made
+/// elsewhere (opened again from the tray).
+static DARK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn last_known() -> bool {
+    DARK.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Reads the desktop's light or dark now, and tells the page (its news) whenever it
+/// switches. Main thread only.
+pub fn follow(app: AppHandle) {
+    let dark = prefers_dark();
+    DARK.store(dark, std::sync::atomic::Ordering::Relaxed);
     let Some(settings) = gtk::Settings::default() else {
         return;
     };
     let last = std::rc::Rc::new(std::cell::Cell::new(dark));
     let changed = move || {
         let dark = prefers_dark();
+        DARK.store(dark, std::sync::atomic::Ordering::Relaxed);
         if last.replace(dark) != dark {
             log::info!(
                 "the desktop switched to {}",

@@ -857,3 +857,19 @@ pub async fn press_key(app: &Desktop, key: char) {
         .then(KeyAction::Up { value: key });
     app.web.perform_actions(actions).await.unwrap();
 }
+
+/// Asks the windows of the program `program` to close as a desktop's close button does
+/// (WM_DELETE_WINDOW to the window itself: there is no window manager under Xvfb); how many
+/// windows were asked.
+pub fn close_window(program: &str) -> u32 {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/close_window.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(program)
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}

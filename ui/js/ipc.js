@@ -108,6 +108,7 @@ export function followNews(opening, first, handlers) {
       seen = news.version;
       try {
         if (news.theme !== undefined) handlers.theme(news.theme);
+        if (news.askClose) handlers.askClose();
         if (news.account) handlers.account(news.account);
         if (news.machines) {
           const delta = news.machines.base !== undefined;

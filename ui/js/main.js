@@ -152,6 +152,23 @@ function showWhatsNew(news) {
   $('whats-new-close').focus();
 }
 
+/**
+ * The window was closed for the first time: stay in the tray (schedules go on) or quit,
+ * kept for every later close. Esc keeps the window open, deciding nothing.
+ */
+function askClose() {
+  const dialog = /** @type {HTMLDialogElement} */ ($('close-choice'));
+  if (dialog.open) return;
+  const choose = (/** @type {boolean} */ tray) => {
+    dialog.close();
+    call('close_choice', { tray }).catch((e) => toast(t('close.failed', { error: e && e.message ? e.message : String(e) })));
+  };
+  $('close-tray').onclick = () => choose(true);
+  $('close-quit').onclick = () => choose(false);
+  dialog.showModal();
+  $('close-tray').focus();
+}
+
 /** The two language menus (sign-in and top bar): a change takes effect at once. */
 function setupLanguage() {
   const menus = /** @type {HTMLSelectElement[]} */ ([$('language'), $('signin-language')]);
@@ -242,6 +259,7 @@ async function start() {
       if (v.account.signedIn) schedules.refresh();
     },
     theme: (dark) => setTheme(dark),
+    askClose: () => askClose(),
   });
 }
 
