@@ -26,7 +26,7 @@ use tauri::{Manager, WindowEvent};
 
 use desk::{Desk, Options};
 use window::startup::LAUNCHED;
-use window::{closing, commands, main_window, office_hours};
+use window::{closing, commands, main_window, office_hours, start_at_login};
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run(options: Options) {
@@ -59,6 +59,13 @@ pub fn run(options: Options) {
         )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        // Started at login to sit in the tray; named as the package names the app.
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .app_name("compute-desk")
+                .arg("--in-tray")
+                .build(),
+        )
         .setup(move |app| window::startup::setup(app, options))
         .on_page_load(|webview, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
@@ -114,6 +121,8 @@ pub fn run(options: Options) {
             office_hours::remove_schedule,
             office_hours::pause_schedules,
             closing::close_choice,
+            start_at_login::start_at_login,
+            start_at_login::set_start_at_login,
         ])
         .build(tauri::generate_context!())
         .expect("the Compute Desk window could not be started")

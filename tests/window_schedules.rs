@@ -29,7 +29,9 @@ async fn a_schedule_set_by_keyboard_is_shown_on_its_row_and_run_at_its_time() {
     let _one = one_window_at_a_time();
     let sim = sim_with(&["--instances", "3", "--speed", "10"]);
     let home = Home::new();
-    let app = Desktop::launch(&home, &["--clock-from", &sim.base], &[]).await;
+    // Its own home: "Start at login" writes under ~/.config/autostart.
+    let home_dir = home.root().to_str().unwrap().to_owned();
+    let app = Desktop::launch(&home, &["--clock-from", &sim.base], &[("HOME", &home_dir)]).await;
     sign_in_with_key(&app, &sim).await;
     let (id, name) = sim.listed("name").await.into_iter().next().unwrap();
     assert_eq!(
@@ -95,6 +97,41 @@ async fn a_schedule_set_by_keyboard_is_shown_on_its_row_and_run_at_its_time() {
         "return !document.getElementById('schedule').open",
     )
     .await;
+
+    // With the first schedule, "Start at login" is offered once, off unless said; taken.
+    app.until(
+        "the offer to start at login",
+        "const d = document.getElementById('confirm');
+         return d.open && document.getElementById('confirm-title').innerText;",
+    )
+    .await;
+    assert_eq!(
+        app.text_of("#confirm-title").await,
+        "Start Compute Desk when you log in?"
+    );
+    let autostart = home.root().join(".config/autostart/compute-desk.desktop");
+    assert!(!autostart.exists(), "off until the person says so");
+    tab_to(&app, "Start at login", 3).await;
+    press(&app, &["\u{e007}"]).await;
+    let written = async {
+        for _ in 0..50 {
+            if let Ok(text) = std::fs::read_to_string(&autostart) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no autostart entry at {}", autostart.display());
+    };
+    let written = written.await;
+    let exec = written
+        .lines()
+        .find(|l| l.starts_with("Exec="))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        exec.ends_with(" --in-tray") && exec.contains("compute-desk"),
+        "{written}"
+    );
 
     // On its row, in plain words, and in the details with Edit and Remove.
     let mark = app
@@ -180,6 +217,22 @@ async fn a_schedule_set_by_keyboard_is_shown_on_its_row_and_run_at_its_time() {
         .await;
     assert!(entry.as_str().unwrap().contains("by schedule"), "{entry}");
     app.screenshot("33-history-by-schedule").await;
+
+    // Help's "Start at login", pressed again: off, the entry gone.
+    app.click("Close").await;
+    app.click("Help").await;
+    app.until(
+        "Start at login shown on",
+        "return document.getElementById('login-toggle').getAttribute('aria-pressed') === 'true'",
+    )
+    .await;
+    app.click("Start at login").await;
+    app.until(
+        "Start at login off",
+        "return document.getElementById('login-toggle').getAttribute('aria-pressed') === 'false'",
+    )
+    .await;
+    assert!(!autostart.exists(), "the autostart entry removed");
     app.quit().await;
 }
 

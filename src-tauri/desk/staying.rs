@@ -14,6 +14,20 @@ impl Desk {
         self.state.lock().await.settings.close_to_tray
     }
 
+    /// Whether "Start at login" was offered already.
+    pub async fn start_at_login_offered(&self) -> bool {
+        self.state.lock().await.settings.start_at_login_offered
+    }
+
+    /// "Start at login" was offered (and answered): not asked again.
+    pub async fn mark_start_at_login_offered(&self) {
+        let mut s = self.state.lock().await;
+        if !s.settings.start_at_login_offered {
+            s.settings.start_at_login_offered = true;
+            self.save_settings(&s);
+        }
+    }
+
     /// Keeps the person's choice for a closed window.
     pub async fn set_close_to_tray(&self, tray: bool) {
         let mut s = self.state.lock().await;

@@ -44,6 +44,8 @@ pub struct Settings {
     /// What closing the window does: stay in the tray (true) or quit; `None` until the
     /// person chose, the first time they closed it.
     pub close_to_tray: Option<bool>,
+    /// "Start at login" was offered (with the first schedule): not asked again.
+    pub start_at_login_offered: bool,
 }
 
 /// A saved account: a sign-in (an email session or an API key) on a server, as the person

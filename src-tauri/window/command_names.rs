@@ -38,4 +38,6 @@ pub const COMMANDS: &[&str] = &[
     "remove_schedule",
     "pause_schedules",
     "close_choice",
+    "start_at_login",
+    "set_start_at_login",
 ];

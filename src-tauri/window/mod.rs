@@ -22,6 +22,7 @@ pub mod open_folder;
 #[cfg(target_os = "linux")]
 pub mod rendering;
 pub mod sink;
+pub mod start_at_login;
 pub mod startup;
 #[cfg(target_os = "linux")]
 pub mod theme;

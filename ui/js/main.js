@@ -5,7 +5,7 @@
 import { call, followNews } from './ipc.js';
 import { $, h, disclosure, afterPaint } from './dom.js';
 import { fromNow, parseTime } from './format.js';
-import { toast } from './feedback.js';
+import { toast, failureText } from './feedback.js';
 import { t, tx, setLanguage, translatePage, language } from './i18n.js';
 import * as signin from './signin.js';
 import * as machines from './machines.js';
@@ -128,6 +128,21 @@ function setupHelp() {
     }
   });
   $('shortcuts-open').addEventListener('click', () => { close(false); showShortcuts(); });
+  // "Start at login": its state read when the menu opens, changed by a press.
+  const login = $('login-toggle');
+  $('help-open').addEventListener('click', () => {
+    call('start_at_login').then((s) => login.setAttribute('aria-pressed', String(s.on))).catch(() => {});
+  });
+  login.addEventListener('click', async () => {
+    const on = login.getAttribute('aria-pressed') !== 'true';
+    try {
+      const s = await call('set_start_at_login', { on });
+      login.setAttribute('aria-pressed', String(s.on));
+      toast(t(s.on ? 'login.on' : 'login.off'));
+    } catch (failure) {
+      toast(failureText(/** @type {any} */ (failure)));
+    }
+  });
   // About, from Help or the sign-in screen; its code is loaded on first use.
   for (const id of ['about-open', 'signin-about']) {
     $(id).addEventListener('click', () => {

@@ -7,6 +7,7 @@ import { call } from './ipc.js';
 import { h, $ } from './dom.js';
 import { ago, dateTime } from './format.js';
 import { showFailure, toast } from './feedback.js';
+import { confirm } from './dialogs.js';
 import { t } from './i18n.js';
 import { queueRender, byId } from './screen.js';
 
@@ -28,6 +29,22 @@ export async function refresh() {
     take(await call('schedules'));
   } catch (e) {
     console.error('schedules', e);
+  }
+}
+
+/**
+ * With the first schedule, once: schedules run only while Compute Desk runs, so starting
+ * it at login (in the tray) is offered; off unless the person says so.
+ */
+async function offerStartAtLogin() {
+  try {
+    const login = await call('start_at_login');
+    if (login.offered || login.on) return;
+    const yes = await confirm({ title: t('login.offer_title'), text: t('login.offer_text'), ok: t('login.offer_ok'), where: '' });
+    await call('set_start_at_login', { on: yes });
+    if (yes) toast(t('login.on'));
+  } catch (e) {
+    console.error('start at login', e);
   }
 }
 
@@ -193,9 +210,11 @@ export function open(ids, existing) {
     save.disabled = true;
     try {
       const s = chosen();
+      const first = view.schedules.length === 0;
       take(await call('set_schedule', { schedule: s }));
       dialog.close();
       toast(t('schedule.saved', { words: scheduleWords(s) }));
+      if (first) offerStartAtLogin();
     } catch (failure) {
       // Said in the dialog; everything chosen stays, to be corrected.
       showFailure(error, /** @type {any} */ (failure));
