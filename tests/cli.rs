@@ -19,6 +19,21 @@ fn cli(sim: &Sim, args: &[&str]) -> Output {
         .expect("the CLI runs")
 }
 
+/// The CLI as a person runs it beside the desktop app: no credentials in the environment,
+/// the app's settings under `home`, the private keyring session's bus.
+fn beside_the_app(home: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
+    command
+        .args(args)
+        .env_clear()
+        .env("XDG_CONFIG_HOME", home)
+        .env("HOME", home);
+    if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+        command.env("DBUS_SESSION_BUS_ADDRESS", bus);
+    }
+    command
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
@@ -318,15 +333,7 @@ async fn the_apps_accounts_are_listed_and_used_by_one_rule() {
         .await
         .unwrap();
     let run = |args: &[&str], with_env: bool| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
-        command
-            .args(args)
-            .env_clear()
-            .env("XDG_CONFIG_HOME", home.path())
-            .env("HOME", home.path());
-        if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
-            command.env("DBUS_SESSION_BUS_ADDRESS", bus);
-        }
+        let mut command = beside_the_app(home.path(), args);
         if with_env {
             command
                 .env("THREATWINDS_API_BASE", &sim.base)
@@ -429,16 +436,9 @@ async fn schedules_are_set_listed_and_removed_for_an_account() {
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("app.computedesk.desktop");
     let run = |args: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
-        command
-            .args(args)
-            .env_clear()
-            .env("XDG_CONFIG_HOME", home.path())
-            .env("HOME", home.path());
-        if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
-            command.env("DBUS_SESSION_BUS_ADDRESS", bus);
-        }
-        command.output().expect("the CLI runs")
+        beside_the_app(home.path(), args)
+            .output()
+            .expect("the CLI runs")
     };
     // No account yet: said, and how to get one.
     let out = run(&["schedule", "list"]);

@@ -12,6 +12,29 @@ use common::desktop::{one_window_at_a_time, press, sign_in_with_key, sim_with, D
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
+/// An off time (UTC, "HH:MM") on a whole minute at least two minutes from now, and when.
+fn off_time_ahead() -> (Timestamp, String) {
+    let secs = Timestamp::now().as_second() + 120;
+    let at = Timestamp::from_second(secs - secs % 60 + 60).unwrap();
+    let off = at
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .strftime("%H:%M")
+        .to_string();
+    (at, off)
+}
+
+/// When the stop requests for machine `id` reached the simulator (its request log's ms).
+async fn stops_of(sim: &common::Sim, id: &str) -> Vec<u64> {
+    sim.requests()
+        .await
+        .into_iter()
+        .filter(|r| {
+            r["method"] == "POST" && r["path"].as_str().unwrap().ends_with(&format!("{id}/stop"))
+        })
+        .map(|r| r["arrivedMs"].as_u64().unwrap())
+        .collect()
+}
+
 /// Presses Tab until the focus is on the control named `name` (at most `most` times).
 async fn tab_to(app: &Desktop, name: &str, most: usize) {
     for _ in 0..most {
@@ -44,12 +67,7 @@ async fn a_schedule_set_by_keyboard_is_shown_on_its_row_and_run_at_its_time() {
         "RUNNING"
     );
     // An off time on a whole minute at least two minutes from now, in UTC.
-    let secs = Timestamp::now().as_second() + 120;
-    let at = Timestamp::from_second(secs - secs % 60 + 60).unwrap();
-    let off = at
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .strftime("%H:%M")
-        .to_string();
+    let (at, off) = off_time_ahead();
 
     // The machine's details, from its name, by keyboard.
     let details = format!("Details of {name}");
@@ -167,16 +185,7 @@ async fn a_schedule_set_by_keyboard_is_shown_on_its_row_and_run_at_its_time() {
     let moved = sim.clock().await;
     let stops = app
         .poll(Duration::from_secs(30), "no stop was sent", || async {
-            let stops: Vec<u64> = sim
-                .requests()
-                .await
-                .into_iter()
-                .filter(|r| {
-                    r["method"] == "POST"
-                        && r["path"].as_str().unwrap().ends_with(&format!("{id}/stop"))
-                })
-                .map(|r| r["arrivedMs"].as_u64().unwrap())
-                .collect();
+            let stops = stops_of(&sim, &id).await;
             (!stops.is_empty()).then_some(stops)
         })
         .await;
@@ -247,12 +256,7 @@ async fn closed_to_the_tray_the_web_view_goes_and_a_schedule_still_runs() {
     let app = Desktop::launch(&home, &["--clock-from", &sim.base], &[]).await;
     sign_in_with_key(&app, &sim).await;
     let (id, _) = sim.listed("name").await.into_iter().next().unwrap();
-    let secs = Timestamp::now().as_second() + 120;
-    let at = Timestamp::from_second(secs - secs % 60 + 60).unwrap();
-    let off = at
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .strftime("%H:%M")
-        .to_string();
+    let (at, off) = off_time_ahead();
     // Set from the command line, in the file the app reads.
     let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
     cli.args([
@@ -336,16 +340,7 @@ async fn closed_to_the_tray_the_web_view_goes_and_a_schedule_still_runs() {
     let moved = sim.clock().await;
     let sent = async {
         for _ in 0..150 {
-            let stops: Vec<u64> = sim
-                .requests()
-                .await
-                .into_iter()
-                .filter(|r| {
-                    r["method"] == "POST"
-                        && r["path"].as_str().unwrap().ends_with(&format!("{id}/stop"))
-                })
-                .map(|r| r["arrivedMs"].as_u64().unwrap())
-                .collect();
+            let stops = stops_of(&sim, &id).await;
             if let Some(first) = stops.first() {
                 return Some(first - moved);
             }

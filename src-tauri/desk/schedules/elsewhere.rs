@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::super::said::said_of;
 use super::super::Desk;
 use super::runner::{by_hand, off_thread, ScheduleNews};
+use super::FOLLOW_AT_MOST;
 use crate::api::{Client, Phase, PowerAction};
 use crate::failure::Failure;
 use crate::history::{History, New, Outcome, Said};
@@ -17,8 +18,6 @@ use crate::session::Account;
 use crate::text::Text;
 use crate::vault::{entry_name, entry_server};
 
-/// How long a machine is read after its action before the app stops waiting.
-const FOLLOW_AT_MOST: Duration = Duration::from_secs(15 * 60);
 /// Between two reads of a machine being followed.
 const READ_EVERY: Duration = Duration::from_secs(5);
 

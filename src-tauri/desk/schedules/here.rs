@@ -7,15 +7,13 @@ use std::time::Duration;
 
 use super::super::Desk;
 use super::runner::ScheduleNews;
+use super::FOLLOW_AT_MOST;
 use crate::api::Phase;
 use crate::history::New;
 use crate::history::{Outcome, Said};
 use crate::schedule::{Due, Schedule, Turn};
 use crate::text::Text;
 
-/// How long a scheduled machine is followed to its end before the app stops waiting (the
-/// history then says it is not known; the row goes on following it).
-const FOLLOW_AT_MOST: Duration = Duration::from_secs(15 * 60);
 /// How long a change waits for the account's first list after a launch.
 const FIRST_LIST_WAIT: Duration = Duration::from_secs(60);
 

@@ -31,6 +31,10 @@ use crate::settings::SchedulesFile;
 use crate::text::Text;
 use runner::off_thread;
 
+/// How long a scheduled machine is followed to its end before the app stops waiting (its
+/// history then says it is not known; a row on screen goes on following it).
+const FOLLOW_AT_MOST: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// What the desk keeps for office hours.
 pub(super) struct Keeper {
     file: Arc<SchedulesFile>,
