@@ -15,12 +15,15 @@ pub struct WallClock {
 
 impl WallClock {
     pub fn now(&self) -> Timestamp {
-        let ahead = SignedDuration::from_millis(
-            i64::try_from(self.ahead_ms.load(Ordering::Relaxed)).unwrap_or(i64::MAX),
-        );
+        let ahead = SignedDuration::from_millis(self.ahead_ms());
         Timestamp::now()
             .checked_add(ahead)
             .unwrap_or_else(|_| Timestamp::now())
+    }
+
+    /// How far ahead of this computer's clock it is, in milliseconds.
+    pub fn ahead_ms(&self) -> i64 {
+        i64::try_from(self.ahead_ms.load(Ordering::Relaxed)).unwrap_or(i64::MAX)
     }
 
     /// Sets it `ahead` of this computer's clock (never behind).

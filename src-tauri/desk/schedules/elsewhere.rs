@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::super::said::said_of;
 use super::super::Desk;
-use super::runner::{by_hand, off_thread, ScheduleNews};
+use super::runner::{by_hand, decision_entry, left_by_hand_entry, off_thread, ScheduleNews};
 use super::FOLLOW_AT_MOST;
 use crate::api::{Client, Phase, PowerAction};
 use crate::failure::Failure;
@@ -67,37 +67,18 @@ impl Desk {
         };
         // Machines a person turned by hand, while this account was on screen, after the
         // change keep what the person did.
-        let ahead =
-            self.schedules.clock.now().as_millisecond() - jiff::Timestamp::now().as_millisecond();
-        let hand = by_hand(history.entries(), ahead);
+        let hand = by_hand(history.entries(), self.schedules.clock.ahead_ms());
         let (left, machines): (Vec<String>, Vec<String>) = due
             .machines
             .iter()
             .cloned()
             .partition(|id| hand.get(id).is_some_and(|t| *t > due.change.at));
         due.by_hand.extend(left);
-        if let Some((text, english)) = decision {
-            history.record(New {
-                what: "schedule".into(),
-                outcome: Some(Outcome::Done),
-                said: Said::text(text, &english),
-                by: Some("schedule".into()),
-                ..New::default()
-            });
+        if let Some(decision) = decision {
+            history.record(decision_entry(decision));
         }
         for id in &due.by_hand {
-            history.record(New {
-                what: "schedule".into(),
-                machine_id: Some(id.clone()),
-                machine: Some(id.clone()),
-                outcome: Some(Outcome::Skipped),
-                said: Said::text(
-                    Text::new("history.schedule.left_by_hand"),
-                    "Left as a person set it by hand after the scheduled time.",
-                ),
-                by: Some("schedule".into()),
-                ..New::default()
-            });
+            history.record(left_by_hand_entry(id, id.clone()));
         }
         for id in machines {
             let (name, problem) = turn_one(&client, &mut history, &id, due.change.turn).await;

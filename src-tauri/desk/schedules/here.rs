@@ -6,12 +6,10 @@
 use std::time::Duration;
 
 use super::super::Desk;
-use super::runner::ScheduleNews;
+use super::runner::{decision_entry, left_by_hand_entry, ScheduleNews};
 use super::FOLLOW_AT_MOST;
 use crate::api::Phase;
-use crate::history::New;
-use crate::history::{Outcome, Said};
-use crate::schedule::{Due, Schedule, Turn};
+use crate::schedule::{Due, Turn};
 use crate::text::Text;
 
 /// How long a change waits for the account's first list after a launch.
@@ -21,41 +19,18 @@ impl Desk {
     pub(super) async fn turn_here(
         &self,
         account: &str,
-        _schedule: &Schedule,
         due: Due,
         decision: Option<(Text, String)>,
         news: &(dyn Fn(ScheduleNews) + Sync),
     ) {
         let owner = self.owner.current();
         let name = self.account_label(account).await;
-        if let Some((text, english)) = decision {
-            self.record_for(
-                owner,
-                New {
-                    what: "schedule".into(),
-                    outcome: Some(Outcome::Done),
-                    said: Said::text(text, &english),
-                    by: Some("schedule".into()),
-                    ..New::default()
-                },
-            );
+        if let Some(decision) = decision {
+            self.record_for(owner, decision_entry(decision));
         }
         for id in &due.by_hand {
-            self.record_for(
-                owner,
-                New {
-                    what: "schedule".into(),
-                    machine_id: Some(id.clone()),
-                    machine: Some(self.machine_name(owner, id).await),
-                    outcome: Some(Outcome::Skipped),
-                    said: Said::text(
-                        Text::new("history.schedule.left_by_hand"),
-                        "Left as a person set it by hand after the scheduled time.",
-                    ),
-                    by: Some("schedule".into()),
-                    ..New::default()
-                },
-            );
+            let name = self.machine_name(owner, id).await;
+            self.record_for(owner, left_by_hand_entry(id, name));
         }
         if due.machines.is_empty() {
             return;

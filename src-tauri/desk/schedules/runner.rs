@@ -11,8 +11,8 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use jiff::Timestamp;
 
 use super::super::{Desk, DEMO_ACCOUNT};
-use crate::history::Entry;
-use crate::schedule::{due, Due, Schedule, Turn, Why};
+use crate::history::{Entry, New, Outcome, Said};
+use crate::schedule::{due, Due, Turn, Why};
 use crate::text::Text;
 
 /// The longest the loop sleeps between looks: a change is sent within this of its time
@@ -42,15 +42,16 @@ impl Desk {
         loop {
             self.follow_clock().await;
             let now = self.schedules.clock.now();
-            for (account, schedule, due) in self.look(now).await {
-                doing.push(self.carry_out(account, schedule, due, now, news));
+            let (found, next) = self.look(now).await;
+            for (account, due) in found {
+                doing.push(self.carry_out(account, due, now, news));
             }
             *self
                 .schedules
                 .last_look
                 .lock()
                 .unwrap_or_else(|p| p.into_inner()) = Some(now);
-            let wait = self.until_next_look(now).await;
+            let wait = self.until_next_look(now, next);
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.schedules.changed.notified() => {}
@@ -60,12 +61,20 @@ impl Desk {
     }
 
     /// What is due for every account since it was last looked at, and the look written
-    /// down (so a change is never done twice, not even after a restart).
-    async fn look(&self, now: Timestamp) -> Vec<(String, Schedule, Due)> {
+    /// down (so a change is never done twice, not even after a restart); and when the next
+    /// change of any schedule comes, from the same reading of the file.
+    async fn look(&self, now: Timestamp) -> (Vec<(String, Due)>, Option<Timestamp>) {
         let file = self.schedules.file.clone();
         let Some((all, _)) = off_thread(move || file.load()).await else {
-            return vec![];
+            return (vec![], None);
         };
+        let next = all
+            .accounts
+            .values()
+            .flat_map(|b| &b.schedules)
+            .filter_map(|s| s.next_change(&s.check().ok()?, now))
+            .map(|c| c.at)
+            .min();
         let on_screen = self.schedule_owner().await;
         let mut found = vec![];
         let mut looked = vec![];
@@ -91,7 +100,7 @@ impl Desk {
             for schedule in &book.schedules {
                 let Ok(tz) = schedule.check() else { continue };
                 for d in due(schedule, &tz, last, now, book.paused_until, &by_hand) {
-                    found.push((account.clone(), schedule.clone(), d));
+                    found.push((account.clone(), d));
                 }
             }
             if found.len() > before {
@@ -114,29 +123,18 @@ impl Desk {
                 // Not written: done now, and done again after a restart would be worse
                 // than not at all; nothing is carried out this turn.
                 log::warn!("schedules: the look could not be written down; nothing done");
-                return vec![];
+                return (vec![], next);
             }
         }
-        found
+        (found, next)
     }
 
-    /// When to look again: at the next change of any schedule, at most [`LOOK_EVERY`].
-    async fn until_next_look(&self, now: Timestamp) -> Duration {
+    /// When to look again: at `next`, the next change of any schedule, at most
+    /// [`LOOK_EVERY`].
+    fn until_next_look(&self, now: Timestamp, next: Option<Timestamp>) -> Duration {
         if self.follows_a_simulator_clock() {
             return LOOK_EVERY_FOLLOWING;
         }
-        let file = self.schedules.file.clone();
-        let next = off_thread(move || {
-            let (all, _) = file.load();
-            all.accounts
-                .values()
-                .flat_map(|b| &b.schedules)
-                .filter_map(|s| s.next_change(&s.check().ok()?, now))
-                .map(|c| c.at)
-                .min()
-        })
-        .await
-        .flatten();
         next.and_then(|at| Duration::try_from(at.duration_since(now)).ok())
             .map_or(LOOK_EVERY, |d| {
                 d.clamp(Duration::from_millis(200), LOOK_EVERY)
@@ -147,15 +145,13 @@ impl Desk {
     async fn carry_out(
         &self,
         account: String,
-        schedule: Schedule,
         due: Due,
         now: Timestamp,
         news: &(dyn Fn(ScheduleNews) + Sync),
     ) {
         let decision = decision_words(&due, now);
         if self.schedule_owner().await.as_deref() == Some(account.as_str()) {
-            self.turn_here(&account, &schedule, due, decision, news)
-                .await;
+            self.turn_here(&account, due, decision, news).await;
         } else {
             self.turn_elsewhere(&account, due, decision, news).await;
         }
@@ -164,7 +160,7 @@ impl Desk {
     /// When a person last turned each machine of the account on screen on or off from
     /// this computer, on the office-hours clock.
     async fn by_hand_here(&self) -> HashMap<String, Timestamp> {
-        let ahead = self.schedules.clock.now().as_millisecond() - now_ms();
+        let ahead = self.schedules.clock.ahead_ms();
         let entries: Vec<Entry> = self.history(None).map(|h| h.entries).unwrap_or_default();
         by_hand(&entries, ahead)
     }
@@ -215,9 +211,31 @@ fn decision_words(due: &Due, now: Timestamp) -> Option<(Text, String)> {
     }
 }
 
-/// Unix milliseconds on this computer's clock.
-fn now_ms() -> i64 {
-    Timestamp::now().as_millisecond()
+/// The History's line for a decision about a missed change (`decision_words`).
+pub(super) fn decision_entry((text, english): (Text, String)) -> New {
+    New {
+        what: "schedule".into(),
+        outcome: Some(Outcome::Done),
+        said: Said::text(text, &english),
+        by: Some("schedule".into()),
+        ..New::default()
+    }
+}
+
+/// The History's line for machine `id` (named `name`) left as a person set it by hand.
+pub(super) fn left_by_hand_entry(id: &str, name: String) -> New {
+    New {
+        what: "schedule".into(),
+        machine_id: Some(id.to_owned()),
+        machine: Some(name),
+        outcome: Some(Outcome::Skipped),
+        said: Said::text(
+            Text::new("history.schedule.left_by_hand"),
+            "Left as a person set it by hand after the scheduled time.",
+        ),
+        by: Some("schedule".into()),
+        ..New::default()
+    }
 }
 
 /// Runs `f` where blocking is allowed; `None` if it could not run.
