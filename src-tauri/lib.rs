@@ -26,7 +26,7 @@ use tauri::{Manager, WindowEvent};
 
 use desk::{Desk, Options};
 use window::startup::LAUNCHED;
-use window::{closing, commands, main_window, office_hours, start_at_login};
+use window::{closing, commands, main_window, office_hours, start_at_login, watching};
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run(options: Options) {
@@ -120,6 +120,7 @@ pub fn run(options: Options) {
             office_hours::set_schedule,
             office_hours::remove_schedule,
             office_hours::pause_schedules,
+            watching::set_watching,
             closing::close_choice,
             start_at_login::start_at_login,
             start_at_login::set_start_at_login,

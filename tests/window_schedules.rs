@@ -8,7 +8,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::desktop::{one_window_at_a_time, press, sign_in_with_key, sim_with, Desktop, Home};
+use common::desktop::{
+    one_window_at_a_time, press, sign_in_with_key, sim_with, tab_to, Desktop, Home,
+};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
@@ -33,18 +35,6 @@ async fn stops_of(sim: &common::Sim, id: &str) -> Vec<u64> {
         })
         .map(|r| r["arrivedMs"].as_u64().unwrap())
         .collect()
-}
-
-/// Presses Tab until the focus is on the control named `name` (at most `most` times).
-async fn tab_to(app: &Desktop, name: &str, most: usize) {
-    for _ in 0..most {
-        if app.focused().await == name {
-            return;
-        }
-        press(app, &["\u{e004}"]).await;
-    }
-    let shot = app.screenshot("tab-to-failed").await;
-    panic!("Tab never reached {name:?} (screenshot {})", shot.display());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -283,54 +273,9 @@ async fn closed_to_the_tray_the_web_view_goes_and_a_schedule_still_runs() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    // Closed as the desktop closes it: the first time, the page asks.
-    assert!(
-        common::desktop::close_window("compute-desk") >= 1,
-        "the window was found"
-    );
-    app.until(
-        "the question",
-        "return document.getElementById('close-choice').open",
-    )
-    .await;
-    assert_eq!(app.focused().await, "Keep running in the tray");
-    app.screenshot("33-close-to-the-tray").await;
-    let web_processes = |app: &Desktop| {
-        app.processes()
-            .into_iter()
-            .filter(|(_, name)| name.starts_with("WebKitWebProces"))
-            .count()
-    };
-    assert!(web_processes(&app) > 0);
-    let before = app.processes().len();
-    // The window goes with the answer, so WebDriver can no longer be asked to press it:
-    // Enter on the focused button, sent without waiting for an answer.
-    let enter = async {
-        if let Ok(focused) = app.web.active_element().await {
-            let _ = focused.send_keys("\u{e007}").await;
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(3), enter).await;
-    let released = async {
-        for _ in 0..100 {
-            if web_processes(&app) == 0 {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        false
-    };
-    assert!(
-        released.await,
-        "the web view was released: {:?}",
-        app.processes()
-    );
-    let left = app.processes();
-    assert!(
-        left.iter()
-            .any(|(_, name)| name.starts_with("compute-desk")),
-        "the app stays: {left:?} (before: {before})"
-    );
+    // Closed as the desktop closes it: the first time, the page asks; kept in the tray.
+    common::desktop::close_to_tray(&app, "33-close-to-the-tray").await;
+    let web_processes = common::desktop::web_processes;
     let settings = std::fs::read_to_string(home.config_dir().join("settings.json")).unwrap();
     assert!(settings.contains("\"closeToTray\": true"), "{settings}");
 

@@ -21,6 +21,7 @@ mod schedules;
 mod sign_in;
 mod staying;
 mod view;
+mod watching;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ pub use recording::Recording;
 pub use schedules::{ScheduleInput, ScheduleNews, ScheduleView, SchedulesView, WallClock};
 use view::view_of;
 pub use view::AppView;
+pub use watching::WatchNews;
 
 use crate::api::{Client, ErrorKind, PRODUCTION_BASE};
 use crate::failure::Failure;
@@ -101,6 +103,8 @@ pub struct Desk {
     budgets: std::sync::Mutex<HashMap<String, crate::api::SharedBudget>>,
     /// Office hours: each account's schedules, and the clock they follow.
     schedules: schedules::Keeper,
+    /// The watchful eye: machines that stop with nobody here asking.
+    watching: watching::Keeper,
 }
 
 /// How many accounts' last lists are kept in memory at most.
@@ -181,6 +185,7 @@ impl Desk {
             recent: std::sync::Mutex::new(HashMap::new()),
             budgets: std::sync::Mutex::new(HashMap::new()),
             schedules: schedules::Keeper::new(config_dir),
+            watching: watching::Keeper::default(),
         }
     }
 

@@ -168,7 +168,7 @@ impl Desk {
     /// Runs `f` on the open history when it belongs to the sign-in `owner` and that
     /// sign-in is still in force (checked under the history's lock, where the number
     /// moves on).
-    fn history_of<T>(&self, owner: u64, f: impl FnOnce(&mut History) -> T) -> Option<T> {
+    pub(super) fn history_of<T>(&self, owner: u64, f: impl FnOnce(&mut History) -> T) -> Option<T> {
         let mut slot = locked(&self.history);
         if self.owner.current() != owner {
             return None;

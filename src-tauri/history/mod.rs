@@ -53,6 +53,9 @@ pub enum Outcome {
     NotSent,
     /// The app never learned how it ended (closed, or signed out, before it did).
     Unknown,
+    /// Not done here: seen happening (a watched machine stopped by nobody on this
+    /// computer).
+    Noticed,
 }
 
 impl Outcome {
@@ -69,7 +72,8 @@ pub struct Entry {
     pub id: u64,
     /// When it was done, Unix milliseconds.
     pub at: u64,
-    /// `start`, `stop`, `restart`, `reset`, `delete`, `create`, `sign_in` or `sign_out`.
+    /// `start`, `stop`, `restart`, `reset`, `delete`, `create`, `sign_in`, `sign_out`,
+    /// `schedule` (a decision of office hours) or `watch` (a watched machine seen to stop).
     pub what: String,
     pub machine_id: Option<String>,
     pub machine: Option<String>,

@@ -1,6 +1,7 @@
-//! Each account's office hours, kept in `schedules.json` beside the settings (no secret in
-//! it): the app and the command line both change it, each reading the file afresh just
-//! before a change, so neither undoes what the other wrote.
+//! Each account's office hours and whether its machines are watched, kept in
+//! `schedules.json` beside the settings (no secret in it): the app and the command line
+//! both change it, each reading the file afresh just before a change, so neither undoes
+//! what the other wrote.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -28,7 +29,8 @@ pub struct Schedules {
     pub accounts: BTreeMap<String, Book>,
 }
 
-/// One account's schedules, and how far they were followed.
+/// One account's schedules, how far they were followed, and whether its machines are
+/// watched.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Book {
@@ -39,6 +41,9 @@ pub struct Book {
     /// Nothing is done up to here ("Pause schedules for today"), and not later either.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paused_until: Option<Timestamp>,
+    /// "Tell me when a machine stops that nobody here stopped".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub watch: bool,
 }
 
 impl Schedules {
@@ -70,10 +75,30 @@ impl Schedules {
         let before = book.schedules.len();
         book.schedules.retain(|s| s.id != id);
         let removed = book.schedules.len() < before;
-        if book.schedules.is_empty() {
+        if book.schedules.is_empty() && !book.watch {
             self.accounts.remove(account);
         }
         removed
+    }
+
+    /// Watches the machines of `account`, or stops (`on` false).
+    pub fn set_watch(&mut self, account: &str, on: bool) {
+        if on {
+            self.accounts.entry(account.to_owned()).or_default().watch = true;
+        } else if let Some(book) = self.accounts.get_mut(account) {
+            book.watch = false;
+            if book.schedules.is_empty() {
+                self.accounts.remove(account);
+            }
+        }
+    }
+
+    /// The accounts whose machines are watched.
+    pub fn watched(&self) -> impl Iterator<Item = &str> {
+        self.accounts
+            .iter()
+            .filter(|(_, b)| b.watch)
+            .map(|(a, _)| a.as_str())
     }
 }
 
@@ -155,6 +180,27 @@ mod tests {
         assert!(app.change(|s| s.remove("acc-2", "c")).unwrap());
         assert!(!app.change(|s| s.remove("acc-2", "c")).unwrap());
         assert!(!app.load().0.accounts.contains_key("acc-2"));
+    }
+
+    #[test]
+    fn watching_is_kept_per_account_and_outlives_its_schedules() {
+        let mut all = Schedules::default();
+        all.set("acc-1", one("a"));
+        all.set_watch("acc-1", true);
+        all.set_watch("acc-2", true);
+        assert_eq!(all.watched().collect::<Vec<_>>(), ["acc-1", "acc-2"]);
+        // The last schedule removed, the switch stays; the switch off, the book goes.
+        assert!(all.remove("acc-1", "a"));
+        assert!(all.accounts["acc-1"].watch);
+        all.set_watch("acc-1", false);
+        assert!(!all.accounts.contains_key("acc-1"));
+        // Off on an account with schedules keeps them.
+        all.set("acc-2", one("b"));
+        all.set_watch("acc-2", false);
+        assert_eq!(all.of("acc-2").len(), 1);
+        assert_eq!(all.watched().count(), 0);
+        // Written only when on.
+        assert!(!serde_json::to_string(&all).unwrap().contains("watch"));
     }
 
     #[test]

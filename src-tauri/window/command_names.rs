@@ -37,6 +37,7 @@ pub const COMMANDS: &[&str] = &[
     "set_schedule",
     "remove_schedule",
     "pause_schedules",
+    "set_watching",
     "close_choice",
     "start_at_login",
     "set_start_at_login",

@@ -27,6 +27,7 @@ pub mod startup;
 #[cfg(target_os = "linux")]
 pub mod theme;
 pub mod tray;
+pub mod watching;
 
 /// Every variable `main()` sets for WebKitGTK on Linux before anything starts, given how the
 /// environment reads now (`get`): how it draws (`rendering.rs`) and how it runs the page's

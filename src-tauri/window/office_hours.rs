@@ -75,18 +75,5 @@ fn notify<R: Runtime>(app: &AppHandle<R>, news: ScheduleNews) {
         let view = page.state::<Desk>().view().await;
         page.state::<super::news::Newsroom>().account(view);
     });
-    let app = app.clone();
-    // Over D-Bus, which may block: never on the runner.
-    tauri::async_runtime::spawn_blocking(move || {
-        use tauri_plugin_notification::NotificationExt;
-        if let Err(e) = app
-            .notification()
-            .builder()
-            .title(account)
-            .body(body)
-            .show()
-        {
-            log::info!("notification not shown: {e}");
-        }
-    });
+    super::sink::desktop_notification(app, account, body);
 }

@@ -2,7 +2,7 @@
 //! `news` request (`news.rs`), and desktop notifications for long actions that finish
 //! while the window is not in front.
 
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::desk::Desk;
 use crate::failure::Failure;
@@ -67,14 +67,7 @@ impl Sink for WindowSink {
                     "notify.failed".to_owned()
                 };
                 let body = lang.say(&Text::new(key).with("name", f.name.clone()));
-                let (app, title) = (app.clone(), title.clone());
-                // Desktop notifications go over D-Bus and may block; never on the watcher.
-                tauri::async_runtime::spawn_blocking(move || {
-                    use tauri_plugin_notification::NotificationExt;
-                    if let Err(e) = app.notification().builder().title(title).body(body).show() {
-                        log::info!("notification not shown: {e}");
-                    }
-                });
+                desktop_notification(&app, title.clone(), body);
             }
         });
     }
@@ -103,4 +96,16 @@ impl WindowSink {
             app.state::<Newsroom>().account(view);
         });
     }
+}
+
+/// Shows a desktop notification. It goes over D-Bus and may block: never on the caller's
+/// thread.
+pub fn desktop_notification<R: Runtime>(app: &AppHandle<R>, title: String, body: String) {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        use tauri_plugin_notification::NotificationExt;
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+            log::info!("notification not shown: {e}");
+        }
+    });
 }

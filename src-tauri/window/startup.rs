@@ -56,6 +56,8 @@ pub fn setup(app: &mut tauri::App, options: Options) -> Result<(), Box<dyn std::
         tauri::async_runtime::spawn(watcher.run(sink));
         // Office hours, for every account, from now until the app ends.
         super::office_hours::run(handle.clone());
+        // The watchful eye, for every watched account, likewise.
+        super::watching::run(handle.clone());
         let news = WindowSink {
             app: handle.clone(),
         };

@@ -873,3 +873,61 @@ pub fn close_window(program: &str) -> u32 {
         .parse()
         .unwrap_or(0)
 }
+
+/// The app's WebKit web processes: none while its window is closed to the tray.
+pub fn web_processes(app: &Desktop) -> usize {
+    app.processes()
+        .into_iter()
+        .filter(|(_, name)| name.starts_with("WebKitWebProces"))
+        .count()
+}
+
+/// Closes the window as the desktop closes it, for the first time: the page asks, and
+/// "Keep running in the tray" (focused) is pressed; returns once the web view is released
+/// and the app is still there. `shot` names the screenshot of the question.
+pub async fn close_to_tray(app: &Desktop, shot: &str) {
+    assert!(close_window("compute-desk") >= 1, "the window was found");
+    app.until(
+        "the question",
+        "return document.getElementById('close-choice').open",
+    )
+    .await;
+    assert_eq!(app.focused().await, "Keep running in the tray");
+    app.screenshot(shot).await;
+    assert!(web_processes(app) > 0);
+    // The window goes with the answer, so WebDriver can no longer be asked to press it:
+    // Enter on the focused button, sent without waiting for an answer.
+    let enter = async {
+        if let Ok(focused) = app.web.active_element().await {
+            let _ = focused.send_keys("\u{e007}").await;
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(3), enter).await;
+    let mut released = false;
+    for _ in 0..100 {
+        if web_processes(app) == 0 {
+            released = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(released, "the web view was released: {:?}", app.processes());
+    let left = app.processes();
+    assert!(
+        left.iter()
+            .any(|(_, name)| name.starts_with("compute-desk")),
+        "the app stays: {left:?}"
+    );
+}
+
+/// Presses Tab until the focus is on the control named `name` (at most `most` times).
+pub async fn tab_to(app: &Desktop, name: &str, most: usize) {
+    for _ in 0..most {
+        if app.focused().await == name {
+            return;
+        }
+        press(app, &["\u{e004}"]).await;
+    }
+    let shot = app.screenshot("tab-to-failed").await;
+    panic!("Tab never reached {name:?} (screenshot {})", shot.display());
+}

@@ -24,7 +24,7 @@ let view = null;
 let wanted = null;
 
 /** How it ended, with a sign that is not colour alone. */
-const SIGN = /** @type {Record<string, string>} */ ({ done: '✓', failed: '✗', skipped: '–', waiting: '◔', queued: '◔', not_sent: '–', unknown: '?' });
+const SIGN = /** @type {Record<string, string>} */ ({ done: '✓', failed: '✗', skipped: '–', waiting: '◔', queued: '◔', not_sent: '–', unknown: '?', noticed: '!' });
 
 /** @param {string} outcome */
 const outcomeWord = (outcome) => t(`outcome.${outcome}`);
@@ -32,6 +32,7 @@ const outcomeWord = (outcome) => t(`outcome.${outcome}`);
 /** "Shut down web-1", "Signed in". @param {Entry} e */
 function title(e) {
   if (e.what === 'sign_in' || e.what === 'sign_out') return t(`history.${e.what}`);
+  if (e.what === 'watch') return t('history.watch_title', { name: e.machine || e.machineId || '' });
   if (e.what === 'create') {
     if (e.machine) return t('history.create_named', { name: e.machine });
     return e.template ? t('history.create_from', { template: e.template }) : t('history.create');

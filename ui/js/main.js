@@ -132,7 +132,10 @@ function setupHelp() {
   const login = $('login-toggle');
   $('help-open').addEventListener('click', () => {
     call('start_at_login').then((s) => login.setAttribute('aria-pressed', String(s.on))).catch(() => {});
+    // Paused from the tray meanwhile, perhaps.
+    schedules.refresh();
   });
+  schedules.setupSwitches();
   login.addEventListener('click', async () => {
     const on = login.getAttribute('aria-pressed') !== 'true';
     try {

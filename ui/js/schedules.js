@@ -14,7 +14,7 @@ import { queueRender, byId } from './screen.js';
 /**
  * @typedef {{at: number, turn: 'on'|'off', time: string, day: string}} NextChange
  * @typedef {{id: string, machines: string[], days: string[], on?: string, off?: string, zone: string, skip?: string[], next?: NextChange|null}} Schedule
- * @typedef {{schedules: Schedule[], zone: string|null, pausedUntil: number|null, lookedAt: number|null, now?: number, warning: any}} SchedulesView
+ * @typedef {{schedules: Schedule[], zone: string|null, pausedUntil: number|null, lookedAt: number|null, now?: number, warning: any, watching?: boolean, keeps?: boolean}} SchedulesView
  */
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -62,12 +62,48 @@ function take(v) {
   const soonest = Math.min(...v.schedules.map((s) => (s.next ? s.next.at : Infinity)));
   // On the app's clock, which a test may have set ahead of the page's.
   if (Number.isFinite(soonest)) again = setTimeout(refresh, Math.min(Math.max(soonest - (v.now || Date.now()) + 2_000, 1_000), 60_000));
+  drawSwitches();
   queueRender();
+}
+
+/** Whether schedules are paused now. */
+const paused = () => !!view.pausedUntil && view.pausedUntil > (view.now || Date.now());
+
+/** The account menu's watch switch and Help's pause, as the app last said. */
+function drawSwitches() {
+  $('watch').hidden = !view.keeps;
+  $('watch-toggle').setAttribute('aria-pressed', String(!!view.watching));
+  $('pause-toggle').setAttribute('aria-pressed', String(paused()));
+}
+
+/**
+ * The account menu's "Tell me when a machine stops that nobody here stopped" (the account
+ * on screen) and Help's "Pause schedules for today" (every account), each a press.
+ */
+export function setupSwitches() {
+  $('watch-toggle').addEventListener('click', async () => {
+    const on = !view.watching;
+    try {
+      take(await call('set_watching', { on }));
+      toast(t(on ? 'watch.on' : 'watch.off'));
+    } catch (failure) {
+      toast(t('watch.not_changed', { error: /** @type {any} */ (failure).message || String(failure) }));
+    }
+  });
+  $('pause-toggle').addEventListener('click', async () => {
+    const pause = !paused();
+    try {
+      take(await call('pause_schedules', { pause }));
+      toast(t(pause ? 'schedule.paused_today' : 'schedule.resumed'));
+    } catch (failure) {
+      toast(t('schedules.not_saved'));
+    }
+  });
 }
 
 /** Forgets the account left's schedules (the next account's come with refresh). */
 export function reset() {
-  take({ schedules: [], zone: view.zone, pausedUntil: null, lookedAt: null, warning: null });
+  take({ schedules: [], zone: view.zone, pausedUntil: view.pausedUntil, lookedAt: null, warning: null });
 }
 
 /** "Madrid time", from a zone's name ("Europe/Madrid"). @param {string} zone */

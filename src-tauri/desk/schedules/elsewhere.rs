@@ -46,7 +46,8 @@ impl Desk {
             })
         };
         let client = match self.client_elsewhere(account, &saved).await {
-            Ok(client) => client,
+            // Paced within the account's limits: waits for room rather than running into them.
+            Ok(client) => client.waiting_for_budget(),
             Err(problem) => {
                 due.machines
                     .iter()
@@ -90,8 +91,9 @@ impl Desk {
     }
 
     /// The client of the saved account `account`, with its keyring entry's credentials and
-    /// its budget; why not, in the person's words.
-    async fn client_elsewhere(
+    /// its budget (a request it has no room for refused at once); why not, in the
+    /// person's words.
+    pub(in crate::desk) async fn client_elsewhere(
         &self,
         account: &str,
         saved: &crate::settings::SavedAccount,
@@ -109,8 +111,7 @@ impl Desk {
         };
         let mut signed = Account::unconfirmed(&base, &stored, entry_server(&entry));
         signed.use_budget(&self.budget_of(account, signed.client()));
-        // Paced within the account's limits: waits for room rather than running into them.
-        Ok(signed.client().clone().waiting_for_budget())
+        Ok(signed.client().clone())
     }
 }
 

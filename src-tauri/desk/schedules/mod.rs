@@ -29,7 +29,7 @@ use crate::failure::Failure;
 use crate::schedule::{ClockTime, Days, Schedule};
 use crate::settings::SchedulesFile;
 use crate::text::Text;
-use runner::off_thread;
+pub(super) use runner::off_thread;
 
 /// How long a scheduled machine is followed to its end before the app stops waiting (its
 /// history then says it is not known; a row on screen goes on following it).
@@ -59,7 +59,24 @@ impl Keeper {
         }
     }
 
-    fn lock_for(&self, account: &str) -> Arc<tokio::sync::Mutex<()>> {
+    pub(super) fn file(&self) -> Arc<SchedulesFile> {
+        self.file.clone()
+    }
+
+    /// Changes `schedules.json` where blocking is allowed; a failure said in the person's
+    /// words.
+    pub(super) async fn change_file<R: Send + 'static>(
+        &self,
+        change: impl FnOnce(&mut crate::settings::Schedules) -> R + Send + 'static,
+    ) -> Result<R, Failure> {
+        let file = self.file.clone();
+        off_thread(move || file.change(change))
+            .await
+            .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
+            .map_err(|e| file_failure(&e))
+    }
+
+    pub(super) fn lock_for(&self, account: &str) -> Arc<tokio::sync::Mutex<()>> {
         self.elsewhere
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -99,7 +116,7 @@ impl Desk {
     }
 
     /// How the person names the account `account` (the demo, by its words).
-    async fn account_label(&self, account: &str) -> String {
+    pub(super) async fn account_label(&self, account: &str) -> String {
         if account == super::DEMO_ACCOUNT {
             return self.language().say(&Text::new("top.demo_account"));
         }
@@ -118,7 +135,7 @@ impl Desk {
 
     /// The id schedules are kept under for the account on screen (a saved account's id,
     /// or `demo`); `None` when none can keep them (signed out, or held for this run only).
-    async fn schedule_owner(&self) -> Option<String> {
+    pub(super) async fn schedule_owner(&self) -> Option<String> {
         let s = self.state.lock().await;
         let account = s.account.as_ref()?;
         if account.method == crate::session::Method::Demo {
@@ -154,19 +171,15 @@ impl Desk {
             schedule.id = format!("s{:012x}", fastrand::u64(..) >> 16);
         }
         let now = self.schedules.clock.now();
-        let file = self.schedules.file.clone();
-        let acc = account.clone();
-        let kept = off_thread(move || {
-            file.change(|all| {
-                let book = all.accounts.entry(acc.clone()).or_default();
+        let kept = self
+            .schedules
+            .change_file(move |all| {
+                let book = all.accounts.entry(account.clone()).or_default();
                 // Changes before now are not due for a schedule that did not exist then.
                 book.looked_at.get_or_insert(now);
-                all.set(&acc, schedule)
+                all.set(&account, schedule)
             })
-        })
-        .await
-        .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
-        .map_err(|e| file_failure(&e))?;
+            .await?;
         if !kept {
             return Err(Failure::plain(
                 "invalid",
@@ -184,12 +197,10 @@ impl Desk {
             .schedule_owner()
             .await
             .ok_or_else(super::not_signed_in)?;
-        let file = self.schedules.file.clone();
         let id = id.to_owned();
-        off_thread(move || file.change(|all| all.remove(&account, &id)))
-            .await
-            .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
-            .map_err(|e| file_failure(&e))?;
+        self.schedules
+            .change_file(move |all| all.remove(&account, &id))
+            .await?;
         self.schedules.changed.notify_one();
         Ok(self.schedules_view().await)
     }
@@ -217,17 +228,13 @@ impl Desk {
     pub async fn pause_schedules_today(&self, pause: bool) -> Result<SchedulesView, Failure> {
         let now = self.schedules.clock.now();
         let until = pause.then(|| end_of_today(now));
-        let file = self.schedules.file.clone();
-        off_thread(move || {
-            file.change(|all| {
+        self.schedules
+            .change_file(move |all| {
                 for book in all.accounts.values_mut() {
                     book.paused_until = until;
                 }
             })
-        })
-        .await
-        .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
-        .map_err(|e| file_failure(&e))?;
+            .await?;
         self.schedules.changed.notify_one();
         Ok(self.schedules_view().await)
     }

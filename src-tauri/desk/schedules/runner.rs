@@ -239,7 +239,7 @@ pub(super) fn left_by_hand_entry(id: &str, name: String) -> New {
 }
 
 /// Runs `f` where blocking is allowed; `None` if it could not run.
-pub(super) async fn off_thread<T: Send + 'static>(
+pub(in crate::desk) async fn off_thread<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Option<T> {
     tokio::task::spawn_blocking(f).await.ok()

@@ -1,6 +1,6 @@
 //! What the page is told of the account's office hours: each schedule with its next
-//! change, the computer's time zone (the one a new schedule is set in), a pause, and when
-//! the app last looked.
+//! change, the computer's time zone (the one a new schedule is set in), a pause, when
+//! the app last looked, and whether the account's machines are watched.
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -24,6 +24,12 @@ pub struct SchedulesView {
     pub now: i64,
     /// The schedules file could not be read.
     pub warning: Option<Text>,
+    /// The account's machines are watched ("Tell me when a machine stops that nobody
+    /// here stopped").
+    pub watching: bool,
+    /// The account on screen can keep schedules and watching (not when signed out, or
+    /// held for this run only).
+    pub keeps: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -85,6 +91,8 @@ impl Desk {
                 .map(|t| t.as_millisecond()),
             now: now.as_millisecond(),
             warning,
+            watching: book.watch,
+            keeps: true,
         }
     }
 }

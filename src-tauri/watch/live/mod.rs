@@ -240,6 +240,15 @@ impl LiveList {
     pub fn instance(&self, id: &str) -> Option<&Instance> {
         self.instances.iter().find(|i| i.id == id)
     }
+
+    /// The machines as the whole list was last read, and when (this computer's clock);
+    /// `None` before a first good read, or while the list shown is an earlier visit's.
+    pub fn as_read(&self) -> Option<(SystemTime, &[Instance])> {
+        if !self.loaded || self.unread {
+            return None;
+        }
+        Some((self.updated_at?, &self.instances))
+    }
 }
 
 #[cfg(test)]
