@@ -16,10 +16,16 @@ use serde_json::json;
 
 /// An off time (UTC, "HH:MM") on a whole minute at least two minutes from now, and when.
 fn off_time_ahead() -> (Timestamp, String) {
+    off_time_ahead_in("UTC")
+}
+
+/// An off time in the time zone `zone` ("HH:MM") on a whole minute at least two minutes
+/// from now, and when.
+fn off_time_ahead_in(zone: &str) -> (Timestamp, String) {
     let secs = Timestamp::now().as_second() + 120;
     let at = Timestamp::from_second(secs - secs % 60 + 60).unwrap();
     let off = at
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .to_zoned_datetime(jiff::tz::TimeZone::get(zone).unwrap())
         .strftime("%H:%M")
         .to_string();
     (at, off)
@@ -35,6 +41,43 @@ async fn stops_of(sim: &common::Sim, id: &str) -> Vec<u64> {
         })
         .map(|r| r["arrivedMs"].as_u64().unwrap())
         .collect()
+}
+
+/// Sets, with the command line, in the file the app reads, an off time every day at `off`
+/// (UTC) for machine `id` of the account `account` (as `--account` takes it).
+fn off_by_command_line(home: &Home, account: &str, id: &str, off: &str) {
+    off_by_command_line_in(home, account, id, off, "UTC");
+}
+
+/// As [`off_by_command_line`], in the time zone `zone`.
+fn off_by_command_line_in(home: &Home, account: &str, id: &str, off: &str, zone: &str) {
+    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
+    cli.args(["--account", account, "schedule", "set", "--machines", id])
+        .args(["--days", "every-day", "--off", off, "--zone", zone])
+        .env_clear()
+        .env("XDG_CONFIG_HOME", home.root().join("config"))
+        .env("HOME", home.root());
+    if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+        cli.env("DBUS_SESSION_BUS_ADDRESS", bus);
+    }
+    let out = cli.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Waits (at most 30 s) for the first stop of machine `id` to reach `sim`, and says how
+/// long after the simulator's clock read `moved` it came.
+async fn first_stop_after(sim: &common::Sim, id: &str, moved: u64) -> Option<u64> {
+    for _ in 0..150 {
+        if let Some(first) = stops_of(sim, id).await.first() {
+            return Some(first - moved);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    None
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -248,30 +291,7 @@ async fn closed_to_the_tray_the_web_view_goes_and_a_schedule_still_runs() {
     let (id, _) = sim.listed("name").await.into_iter().next().unwrap();
     let (at, off) = off_time_ahead();
     // Set from the command line, in the file the app reads.
-    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_compute-desk-cli"));
-    cli.args([
-        "--account",
-        "1",
-        "schedule",
-        "set",
-        "--machines",
-        &id,
-        "--days",
-        "every-day",
-    ])
-    .args(["--off", &off, "--zone", "UTC"])
-    .env_clear()
-    .env("XDG_CONFIG_HOME", home.root().join("config"))
-    .env("HOME", home.root());
-    if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
-        cli.env("DBUS_SESSION_BUS_ADDRESS", bus);
-    }
-    let out = cli.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    off_by_command_line(&home, "1", &id, &off);
 
     // Closed as the desktop closes it: the first time, the page asks; kept in the tray.
     common::desktop::close_to_tray(&app, "33-close-to-the-tray").await;
@@ -283,17 +303,7 @@ async fn closed_to_the_tray_the_web_view_goes_and_a_schedule_still_runs() {
     let before = at.duration_since(Timestamp::now()) - SignedDuration::from_secs(4);
     sim.move_clock(Duration::try_from(before).unwrap()).await;
     let moved = sim.clock().await;
-    let sent = async {
-        for _ in 0..150 {
-            let stops = stops_of(&sim, &id).await;
-            if let Some(first) = stops.first() {
-                return Some(first - moved);
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        None
-    };
-    let after = sent
+    let after = first_stop_after(&sim, &id, moved)
         .await
         .expect("the scheduled stop was sent with the window closed");
     assert!(
@@ -345,5 +355,152 @@ async fn closed_to_the_tray_the_web_view_goes_and_a_schedule_still_runs() {
         }
     }
     assert!(reopened, "the window was made again: {:?}", app.processes());
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_accounts_schedule_runs_while_the_first_is_on_screen_and_touches_nothing_of_it() {
+    let _one = one_window_at_a_time();
+    let notifications = common::notifications::Notifications::serve();
+    // The account whose schedule runs, and the one on screen meanwhile.
+    let scheduled = sim_with(&["--instances", "3", "--speed", "10"]);
+    let shown = sim_with(&["--instances", "4", "--speed", "10"]);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &["--clock-from", &scheduled.base], &[]).await;
+    sign_in_with_key(&app, &scheduled).await;
+    let (id, name) = scheduled.listed("name").await.into_iter().next().unwrap();
+    let (at, off) = off_time_ahead();
+    off_by_command_line(&home, "1", &id, &off);
+    // The second account, added from the menu, on screen from now on.
+    app.click(&app.text_of("#account").await).await;
+    app.click("Add account…").await;
+    sign_in_with_key(&app, &shown).await;
+    app.until(
+        "the second account's machines",
+        "return document.querySelectorAll('#rows tr.machine').length === 4",
+    )
+    .await;
+    let rows = "return [...document.querySelectorAll('#rows tr.machine')].map((t) => t.innerText).join('\\n')";
+    let screen_before = app.js(rows).await;
+    shown.clear_requests().await;
+
+    let before = at.duration_since(Timestamp::now()) - SignedDuration::from_secs(4);
+    scheduled
+        .move_clock(Duration::try_from(before).unwrap())
+        .await;
+    let moved = scheduled.clock().await;
+    let after = first_stop_after(&scheduled, &id, moved)
+        .await
+        .expect("the other account's scheduled stop was sent");
+    assert!(
+        (3_000..=9_000).contains(&after),
+        "sent {after} ms after the move"
+    );
+    // Told, naming the machine, once it stopped.
+    let told = app
+        .poll(Duration::from_secs(30), "no notification", || async {
+            notifications
+                .shown()
+                .into_iter()
+                .find(|n| n.body.contains(&name))
+        })
+        .await;
+    assert_eq!(
+        told.body,
+        format!("Shut down by schedule: {name}"),
+        "{told:?}"
+    );
+    // Nothing of it reached the account on screen: no action, and its screen as it was.
+    let to_shown: Vec<_> = shown
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r["method"] != "GET")
+        .collect();
+    assert!(to_shown.is_empty(), "{to_shown:?}");
+    assert_eq!(app.js(rows).await, screen_before);
+    assert_eq!(
+        app.js("return document.querySelectorAll('#rows tr.machine').length")
+            .await,
+        4
+    );
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_off_time_missed_while_the_app_was_closed_is_done_at_the_next_launch() {
+    let _one = one_window_at_a_time();
+    let sim = sim_with(&["--instances", "3", "--speed", "10"]);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &["--clock-from", &sim.base], &[]).await;
+    sign_in_with_key(&app, &sim).await;
+    let (id, name) = sim.listed("name").await.into_iter().next().unwrap();
+    // In a zone where the off time and three minutes after it fall on the same day.
+    let zone = if Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .hour()
+        == 23
+    {
+        "Etc/GMT-2"
+    } else {
+        "UTC"
+    };
+    let (at, off) = off_time_ahead_in(zone);
+    off_by_command_line_in(&home, "1", &id, &off, zone);
+    let first: Vec<u32> = app
+        .processes()
+        .into_iter()
+        .filter(|(_, name)| name.starts_with("compute-desk"))
+        .map(|(pid, _)| pid)
+        .collect();
+    assert!(!first.is_empty());
+    app.quit().await;
+    let gone = |pid: &u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+            stat.rsplit(')').next().unwrap_or("").starts_with(" Z")
+        })
+    };
+    assert!(first.iter().all(gone), "Compute Desk is closed: {first:?}");
+
+    // The off time passes while Compute Desk is closed: three minutes after it, so that
+    // it is missed (two minutes late is still on time), inside its day's off part.
+    let past = at.duration_since(Timestamp::now()) + SignedDuration::from_secs(180);
+    sim.move_clock(Duration::try_from(past).unwrap()).await;
+    let moved = sim.clock().await;
+    assert!(stops_of(&sim, &id).await.is_empty());
+
+    // Launched again: signed in silently, the missed off time done at once.
+    let app = Desktop::launch(&home, &["--clock-from", &sim.base], &[]).await;
+    let after = first_stop_after(&sim, &id, moved).await;
+    if after.is_none() {
+        for (path, bytes) in common::desktop::files_under(home.root()) {
+            eprintln!(
+                "FILE {}:\n{}",
+                path.display(),
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+    let after = after.expect("the missed stop was sent at launch");
+    eprintln!(
+        "missed off time: sent {after} ms after the clock moved past it (the launch included)"
+    );
+    app.until_state(&name, "■ Stopped").await;
+    app.click("History").await;
+    let said = app
+        .until(
+            "the decision in the History",
+            "const e = [...document.querySelectorAll('#history-list .entry')].find((e) => /Missed at/.test(e.innerText));
+             return e ? e.innerText : '';",
+        )
+        .await;
+    let said = said.as_str().unwrap();
+    assert!(
+        said.contains(&format!(
+            "Missed at {off} while this computer was off or Compute Desk was closed; shut down at "
+        )),
+        "{said}"
+    );
+    app.screenshot("33-missed-off-in-the-history").await;
     app.quit().await;
 }

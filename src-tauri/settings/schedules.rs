@@ -54,10 +54,13 @@ impl Schedules {
             .map_or(&[][..], |b| &b.schedules[..])
     }
 
-    /// Keeps `schedule` for `account`: replaces the one with its id, or adds it. False
-    /// when the account keeps as many as it may.
-    pub fn set(&mut self, account: &str, schedule: Schedule) -> bool {
+    /// Keeps `schedule` for `account` at `now`: replaces the one with its id, or adds it.
+    /// False when the account keeps as many as it may. An account's first schedule is
+    /// followed from `now`: changes before it are not due for a schedule that did not
+    /// exist then, whether or not the app is running to look.
+    pub fn set(&mut self, account: &str, schedule: Schedule, now: Timestamp) -> bool {
         let book = self.accounts.entry(account.to_owned()).or_default();
+        book.looked_at.get_or_insert(now);
         let full = book.schedules.len() >= SCHEDULES_MAX;
         match book.schedules.iter_mut().find(|s| s.id == schedule.id) {
             Some(known) => *known = schedule,
@@ -163,19 +166,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let app = SchedulesFile::in_dir(dir.path());
         let cli = SchedulesFile::in_dir(dir.path());
-        app.change(|s| s.set("acc-1", one("a"))).unwrap();
-        cli.change(|s| s.set("acc-1", one("b"))).unwrap();
-        app.change(|s| s.set("acc-2", one("c"))).unwrap();
+        app.change(|s| s.set("acc-1", one("a"), Timestamp::UNIX_EPOCH))
+            .unwrap();
+        cli.change(|s| s.set("acc-1", one("b"), Timestamp::UNIX_EPOCH))
+            .unwrap();
+        app.change(|s| s.set("acc-2", one("c"), Timestamp::UNIX_EPOCH))
+            .unwrap();
         let (all, warning) = app.load();
         assert!(warning.is_none());
         assert_eq!(all.version, SCHEDULES_VERSION);
         let ids = |acc| all.of(acc).iter().map(|s| s.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids("acc-1"), ["a", "b"]);
         assert_eq!(ids("acc-2"), ["c"]);
+        // Followed from the first schedule's setting, by the app or the command line.
+        assert_eq!(all.accounts["acc-1"].looked_at, Some(Timestamp::UNIX_EPOCH));
         // Edited in place; removed; the account's book goes with its last schedule.
         let mut edited = one("a");
         edited.off = ClockTime::new(18, 30);
-        cli.change(|s| s.set("acc-1", edited.clone())).unwrap();
+        cli.change(|s| s.set("acc-1", edited.clone(), Timestamp::UNIX_EPOCH))
+            .unwrap();
         assert_eq!(app.load().0.of("acc-1")[0], edited);
         assert!(app.change(|s| s.remove("acc-2", "c")).unwrap());
         assert!(!app.change(|s| s.remove("acc-2", "c")).unwrap());
@@ -185,7 +194,7 @@ mod tests {
     #[test]
     fn watching_is_kept_per_account_and_outlives_its_schedules() {
         let mut all = Schedules::default();
-        all.set("acc-1", one("a"));
+        all.set("acc-1", one("a"), Timestamp::UNIX_EPOCH);
         all.set_watch("acc-1", true);
         all.set_watch("acc-2", true);
         assert_eq!(all.watched().collect::<Vec<_>>(), ["acc-1", "acc-2"]);
@@ -195,7 +204,7 @@ mod tests {
         all.set_watch("acc-1", false);
         assert!(!all.accounts.contains_key("acc-1"));
         // Off on an account with schedules keeps them.
-        all.set("acc-2", one("b"));
+        all.set("acc-2", one("b"), Timestamp::UNIX_EPOCH);
         all.set_watch("acc-2", false);
         assert_eq!(all.of("acc-2").len(), 1);
         assert_eq!(all.watched().count(), 0);

@@ -113,7 +113,7 @@ pub async fn run(
             }
             check_machines(settings, &account, &schedule.machines).await?;
             let kept = file
-                .change(|all| all.set(&account, schedule.clone()))
+                .change(|all| all.set(&account, schedule.clone(), jiff::Timestamp::now()))
                 .map_err(write_failed)?;
             if !kept {
                 return Err(format!(

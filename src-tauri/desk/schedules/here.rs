@@ -23,7 +23,25 @@ impl Desk {
         decision: Option<(Text, String)>,
         news: &(dyn Fn(ScheduleNews) + Sync),
     ) {
-        let owner = self.owner.current();
+        // Decided from the list as the server last showed it: after a launch, the first,
+        // under the sign-in in force once it is read (a launch's silent sign-in may be
+        // confirmed meanwhile, and numbered anew).
+        let deadline = tokio::time::Instant::now() + FIRST_LIST_WAIT;
+        let owner = loop {
+            if self.schedule_owner().await.as_deref() != Some(account) {
+                // Left the screen meanwhile: done as for any account not on screen.
+                return self.turn_elsewhere(account, due, decision, news).await;
+            }
+            let owner = self.owner.current();
+            if self.watcher.look_for(owner, |w| w.is_loaded()).await == Some(true) {
+                break owner;
+            }
+            if tokio::time::Instant::now() > deadline {
+                log::warn!("schedules: no list for the account on screen; the change is left");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        };
         let name = self.account_label(account).await;
         if let Some(decision) = decision {
             self.record_for(owner, decision_entry(decision));
@@ -33,17 +51,6 @@ impl Desk {
             self.record_for(owner, left_by_hand_entry(id, name));
         }
         if due.machines.is_empty() {
-            return;
-        }
-        // Decided from the list as the server last showed it: after a launch, the first.
-        let deadline = tokio::time::Instant::now() + FIRST_LIST_WAIT;
-        while self.watcher.look_for(owner, |w| w.is_loaded()).await == Some(false)
-            && tokio::time::Instant::now() < deadline
-        {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-        if self.watcher.look_for(owner, |w| w.is_loaded()).await != Some(true) {
-            log::warn!("schedules: no list for the account on screen; the change is left");
             return;
         }
         let action = match due.change.turn {

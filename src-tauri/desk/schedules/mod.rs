@@ -173,12 +173,7 @@ impl Desk {
         let now = self.schedules.clock.now();
         let kept = self
             .schedules
-            .change_file(move |all| {
-                let book = all.accounts.entry(account.clone()).or_default();
-                // Changes before now are not due for a schedule that did not exist then.
-                book.looked_at.get_or_insert(now);
-                all.set(&account, schedule)
-            })
+            .change_file(move |all| all.set(&account, schedule, now))
             .await?;
         if !kept {
             return Err(Failure::plain(
