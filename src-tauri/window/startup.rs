@@ -38,7 +38,9 @@ pub fn setup(app: &mut tauri::App, options: Options) -> Result<(), Box<dyn std::
     let in_tray = app.state::<Desk>().starts_in_tray();
     let tray = super::tray::show(app.handle());
     app.manage(super::tray::Tray { shown: tray });
-    if !(in_tray && tray) {
+    if in_tray && tray {
+        log::info!("startup: in the tray, no window (--in-tray: started at login)");
+    } else {
         // Created here so that its page is marked light or dark before any of its
         // scripts run (rendering.rs says why the app decides).
         super::main_window::create(app.handle())?;
