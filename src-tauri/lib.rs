@@ -121,6 +121,7 @@ pub fn run(options: Options) {
             office_hours::remove_schedule,
             office_hours::pause_schedules,
             watching::set_watching,
+            commands::set_name,
             closing::close_choice,
             start_at_login::start_at_login,
             start_at_login::set_start_at_login,

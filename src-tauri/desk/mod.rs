@@ -11,6 +11,7 @@ mod actions;
 mod changes;
 mod create;
 mod keep;
+mod names;
 mod open;
 mod owner;
 mod record;
@@ -105,6 +106,8 @@ pub struct Desk {
     schedules: schedules::Keeper,
     /// The watchful eye: machines that stop with nobody here asking.
     watching: watching::Keeper,
+    /// What people call the machines, per account (`names.json`).
+    names: std::sync::Arc<crate::settings::NamesFile>,
 }
 
 /// How many accounts' last lists are kept in memory at most.
@@ -186,6 +189,7 @@ impl Desk {
             budgets: std::sync::Mutex::new(HashMap::new()),
             schedules: schedules::Keeper::new(config_dir),
             watching: watching::Keeper::default(),
+            names: std::sync::Arc::new(crate::settings::NamesFile::in_dir(config_dir)),
         }
     }
 

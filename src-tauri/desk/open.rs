@@ -214,6 +214,7 @@ impl Desk {
                 self.remember_list(previous, left);
             }
         }
+        self.show_names(owner).await;
     }
 
     /// Keeps `account`'s secret in its keyring entry `entry`, and drops the entry an earlier

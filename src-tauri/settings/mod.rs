@@ -6,6 +6,7 @@
 //! cannot be read is moved aside, never overwritten, so nothing the user set is lost.
 
 mod file;
+mod names;
 mod schedules;
 
 use std::io;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::Text;
 use file::JsonFile;
+pub use names::{Label, NameBook, NameProblem, Names, NamesFile};
 pub use schedules::{Book, Schedules, SchedulesFile};
 
 /// How many network configurations the Create dialog remembers.

@@ -22,7 +22,7 @@ mod watcher;
 
 pub use action::{Action, Finished};
 pub use delta::{Delta, RowPrints};
-pub use live::{LiveList, Outcome, Policy, ReadTicket, Remembered, Room};
+pub use live::{Given, LiveList, Outcome, Policy, ReadTicket, Remembered, Room};
 #[cfg(test)]
 pub(crate) use snapshot::snapshot_of;
 pub use snapshot::{BulkView, Can, PendingView, Row, Snapshot};

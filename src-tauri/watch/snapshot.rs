@@ -19,7 +19,14 @@ use crate::text::Text;
 #[serde(rename_all = "camelCase")]
 pub struct Row {
     pub id: String,
+    /// The service's name (its id when it has none).
     pub name: String,
+    /// The name a person gave it on this computer, shown first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given: Option<String>,
+    /// The one-line note a person gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The server's word, verbatim.
     pub status: String,
     /// running, stopped, busy, error or unknown: picks the icon and colour.
@@ -189,9 +196,13 @@ impl LiveList {
             Phase::Moving => "busy",
             Phase::Unknown => "unknown",
         };
+        let given = self.given.get(&i.id);
+        let said = |s: &String| (!s.is_empty()).then(|| s.clone());
         Row {
             id: i.id.clone(),
             name: i.display_name().to_owned(),
+            given: given.and_then(|g| said(&g.name)),
+            note: given.and_then(|g| said(&g.note)),
             status: i.status.as_wire().to_owned(),
             state,
             state_label: match i.status.label_key() {

@@ -38,6 +38,7 @@ pub const COMMANDS: &[&str] = &[
     "remove_schedule",
     "pause_schedules",
     "set_watching",
+    "set_name",
     "close_choice",
     "start_at_login",
     "set_start_at_login",

@@ -360,3 +360,14 @@ mod tests {
         assert_eq!(handed, listed);
     }
 }
+
+/// Gives a machine of the account on screen a name and a note (both empty: forgets them).
+#[tauri::command]
+pub async fn set_name(
+    desk: State<'_, Desk>,
+    machine: String,
+    name: String,
+    note: String,
+) -> Result<(), Failure> {
+    desk.set_name(&machine, &name, &note).await
+}

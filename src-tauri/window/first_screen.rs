@@ -117,8 +117,10 @@ fn keys(rows: &[Row], column: &str, lang: Lang) -> Option<Vec<Keyed>> {
         .enumerate()
         .map(|(index, r)| {
             let text = |t: &Option<String>| Key::Text(lower(t.as_deref().unwrap_or("")));
+            // The name read first: the one a person gave it, where there is one.
+            let name = lower(r.given.as_deref().unwrap_or(&r.name));
             let key = match column {
-                "name" => Key::Text(lower(&r.name)),
+                "name" => Key::Text(name.clone()),
                 "state" => Key::Text(lower(&lang.say(&r.state_label))),
                 "zone" => text(&r.zone),
                 "machineType" => text(&r.machine_type),
@@ -128,11 +130,7 @@ fn keys(rows: &[Row], column: &str, lang: Lang) -> Option<Vec<Keyed>> {
                 "createdAt" => Key::Time(created_ms(r.created_at.as_deref())?),
                 _ => return None,
             };
-            Some(Keyed {
-                key,
-                name: lower(&r.name),
-                index,
-            })
+            Some(Keyed { key, name, index })
         })
         .collect()
 }
@@ -205,7 +203,8 @@ mod tests {
     const FIXTURE: &str = "tests/ui/fixtures/first-screen.json";
 
     /// Rows whose keys hit every rule: numbers of different lengths and leading zeros,
-    /// case, letters beyond ASCII, missing values, ties broken by name, names alike.
+    /// case, letters beyond ASCII, missing values, ties broken by name, names alike, and
+    /// names given by people (ordered by them, not by the service's).
     fn rows() -> Vec<Row> {
         let names = [
             "web-10",
@@ -276,6 +275,15 @@ mod tests {
                 r.zone = zones[i % zones.len()].map(Into::into);
                 r.external_ip = (i % 3 != 0).then(|| format!("34.1.{}.{}", i % 7, i * 3));
                 r.created_at = times[i % times.len()].map(Into::into);
+                let given = [
+                    "Accounting PC",
+                    "aardvark",
+                    "web-3",
+                    "Ñu 2",
+                    "zz top",
+                    "db-10",
+                ];
+                r.given = (i % 5 == 1).then(|| given[i / 5].into());
                 r
             })
             .collect()

@@ -304,7 +304,8 @@ impl Desktop {
     pub async fn focused(&self) -> String {
         self.js(
             "const e = document.activeElement;
-             return e ? (e.getAttribute('aria-label') || e.innerText || e.textContent || '').trim() : '';",
+             const label = e && e.labels && e.labels.length ? e.labels[0].innerText : '';
+             return e ? (e.getAttribute('aria-label') || label || e.innerText || e.textContent || '').trim() : '';",
         )
         .await
         .as_str()

@@ -30,3 +30,15 @@ test('rows alike in every key keep the order they came in, either way', () => {
   assert.deepEqual(sortRows(list, 'name', false).rows.map((r) => r.id), ['a', 'b', 'c']);
   assert.deepEqual(sortRows(list, 'name', true).rows.map((r) => r.id), ['a', 'b', 'c']);
 });
+
+test('a machine given a name is ordered by it and found by either name', () => {
+  const row = (id, name, given) => ({ id, name, given, stateLabel: { key: 'status.running' } });
+  const list = [row('a', 'tw-550e84-a1b2c3d4', 'Accounting PC'), row('b', 'b-web', undefined), row('c', 'a-web', 'zeta')];
+  const { rows, names } = sortRows(list, 'name', false);
+  // "Accounting PC", "b-web", "zeta": by the name read first, not the service's.
+  assert.deepEqual(rows.map((r) => r.id), ['a', 'b', 'c']);
+  const found = (q) => rows.filter((_, i) => names[i].includes(q)).map((r) => r.id);
+  assert.deepEqual(found('accounting'), ['a']);
+  assert.deepEqual(found('a1b2c3'), ['a']);
+  assert.deepEqual(found('a-web'), ['c']);
+});

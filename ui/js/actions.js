@@ -13,7 +13,7 @@ import { toast, failureText } from './feedback.js';
 // The dialogs (confirmations, Create, results) are loaded the first time one is needed:
 // an idle screen does without their code.
 const dialogs = () => import('./dialogs.js');
-import { state, byId, queueRender, renderNow, clearFilters } from './screen.js';
+import { state, byId, queueRender, renderNow, clearFilters, shownName } from './screen.js';
 import { onScreenKey } from './accounts.js';
 
 /** @typedef {import('./screen.js').Row} Row */
@@ -44,7 +44,7 @@ export function actionButtons(r, withWords = false) {
   return ACTIONS.map((a) => ({ ...a, label: actionWord(a.key) })).map((a) => h('button', {
     type: 'button',
     class: a.key === 'delete' ? 'danger' : undefined,
-    'aria-label': withWords ? a.label : t('action.on', { action: a.label, name: r.name }),
+    'aria-label': withWords ? a.label : t('action.on', { action: a.label, name: shownName(r) }),
     'data-tip': withWords ? undefined : a.label,
     disabled: busy || !r.can[a.key],
     'data-action': a.key,
@@ -72,7 +72,10 @@ async function pacedLine(action, n) {
 
 /** Asks where the action cannot be undone or loses work; true to go ahead. */
 async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ rows) {
-  const one = rows.length === 1 ? rows[0].name : null;
+  // One machine is named as a person knows it, the service's name beside.
+  const one = rows.length === 1 ? shownName(rows[0]) : null;
+  // Deleting one asks for the name it is shown by: the given one, where there is one.
+  const typed = rows.length === 1 ? rows[0].given || rows[0].name : String(rows.length);
   const what = one || count(rows.length, 'machines');
   // One machine or several: their own sentences, since both languages say them otherwise.
   const n = one ? 'one' : 'many';
@@ -94,8 +97,8 @@ async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ 
         title: t('confirm.delete.title', { what }),
         text: and(t(`confirm.delete.text_${n}`)),
         ok: t(`confirm.delete.ok_${n}`), danger: true,
-        typed: one || String(rows.length),
-        typedLabel: t('confirm.delete.type', { typed: one || String(rows.length) }),
+        typed,
+        typedLabel: t('confirm.delete.type', { typed }),
       });
     default:
       return true;
@@ -126,7 +129,7 @@ export async function act(ids, action) {
     for (const r of rows) state.optimistic.delete(r.id);
     queueRender();
     const f = /** @type {Failure} */ (e);
-    (await dialogs()).showResults(t('results.none', { action: actionWord(action) }), rows.map((r) => ({ name: r.name, ok: false, skipped: false, error: f })));
+    (await dialogs()).showResults(t('results.none', { action: actionWord(action) }), rows.map((r) => ({ name: shownName(r), ok: false, skipped: false, error: f })));
     return;
   }
   // Each row stays in progress until a snapshot shows it marked; from then on it follows them.

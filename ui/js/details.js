@@ -5,7 +5,7 @@ import { h, $ } from './dom.js';
 import { relative, parseTime, dateTime } from './format.js';
 import { failureContent, failureText, copy } from './feedback.js';
 import { t, tx } from './i18n.js';
-import { state, byId, queueRender, openHistory } from './screen.js';
+import { state, byId, queueRender, openHistory, shownName } from './screen.js';
 import { stateCell } from './table.js';
 import { actionButtons } from './actions.js';
 import { detailSection } from './schedules.js';
@@ -24,9 +24,13 @@ export function renderDetail() {
   const field = (/** @type {string} */ k, /** @type {any} */ v) => [h('dt', { text: k }), h('dd', { text: v == null || v === '' ? '—' : String(v) })];
   const panel = h('div', {}, [
     h('button', { type: 'button', class: 'link close', text: t('dialog.close'), 'aria-label': t('detail.close'), onclick: () => { state.detail = null; queueRender(); } }),
-    h('h2', { id: 'detail-title', text: r.name }),
+    h('h2', { id: 'detail-title', text: r.given || r.name }),
+    r.given ? h('p', { class: 'service-name', text: t('names.service', { name: r.name }) }) : null,
+    r.note ? h('p', { class: 'note', text: r.note }) : null,
+    h('button', { type: 'button', class: 'link', text: t('names.edit'), 'aria-haspopup': 'dialog', 'aria-label': t('names.edit_of', { name: shownName(r) }),
+      onclick: () => import('./names.js').then((names) => names.open(r)).catch((e) => console.error('names', e)) }),
     h('div', {}, stateCell(r)),
-    h('div', { class: 'detail-actions', role: 'group', 'aria-label': t('detail.actions', { name: r.name }) }, actionButtons(r, true)),
+    h('div', { class: 'detail-actions', role: 'group', 'aria-label': t('detail.actions', { name: shownName(r) }) }, actionButtons(r, true)),
     h('dl', {}, [
       ...field(t('detail.id'), r.id),
       ...field(t('col.state'), `${tx(r.stateLabel)} (${r.status || t('detail.not_reported')})`),
@@ -38,10 +42,10 @@ export function renderDetail() {
       ...field(t('col.created'), created !== null ? `${dateTime(created)} (${relative(r.createdAt)})` : r.createdAt),
     ]),
     r.error ? h('div', { class: 'banner error' }, failureContent(r.error)) : null,
-    detailSection(r.id, r.name),
+    detailSection(r.id, shownName(r)),
     h('div', { class: 'detail-actions' }, [
       h('button', { type: 'button', text: t('detail.copy_support'), onclick: () => copy(supportInfo(r), t('detail.support_copied')) }),
-      h('button', { type: 'button', text: t('detail.history'), 'aria-haspopup': 'dialog', onclick: () => openHistory({ machineId: r.id, machine: r.name }) }),
+      h('button', { type: 'button', text: t('detail.history'), 'aria-haspopup': 'dialog', onclick: () => openHistory({ machineId: r.id, machine: shownName(r) }) }),
     ]),
   ]);
   // The screen is drawn again for every snapshot and resize; a panel that would look the
@@ -54,7 +58,7 @@ export function renderDetail() {
 /** @param {Row} r */
 function supportInfo(r) {
   const lines = [
-    `${t('history.machine')}: ${r.name}`, `ID: ${r.id}`, `${t('col.state')}: ${r.status || t('detail.not_reported')}`, `${t('col.zone')}: ${r.zone || '-'}`,
+    `${t('history.machine')}: ${shownName(r)}`, `ID: ${r.id}`, `${t('col.state')}: ${r.status || t('detail.not_reported')}`, `${t('col.zone')}: ${r.zone || '-'}`,
     `${t('col.machine_type')}: ${r.machineTypeFull || '-'}`, `${t('col.external_ip')}: ${r.externalIp || '-'}`, `${t('col.internal_ip')}: ${r.internalIp || '-'}`,
     `${t('col.template')}: ${r.templateId || '-'}`, `${t('col.created')}: ${r.createdAt || '-'}`,
   ];

@@ -10,6 +10,8 @@ import { tx } from './i18n.js';
 /** @param {Row} r @param {string} column */
 export function sortKey(r, column) {
   switch (column) {
+    // The name a person gave it, where there is one: the name they read first.
+    case 'name': return r.given || r.name;
     case 'state': return tx(r.stateLabel);
     case 'createdAt': return parseTime(r.createdAt) ?? 0;
     default: return /** @type {any} */ (r)[column] ?? '';
@@ -17,8 +19,9 @@ export function sortKey(r, column) {
 }
 
 /**
- * `all` in the order of `column`, with each name in lower case (for searching). The sort
- * is stable: rows alike in every key keep their order.
+ * `all` in the order of `column` (ties by the name read first), with what a search finds
+ * each by in lower case: its given name and the service's. The sort is stable: rows alike
+ * in every key keep their order.
  * @param {Row[]} all @param {string} column @param {boolean} descending
  * @returns {{rows: Row[], names: string[]}}
  */
@@ -26,7 +29,8 @@ export function sortRows(all, column, descending) {
   const dir = descending ? -1 : 1;
   const keyed = all.map((r) => {
     const k = sortKey(r, column);
-    return { r, k: typeof k === 'number' ? k : String(k).toLowerCase(), name: r.name.toLowerCase() };
+    const name = (r.given || r.name).toLowerCase();
+    return { r, k: typeof k === 'number' ? k : String(k).toLowerCase(), name, found: r.given ? `${name} ${r.name.toLowerCase()}` : name };
   });
   keyed.sort((a, b) => {
     const x = a.k;
@@ -34,5 +38,5 @@ export function sortRows(all, column, descending) {
     const c = typeof x === 'number' && typeof y === 'number' ? x - y : naturalCompare(String(x), String(y));
     return (c || naturalCompare(a.name, b.name)) * dir;
   });
-  return { rows: keyed.map((e) => e.r), names: keyed.map((e) => e.name) };
+  return { rows: keyed.map((e) => e.r), names: keyed.map((e) => e.found) };
 }

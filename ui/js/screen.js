@@ -7,7 +7,16 @@ import { toast } from './feedback.js';
 import { t } from './i18n.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
-/** @typedef {{id: string, name: string, status: string, state: string, stateLabel: string, zone: string|null, machineType: string|null, machineTypeFull: string|null, externalIp: string|null, internalIp: string|null, templateId: string|null, createdAt: string|null, pending: {action: string, label: string, slow: boolean}|null, error: Failure|null, can: Record<string, boolean>}} Row */
+/** @typedef {{id: string, name: string, given?: string, note?: string, status: string, state: string, stateLabel: string, zone: string|null, machineType: string|null, machineTypeFull: string|null, externalIp: string|null, internalIp: string|null, templateId: string|null, createdAt: string|null, pending: {action: string, label: string, slow: boolean}|null, error: Failure|null, can: Record<string, boolean>}} Row */
+
+/**
+ * A machine as a person names it: the name given on this computer with the service's
+ * beside it ("Accounting PC (tw-550e84-a1b2c3d4)"), or the service's alone.
+ * @param {{name: string, given?: string}} r
+ */
+export function shownName(r) {
+  return r.given ? t('names.both', { given: r.given, name: r.name }) : r.name;
+}
 
 export const state = {
   /** @type {any} */ snapshot: { seq: 0, loaded: false, machines: [] },

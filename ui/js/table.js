@@ -8,7 +8,7 @@ import { relative, STATE_ICON } from './format.js';
 import { sortKey, sortRows } from './order.js';
 import { failureContent, copy } from './feedback.js';
 import { t, tx, language } from './i18n.js';
-import { state, queueRender, byId, openDetail } from './screen.js';
+import { state, queueRender, byId, openDetail, shownName } from './screen.js';
 import { actionButtons } from './actions.js';
 import { nextChangeMark, version as schedulesVersion } from './schedules.js';
 
@@ -61,7 +61,7 @@ function patchSorted(all) {
     const i = sorted.at.get(r.id);
     if (i === undefined) return false;
     const old = sorted.rows[i];
-    if (old.name !== r.name || String(sortKey(old, sorted.column)) !== String(sortKey(r, sorted.column))) return false;
+    if (old.name !== r.name || old.given !== r.given || String(sortKey(old, sorted.column)) !== String(sortKey(r, sorted.column))) return false;
     places.push(i);
   }
   replaced.rows.forEach((r, k) => { sorted.rows[places[k]] = r; });
@@ -181,19 +181,23 @@ function rowElement(r, span) {
   const selected = state.selected.has(r.id);
   const tr = h('tr', { class: `machine${state.detail === r.id ? ' current' : ''}${r.error ? ' failed' : ''}`, 'data-id': r.id }, [
     h('td', { class: 'c-select' }, [h('input', {
-      type: 'checkbox', 'aria-label': t('row.select', { name: r.name }), checked: selected,
+      type: 'checkbox', 'aria-label': t('row.select', { name: shownName(r) }), checked: selected,
       onchange: (/** @type {Event} */ e) => {
         const on = /** @type {HTMLInputElement} */ (e.target).checked;
         if (on) state.selected.add(r.id); else state.selected.delete(r.id);
         queueRender();
       },
     })]),
-    h('td', {}, [h('button', { type: 'button', class: 'name-button', 'aria-label': t('row.details', { name: r.name }), 'data-tip': r.name, 'data-tip-when': 'cut', text: r.name, onclick: () => openDetail(r.id) }), nextChangeMark(r.id)]),
+    h('td', {}, [
+      h('button', { type: 'button', class: 'name-button', 'aria-label': t('row.details', { name: shownName(r) }), 'data-tip': r.note ? `${shownName(r)}: ${r.note}` : shownName(r), 'data-tip-when': r.note ? undefined : 'cut', text: r.given || r.name, onclick: () => openDetail(r.id) }),
+      r.given ? h('span', { class: 'service-name', 'aria-hidden': 'true', text: r.name }) : null,
+      nextChangeMark(r.id),
+    ]),
     h('td', {}, stateCell(r)),
     h('td', { class: 'small', text: r.zone || '—' }),
     h('td', { class: 'small', text: r.machineType || '—', 'data-tip': r.machineTypeFull || undefined }),
-    h('td', {}, ipCell(r.externalIp, 'external', r.name)),
-    h('td', {}, ipCell(r.internalIp, 'internal', r.name)),
+    h('td', {}, ipCell(r.externalIp, 'external', shownName(r))),
+    h('td', {}, ipCell(r.internalIp, 'internal', shownName(r))),
     h('td', { class: 'small', text: r.templateId || '—', 'data-tip': r.templateId || undefined, 'data-tip-when': 'cut' }),
     h('td', { class: 'small', text: relative(r.createdAt), 'data-tip': r.createdAt || undefined }),
     h('td', {}, [h('div', { class: 'actions' }, actionButtons(r))]),
@@ -203,9 +207,9 @@ function rowElement(r, span) {
   const err = /** @type {Failure} */ (r.error);
   // The app's sentence and the server's own words, in full: they wrap, never cut.
   return [tr, h('tr', { class: 'row-error', 'data-for': r.id }, [h('td', { colspan: String(span) }, [
-    h('div', { class: 'banner error', role: 'alert', 'aria-label': t('row.problem', { name: r.name }) }, [
+    h('div', { class: 'banner error', role: 'alert', 'aria-label': t('row.problem', { name: shownName(r) }) }, [
       h('div', { class: 'row-error-body' }, failureContent(err)),
-      h('button', { type: 'button', class: 'link', text: t('row.dismiss'), 'aria-label': t('row.dismiss_label', { name: r.name }), onclick: () => call('dismiss_error', { id: r.id }) }),
+      h('button', { type: 'button', class: 'link', text: t('row.dismiss'), 'aria-label': t('row.dismiss_label', { name: shownName(r) }), onclick: () => call('dismiss_error', { id: r.id }) }),
     ]),
   ])])];
 }

@@ -15,6 +15,8 @@
 //! `DESKTOP_BENCH_ONLY=change` what a minute costs with 10,000 machines under the service's
 //! read limits, all still and then 1, 20 and 100 moving (CPU of the app's tree, reads of
 //! each kind, 429s, bytes the page is sent, the worst lag from a machine's end to its row);
+//! `DESKTOP_BENCH_ONLY=tray` what the app costs in the tray with its window closed (three
+//! accounts, five schedules, all watched: CPU and PSS against the window open);
 //! `DESKTOP_BENCH_APP_ENV="NAME=value …"` sets variables for the app's launches only (to try
 //! a WebKit or allocator setting against the bare window before making it the app's own).
 
@@ -22,6 +24,7 @@
 mod common;
 mod cost;
 mod measure;
+mod tray;
 
 use std::time::Duration;
 
@@ -189,11 +192,13 @@ async fn main() {
         "10k" => ten_thousand(launches).await,
         "idle" => idle_reads_both().await,
         "change" => cost_of_following().await,
+        "tray" => tray::in_the_tray().await,
         _ => {
             launch_and_memory(launches).await;
             ten_thousand(3).await;
             idle_reads_both().await;
             cost_of_following().await;
+            tray::in_the_tray().await;
         }
     }
 }

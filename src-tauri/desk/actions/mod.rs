@@ -138,10 +138,8 @@ impl Desk {
                 let mut replacing = Vec::new();
                 for id in ids {
                     let row = w.instance(id).cloned();
-                    let name = row
-                        .as_ref()
-                        .map(|i| i.display_name().to_owned())
-                        .unwrap_or_else(|| id.clone());
+                    // As a person names it: the given name first, the service's beside it.
+                    let name = w.shown_name(id);
                     let allowed = row.as_ref().is_some_and(|i| {
                         action.allowed(&i.status)
                             // A shutdown that hangs may be cut short.

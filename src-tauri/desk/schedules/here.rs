@@ -110,14 +110,11 @@ impl Desk {
         }
     }
 
-    /// The name the account on screen's list shows for machine `id`.
+    /// Machine `id` of the account on screen as a person names it.
     async fn machine_name(&self, owner: u64, id: &str) -> String {
         self.watcher
-            .look_for(owner, |w| {
-                w.instance(id).map(|i| i.display_name().to_owned())
-            })
+            .look_for(owner, |w| w.shown_name(id))
             .await
-            .flatten()
             .unwrap_or_else(|| id.to_owned())
     }
 }

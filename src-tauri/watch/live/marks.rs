@@ -198,7 +198,7 @@ impl LiveList {
         if let Some(p) = ended.filter(|p| ok && p.action == Action::Create) {
             self.created_unlisted.insert(id.to_owned(), p.since);
         }
-        let current = self.instance(id).map(|i| i.display_name().to_owned());
+        let current = self.instance(id).is_some().then(|| self.shown_name(id));
         if !ok && current.is_some() {
             self.row_errors.insert(
                 id.to_owned(),

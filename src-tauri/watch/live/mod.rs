@@ -145,6 +145,15 @@ pub struct LiveList {
     /// Counts every change to what the screen shows, so that the page can tell a newer
     /// snapshot from an older one. Never goes back, not even on sign-out.
     pub(super) generation: u64,
+    /// What people call the machines ([`Given`]), by id: shown first on every row.
+    pub(super) given: HashMap<String, Given>,
+}
+
+/// The name and note a person gave a machine (kept by the desk, `settings::names`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Given {
+    pub name: String,
+    pub note: String,
 }
 
 impl LiveList {
@@ -175,6 +184,7 @@ impl LiveList {
             refresh: None,
             paused: true,
             generation: 0,
+            given: HashMap::new(),
         }
     }
 
@@ -239,6 +249,26 @@ impl LiveList {
 
     pub fn instance(&self, id: &str) -> Option<&Instance> {
         self.instances.iter().find(|i| i.id == id)
+    }
+
+    /// What people call the machines, by id; the rows show it from now.
+    pub fn set_given(&mut self, given: HashMap<String, Given>) {
+        if given != self.given {
+            self.given = given;
+            self.changed();
+        }
+    }
+
+    /// Machine `id` as a person names it: "Accounting PC (tw-550e84-a1b2c3d4)" when it
+    /// was given a name, else the service's name (its id when it has none).
+    pub fn shown_name(&self, id: &str) -> String {
+        let service = self
+            .instance(id)
+            .map_or_else(|| id.to_owned(), |i| i.display_name().to_owned());
+        match self.given.get(id).filter(|g| !g.name.is_empty()) {
+            Some(g) => format!("{} ({service})", g.name),
+            None => service,
+        }
     }
 
     /// The machines as the whole list was last read, and when (this computer's clock);

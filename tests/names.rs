@@ -1,0 +1,130 @@
+//! Names people give machines, run by the desk against the simulator: a name and a note
+//! given to a machine of the account on screen show on its row at once, name it in an
+//! action's results, its notification and its history (the given name first, the
+//! service's beside it); a name too long is refused and the one kept stays; another
+//! account's rows know nothing of it; `names.json` holds no secret.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{assert_in_session, eventually, signed_in_desk, Sim, KEY, SECRET};
+use compute_desk::watch::Policy;
+
+/// The row of machine `id` on the screen, as (given name, note).
+fn given_on_screen(
+    seen: &common::screen::Screen,
+    id: &str,
+) -> Option<(Option<String>, Option<String>)> {
+    let snapshot = seen.last()?;
+    let row = snapshot.machines.iter().find(|r| r.id == id)?;
+    Some((row.given.clone(), row.note.clone()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_given_here_names_the_machine_everywhere_for_its_account_alone() {
+    assert_in_session();
+    let sim = Sim::start(&["--instances", "4", "--speed", "10"]);
+    let other = Sim::start(&["--instances", "2", "--speed", "10"]);
+    let config = tempfile::tempdir().unwrap();
+    let (desk, seen) = signed_in_desk(
+        &sim,
+        config.path(),
+        "app.computedesk.test.names",
+        Policy::default(),
+    )
+    .await;
+    let (id, service) = sim
+        .listed("name")
+        .await
+        .into_iter()
+        .zip(sim.listed("status").await)
+        .find(|(_, (_, status))| status == "RUNNING")
+        .map(|(named, _)| named)
+        .unwrap();
+
+    desk.set_name(
+        &id,
+        "  Accounting  PC ",
+        "Ana's test machine: do not delete",
+    )
+    .await
+    .unwrap();
+    let shown = (
+        Some("Accounting PC".to_owned()),
+        Some("Ana's test machine: do not delete".to_owned()),
+    );
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            given_on_screen(&seen, &id).as_ref() == Some(&shown)
+        })
+        .await,
+        "the row shows the name and note: {:?}",
+        given_on_screen(&seen, &id)
+    );
+    // Too long: refused, said, and the name kept stays.
+    let refused = desk.set_name(&id, &"x".repeat(81), "").await.unwrap_err();
+    assert_eq!(refused.text.key, "names.problem.name_too_long");
+    assert_eq!(given_on_screen(&seen, &id), Some(shown.clone()));
+
+    // An action names it as a person does: its result, its end, its history.
+    let both = format!("Accounting PC ({service})");
+    let results = desk
+        .act_and_wait(std::slice::from_ref(&id), "stop")
+        .await
+        .unwrap();
+    assert_eq!(results[0].name, both);
+    assert!(
+        eventually(Duration::from_secs(15), || async {
+            seen.finished().iter().any(|f| f.id == id)
+        })
+        .await
+    );
+    let finished = seen.finished().into_iter().find(|f| f.id == id).unwrap();
+    assert_eq!(finished.name, both, "what a notification names");
+    let history = desk.history(None).unwrap();
+    let entry = history.entries.iter().find(|e| e.what == "stop").unwrap();
+    assert_eq!(entry.machine.as_deref(), Some(both.as_str()));
+    assert_eq!(entry.machine_id.as_deref(), Some(id.as_str()));
+
+    // Another account on screen: nothing of it.
+    desk.sign_in_with_key(&other.base, KEY, SECRET)
+        .await
+        .unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            seen.last()
+                .is_some_and(|s| s.loaded && s.machines.len() == 2)
+        })
+        .await
+    );
+    assert!(seen
+        .last()
+        .unwrap()
+        .machines
+        .iter()
+        .all(|r| r.given.is_none()));
+    // Back: named again.
+    let view = desk.view().await;
+    let first = view.accounts.iter().find(|a| !a.active).unwrap().id.clone();
+    desk.switch_account(&first).await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            given_on_screen(&seen, &id).as_ref() == Some(&shown)
+        })
+        .await
+    );
+    // Kept on this computer, with nothing secret in it; forgotten when cleared.
+    let kept = std::fs::read_to_string(config.path().join("names.json")).unwrap();
+    assert!(
+        kept.contains("Accounting PC") && !kept.contains(SECRET),
+        "{kept}"
+    );
+    desk.set_name(&id, "", "").await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            given_on_screen(&seen, &id) == Some((None, None))
+        })
+        .await
+    );
+}
