@@ -34,14 +34,7 @@ async fn a_name_given_here_names_the_machine_everywhere_for_its_account_alone() 
         Policy::default(),
     )
     .await;
-    let (id, service) = sim
-        .listed("name")
-        .await
-        .into_iter()
-        .zip(sim.listed("status").await)
-        .find(|(_, (_, status))| status == "RUNNING")
-        .map(|(named, _)| named)
-        .unwrap();
+    let (id, service) = sim.running().await.remove(0);
 
     desk.set_name(
         &id,
@@ -105,9 +98,7 @@ async fn a_name_given_here_names_the_machine_everywhere_for_its_account_alone() 
         .iter()
         .all(|r| r.given.is_none()));
     // Back: named again.
-    let view = desk.view().await;
-    let first = view.accounts.iter().find(|a| !a.active).unwrap().id.clone();
-    desk.switch_account(&first).await.unwrap();
+    common::switch_to_the_other_account(&desk).await;
     assert!(
         eventually(Duration::from_secs(10), || async {
             given_on_screen(&seen, &id).as_ref() == Some(&shown)

@@ -233,9 +233,7 @@ async fn a_schedule_of_an_account_not_on_screen_uses_that_accounts_key_and_serve
         );
     }
     // Written in that account's own history, read when it is opened again.
-    let view = desk.view().await;
-    let first = view.accounts.iter().find(|a| !a.active).unwrap().id.clone();
-    desk.switch_account(&first).await.unwrap();
+    common::switch_to_the_other_account(&desk).await;
     let history = desk.history(None).unwrap();
     let entry = history
         .entries

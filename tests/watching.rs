@@ -35,18 +35,6 @@ fn run_eye(desk: &Arc<Desk>) -> Arc<Mutex<Vec<WatchNews>>> {
     news
 }
 
-/// The machines the simulator runs, as (id, name).
-async fn running(sim: &Sim) -> Vec<(String, String)> {
-    let names = sim.listed("name").await;
-    let statuses = sim.listed("status").await;
-    names
-        .into_iter()
-        .zip(statuses)
-        .filter(|(_, (_, s))| s == "RUNNING")
-        .map(|(n, _)| n)
-        .collect()
-}
-
 /// Shuts machine `id` down as someone else would: another program, the same key.
 async fn stopped_elsewhere(sim: &Sim, id: &str) {
     sim.client().power(id, PowerAction::Stop).await.unwrap();
@@ -113,10 +101,10 @@ async fn a_machine_stopped_by_someone_else_on_an_account_not_on_screen_is_told_a
         .await,
         "the watched account was never read"
     );
-    let (id, name) = running(&one).await.remove(0);
+    let (id, name) = one.running().await.remove(0);
     stopped_elsewhere(&one, &id).await;
     // And one of the account on screen, which nobody watches.
-    let (other, _) = running(&two).await.remove(0);
+    let (other, _) = two.running().await.remove(0);
     stopped_elsewhere(&two, &other).await;
 
     assert!(
@@ -144,9 +132,7 @@ async fn a_machine_stopped_by_someone_else_on_an_account_not_on_screen_is_told_a
     let here = desk.history(None).unwrap();
     assert!(here.entries.iter().all(|e| e.what != "watch"));
     // ...and in the watched account's own, read when it is opened again.
-    let view = desk.view().await;
-    let first = view.accounts.iter().find(|a| !a.active).unwrap().id.clone();
-    desk.switch_account(&first).await.unwrap();
+    common::switch_to_the_other_account(&desk).await;
     let history = desk.history(None).unwrap();
     let entry = history
         .entries
@@ -178,7 +164,7 @@ async fn on_the_account_on_screen_a_stop_asked_here_is_not_told_and_the_screens_
     desk.set_watching(true).await.unwrap();
     assert!(desk.schedules_view().await.watching);
     let news = run_eye(&desk);
-    let machines = running(&sim).await;
+    let machines = sim.running().await;
     assert!(machines.len() >= 3, "{machines:?}");
 
     // While the window shows the list, the eye reads nothing of its own: the list is

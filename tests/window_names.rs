@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    hide_window, one_window_at_a_time, press, show_window, sign_in_with_key, sim_with, tab_to,
-    Desktop, Home,
+    from_details_by_keyboard, hide_window, one_window_at_a_time, press, show_window,
+    sign_in_with_key, sim_with, Desktop, Home,
 };
 use common::notifications::Notifications;
 
@@ -33,23 +33,7 @@ async fn a_machine_named_by_keyboard_is_called_so_on_its_row_confirmation_notifi
     app.until_state("web-1", "● Running").await;
 
     // Its details, from its name, by keyboard; then "Name and note…".
-    app.control("Details of web-1")
-        .await
-        .send_keys("\u{e007}")
-        .await
-        .unwrap();
-    app.until(
-        "the details panel",
-        "return !document.getElementById('detail').hidden",
-    )
-    .await;
-    tab_to(&app, "Name and note of web-1…", 20).await;
-    press(&app, &["\u{e007}"]).await;
-    app.until(
-        "the name dialog",
-        "return document.getElementById('name-dialog').open",
-    )
-    .await;
+    from_details_by_keyboard(&app, "web-1", "Name and note of web-1…", 20, "name-dialog").await;
     assert_eq!(app.focused().await, "Name", "the dialog opens on the name");
     press(
         &app,

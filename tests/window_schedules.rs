@@ -9,7 +9,8 @@ mod common;
 use std::time::Duration;
 
 use common::desktop::{
-    one_window_at_a_time, press, sign_in_with_key, sim_with, tab_to, Desktop, Home,
+    from_details_by_keyboard, one_window_at_a_time, press, sign_in_with_key, sim_with, tab_to,
+    Desktop, Home,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -103,24 +104,7 @@ async fn a_schedule_set_by_keyboard_is_shown_on_its_row_and_run_at_its_time() {
     let (at, off) = off_time_ahead();
 
     // The machine's details, from its name, by keyboard.
-    let details = format!("Details of {name}");
-    app.control(&details)
-        .await
-        .send_keys("\u{e007}")
-        .await
-        .unwrap();
-    app.until(
-        "the details panel",
-        "return !document.getElementById('detail').hidden",
-    )
-    .await;
-    tab_to(&app, "Add a schedule…", 40).await;
-    press(&app, &["\u{e007}"]).await;
-    app.until(
-        "the schedule dialog",
-        "return document.getElementById('schedule').open",
-    )
-    .await;
+    from_details_by_keyboard(&app, &name, "Add a schedule…", 40, "schedule").await;
     assert_eq!(
         app.focused().await,
         "Monday",

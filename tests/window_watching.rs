@@ -23,14 +23,7 @@ async fn a_watched_machine_stopped_by_someone_else_is_notified_with_the_window_i
     let home = Home::new();
     let app = Desktop::launch(&home, &[], &[]).await;
     sign_in_with_key(&app, &sim).await;
-    let (id, name) = sim
-        .listed("name")
-        .await
-        .into_iter()
-        .zip(sim.listed("status").await)
-        .find(|(_, (_, status))| status == "RUNNING")
-        .map(|(named, _)| named)
-        .expect("a running machine");
+    let (id, name) = sim.running().await.remove(0);
 
     // The account menu, by keyboard: its switch for the account on screen.
     app.js("document.getElementById('account').focus()").await;

@@ -932,3 +932,32 @@ pub async fn tab_to(app: &Desktop, name: &str, most: usize) {
     let shot = app.screenshot("tab-to-failed").await;
     panic!("Tab never reached {name:?} (screenshot {})", shot.display());
 }
+
+/// Opens machine `machine`'s details from its name by keyboard, then Tabs to the control
+/// `control` (at most `most` times) and presses Enter on it, and waits for the dialog
+/// `dialog` (its id) to open.
+pub async fn from_details_by_keyboard(
+    app: &Desktop,
+    machine: &str,
+    control: &str,
+    most: usize,
+    dialog: &str,
+) {
+    app.control(&format!("Details of {machine}"))
+        .await
+        .send_keys("\u{e007}")
+        .await
+        .unwrap();
+    app.until(
+        "the details panel",
+        "return !document.getElementById('detail').hidden",
+    )
+    .await;
+    tab_to(app, control, most).await;
+    press(app, &["\u{e007}"]).await;
+    app.until(
+        &format!("the dialog {dialog}"),
+        &format!("return document.getElementById('{dialog}').open"),
+    )
+    .await;
+}

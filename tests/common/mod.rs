@@ -174,6 +174,18 @@ impl Sim {
             .collect()
     }
 
+    /// The machines the server runs, as (id, name), in the list's order.
+    pub async fn running(&self) -> Vec<(String, String)> {
+        let statuses = self.listed("status").await;
+        self.listed("name")
+            .await
+            .into_iter()
+            .zip(statuses)
+            .filter(|(_, (_, status))| status == "RUNNING")
+            .map(|(named, _)| named)
+            .collect()
+    }
+
     /// The worst lag, in the simulator's milliseconds, from the end of each of `ids`'s
     /// shutdowns on the server (its `POST …/stop` arrived, and a shutdown takes
     /// `takes_ms`) to when it was first shown stopped (`shown_at`, on the same clock).
@@ -448,4 +460,11 @@ pub async fn account_ids(desk: &compute_desk::desk::Desk) -> Vec<String> {
 pub async fn sign_in_by_email(desk: &compute_desk::desk::Desk, sim: &Sim) {
     desk.email_start(&sim.base, EMAIL).await.unwrap();
     desk.email_verify(&sim.latest_code().await).await.unwrap();
+}
+
+/// Switches the desk to its saved account that is not on screen (of two).
+pub async fn switch_to_the_other_account(desk: &compute_desk::desk::Desk) {
+    let view = desk.view().await;
+    let other = view.accounts.iter().find(|a| !a.active).unwrap().id.clone();
+    desk.switch_account(&other).await.unwrap();
 }

@@ -61,19 +61,30 @@ pub async fn in_the_tray() {
         .collect();
     let home = Home::new();
     let app = Desktop::launch(&home, &[], &[]).await;
-    sign_in_with_key(&app, &sims[0]).await;
-    for sim in &sims[1..] {
-        app.click(&app.text_of("#account").await).await;
-        app.click("Add account…").await;
+    let saved = || -> Vec<String> {
+        SettingsFile::in_dir(&home.config_dir())
+            .load()
+            .settings
+            .accounts
+            .iter()
+            .map(|a| a.id.clone())
+            .collect()
+    };
+    for (n, sim) in sims.iter().enumerate() {
+        if n > 0 {
+            app.click(&app.text_of("#account").await).await;
+            app.click("Add account…").await;
+        }
         sign_in_with_key(&app, sim).await;
+        // Signed in and saved (the rows of the account before may still be on screen).
+        for _ in 0..100 {
+            if saved().len() == n + 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
-    let ids: Vec<String> = SettingsFile::in_dir(&home.config_dir())
-        .load()
-        .settings
-        .accounts
-        .iter()
-        .map(|a| a.id.clone())
-        .collect();
+    let ids = saved();
     assert_eq!(ids.len(), 3, "three accounts saved: {ids:?}");
     // Each account's machines, in the order the accounts were saved (one simulator each).
     let mut machines = vec![];
