@@ -119,3 +119,63 @@ async fn a_name_given_here_names_the_machine_everywhere_for_its_account_alone() 
         .await
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_name_of_a_machine_gone_is_kept_thirty_days_then_dropped() {
+    assert_in_session();
+    let sim = Sim::start(&["--instances", "3", "--speed", "20"]);
+    let config = tempfile::tempdir().unwrap();
+    // Office hours' clock follows the simulator's, which the test moves a month on.
+    let desk = std::sync::Arc::new(compute_desk::desk::Desk::new(
+        config.path(),
+        compute_desk::vault::Vault::new("app.computedesk.test.names.gone"),
+        Policy::default(),
+        compute_desk::desk::Options {
+            clock_from: Some(sim.base.clone()),
+            ..compute_desk::desk::Options::default()
+        },
+    ));
+    let seen = common::screen::Screen::default();
+    tokio::spawn(desk.watcher().clone().run(desk.recording(seen.clone())));
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    let d = desk.clone();
+    tokio::spawn(async move { d.run_schedules(&|_| {}).await });
+    let (id, _) = sim.running().await.remove(0);
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            given_on_screen(&seen, &id).is_some()
+        })
+        .await
+    );
+    desk.set_name(&id, "Old reception PC", "").await.unwrap();
+    let kept = || std::fs::read_to_string(config.path().join("names.json")).unwrap_or_default();
+    // Still listed: nothing changes, nothing is written.
+    assert!(!desk.keep_names_current().await);
+
+    // Deleted (by anyone): once a list no longer shows it, its name is marked gone.
+    sim.client().delete_instance(&id).await.unwrap();
+    desk.watcher().update(|w| w.refresh_now()).await;
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            desk.watcher().update(|w| w.refresh_now()).await;
+            given_on_screen(&seen, &id).is_none()
+        })
+        .await,
+        "the list never stopped showing it"
+    );
+    assert!(desk.keep_names_current().await);
+    assert!(
+        kept().contains("goneSince") && kept().contains("Old reception PC"),
+        "{}",
+        kept()
+    );
+    // 29 days on: kept (the history still names it); 31: dropped.
+    sim.move_clock(Duration::from_secs(29 * 86_400)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!desk.keep_names_current().await);
+    assert!(kept().contains("Old reception PC"));
+    sim.move_clock(Duration::from_secs(2 * 86_400)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(desk.keep_names_current().await);
+    assert!(!kept().contains("Old reception PC"), "{}", kept());
+}

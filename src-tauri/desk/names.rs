@@ -1,15 +1,20 @@
 //! What people call their machines (`settings::names`), for the account on screen: given
 //! from the page, kept per account on this computer, and handed to the watcher, so that
 //! rows, confirmations, notifications and the history name a machine by its given name
-//! first and the service's beside it.
+//! first and the service's beside it; and, every ten minutes, the names of machines its
+//! list no longer shows marked gone, and dropped after 30 days (on the office-hours clock).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use super::schedules::off_thread;
 use super::Desk;
 use crate::failure::Failure;
 use crate::text::Text;
 use crate::watch::Given;
+
+/// How often the names of machines no longer listed are looked at.
+const NAMES_LOOKED_AT_EVERY: Duration = Duration::from_secs(10 * 60);
 
 impl Desk {
     /// Gives machine `machine` of the account on screen the name `name` and the note `note`
@@ -41,6 +46,52 @@ impl Desk {
         })?;
         self.show_names(self.owner.current()).await;
         Ok(())
+    }
+
+    /// Marks the names of the account on screen's machines that its last list no longer
+    /// shows as gone, and drops those gone for 30 days; true when any changed.
+    pub async fn keep_names_current(&self) -> bool {
+        let Some(account) = self.schedule_owner().await else {
+            return false;
+        };
+        let owner = self.owner.current();
+        let listed = self
+            .watcher
+            .look_for(owner, |w| {
+                w.as_read()
+                    .map(|(_, list)| list.iter().map(|i| i.id.clone()).collect::<HashSet<_>>())
+            })
+            .await
+            .flatten();
+        let Some(listed) = listed else {
+            return false;
+        };
+        let now = self.schedules.clock.now();
+        let file = self.names.clone();
+        let changed = off_thread(move || {
+            let listed: HashSet<&str> = listed.iter().map(String::as_str).collect();
+            // Written only when something changes (most looks change nothing).
+            let (mut names, _) = file.load();
+            names.listed(&account, &listed, now)
+                && file
+                    .change(|all| all.listed(&account, &listed, now))
+                    .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false);
+        if changed {
+            self.show_names(owner).await;
+        }
+        changed
+    }
+
+    /// Keeps the names current ([`Desk::keep_names_current`]) every ten minutes until the
+    /// app ends.
+    pub async fn run_names_upkeep(&self) {
+        loop {
+            tokio::time::sleep(NAMES_LOOKED_AT_EVERY).await;
+            self.keep_names_current().await;
+        }
     }
 
     /// Hands the names of the account on screen, the sign-in `owner`, to the watcher.

@@ -60,6 +60,10 @@ pub fn setup(app: &mut tauri::App, options: Options) -> Result<(), Box<dyn std::
         super::office_hours::run(handle.clone());
         // The watchful eye, for every watched account, likewise.
         super::watching::run(handle.clone());
+        let names = handle.clone();
+        tauri::async_runtime::spawn(async move {
+            names.state::<Desk>().run_names_upkeep().await;
+        });
         let news = WindowSink {
             app: handle.clone(),
         };
