@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use super::schedules::off_thread;
+use super::schedules::{off_thread, off_thread_io};
 use super::Desk;
 use crate::failure::Failure;
 use crate::text::Text;
@@ -27,16 +27,16 @@ impl Desk {
             .ok_or_else(super::not_signed_in)?;
         let file = self.names.clone();
         let (machine, name, note) = (machine.to_owned(), name.to_owned(), note.to_owned());
-        let kept = off_thread(move || file.change(|all| all.set(&account, &machine, &name, &note)))
-            .await
-            .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
-            .map_err(|e| {
-                Failure::plain(
-                    "local",
-                    Text::new("names.not_saved"),
-                    format!("The names could not be saved: {e}"),
-                )
-            })?;
+        let kept =
+            off_thread_io(move || file.change(|all| all.set(&account, &machine, &name, &note)))
+                .await
+                .map_err(|e| {
+                    Failure::plain(
+                        "local",
+                        Text::new("names.not_saved"),
+                        format!("The names could not be saved: {e}"),
+                    )
+                })?;
         kept.map_err(|problem| {
             Failure::plain(
                 "invalid",

@@ -8,6 +8,14 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
+/// `at` as this computer's clock face shows it ("19:00"): what the History says a
+/// scheduled change or a watched machine's stop happened at.
+pub(in crate::desk) fn hour_minute(at: Timestamp) -> String {
+    at.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%H:%M")
+        .to_string()
+}
+
 #[derive(Debug, Default)]
 pub struct WallClock {
     ahead_ms: AtomicU64,

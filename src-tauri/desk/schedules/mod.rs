@@ -20,6 +20,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use tokio::sync::Notify;
 
+pub(super) use clock::hour_minute;
 pub use clock::WallClock;
 pub use runner::ScheduleNews;
 pub use view::{ScheduleView, SchedulesView};
@@ -29,7 +30,7 @@ use crate::failure::Failure;
 use crate::schedule::{ClockTime, Days, Schedule};
 use crate::settings::SchedulesFile;
 use crate::text::Text;
-pub(super) use runner::off_thread;
+pub(super) use runner::{off_thread, off_thread_io};
 
 /// How long a scheduled machine is followed to its end before the app stops waiting (its
 /// history then says it is not known; a row on screen goes on following it).
@@ -70,9 +71,8 @@ impl Keeper {
         change: impl FnOnce(&mut crate::settings::Schedules) -> R + Send + 'static,
     ) -> Result<R, Failure> {
         let file = self.file.clone();
-        off_thread(move || file.change(change))
+        off_thread_io(move || file.change(change))
             .await
-            .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
             .map_err(|e| file_failure(&e))
     }
 

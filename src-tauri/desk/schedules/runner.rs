@@ -191,10 +191,7 @@ pub(super) fn by_hand(entries: &[Entry], ahead: i64) -> HashMap<String, Timestam
 /// What a decision says in the history: why a change is done now, or was not.
 fn decision_words(due: &Due, now: Timestamp) -> Option<(Text, String)> {
     let time = due.change.time.to_string();
-    let done_at = now
-        .to_zoned_datetime(jiff::tz::TimeZone::system())
-        .strftime("%H:%M")
-        .to_string();
+    let done_at = super::clock::hour_minute(now);
     let turn = due.change.turn.name();
     match due.why {
         Why::OnTime => None,
@@ -236,6 +233,15 @@ pub(super) fn left_by_hand_entry(id: &str, name: String) -> New {
         by: Some("schedule".into()),
         ..New::default()
     }
+}
+
+/// Runs the file work `f` where blocking is allowed; an error if it could not run.
+pub(in crate::desk) async fn off_thread_io<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    off_thread(f)
+        .await
+        .unwrap_or_else(|| Err(std::io::Error::other("stopped")))
 }
 
 /// Runs `f` where blocking is allowed; `None` if it could not run.

@@ -6,7 +6,7 @@
 
 use std::time::SystemTime;
 
-use super::super::schedules::off_thread;
+use super::super::schedules::{hour_minute, off_thread};
 use super::super::{Desk, DEMO_ACCOUNT};
 use super::seen::{asked_here, Left, Seen};
 use super::{lock, WatchNews};
@@ -187,13 +187,7 @@ impl Desk {
         left: Vec<Left>,
         news: &(dyn Fn(WatchNews) + Sync),
     ) {
-        let time = self
-            .schedules
-            .clock
-            .now()
-            .to_zoned_datetime(jiff::tz::TimeZone::system())
-            .strftime("%H:%M")
-            .to_string();
+        let time = hour_minute(self.schedules.clock.now());
         let judge = move |history: &mut History| {
             let mut told = vec![];
             for l in &left {
