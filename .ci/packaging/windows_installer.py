@@ -364,7 +364,9 @@ def under_wine(installer: Path, app: Path, loader: Path, names: dict) -> float:
         user_reg = (Path(tmp) / "prefix" / "user.reg").read_text(errors="replace")
         left = [str(p) for p in (folder, link) if p.exists()]
         if left or key in user_reg:
-            raise Failed(f"under Wine the uninstaller left {left or 'its registration'}")
+            inside = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+            raise Failed(f"under Wine the uninstaller left {left or 'its registration'}"
+                         + (f" (holding {inside})" if inside else ""))
         return took
 
 

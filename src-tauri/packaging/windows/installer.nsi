@@ -202,7 +202,23 @@ Section "Uninstall"
   Delete "${START_MENU_ENTRY}"
   Delete "$INSTDIR\${APP_EXE}"
   Delete "$INSTDIR\WebView2Loader.dll"
-  Delete "$INSTDIR\${UNINSTALLER}"
-  RMDir "$INSTDIR"
+  ; This uninstaller runs as a copy in the temporary folder, started by the one in $INSTDIR,
+  ; which may not have ended yet (a busy machine, a virus scanner reading it): its file is
+  ; tried again for up to ten seconds before the folder is left to the next restart.
+  StrCpy $1 0
+  ${Do}
+    ClearErrors
+    Delete "$INSTDIR\${UNINSTALLER}"
+    ${IfNot} ${FileExists} "$INSTDIR\${UNINSTALLER}"
+      ${Break}
+    ${EndIf}
+    IntOp $1 $1 + 1
+    ${If} $1 >= 100
+      Delete /REBOOTOK "$INSTDIR\${UNINSTALLER}"
+      ${Break}
+    ${EndIf}
+    Sleep 100
+  ${Loop}
+  RMDir /REBOOTOK "$INSTDIR"
   DeleteRegKey HKCU "${UNINSTALL_KEY}"
 SectionEnd
