@@ -9,7 +9,17 @@ mod common;
 use std::time::Duration;
 
 use common::{assert_in_session, eventually, signed_in_desk, Sim, KEY, SECRET};
+use compute_desk::settings::LabelChange;
 use compute_desk::watch::Policy;
+
+/// A change of a machine's name and note alone.
+fn named(name: &str, note: &str) -> LabelChange {
+    LabelChange {
+        name: Some(name.into()),
+        note: Some(note.into()),
+        ..LabelChange::default()
+    }
+}
 
 /// The row of machine `id` on the screen, as (given name, note).
 fn given_on_screen(
@@ -38,8 +48,7 @@ async fn a_name_given_here_names_the_machine_everywhere_for_its_account_alone() 
 
     desk.set_name(
         &id,
-        "  Accounting  PC ",
-        "Ana's test machine: do not delete",
+        named("  Accounting  PC ", "Ana's test machine: do not delete"),
     )
     .await
     .unwrap();
@@ -56,7 +65,10 @@ async fn a_name_given_here_names_the_machine_everywhere_for_its_account_alone() 
         given_on_screen(&seen, &id)
     );
     // Too long: refused, said, and the name kept stays.
-    let refused = desk.set_name(&id, &"x".repeat(81), "").await.unwrap_err();
+    let refused = desk
+        .set_name(&id, named(&"x".repeat(81), ""))
+        .await
+        .unwrap_err();
     assert_eq!(refused.text.key, "names.problem.name_too_long");
     assert_eq!(given_on_screen(&seen, &id), Some(shown.clone()));
 
@@ -111,7 +123,7 @@ async fn a_name_given_here_names_the_machine_everywhere_for_its_account_alone() 
         kept.contains("Accounting PC") && !kept.contains(SECRET),
         "{kept}"
     );
-    desk.set_name(&id, "", "").await.unwrap();
+    desk.set_name(&id, named("", "")).await.unwrap();
     assert!(
         eventually(Duration::from_secs(5), || async {
             given_on_screen(&seen, &id) == Some((None, None))
@@ -147,7 +159,9 @@ async fn the_name_of_a_machine_gone_is_kept_thirty_days_then_dropped() {
         })
         .await
     );
-    desk.set_name(&id, "Old reception PC", "").await.unwrap();
+    desk.set_name(&id, named("Old reception PC", ""))
+        .await
+        .unwrap();
     let kept = || std::fs::read_to_string(config.path().join("names.json")).unwrap_or_default();
     // Still listed: nothing changes, nothing is written.
     assert!(!desk.keep_names_current().await);

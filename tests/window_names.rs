@@ -1,15 +1,17 @@
 //! Names in the real window: a machine named by keyboard alone from its details, then
 //! seen by that name (the service's beside it) on its row, found by either name, in the
 //! shutdown's confirmation, in the desktop notification when it has shut down with the
-//! window away, and in the History. Run with `bash .ci/session cargo test`.
+//! window away, and in the History; and a group made by keyboard, a favourite on top, the
+//! group shown alone and shut down as one bulk (its confirmation naming group, count and
+//! account), then the list grouped by group. Run with `bash .ci/session cargo test`.
 
 mod common;
 
 use std::time::Duration;
 
 use common::desktop::{
-    from_details_by_keyboard, hide_window, one_window_at_a_time, press, show_window,
-    sign_in_with_key, sim_with, Desktop, Home,
+    from_details_by_keyboard, hide_window, one_window_at_a_time, press, press_key, show_window,
+    sign_in_with_key, sim_with, tab_to, Desktop, Home,
 };
 use common::notifications::Notifications;
 
@@ -32,8 +34,15 @@ async fn a_machine_named_by_keyboard_is_called_so_on_its_row_confirmation_notifi
     sign_in_with_key(&app, &sim).await;
     app.until_state("web-1", "● Running").await;
 
-    // Its details, from its name, by keyboard; then "Name and note…".
-    from_details_by_keyboard(&app, "web-1", "Name and note of web-1…", 20, "name-dialog").await;
+    // Its details, from its name, by keyboard; then "Name, note and groups…".
+    from_details_by_keyboard(
+        &app,
+        "web-1",
+        "Name, note and groups of web-1…",
+        20,
+        "name-dialog",
+    )
+    .await;
     assert_eq!(app.focused().await, "Name", "the dialog opens on the name");
     press(
         &app,
@@ -131,5 +140,151 @@ async fn a_machine_named_by_keyboard_is_called_so_on_its_row_confirmation_notifi
             .contains("Shut down Accounting PC (web-1)"),
         "{entry}"
     );
+    app.quit().await;
+}
+
+/// The table's lines as shown: a heading's words, or a machine's name.
+async fn lines(app: &Desktop) -> Vec<String> {
+    let lines = app
+        .js("return [...document.querySelectorAll('#rows tr.machine, #rows tr.group-heading')].map((t) => t.classList.contains('group-heading') ? '# ' + t.innerText.trim() : t.querySelector('.name-button').textContent);")
+        .await;
+    serde_json::from_value(lines).unwrap()
+}
+
+/// Chooses in the toolbar's "Show" by keyboard: focus on it from the search box, then the
+/// arrow key `arrow` pressed `times`.
+async fn show_by_keyboard(app: &Desktop, arrow: char, times: usize) {
+    app.js("document.getElementById('search').focus(); return true;")
+        .await;
+    tab_to(app, "Show", 3).await;
+    for _ in 0..times {
+        press_key(app, arrow).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_made_by_keyboard_is_shown_alone_shut_down_as_one_bulk_and_grouped() {
+    let _one = one_window_at_a_time();
+    let sim = sim_with(&["--speed", "2", "--instances", "6"]);
+    let home = Home::new();
+    let app = Desktop::launch(&home, &[], &[]).await;
+    sign_in_with_key(&app, &sim).await;
+    let running: Vec<String> = sim.running().await.into_iter().map(|(_, n)| n).collect();
+    assert!(
+        running.len() >= 3,
+        "the simulator's running machines: {running:?}"
+    );
+    let (first, second) = (running[0].clone(), running[1].clone());
+    for name in &running {
+        app.until_state(name, "● Running").await;
+    }
+
+    // Both put in "Accounting" by keyboard; the second made a favourite too.
+    for (name, favourite) in [(&first, false), (&second, true)] {
+        from_details_by_keyboard(
+            &app,
+            name,
+            &format!("Name, note and groups of {name}…"),
+            60,
+            "name-dialog",
+        )
+        .await;
+        tab_to(&app, "Groups (separated by commas)", 4).await;
+        press(&app, &["Accounting"]).await;
+        if favourite {
+            press(&app, &["\u{e004}"]).await;
+            assert_eq!(
+                app.focused().await,
+                "Favourite: always at the top of the list"
+            );
+            press(&app, &["\u{e00d}"]).await;
+            app.screenshot("34-groups-and-favourite").await;
+            tab_to(&app, "Save", 4).await;
+        }
+        press(&app, &["\u{e007}"]).await;
+        app.until(
+            "the dialog closed",
+            "return !document.getElementById('name-dialog').open",
+        )
+        .await;
+    }
+    // The favourite on top, with its star; both show their group.
+    app.until(
+        "the favourite on top",
+        &format!(
+            "const t = document.querySelector('#rows tr.machine'); \
+             return !!t && t.querySelector('.name-button').textContent === {} && !!t.querySelector('.favourite');",
+            serde_json::json!(second)
+        ),
+    )
+    .await;
+    let tags = app
+        .js("return [...document.querySelectorAll('#rows tr.machine')].filter((t) => t.querySelector('.group-tag')?.textContent === 'Accounting').length;")
+        .await;
+    assert_eq!(tags, 2, "both rows show their group");
+
+    // The group alone, chosen by keyboard: All machines → Favourites → Grouped → Accounting.
+    show_by_keyboard(&app, '\u{e015}', 3).await;
+    let bar = app.shown_text("the group's bar", "#group-bar-text").await;
+    assert_eq!(bar, "Group “Accounting”: 2 machines");
+    assert_eq!(lines(&app).await, [second.clone(), first.clone()]);
+    app.screenshot("34-one-group-shown").await;
+
+    // Shut down as one bulk: the confirmation names the group, its count and the account.
+    app.click("Shut down the group").await;
+    let title = app
+        .until(
+            "the confirmation",
+            "const d = document.getElementById('confirm'); return d.open ? document.getElementById('confirm-title').innerText : '';",
+        )
+        .await;
+    assert_eq!(title, "Shut down the group “Accounting” (2 machines)?");
+    let account = app.text_of("#confirm-account").await;
+    assert!(account.starts_with("In "), "the account said: {account:?}");
+    app.click("Shut down").await;
+    for name in [&first, &second] {
+        app.until_state(name, "■ Stopped").await;
+    }
+    // (A machine still provisioning may have come to run meanwhile.)
+    let still: Vec<String> = sim.running().await.into_iter().map(|(_, n)| n).collect();
+    assert!(
+        running[2..].iter().all(|n| still.contains(n))
+            && !still.contains(&first)
+            && !still.contains(&second),
+        "only the group's machines were shut down: running before {running:?}, now {still:?}"
+    );
+    app.until(
+        "the bulk's results",
+        "return document.getElementById('results').open",
+    )
+    .await;
+    // (Whatever has the focus as it opens: a row drawn again may not be there.)
+    press_key(&app, '\u{e00c}').await;
+
+    // Grouped by group: a heading over each group, a machine under each of its groups,
+    // those in none last.
+    show_by_keyboard(&app, '\u{e013}', 1).await;
+    app.until(
+        "the grouped list",
+        "return document.querySelectorAll('#rows tr.group-heading').length === 2",
+    )
+    .await;
+    let mut expected = vec![
+        "# Accounting · 2 machines".to_string(),
+        second.clone(),
+        first.clone(),
+    ];
+    let mut rest: Vec<String> = sim
+        .listed("name")
+        .await
+        .into_iter()
+        .map(|(_, n)| n)
+        .filter(|n| *n != first && *n != second)
+        .collect();
+    rest.sort();
+    expected.push(format!("# In no group · {} machines", rest.len()));
+    expected.extend(rest);
+    assert_eq!(lines(&app).await, expected);
+    app.screenshot("34-grouped-by-group").await;
     app.quit().await;
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::schedules::{off_thread, off_thread_io};
 use super::Desk;
 use crate::failure::Failure;
+use crate::settings::LabelChange;
 use crate::text::Text;
 use crate::watch::Given;
 
@@ -17,26 +18,25 @@ use crate::watch::Given;
 const NAMES_LOOKED_AT_EVERY: Duration = Duration::from_secs(10 * 60);
 
 impl Desk {
-    /// Gives machine `machine` of the account on screen the name `name` and the note `note`
-    /// (both empty: forgets them); its row shows them at once. Nothing is kept when either
-    /// cannot be, and the page keeps what was typed.
-    pub async fn set_name(&self, machine: &str, name: &str, note: &str) -> Result<(), Failure> {
+    /// Changes what machine `machine` of the account on screen is called (its name, note,
+    /// groups, favourite: each part given is set, the others stay); its row shows it at
+    /// once. Nothing is kept when any part cannot be, and the page keeps what was typed.
+    pub async fn set_name(&self, machine: &str, change: LabelChange) -> Result<(), Failure> {
         let account = self
             .schedule_owner()
             .await
             .ok_or_else(super::not_signed_in)?;
         let file = self.names.clone();
-        let (machine, name, note) = (machine.to_owned(), name.to_owned(), note.to_owned());
-        let kept =
-            off_thread_io(move || file.change(|all| all.set(&account, &machine, &name, &note)))
-                .await
-                .map_err(|e| {
-                    Failure::plain(
-                        "local",
-                        Text::new("names.not_saved"),
-                        format!("The names could not be saved: {e}"),
-                    )
-                })?;
+        let machine = machine.to_owned();
+        let kept = off_thread_io(move || file.change(|all| all.set(&account, &machine, &change)))
+            .await
+            .map_err(|e| {
+                Failure::plain(
+                    "local",
+                    Text::new("names.not_saved"),
+                    format!("The names could not be saved: {e}"),
+                )
+            })?;
         kept.map_err(|problem| {
             Failure::plain(
                 "invalid",
@@ -108,6 +108,8 @@ impl Desk {
                     Given {
                         name: label.name,
                         note: label.note,
+                        groups: label.groups,
+                        favourite: label.favourite,
                     },
                 );
             }

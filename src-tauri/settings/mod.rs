@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::Text;
 use file::JsonFile;
-pub use names::{Label, NameBook, NameProblem, Names, NamesFile};
+pub use names::{Label, LabelChange, NameBook, NameProblem, Names, NamesFile};
 pub use schedules::{Book, Schedules, SchedulesFile};
 
 /// How many network configurations the Create dialog remembers.

@@ -1,6 +1,6 @@
 //! What people call their machines, per account, kept on this computer in `names.json`
-//! beside the settings (no secret in it): a given name and a one-line note for any machine
-//! (ThreatWinds names each after its id). A machine no longer listed keeps its name for
+//! beside the settings (no secret in it): a given name, a one-line note, the groups it is
+//! in and whether it is a favourite, for any machine (ThreatWinds names each after its id). A machine no longer listed keeps its name for
 //! [`KEEP_GONE_DAYS`] days, so that the history still names it, then it is dropped; names
 //! are kept by the machine's id, so a new machine never inherits a dead one's name. Like
 //! `schedules.json`, read afresh before every change, so the app and the command line never
@@ -22,6 +22,10 @@ pub const NAMES_VERSION: u32 = 1;
 pub const NAME_MAX: usize = 80;
 /// The longest note, in characters.
 pub const NOTE_MAX: usize = 200;
+/// The longest group name, in characters.
+pub const GROUP_MAX: usize = 40;
+/// The most groups one machine is in.
+pub const GROUPS_PER_MACHINE: usize = 20;
 /// The most machines one account keeps names for.
 pub const MACHINES_MAX: usize = 20_000;
 /// How long the name of a machine no longer listed is kept.
@@ -52,6 +56,13 @@ pub struct Label {
     /// One line ("Ana's test machine: do not delete").
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// The groups it is in ("Accounting", "Test lab"), each once, in the order people
+    /// read them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    /// Kept at the top of the list.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub favourite: bool,
     /// When a list first no longer showed the machine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gone_since: Option<Timestamp>,
@@ -59,8 +70,44 @@ pub struct Label {
 
 impl Label {
     fn is_empty(&self) -> bool {
-        self.name.is_empty() && self.note.is_empty()
+        self.name.is_empty() && self.note.is_empty() && self.groups.is_empty() && !self.favourite
     }
+}
+
+/// A change to what a machine is called: each part given is set (an empty one forgets it),
+/// each left out stays as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LabelChange {
+    pub name: Option<String>,
+    pub note: Option<String>,
+    pub groups: Option<Vec<String>>,
+    pub favourite: Option<bool>,
+}
+
+/// Group names as kept: each one line, none empty, each once whatever its case (the first
+/// spelling kept), in the order people read them.
+fn group_names(groups: &[String]) -> Result<Vec<String>, NameProblem> {
+    let mut kept: Vec<String> = Vec::new();
+    for group in groups.iter().map(|g| one_line(g)) {
+        if group.is_empty() {
+            continue;
+        }
+        if group.chars().count() > GROUP_MAX {
+            return Err(NameProblem("names.problem.group_too_long"));
+        }
+        if !kept
+            .iter()
+            .any(|k| k.to_lowercase() == group.to_lowercase())
+        {
+            kept.push(group);
+        }
+    }
+    if kept.len() > GROUPS_PER_MACHINE {
+        return Err(NameProblem("names.problem.too_many_groups"));
+    }
+    kept.sort_by_key(|g| g.to_lowercase());
+    Ok(kept)
 }
 
 /// Why a name or a note cannot be kept: a catalog key.
@@ -78,31 +125,42 @@ impl Names {
         self.accounts.get(account)
     }
 
-    /// Gives machine `machine` of `account` the name `name` and the note `note` (both
-    /// empty: forgets it).
+    /// Changes what machine `machine` of `account` is called (everything empty: forgets
+    /// it). Nothing changes when any part cannot be kept.
     pub fn set(
         &mut self,
         account: &str,
         machine: &str,
-        name: &str,
-        note: &str,
+        change: &LabelChange,
     ) -> Result<(), NameProblem> {
-        let (name, note) = (one_line(name), one_line(note));
-        if name.chars().count() > NAME_MAX {
-            return Err(NameProblem("names.problem.name_too_long"));
-        }
-        if note.chars().count() > NOTE_MAX {
-            return Err(NameProblem("names.problem.note_too_long"));
-        }
         if machine.trim().is_empty() {
             return Err(NameProblem("names.problem.no_machine"));
         }
-        let book = self.accounts.entry(account.to_owned()).or_default();
+        let was = self
+            .of(account)
+            .and_then(|b| b.machines.get(machine))
+            .cloned()
+            .unwrap_or_default();
+        let name = change.name.as_deref().map_or(was.name, one_line);
+        if name.chars().count() > NAME_MAX {
+            return Err(NameProblem("names.problem.name_too_long"));
+        }
+        let note = change.note.as_deref().map_or(was.note, one_line);
+        if note.chars().count() > NOTE_MAX {
+            return Err(NameProblem("names.problem.note_too_long"));
+        }
+        let groups = match &change.groups {
+            Some(groups) => group_names(groups)?,
+            None => was.groups,
+        };
         let label = Label {
             name,
             note,
+            groups,
+            favourite: change.favourite.unwrap_or(was.favourite),
             gone_since: None,
         };
+        let book = self.accounts.entry(account.to_owned()).or_default();
         if label.is_empty() {
             book.machines.remove(machine);
         } else if book.machines.len() >= MACHINES_MAX && !book.machines.contains_key(machine) {
@@ -114,6 +172,26 @@ impl Names {
             self.accounts.remove(account);
         }
         Ok(())
+    }
+
+    /// The groups `account`'s machines are in, each with how many machines it holds, in
+    /// the order people read them.
+    pub fn groups(&self, account: &str) -> Vec<(String, usize)> {
+        let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        for label in self
+            .of(account)
+            .map(|b| b.machines.values())
+            .into_iter()
+            .flatten()
+        {
+            for group in &label.groups {
+                counts
+                    .entry(group.to_lowercase())
+                    .or_insert_with(|| (group.clone(), 0))
+                    .1 += 1;
+            }
+        }
+        counts.into_values().collect()
     }
 
     /// `account`'s whole list was read at `now` and showed the machines `listed`: a named
@@ -187,6 +265,14 @@ impl NamesFile {
 mod tests {
     use super::*;
 
+    fn named(name: &str, note: &str) -> LabelChange {
+        LabelChange {
+            name: Some(name.into()),
+            note: Some(note.into()),
+            ..LabelChange::default()
+        }
+    }
+
     fn at(day: i64) -> Timestamp {
         Timestamp::from_second(1_800_000_000 + day * 86_400).unwrap()
     }
@@ -198,8 +284,7 @@ mod tests {
             .set(
                 "acc",
                 "m1",
-                "  Accounting\n PC ",
-                "Ana's test machine:\tdo not delete",
+                &named("  Accounting\n PC ", "Ana's test machine:\tdo not delete"),
             )
             .unwrap();
         let label = &names.of("acc").unwrap().machines["m1"];
@@ -207,7 +292,7 @@ mod tests {
         assert_eq!(label.note, "Ana's test machine: do not delete");
         let long = "x".repeat(NAME_MAX + 1);
         assert_eq!(
-            names.set("acc", "m1", &long, ""),
+            names.set("acc", "m1", &named(&long, "")),
             Err(NameProblem("names.problem.name_too_long"))
         );
         assert_eq!(
@@ -216,9 +301,11 @@ mod tests {
             "kept as it was"
         );
         // A name of the longest length in characters, not bytes.
-        names.set("acc", "m2", &"ñ".repeat(NAME_MAX), "").unwrap();
-        names.set("acc", "m1", " ", "").unwrap();
-        names.set("acc", "m2", "", "").unwrap();
+        names
+            .set("acc", "m2", &named(&"ñ".repeat(NAME_MAX), ""))
+            .unwrap();
+        names.set("acc", "m1", &named(" ", "")).unwrap();
+        names.set("acc", "m2", &named("", "")).unwrap();
         assert!(
             names.of("acc").is_none(),
             "nothing named: the account's book goes"
@@ -226,10 +313,73 @@ mod tests {
     }
 
     #[test]
+    fn groups_are_kept_once_each_in_reading_order_and_parts_left_out_stay() {
+        let mut names = Names::default();
+        names.set("acc", "m1", &named("Accounting PC", "")).unwrap();
+        let groups = |g: &[&str]| LabelChange {
+            groups: Some(g.iter().map(|s| s.to_string()).collect()),
+            ..LabelChange::default()
+        };
+        names
+            .set(
+                "acc",
+                "m1",
+                &groups(&["Test lab", " accounting ", "", "TEST  LAB"]),
+            )
+            .unwrap();
+        let label = &names.of("acc").unwrap().machines["m1"];
+        assert_eq!(label.groups, ["accounting", "Test lab"]);
+        assert_eq!(label.name, "Accounting PC", "a name left out stays");
+        names
+            .set(
+                "acc",
+                "m2",
+                &LabelChange {
+                    favourite: Some(true),
+                    ..groups(&["Accounting"])
+                },
+            )
+            .unwrap();
+        assert!(names.of("acc").unwrap().machines["m2"].favourite);
+        assert_eq!(
+            names.groups("acc"),
+            [("accounting".to_string(), 2), ("Test lab".to_string(), 1)]
+        );
+        let long = "g".repeat(GROUP_MAX + 1);
+        assert_eq!(
+            names.set("acc", "m1", &groups(&[&long])),
+            Err(NameProblem("names.problem.group_too_long"))
+        );
+        let many: Vec<String> = (0..=GROUPS_PER_MACHINE).map(|i| format!("g{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            names.set("acc", "m1", &groups(&many)),
+            Err(NameProblem("names.problem.too_many_groups"))
+        );
+        assert_eq!(
+            names.of("acc").unwrap().machines["m1"].groups.len(),
+            2,
+            "kept as it was"
+        );
+        // A favourite in no group and with no name is still kept; unmarked, it goes.
+        names
+            .set(
+                "acc",
+                "m2",
+                &LabelChange {
+                    favourite: Some(false),
+                    ..groups(&[])
+                },
+            )
+            .unwrap();
+        assert!(!names.of("acc").unwrap().machines.contains_key("m2"));
+    }
+
+    #[test]
     fn a_machine_no_longer_listed_keeps_its_name_thirty_days_then_it_is_dropped() {
         let mut names = Names::default();
-        names.set("acc", "m1", "Accounting PC", "").unwrap();
-        names.set("acc", "m2", "Test lab", "").unwrap();
+        names.set("acc", "m1", &named("Accounting PC", "")).unwrap();
+        names.set("acc", "m2", &named("Test lab", "")).unwrap();
         assert!(!names.listed("acc", &HashSet::from(["m1", "m2"]), at(0)));
         // m2 is gone from day 1; back on day 2; gone again from day 3.
         assert!(names.listed("acc", &HashSet::from(["m1"]), at(1)));
@@ -264,7 +414,10 @@ mod tests {
         let names: Names = serde_json::from_str(example).unwrap();
         assert_eq!(names.version, NAMES_VERSION);
         let book = names.of("3f6c1a2b9d8e7f40").unwrap();
-        assert_eq!(book.machines["tw-550e84-a1b2c3d4"].name, "Accounting PC");
+        let accounting = &book.machines["tw-550e84-a1b2c3d4"];
+        assert_eq!(accounting.name, "Accounting PC");
+        assert_eq!(accounting.groups, ["Accounting", "Test lab"]);
+        assert!(accounting.favourite);
         assert_eq!(
             book.machines["tw-550e84-e5f6a7b8"].gone_since,
             Some("2026-12-01T09:30:00Z".parse().unwrap())
@@ -279,10 +432,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let app = NamesFile::in_dir(dir.path());
         let cli = NamesFile::in_dir(dir.path());
-        app.change(|n| n.set("acc", "m1", "Accounting PC", ""))
+        app.change(|n| n.set("acc", "m1", &named("Accounting PC", "")))
             .unwrap()
             .unwrap();
-        cli.change(|n| n.set("acc", "m2", "Test lab", ""))
+        cli.change(|n| n.set("acc", "m2", &named("Test lab", "")))
             .unwrap()
             .unwrap();
         let (names, warning) = app.load();

@@ -27,6 +27,12 @@ pub struct Row {
     /// The one-line note a person gave it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The groups a person put it in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    /// Kept at the top of the list.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub favourite: bool,
     /// The server's word, verbatim.
     pub status: String,
     /// running, stopped, busy, error or unknown: picks the icon and colour.
@@ -203,6 +209,8 @@ impl LiveList {
             name: i.display_name().to_owned(),
             given: given.and_then(|g| said(&g.name)),
             note: given.and_then(|g| said(&g.note)),
+            groups: given.map(|g| g.groups.clone()).unwrap_or_default(),
+            favourite: given.is_some_and(|g| g.favourite),
             status: i.status.as_wire().to_owned(),
             state,
             state_label: match i.status.label_key() {

@@ -6,7 +6,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::desk::{ActionResult, AppView, CreateOptions, Desk, HistoryView, Planned};
 use crate::failure::Failure;
-use crate::settings::SortPreference;
+use crate::settings::{LabelChange, SortPreference};
 use crate::watch::{Row, Snapshot};
 
 use super::first_screen::FirstAsk;
@@ -361,13 +361,13 @@ mod tests {
     }
 }
 
-/// Gives a machine of the account on screen a name and a note (both empty: forgets them).
+/// Changes what a machine of the account on screen is called: its name, note, groups and
+/// whether it is a favourite (each part left out stays; all empty: forgotten).
 #[tauri::command]
 pub async fn set_name(
     desk: State<'_, Desk>,
     machine: String,
-    name: String,
-    note: String,
+    change: LabelChange,
 ) -> Result<(), Failure> {
-    desk.set_name(&machine, &name, &note).await
+    desk.set_name(&machine, change).await
 }

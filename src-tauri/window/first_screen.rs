@@ -51,8 +51,12 @@ pub fn first_screen(snapshot: &Snapshot, ask: &FirstAsk, lang: Lang) -> Option<F
     let order = |a: &Keyed, b: &Keyed| {
         let c = a.key.cmp(&b.key).then_with(|| natural(&a.name, &b.name));
         let c = if ask.descending { c.reverse() } else { c };
-        // The page's sort is stable: rows alike in all keep the list's order.
-        c.then(a.index.cmp(&b.index))
+        // Favourites on top, either way; the page's sort is stable: rows alike in all keep
+        // the list's order.
+        b.favourite
+            .cmp(&a.favourite)
+            .then(c)
+            .then(a.index.cmp(&b.index))
     };
     keyed.select_nth_unstable_by(rows - 1, order);
     keyed.truncate(rows);
@@ -74,8 +78,10 @@ pub fn first_screen(snapshot: &Snapshot, ask: &FirstAsk, lang: Lang) -> Option<F
     })
 }
 
-/// A row's place in the page's order: its key, its name in lower case, where it was.
+/// A row's place in the page's order: a favourite or not, its key, its name in lower case,
+/// where it was.
 struct Keyed {
+    favourite: bool,
     key: Key,
     name: Vec<u16>,
     index: usize,
@@ -130,7 +136,12 @@ fn keys(rows: &[Row], column: &str, lang: Lang) -> Option<Vec<Keyed>> {
                 "createdAt" => Key::Time(created_ms(r.created_at.as_deref())?),
                 _ => return None,
             };
-            Some(Keyed { key, name, index })
+            Some(Keyed {
+                favourite: r.favourite,
+                key,
+                name,
+                index,
+            })
         })
         .collect()
 }
@@ -204,7 +215,8 @@ mod tests {
 
     /// Rows whose keys hit every rule: numbers of different lengths and leading zeros,
     /// case, letters beyond ASCII, missing values, ties broken by name, names alike, and
-    /// names given by people (ordered by them, not by the service's).
+    /// names given by people (ordered by them, not by the service's), and favourites (on
+    /// top either way).
     fn rows() -> Vec<Row> {
         let names = [
             "web-10",
@@ -284,6 +296,8 @@ mod tests {
                     "db-10",
                 ];
                 r.given = (i % 5 == 1).then(|| given[i / 5].into());
+                // Favourites, named and not, that every order keeps on top.
+                r.favourite = i % 7 == 3;
                 r
             })
             .collect()

@@ -70,13 +70,18 @@ async function pacedLine(action, n) {
   }
 }
 
-/** Asks where the action cannot be undone or loses work; true to go ahead. */
-async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ rows) {
+/**
+ * Asks where the action cannot be undone or loses work (and before any action on a whole
+ * group, which it names); true to go ahead.
+ * @param {string} action @param {Row[]} rows @param {string|null} group
+ */
+async function confirmAction(action, rows, group) {
   // One machine is named as a person knows it, the service's name beside.
-  const one = rows.length === 1 ? shownName(rows[0]) : null;
+  const one = rows.length === 1 && group === null ? shownName(rows[0]) : null;
   // Deleting one asks for the name it is shown by: the given one, where there is one.
   const typed = rows.length === 1 ? rows[0].given || rows[0].name : String(rows.length);
-  const what = one || count(rows.length, 'machines');
+  const many = count(rows.length, 'machines');
+  const what = group !== null ? t('groups.what', { group, what: many }) : one || many;
   // One machine or several: their own sentences, since both languages say them otherwise.
   const n = one ? 'one' : 'many';
   const { confirm } = await dialogs();
@@ -85,7 +90,7 @@ async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ 
   const and = (/** @type {string} */ text) => [text, paced].filter(Boolean).join(' ');
   switch (action) {
     case 'start':
-      return !paced || confirm({ title: t('confirm.start.title', { what }), text: paced, ok: actionWord('start') });
+      return (!paced && group === null) || confirm({ title: t('confirm.start.title', { what }), text: paced || t('groups.start_text'), ok: actionWord('start') });
     case 'stop':
       return confirm({ title: t('confirm.stop.title', { what }), text: and(t(`confirm.stop.text_${n}`)), ok: actionWord('stop') });
     case 'restart':
@@ -105,14 +110,17 @@ async function confirmAction(/** @type {string} */ action, /** @type {Row[]} */ 
   }
 }
 
-/** @param {string[]} ids @param {string} action */
-export async function act(ids, action) {
+/**
+ * @param {string[]} ids @param {string} action
+ * @param {string|null} [group] the group these are, said in the confirmation
+ */
+export async function act(ids, action, group = null) {
   const rows = /** @type {Row[]} */ (ids.map(byId).filter((r) => r && r.can[action]));
   if (rows.length === 0) {
     toast(t(`action.none_can.${action}`));
     return;
   }
-  if (!(await confirmAction(action, rows))) return;
+  if (!(await confirmAction(action, rows, group))) return;
   // The account the run belongs to: its results are shown only while it is on screen.
   const owner = onScreenKey();
   // What it does ("Stopping…"); the snapshot says "Waiting…" instead for a machine
@@ -136,7 +144,7 @@ export async function act(ids, action) {
   for (const r of rows) state.optimistic.set(r.id, { label: progress, untilSeq: planned.seq });
   for (const skipped of planned.skipped) state.optimistic.delete(skipped.id);
   settleOptimistic();
-  if (ids.length > 1) state.selected.clear();
+  if (ids.length > 1 && group === null) state.selected.clear();
   queueRender();
   if (ids.length > 1) {
     const results = await call('run_results', { run: planned.run });

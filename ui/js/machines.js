@@ -16,6 +16,7 @@ import { closeAll } from './dialogs.js';
 import * as keys from './keys.js';
 import * as tips from './tip.js';
 import * as schedules from './schedules.js';
+import * as groups from './groups.js';
 
 /** @typedef {import('./screen.js').Row} Row */
 /** @typedef {import('./ipc.js').Failure} Failure */
@@ -41,7 +42,7 @@ function renderEmpty() {
     empty.hidden = false;
     empty.replaceChildren(
       h('h2', { text: t('list.no_match') }),
-      h('p', { text: state.search ? t(state.filter ? 'list.no_name_in_state' : 'list.no_name', { search: state.search }) : t('list.no_state') }),
+      h('p', { text: state.search ? t(state.filter ? 'list.no_name_in_state' : 'list.no_name', { search: state.search }) : state.filter ? t('list.no_state') : t('groups.none_shown') }),
       h('button', { type: 'button', text: t('list.show_all'), onclick: clearFilters }),
     );
   } else {
@@ -144,6 +145,8 @@ function renderBanners() {
 
 
 export function render() {
+  // Before the rows: a group no machine is in any more is no longer chosen.
+  groups.renderGroupChoice();
   recompute();
   renderEmpty();
   // Before the rows: the panel takes room from the table, which decides its columns.
@@ -289,6 +292,16 @@ export function setup() {
     search.dispatchEvent(new Event('input'));
     search.focus();
   });
+  $('group-filter').addEventListener('change', (/** @type {Event} */ e) => {
+    groups.choose(/** @type {HTMLSelectElement} */ (e.target).value);
+    $('scroller').scrollTop = 0;
+    render();
+  });
+  for (const b of document.querySelectorAll('[data-group-bulk]')) {
+    // The whole group, whatever the search and the state filter show: named, counted and
+    // the account said in the confirmation.
+    b.addEventListener('click', () => act(groups.machinesOfChosenGroup(), /** @type {string} */ (/** @type {HTMLElement} */ (b).dataset.groupBulk), groups.chosenGroup()));
+  }
   $('state-filter').addEventListener('change', (/** @type {Event} */ e) => {
     state.filter = /** @type {HTMLSelectElement} */ (e.target).value;
     $('scroller').scrollTop = 0;

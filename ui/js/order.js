@@ -19,9 +19,9 @@ export function sortKey(r, column) {
 }
 
 /**
- * `all` in the order of `column` (ties by the name read first), with what a search finds
- * each by in lower case: its given name and the service's. The sort is stable: rows alike
- * in every key keep their order.
+ * `all` in the order of `column` (ties by the name read first), favourites on top either
+ * way, with what a search finds each by in lower case: its given name and the service's.
+ * The sort is stable: rows alike in every key keep their order.
  * @param {Row[]} all @param {string} column @param {boolean} descending
  * @returns {{rows: Row[], names: string[]}}
  */
@@ -36,7 +36,7 @@ export function sortRows(all, column, descending) {
     const x = a.k;
     const y = b.k;
     const c = typeof x === 'number' && typeof y === 'number' ? x - y : naturalCompare(String(x), String(y));
-    return (c || naturalCompare(a.name, b.name)) * dir;
+    return (b.r.favourite ? 1 : 0) - (a.r.favourite ? 1 : 0) || (c || naturalCompare(a.name, b.name)) * dir;
   });
   return { rows: keyed.map((e) => e.r), names: keyed.map((e) => e.found) };
 }

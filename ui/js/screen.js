@@ -7,7 +7,7 @@ import { toast } from './feedback.js';
 import { t } from './i18n.js';
 
 /** @typedef {import('./ipc.js').Failure} Failure */
-/** @typedef {{id: string, name: string, given?: string, note?: string, status: string, state: string, stateLabel: string, zone: string|null, machineType: string|null, machineTypeFull: string|null, externalIp: string|null, internalIp: string|null, templateId: string|null, createdAt: string|null, pending: {action: string, label: string, slow: boolean}|null, error: Failure|null, can: Record<string, boolean>}} Row */
+/** @typedef {{id: string, name: string, given?: string, note?: string, groups?: string[], favourite?: boolean, status: string, state: string, stateLabel: string, zone: string|null, machineType: string|null, machineTypeFull: string|null, externalIp: string|null, internalIp: string|null, templateId: string|null, createdAt: string|null, pending: {action: string, label: string, slow: boolean}|null, error: Failure|null, can: Record<string, boolean>}} Row */
 
 /**
  * A machine as a person names it: the name given on this computer with the service's
@@ -21,9 +21,13 @@ export function shownName(r) {
 export const state = {
   /** @type {any} */ snapshot: { seq: 0, loaded: false, machines: [] },
   /** @type {Row[]} */ shown: [],
+  /** The table's lines: the rows shown, or, grouped by group, headings and rows under them. */
+  /** @type {any[]} */ lines: [],
   /** @type {number[]} */ offsets: [0],
   search: '',
   filter: '',
+  /** The "Show" choice (groups.js): every machine, the favourites, grouped, or one group. */
+  group: '',
   /** @type {{column: string, descending: boolean}} */ sort: { column: 'name', descending: false },
   /** @type {Set<string>} */ selected: new Set(),
   /** @type {string|null} */ detail: null,
@@ -107,6 +111,7 @@ export function openDetail(id) {
 export function clearFilters() {
   state.search = '';
   state.filter = '';
+  state.group = '';
   /** @type {HTMLInputElement} */ ($('search')).value = '';
   /** @type {HTMLSelectElement} */ ($('state-filter')).value = '';
   queueRender();

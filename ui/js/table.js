@@ -11,9 +11,21 @@ import { t, tx, language } from './i18n.js';
 import { state, queueRender, byId, openDetail, shownName } from './screen.js';
 import { actionButtons } from './actions.js';
 import { nextChangeMark, version as schedulesVersion } from './schedules.js';
+import { GROUPED, keeps, headingElement } from './groups.js';
+import { groupedLayout } from './grouping.js';
 
 /** @typedef {import('./screen.js').Row} Row */
 /** @typedef {import('./ipc.js').Failure} Failure */
+/** @typedef {import('./groups.js').Heading} Heading */
+/** @typedef {import('./groups.js').InGroup} InGroup */
+/** One line of the table: a machine's row, or, grouped by group, a heading or a machine under one. @typedef {Row|Heading|InGroup} Line */
+
+/** @param {Line} line @returns {line is Heading} */
+const isHeading = (line) => 'header' in line;
+/** The machine of a line that is not a heading. @param {Row|InGroup} line @returns {Row} */
+const rowOf = (line) => ('section' in line ? line.r : line);
+/** Which drawn row a line is: a machine under a heading is drawn once per heading. @param {Line} line */
+const lineKey = (line) => (isHeading(line) ? `\u0001${line.header}` : 'section' in line ? `${line.section}\u0000${line.r.id}` : line.id);
 
 const ROW = 40;
 const ERROR_ROW = 44;
@@ -61,7 +73,7 @@ function patchSorted(all) {
     const i = sorted.at.get(r.id);
     if (i === undefined) return false;
     const old = sorted.rows[i];
-    if (old.name !== r.name || old.given !== r.given || String(sortKey(old, sorted.column)) !== String(sortKey(r, sorted.column))) return false;
+    if (old.name !== r.name || old.given !== r.given || !old.favourite !== !r.favourite || String(sortKey(old, sorted.column)) !== String(sortKey(r, sorted.column))) return false;
     places.push(i);
   }
   replaced.rows.forEach((r, k) => { sorted.rows[places[k]] = r; });
@@ -73,11 +85,19 @@ export function recompute() {
   const q = state.search.trim().toLowerCase();
   const f = state.filter;
   const { rows, names } = sortedMachines();
-  const shown = !q && !f ? rows : rows.filter((r, i) => (!q || names[i].includes(q)) && (!f || r.state === f));
+  const g = state.group !== '' && state.group !== GROUPED;
+  const shown = !q && !f && !g ? rows : rows.filter((r, i) => (!q || names[i].includes(q)) && (!f || r.state === f) && (!g || keeps(r)));
   state.shown = shown;
-  const offsets = new Array(shown.length + 1);
+  /** @type {Line[]} */
+  const lines = state.group === GROUPED ? groupedLayout(shown) : shown;
+  state.lines = lines;
+  const offsets = new Array(lines.length + 1);
   offsets[0] = 0;
-  for (let i = 0; i < shown.length; i++) offsets[i + 1] = offsets[i] + ROW + (shown[i].error ? errorHeight(shown[i].id) : 0);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const error = !isHeading(line) && rowOf(line).error;
+    offsets[i + 1] = offsets[i] + ROW + (error ? errorHeight(rowOf(line).id) : 0);
+  }
   state.offsets = offsets;
   // A selected machine that is gone is no longer selected.
   if (state.selected.size) {
@@ -189,8 +209,10 @@ function rowElement(r, span) {
       },
     })]),
     h('td', {}, [
+      r.favourite ? h('span', { class: 'favourite', role: 'img', 'aria-label': t('groups.favourite'), 'data-tip': t('groups.favourite'), text: '★' }) : null,
       h('button', { type: 'button', class: 'name-button', 'aria-label': t('row.details', { name: shownName(r) }), 'data-tip': r.note ? `${shownName(r)}: ${r.note}` : shownName(r), 'data-tip-when': r.note ? undefined : 'cut', text: r.given || r.name, onclick: () => openDetail(r.id) }),
       r.given ? h('span', { class: 'service-name', 'aria-hidden': 'true', text: r.name }) : null,
+      ...(r.groups || []).map((g) => h('span', { class: 'group-tag', text: g })),
       nextChangeMark(r.id),
     ]),
     h('td', {}, stateCell(r)),
@@ -238,30 +260,32 @@ export function renderRows() {
   const head = measured.head;
   const top = Math.max(0, scroller.scrollTop - head);
   const bottom = top + scroller.clientHeight;
-  const { offsets, shown } = state;
-  // First row whose bottom is below the top edge (binary search over the offsets).
-  let lo = 0, hi = shown.length;
+  const { offsets, lines } = state;
+  // First line whose bottom is below the top edge (binary search over the offsets).
+  let lo = 0, hi = lines.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (offsets[mid + 1] <= top) lo = mid + 1; else hi = mid;
   }
   const first = Math.max(0, lo - OVERSCAN);
   let last = lo;
-  while (last < shown.length && offsets[last] < bottom) last++;
-  last = Math.min(shown.length, last + OVERSCAN);
+  while (last < lines.length && offsets[last] < bottom) last++;
+  last = Math.min(lines.length, last + OVERSCAN);
   const span = measured.span;
   const rows = [spacer('top', offsets[first], span)];
   const next = new Map();
   for (let i = first; i < last; i++) {
-    const r = shown[i];
-    const key = rowKey(r, span);
-    const before = drawn.get(r.id);
-    const els = before && before.key === key ? before.els : rowElement(r, span);
-    next.set(r.id, { key, els });
+    const line = lines[i];
+    const heading = isHeading(line);
+    const key = heading ? JSON.stringify([line, span, language()]) : rowKey(rowOf(line), span);
+    const which = lineKey(line);
+    const before = drawn.get(which);
+    const els = before && before.key === key ? before.els : heading ? [headingElement(line, span)] : rowElement(rowOf(line), span);
+    next.set(which, { key, els });
     rows.push(...els);
   }
   drawn = next;
-  rows.push(spacer('bottom', offsets[shown.length] - offsets[last], span));
+  rows.push(spacer('bottom', offsets[lines.length] - offsets[last], span));
   const body = $('rows');
   // Rows drawn from the same data keep their nodes, where they are: a list read again
   // every 30 s (or a scroll, a resize) must not swap a button between a press and its
@@ -289,20 +313,31 @@ export function renderRows() {
  * @param {number} step
  */
 export function focusRow(step) {
-  const { shown, offsets } = state;
-  if (!shown.length) return;
+  const { lines, offsets } = state;
+  if (!state.shown.length) return;
   const active = /** @type {HTMLElement|null} */ (document.activeElement);
   const tr = active && active.closest ? active.closest('tr.machine') : null;
-  const at = tr ? shown.findIndex((r) => r.id === tr.getAttribute('data-id')) : -1;
-  const from = at < 0 ? (step > 0 ? -1 : shown.length) : at;
-  const index = Math.min(shown.length - 1, Math.max(0, from + (Number.isFinite(step) ? step : Math.sign(step) * shown.length)));
+  // Grouped by group, the row's place among the drawn lines (a machine can be under two).
+  const at = tr ? lines.findIndex((line) => !isHeading(line) && (drawn.get(lineKey(line))?.els[0] === tr)) : -1;
+  const from = at < 0 ? (step > 0 ? -1 : lines.length) : at;
+  const way = Math.sign(step) || 1;
+  let index = Math.min(lines.length - 1, Math.max(0, from + (Number.isFinite(step) ? step : way * lines.length)));
+  // Headings are passed over; at either end, the nearest machine the other way.
+  while (index >= 0 && index < lines.length && isHeading(lines[index])) index += way;
+  if (index < 0 || index >= lines.length) {
+    index = Math.min(lines.length - 1, Math.max(0, index));
+    while (index >= 0 && index < lines.length && isHeading(lines[index])) index -= way;
+  }
+  const line = lines[index];
+  if (!line || isHeading(line)) return;
   const scroller = $('scroller');
   measureTable();
   const view = scroller.clientHeight - measured.head;
   if (offsets[index] < scroller.scrollTop) scroller.scrollTop = offsets[index];
   else if (offsets[index] + ROW > scroller.scrollTop + view) scroller.scrollTop = offsets[index] + ROW - view;
   renderRows();
-  focusName(shown[index].id);
+  const name = /** @type {HTMLElement|undefined} */ (drawn.get(lineKey(line))?.els[0]?.querySelector('.name-button'));
+  name?.focus();
 }
 
 /**

@@ -149,11 +149,14 @@ pub struct LiveList {
     pub(super) given: HashMap<String, Given>,
 }
 
-/// The name and note a person gave a machine (kept by the desk, `settings::names`).
+/// What a person calls a machine: its name, note, groups and whether it is a favourite
+/// (kept by the desk, `settings::names`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Given {
     pub name: String,
     pub note: String,
+    pub groups: Vec<String>,
+    pub favourite: bool,
 }
 
 impl LiveList {
