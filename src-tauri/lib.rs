@@ -4,6 +4,7 @@
 //! ARCHITECTURE.md says what may depend on what.
 
 pub mod api;
+pub mod connect;
 pub mod desk;
 pub mod failure;
 pub mod fingerprint;
@@ -26,7 +27,7 @@ use tauri::{Manager, WindowEvent};
 
 use desk::{Desk, Options};
 use window::startup::LAUNCHED;
-use window::{closing, commands, main_window, office_hours, start_at_login, watching};
+use window::{closing, commands, connecting, main_window, office_hours, start_at_login, watching};
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run(options: Options) {
@@ -122,6 +123,8 @@ pub fn run(options: Options) {
             office_hours::pause_schedules,
             watching::set_watching,
             commands::set_name,
+            connecting::connect_options,
+            connecting::connect,
             closing::close_choice,
             start_at_login::start_at_login,
             start_at_login::set_start_at_login,

@@ -21,7 +21,8 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         ("i18n", &["text"][..]),
         ("whats_new", &["i18n"][..]),
         ("schedule", &[][..]),
-        ("settings", &["schedule", "text"][..]),
+        ("connect", &[][..]),
+        ("settings", &["connect", "schedule", "text"][..]),
         ("history", &["fingerprint", "text"][..]),
         ("stderr_log", &[][..]),
         ("vault", &["api"][..]),
@@ -32,6 +33,7 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
             "desk",
             &[
                 "api",
+                "connect",
                 "failure",
                 "fingerprint",
                 "history",
@@ -49,8 +51,8 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         (
             "window",
             &[
-                "api", "desk", "failure", "history", "i18n", "schedule", "session", "settings",
-                "text", "watch",
+                "api", "connect", "desk", "failure", "history", "i18n", "schedule", "session",
+                "settings", "text", "watch",
             ][..],
         ),
         // The command-line tools: the client, the simulator, the logger.

@@ -9,6 +9,7 @@
 mod accounts;
 mod actions;
 mod changes;
+mod connect;
 mod create;
 mod keep;
 mod names;
@@ -32,6 +33,7 @@ use tokio::sync::{Mutex, Notify};
 
 pub use accounts::{AccountItem, DEMO_ACCOUNT};
 pub use actions::{ActionResult, Planned, Run};
+pub use connect::{ConnectView, WayView};
 pub use create::{CreateOptions, QuotaView};
 pub use keep::AccountNews;
 pub use record::HistoryView;
@@ -108,6 +110,8 @@ pub struct Desk {
     watching: watching::Keeper,
     /// What people call the machines, per account (`names.json`).
     names: std::sync::Arc<crate::settings::NamesFile>,
+    /// Where Connect writes a machine's `.rdp` file.
+    connect_dir: PathBuf,
 }
 
 /// How many accounts' last lists are kept in memory at most.
@@ -190,6 +194,7 @@ impl Desk {
             schedules: schedules::Keeper::new(config_dir),
             watching: watching::Keeper::default(),
             names: std::sync::Arc::new(crate::settings::NamesFile::in_dir(config_dir)),
+            connect_dir: config_dir.join("connect"),
         }
     }
 

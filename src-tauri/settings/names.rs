@@ -14,6 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::file::JsonFile;
+use crate::connect::Way;
 use crate::text::Text;
 
 /// The file's shape, written in it: a later version reads it and knows what it holds.
@@ -63,6 +64,12 @@ pub struct Label {
     /// Kept at the top of the list.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub favourite: bool,
+    /// The user name to connect as ([`crate::connect::user_name`]).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub user: String,
+    /// How the person last connected to it: offered first next time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_with: Option<Way>,
     /// When a list first no longer showed the machine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gone_since: Option<Timestamp>,
@@ -70,7 +77,12 @@ pub struct Label {
 
 impl Label {
     fn is_empty(&self) -> bool {
-        self.name.is_empty() && self.note.is_empty() && self.groups.is_empty() && !self.favourite
+        self.name.is_empty()
+            && self.note.is_empty()
+            && self.groups.is_empty()
+            && !self.favourite
+            && self.user.is_empty()
+            && self.connect_with.is_none()
     }
 }
 
@@ -83,6 +95,8 @@ pub struct LabelChange {
     pub note: Option<String>,
     pub groups: Option<Vec<String>>,
     pub favourite: Option<bool>,
+    pub user: Option<String>,
+    pub connect_with: Option<Way>,
 }
 
 /// Group names as kept: each one line, none empty, each once whatever its case (the first
@@ -153,11 +167,17 @@ impl Names {
             Some(groups) => group_names(groups)?,
             None => was.groups,
         };
+        let user = match &change.user {
+            Some(user) => crate::connect::user_name(user).map_err(NameProblem)?,
+            None => was.user,
+        };
         let label = Label {
             name,
             note,
             groups,
             favourite: change.favourite.unwrap_or(was.favourite),
+            user,
+            connect_with: change.connect_with.or(was.connect_with),
             gone_since: None,
         };
         let book = self.accounts.entry(account.to_owned()).or_default();

@@ -39,6 +39,8 @@ pub const COMMANDS: &[&str] = &[
     "pause_schedules",
     "set_watching",
     "set_name",
+    "connect_options",
+    "connect",
     "close_choice",
     "start_at_login",
     "set_start_at_login",

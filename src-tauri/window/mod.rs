@@ -11,6 +11,7 @@ pub mod about;
 pub mod closing;
 pub mod command_names;
 pub mod commands;
+pub mod connecting;
 pub mod first_screen;
 #[cfg(target_os = "linux")]
 pub mod javascript;
@@ -19,6 +20,7 @@ pub mod main_window;
 pub mod news;
 pub mod office_hours;
 pub mod open_folder;
+pub mod programs;
 #[cfg(target_os = "linux")]
 pub mod rendering;
 pub mod sink;

@@ -5,7 +5,7 @@ import { h, $ } from './dom.js';
 import { relative, parseTime, dateTime } from './format.js';
 import { failureContent, failureText, copy } from './feedback.js';
 import { t, tx } from './i18n.js';
-import { state, byId, queueRender, openHistory, shownName } from './screen.js';
+import { state, byId, queueRender, openHistory, shownName, canConnect, openConnect } from './screen.js';
 import { stateCell } from './table.js';
 import { actionButtons } from './actions.js';
 import { detailSection } from './schedules.js';
@@ -32,6 +32,7 @@ export function renderDetail() {
       onclick: () => import('./names.js').then((names) => names.open(r)).catch((e) => console.error('names', e)) }),
     h('div', {}, stateCell(r)),
     h('div', { class: 'detail-actions', role: 'group', 'aria-label': t('detail.actions', { name: shownName(r) }) }, actionButtons(r, true)),
+    canConnect(r) ? h('div', { class: 'detail-actions' }, [h('button', { type: 'button', 'aria-haspopup': 'dialog', text: t('connect.open'), 'aria-label': t('connect.open_of', { name: shownName(r) }), onclick: () => openConnect(r) })]) : null,
     h('dl', {}, [
       ...field(t('detail.id'), r.id),
       ...(r.groups && r.groups.length ? field(t('groups.groups'), r.groups.join(', ')) : []),

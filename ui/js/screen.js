@@ -97,6 +97,22 @@ export function openHistory(o) {
   history.then((m) => m.open(o)).catch((e) => toast(t('history.open_failed', { error: e && e.message ? e.message : String(e) })));
 }
 
+/**
+ * Whether Connect is offered for machine `r`: it runs and has an address.
+ * @param {Row} r
+ */
+export function canConnect(r) {
+  return r.state === 'running' && !!(r.externalIp || r.internalIp);
+}
+
+/**
+ * Opens Connect for machine `r` (its code is loaded the first time).
+ * @param {Row} r
+ */
+export function openConnect(r) {
+  import('./connect.js').then((m) => m.open(r)).catch((e) => toast(t('connect.open_failed', { error: e && e.message ? e.message : String(e) })));
+}
+
 /** The machines changed: an open History panel looks for new entries. */
 export function historyChanged() {
   if (history) history.then((m) => m.changed()).catch(() => {});

@@ -8,7 +8,7 @@ import { relative, STATE_ICON } from './format.js';
 import { sortKey, sortRows } from './order.js';
 import { failureContent, copy } from './feedback.js';
 import { t, tx, language } from './i18n.js';
-import { state, queueRender, byId, openDetail, shownName } from './screen.js';
+import { state, queueRender, byId, openDetail, shownName, canConnect, openConnect } from './screen.js';
 import { actionButtons } from './actions.js';
 import { nextChangeMark, version as schedulesVersion } from './schedules.js';
 import { GROUPED, keeps, headingElement } from './groups.js';
@@ -153,13 +153,23 @@ export function stateCell(r) {
   ])];
 }
 
-/** @param {string|null} ip @param {string} which @param {string} name */
-function ipCell(ip, which, name) {
+/**
+ * An address cell: the address, Copy, and, on the address Connect uses (the external one,
+ * else the internal one) of a running machine, Connect.
+ * @param {Row} r @param {'external'|'internal'} which
+ */
+function ipCell(r, which) {
+  const ip = which === 'external' ? r.externalIp : r.internalIp;
   if (!ip) return [h('span', { class: 'muted', text: '—' })];
+  const name = shownName(r);
+  const connects = canConnect(r) && (which === 'external' || !r.externalIp);
   return [h('span', { class: 'ip' }, [ip, h('button', {
     type: 'button', class: 'copy', 'aria-label': t(`row.copy_${which}_ip`, { name }), 'data-tip': t('row.copy'),
     onclick: (/** @type {Event} */ e) => { e.stopPropagation(); copy(ip, t(`row.${which}_ip_copied`)); },
-  })])];
+  }), connects ? h('button', {
+    type: 'button', class: 'connect', 'aria-haspopup': 'dialog', 'aria-label': t('connect.open_of', { name }), 'data-tip': t('connect.open'),
+    onclick: (/** @type {Event} */ e) => { e.stopPropagation(); openConnect(r); },
+  }, [h('span', { 'aria-hidden': 'true', text: '↗' })]) : null])];
 }
 
 /**
@@ -218,8 +228,8 @@ function rowElement(r, span) {
     h('td', {}, stateCell(r)),
     h('td', { class: 'small', text: r.zone || '—' }),
     h('td', { class: 'small', text: r.machineType || '—', 'data-tip': r.machineTypeFull || undefined }),
-    h('td', {}, ipCell(r.externalIp, 'external', shownName(r))),
-    h('td', {}, ipCell(r.internalIp, 'internal', shownName(r))),
+    h('td', {}, ipCell(r, 'external')),
+    h('td', {}, ipCell(r, 'internal')),
     h('td', { class: 'small', text: r.templateId || '—', 'data-tip': r.templateId || undefined, 'data-tip-when': 'cut' }),
     h('td', { class: 'small', text: relative(r.createdAt), 'data-tip': r.createdAt || undefined }),
     h('td', {}, [h('div', { class: 'actions' }, actionButtons(r))]),
