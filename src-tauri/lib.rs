@@ -27,7 +27,9 @@ use tauri::{Manager, WindowEvent};
 
 use desk::{Desk, Options};
 use window::startup::LAUNCHED;
-use window::{closing, commands, connecting, main_window, office_hours, start_at_login, watching};
+use window::{
+    closing, commands, connecting, main_window, office_hours, sharing, start_at_login, watching,
+};
 
 /// Starts the desktop app and blocks until its last window closes.
 pub fn run(options: Options) {
@@ -125,6 +127,10 @@ pub fn run(options: Options) {
             commands::set_name,
             connecting::connect_options,
             connecting::connect,
+            sharing::export_names,
+            sharing::open_exports_folder,
+            sharing::plan_names_import,
+            sharing::import_names,
             closing::close_choice,
             start_at_login::start_at_login,
             start_at_login::set_start_at_login,

@@ -58,7 +58,15 @@ fn allowed() -> HashMap<&'static str, &'static [&'static str]> {
         // The command-line tools: the client, the simulator, the logger.
         (
             "bin/cli",
-            &["api", "schedule", "settings", "stderr_log", "vault"][..],
+            &[
+                "api",
+                "i18n",
+                "schedule",
+                "settings",
+                "stderr_log",
+                "text",
+                "vault",
+            ][..],
         ),
         ("bin/compute_sim", &["sim", "stderr_log"][..]),
         ("bin/bare_window", &[][..]),

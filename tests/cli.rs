@@ -615,3 +615,112 @@ async fn schedules_are_set_listed_and_removed_for_an_account() {
     assert!(!file.contains(SECRET) && !file.contains(first), "{file}");
     desk.sign_out().await;
 }
+
+/// Names from the terminal, in the app's own file: set and listed for the account the app
+/// used last; exported as colleagues share them and imported into another computer's
+/// settings, a conflict kept as it was unless `--theirs` names the machine; a file that is
+/// not a names file refused in the app's words, nothing written. Needs the private keyring
+/// session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_are_set_listed_exported_and_imported_in_the_apps_files() {
+    common::assert_in_session();
+    let sim = Sim::start(&["--instances", "2"]);
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let ids = sim.listed("name").await;
+    let (first, second) = (ids[0].0.as_str(), ids[1].0.as_str());
+    for home in [&one, &two] {
+        let config = home.path().join("app.computedesk.desktop");
+        let desk = common::desk_at(&config, &compute_desk::vault::Vault::default());
+        desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    }
+    let run = |home: &tempfile::TempDir, args: &[&str]| {
+        beside_the_app(home.path(), args)
+            .output()
+            .expect("the CLI runs")
+    };
+
+    let out = run(
+        &one,
+        &[
+            "names",
+            "set",
+            first,
+            "--name",
+            "Accounting PC",
+            "--groups",
+            "Accounting,Test lab",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&one, &["names", "set", second, "--name", &"x".repeat(81)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("at most 80 characters"),
+        "{}",
+        stderr(&out)
+    );
+    let table = stdout(&run(&one, &["names", "list"]));
+    assert!(
+        table.contains("Accounting PC")
+            && table.contains("Accounting, Test lab")
+            && !table.contains(second),
+        "{table}"
+    );
+
+    let shared = one.path().join("shared.json");
+    let out = run(
+        &one,
+        &["names", "export", "--file", shared.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&shared).unwrap()).unwrap();
+    assert_eq!(file["format"], "compute-desk-names");
+    assert_eq!(file["machines"][first]["name"], "Accounting PC");
+
+    // The other computer names the machine otherwise: kept, unless --theirs.
+    let out = run(&two, &["names", "set", first, "--name", "Contabilidad"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&two, &["names", "import", shared.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("this computer's is kept"),
+        "{}",
+        stderr(&out)
+    );
+    let kept = |home: &tempfile::TempDir| -> Value {
+        serde_json::from_slice(&run(home, &["--json", "names", "list"]).stdout).unwrap()
+    };
+    assert_eq!(kept(&two)[first]["name"], "Contabilidad");
+    assert_eq!(
+        kept(&two)[first]["groups"],
+        json!(["Accounting", "Test lab"])
+    );
+    let out = run(
+        &two,
+        &[
+            "names",
+            "import",
+            shared.to_str().unwrap(),
+            "--theirs",
+            first,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(kept(&two)[first]["name"], "Accounting PC");
+
+    // Not a names file: refused in the app's words, nothing written.
+    let before = std::fs::read(two.path().join("app.computedesk.desktop/names.json")).unwrap();
+    let bad = two.path().join("bad.json");
+    std::fs::write(&bad, r#"{"hello": 1}"#).unwrap();
+    let out = run(&two, &["names", "import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a names file exported by Compute Desk"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(two.path().join("app.computedesk.desktop/names.json")).unwrap(),
+        before
+    );
+}

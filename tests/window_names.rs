@@ -288,3 +288,151 @@ async fn a_group_made_by_keyboard_is_shown_alone_shut_down_as_one_bulk_and_group
     app.screenshot("34-grouped-by-group").await;
     app.quit().await;
 }
+
+/// A Downloads folder of `home`'s own, as the desktop names it (`user-dirs.dirs`).
+fn downloads(home: &Home) -> std::path::PathBuf {
+    let folder = home.root().join("Downloads");
+    std::fs::create_dir_all(home.root().join("config")).unwrap();
+    std::fs::write(
+        home.root().join("config/user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", folder.display()),
+    )
+    .unwrap();
+    folder
+}
+
+/// Gives machine `id` a name (and groups) as the dialog does, through the page's command.
+async fn name_it(app: &Desktop, id: &str, name: &str, groups: &[&str]) {
+    app.js_async(&format!(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('set_name', {{machine: {}, change: {{name: {}, groups: {}}}}}).then(() => done(true), (e) => done(e));",
+        serde_json::json!(id),
+        serde_json::json!(name),
+        serde_json::json!(groups)
+    ))
+    .await;
+    app.until(
+        "the name on its row",
+        &format!(
+            "return [...document.querySelectorAll('#rows .name-button')].some((b) => b.textContent === {});",
+            serde_json::json!(name)
+        ),
+    )
+    .await;
+}
+
+/// Opens "Share names with colleagues…" from the account menu.
+async fn open_sharing(app: &Desktop) {
+    app.js("document.getElementById('account').click(); return true;")
+        .await;
+    app.click("Share names with colleagues…").await;
+    app.until(
+        "the Share names dialog",
+        "return document.getElementById('share').open",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_exported_on_one_computer_are_imported_on_another_with_a_conflict_resolved() {
+    let _one = one_window_at_a_time();
+    let sim = sim_with(&["--speed", "2", "--instances", "3"]);
+    let machines = sim.listed("name").await;
+    let (first, second) = (machines[0].clone(), machines[1].clone());
+
+    // One computer names two machines and exports their names.
+    let here = Home::new();
+    let saved_in = downloads(&here);
+    let app = Desktop::launch(&here, &[], &[]).await;
+    sign_in_with_key(&app, &sim).await;
+    name_it(&app, &first.0, "Accounting PC", &["Accounting"]).await;
+    name_it(&app, &second.0, "Reception", &[]).await;
+    open_sharing(&app).await;
+    app.click("Export names").await;
+    let said = app
+        .shown_text("where it was saved", "#share-exported")
+        .await;
+    let files: Vec<_> = std::fs::read_dir(&saved_in)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(said, format!("Saved as {}", files[0].display()));
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    assert_eq!(exported["format"], "compute-desk-names");
+    assert_eq!(exported["version"], 1);
+    assert_eq!(exported["machines"][&first.0]["name"], "Accounting PC");
+    assert_eq!(exported["machines"][&first.0]["groups"][0], "Accounting");
+    app.screenshot("34-names-exported").await;
+    app.quit().await;
+
+    // Another computer, the same account, the first machine named otherwise.
+    let there = Home::new();
+    let app = Desktop::launch(&there, &[], &[]).await;
+    sign_in_with_key(&app, &sim).await;
+    name_it(&app, &first.0, "Contabilidad", &[]).await;
+    open_sharing(&app).await;
+    let input = app
+        .web
+        .find(fantoccini::Locator::Css("#share-file"))
+        .await
+        .unwrap();
+    input
+        .send_keys(&files[0].display().to_string())
+        .await
+        .unwrap();
+    let plan = app
+        .until(
+            "the import's plan",
+            "const p = document.getElementById('share-plan'); return p.children.length ? p.innerText : null;",
+        )
+        .await;
+    let plan = plan.as_str().unwrap();
+    assert!(
+        plan.contains("Names or notes for 1 machine that have none here.")
+            && plan.contains("New groups for 1 machine.")
+            && plan.contains("Named otherwise here: 1 machine."),
+        "{plan}"
+    );
+    let choices = app
+        .js("return [...document.querySelectorAll('#share-conflicts fieldset')].map((f) => f.innerText.trim().split('\\n').map((l) => l.trim()).filter(Boolean));")
+        .await;
+    assert_eq!(
+        choices,
+        serde_json::json!([[
+            first.1,
+            "Keep this computer's: Contabilidad",
+            "Take the file's: Accounting PC"
+        ]])
+    );
+    app.screenshot("34-names-import-conflict").await;
+    // The conflict resolved: the file's name taken.
+    app.click("Take the file's: Accounting PC").await;
+    app.click("Import names").await;
+    app.until(
+        "the dialog closed",
+        "return !document.getElementById('share').open",
+    )
+    .await;
+    app.until(
+        "both names on their rows",
+        "const names = [...document.querySelectorAll('#rows .name-button')].map((b) => b.textContent);
+         return names.includes('Accounting PC') && names.includes('Reception');",
+    )
+    .await;
+    let kept: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(there.config_dir().join("names.json")).unwrap(),
+    )
+    .unwrap();
+    let book = kept["accounts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
+    assert_eq!(book["machines"][&first.0]["name"], "Accounting PC");
+    assert_eq!(book["machines"][&first.0]["groups"][0], "Accounting");
+    assert_eq!(book["machines"][&second.0]["name"], "Reception");
+    app.quit().await;
+}

@@ -113,10 +113,7 @@ impl Desk {
 
     /// What Connect offers for machine `machine` of the account on screen.
     pub async fn connect_options(&self, machine: &str) -> Result<ConnectView, Failure> {
-        let account = self
-            .schedule_owner()
-            .await
-            .ok_or_else(super::not_signed_in)?;
+        let account = self.account_on_screen().await?;
         let target = self.reachable(machine).await?;
         let file = self.names.clone();
         let id = machine.to_owned();
@@ -159,10 +156,7 @@ impl Desk {
     /// name and the way are remembered for it, an `.rdp` file is written for Remote
     /// Desktop, and the command to start is given back (the window starts it).
     pub async fn connect(&self, machine: &str, way: Way, user: &str) -> Result<Launch, Failure> {
-        let account = self
-            .schedule_owner()
-            .await
-            .ok_or_else(super::not_signed_in)?;
+        let account = self.account_on_screen().await?;
         let user =
             connect::user_name(user).map_err(|key| refused(key, "The user name cannot be used"))?;
         let target = self.reachable(machine).await?;

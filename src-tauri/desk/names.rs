@@ -22,10 +22,7 @@ impl Desk {
     /// groups, favourite: each part given is set, the others stay); its row shows it at
     /// once. Nothing is kept when any part cannot be, and the page keeps what was typed.
     pub async fn set_name(&self, machine: &str, change: LabelChange) -> Result<(), Failure> {
-        let account = self
-            .schedule_owner()
-            .await
-            .ok_or_else(super::not_signed_in)?;
+        let account = self.account_on_screen().await?;
         let file = self.names.clone();
         let machine = machine.to_owned();
         let kept = off_thread_io(move || file.change(|all| all.set(&account, &machine, &change)))

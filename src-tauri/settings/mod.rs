@@ -7,6 +7,7 @@
 
 mod file;
 mod names;
+mod names_exchange;
 mod schedules;
 
 use std::io;
@@ -17,6 +18,10 @@ use serde::{Deserialize, Serialize};
 use crate::text::Text;
 use file::JsonFile;
 pub use names::{Label, LabelChange, NameBook, NameProblem, Names, NamesFile};
+pub use names_exchange::{
+    read_exchange, Conflict, Exchange, ImportChoice, ImportPlan, Shared, EXCHANGE_FORMAT,
+    EXCHANGE_VERSION,
+};
 pub use schedules::{Book, Schedules, SchedulesFile};
 
 /// How many network configurations the Create dialog remembers.

@@ -23,6 +23,7 @@ pub mod open_folder;
 pub mod programs;
 #[cfg(target_os = "linux")]
 pub mod rendering;
+pub mod sharing;
 pub mod sink;
 pub mod start_at_login;
 pub mod startup;

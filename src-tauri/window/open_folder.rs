@@ -16,7 +16,7 @@ use crate::text::Text;
 /// How long to wait for the opener to say whether it could open the folder. `xdg-open`
 /// hands the folder to the file manager and ends at once; one still running after this is
 /// taken to have started it, and is left to end in its own time.
-const OPENER_PATIENCE: Duration = Duration::from_secs(5);
+pub const OPENER_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Opens the log folder (as Tauri found it) without the app's own variables, off the async
 /// threads; a failure in the words About shows.

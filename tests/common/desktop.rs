@@ -350,11 +350,13 @@ impl Desktop {
         }
     }
 
-    /// The control whose accessible name is `name` (aria-label, else its text), visible.
+    /// The control whose accessible name is `name` (aria-label, else its text or, for a
+    /// field, its `<label for>`), visible.
     pub async fn control(&self, name: &str) -> Element {
         let xpath = format!(
             "//*[(self::button or self::input or self::select or self::summary) and \
-             (@aria-label={q} or (not(@aria-label) and normalize-space(.)={q}))]",
+             (@aria-label={q} or (not(@aria-label) and normalize-space(.)={q}) or \
+              (self::input and not(@aria-label) and @id=//label[normalize-space(.)={q}]/@for))]",
             q = xpath_literal(name)
         );
         self.poll(

@@ -187,6 +187,11 @@ export function setup(onOpened, onAdd, onChanged) {
   changed = onChanged;
   close = disclosure($('account'), $('account-menu'));
   $('account-add').addEventListener('click', () => { close(false); onAdd(); });
+  // Names shared with colleagues: its code loaded the first time it is opened.
+  $('share-open').addEventListener('click', () => {
+    close(false);
+    import('./sharing.js').then((m) => m.open()).catch((e) => toast(t('share.open_failed', { error: e && e.message ? e.message : String(e) })));
+  });
   // Ctrl+1…9: the account at that place in the menu.
   document.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
     if (!e.ctrlKey || e.altKey || e.metaKey || !/^[1-9]$/.test(e.key) || $('desk').hidden) return;

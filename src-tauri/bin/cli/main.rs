@@ -5,6 +5,7 @@
 //! account the app used last; `--verbose` says which and why, and so does every error.
 
 mod accounts;
+mod names;
 mod print;
 mod schedules;
 
@@ -87,6 +88,11 @@ enum Command {
         #[command(subcommand)]
         what: schedules::ScheduleCommand,
     },
+    /// What the desktop app calls an account's machines: list, set, export, import.
+    Names {
+        #[command(subcommand)]
+        what: names::NamesCommand,
+    },
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -104,6 +110,15 @@ async fn main() -> ExitCode {
     }
     if let Command::Schedule { what } = &args.command {
         return match schedules::run(&args, &settings, what).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(sentence) => {
+                eprintln!("{sentence}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Command::Names { what } = &args.command {
+        return match names::run(&args, &settings, what) {
             Ok(()) => ExitCode::SUCCESS,
             Err(sentence) => {
                 eprintln!("{sentence}");
@@ -239,7 +254,7 @@ async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiErr
             }
         }
         // Answered in `main`, before any client is made.
-        Command::Accounts | Command::Schedule { .. } => {}
+        Command::Accounts | Command::Schedule { .. } | Command::Names { .. } => {}
         Command::Whoami => match client.credentials() {
             Credentials::Bearer(_) => {
                 let s = client.session().await?;

@@ -133,6 +133,11 @@ impl Desk {
             .unwrap_or_default()
     }
 
+    /// The account on screen's id ([`Desk::schedule_owner`]), or "not signed in".
+    pub(super) async fn account_on_screen(&self) -> Result<String, Failure> {
+        self.schedule_owner().await.ok_or_else(super::not_signed_in)
+    }
+
     /// The id schedules are kept under for the account on screen (a saved account's id,
     /// or `demo`); `None` when none can keep them (signed out, or held for this run only).
     pub(super) async fn schedule_owner(&self) -> Option<String> {
