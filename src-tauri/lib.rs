@@ -124,6 +124,7 @@ pub fn run(options: Options) {
             office_hours::remove_schedule,
             office_hours::pause_schedules,
             watching::set_watching,
+            watching::set_group_watching,
             commands::set_name,
             connecting::connect_options,
             connecting::connect,

@@ -617,7 +617,7 @@ async fn schedules_are_set_listed_and_removed_for_an_account() {
 }
 
 /// Names from the terminal, in the app's own file: set and listed for the account the app
-/// used last; exported as colleagues share them and imported into another computer's
+/// used last, and shown first where a machine is listed; exported as colleagues share them and imported into another computer's
 /// settings, a conflict kept as it was unless `--theirs` names the machine; a file that is
 /// not a names file refused in the app's words, nothing written. Needs the private keyring
 /// session.
@@ -665,6 +665,21 @@ async fn names_are_set_listed_exported_and_imported_in_the_apps_files() {
             && table.contains("Accounting, Test lab")
             && !table.contains(second),
         "{table}"
+    );
+
+    // The machines listed and shown with the given name first, the service's beside it.
+    let out = run(&one, &["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("Accounting PC ({})", ids[0].1)),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&one, &["get", first]);
+    assert!(
+        stdout(&out).contains("Groups        Accounting, Test lab"),
+        "{}",
+        stdout(&out)
     );
 
     let shared = one.path().join("shared.json");

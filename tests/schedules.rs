@@ -58,6 +58,7 @@ fn off_schedule(machine: &str, off: ClockTime) -> Schedule {
     Schedule {
         id: String::new(),
         machines: vec![machine.to_owned()],
+        group: None,
         days: Days::EVERY_DAY,
         on: None,
         off: Some(off),
@@ -308,4 +309,75 @@ async fn an_off_time_missed_while_the_app_was_closed_is_done_at_the_next_launch(
 fn off_after_time(at: Timestamp) -> ClockTime {
     let z = at.to_zoned_datetime(jiff::tz::TimeZone::UTC);
     ClockTime::new(z.hour() as u8, z.minute() as u8).unwrap()
+}
+
+/// A group's schedule turns the machines in the group when its change comes, not those it
+/// held when it was set: a machine put in the group afterwards is shut down with it, one
+/// taken out is left alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_groups_schedule_turns_the_machines_in_the_group_when_its_time_comes() {
+    assert_in_session();
+    let sim = Sim::start(&["--instances", "6", "--speed", "10"]);
+    let config = tempfile::tempdir().unwrap();
+    let vault = Vault::new("app.computedesk.test.schedules.group");
+    let (desk, seen) = desk_following(config.path(), &vault, &sim);
+    desk.sign_in_with_key(&sim.base, KEY, SECRET).await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            seen.last().is_some_and(|s| s.loaded)
+        })
+        .await
+    );
+    let running: Vec<String> = sim.running().await.into_iter().map(|(id, _)| id).collect();
+    assert!(running.len() >= 3, "{running:?}");
+    let in_group = |groups: &[&str]| compute_desk::settings::LabelChange {
+        groups: Some(groups.iter().map(|g| g.to_string()).collect()),
+        ..Default::default()
+    };
+    desk.set_name(&running[0], in_group(&["Accounting"]))
+        .await
+        .unwrap();
+    desk.set_name(&running[1], in_group(&["Accounting"]))
+        .await
+        .unwrap();
+    let (off, at) = off_after(desk.wall_clock().now());
+    let view = desk
+        .set_schedule(Schedule {
+            machines: vec![],
+            group: Some("accounting".into()),
+            ..off_schedule("", off)
+        })
+        .await
+        .unwrap();
+    let mut shown = view.schedules[0].schedule.machines.clone();
+    shown.sort();
+    let mut expected = vec![running[0].clone(), running[1].clone()];
+    expected.sort();
+    assert_eq!(shown, expected, "the page sees the group's machines");
+    // Afterwards: one more put in the group, one taken out.
+    desk.set_name(&running[2], in_group(&["Accounting"]))
+        .await
+        .unwrap();
+    desk.set_name(&running[1], in_group(&[])).await.unwrap();
+
+    let news = run_schedules(&desk);
+    let before = at.duration_since(desk.wall_clock().now()) - SignedDuration::from_secs(3);
+    sim.move_clock(Duration::try_from(before).unwrap()).await;
+    assert!(
+        eventually(Duration::from_secs(60), || async {
+            news.lock().unwrap().len() >= 2
+        })
+        .await,
+        "both of the group's machines done: {:?}",
+        news.lock().unwrap()
+    );
+    assert_eq!(status_of(&sim, &running[0]).await, "STOPPED");
+    assert_eq!(status_of(&sim, &running[2]).await, "STOPPED");
+    assert_eq!(
+        status_of(&sim, &running[1]).await,
+        "RUNNING",
+        "taken out of the group before the change"
+    );
+    assert_eq!(power_requests(&sim).await.len(), 2);
+    desk.sign_out().await;
 }

@@ -231,3 +231,46 @@ async fn on_the_account_on_screen_a_stop_asked_here_is_not_told_and_the_screens_
     assert_eq!(told(&news)[1].1, machines[2].1);
     assert_eq!(told(&news)[1].2, "notify.watch.stopped");
 }
+
+/// A group watched as one, the whole account not: a machine of the group stopped by
+/// someone else is told; one outside the group, stopped the same way, is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_watched_as_one_is_told_of_its_own_machines_alone() {
+    assert_in_session();
+    let sim = Sim::start(&["--instances", "8", "--speed", "10"]);
+    let config = tempfile::tempdir().unwrap();
+    let (desk, _seen) = signed_in_desk(
+        &sim,
+        config.path(),
+        "app.computedesk.test.watch.group",
+        quick(),
+    )
+    .await;
+    let machines = sim.running().await;
+    assert!(machines.len() >= 2, "{machines:?}");
+    let change = compute_desk::settings::LabelChange {
+        groups: Some(vec!["Test lab".into()]),
+        ..Default::default()
+    };
+    desk.set_name(&machines[0].0, change).await.unwrap();
+    let view = desk.set_group_watching("test lab", true).await.unwrap();
+    assert!(
+        !view.watching && view.watch_groups == ["test lab"],
+        "{view:?}"
+    );
+    let news = run_eye(&desk);
+    // The eye's first look: what runs now.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+
+    stopped_elsewhere(&sim, &machines[1].0).await;
+    stopped_elsewhere(&sim, &machines[0].0).await;
+    assert!(
+        told_within(&news, 1, Duration::from_secs(15)).await,
+        "never told"
+    );
+    // A look more: the machine outside the group is still not told.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let names: Vec<String> = told(&news).into_iter().map(|(_, m, _)| m).collect();
+    assert_eq!(names, [machines[0].1.clone()], "only the group's machine");
+    desk.sign_out().await;
+}

@@ -261,6 +261,38 @@ async fn a_group_made_by_keyboard_is_shown_alone_shut_down_as_one_bulk_and_group
     // (Whatever has the focus as it opens: a row drawn again may not be there.)
     press_key(&app, '\u{e00c}').await;
 
+    // Watched as one, and given a schedule of its own, from the same bar.
+    app.click("Tell me when one stops that nobody here stopped")
+        .await;
+    app.until(
+        "the group's watch switch on",
+        "return document.getElementById('group-watch').getAttribute('aria-pressed') === 'true'",
+    )
+    .await;
+    let kept: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.config_dir().join("schedules.json")).unwrap(),
+    )
+    .unwrap();
+    let book = kept["accounts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
+    assert_eq!(book["watchGroups"], serde_json::json!(["Accounting"]));
+    app.click("Schedule the group…").await;
+    let said = app.shown_text("the schedule dialog", "#schedule-for").await;
+    assert!(
+        said.starts_with("For the group “Accounting” (now 2 machines)"),
+        "{said}"
+    );
+    press_key(&app, '\u{e00c}').await;
+    app.until(
+        "the schedule dialog closed",
+        "return !document.getElementById('schedule').open",
+    )
+    .await;
+
     // Grouped by group: a heading over each group, a machine under each of its groups,
     // those in none last.
     show_by_keyboard(&app, '\u{e013}', 1).await;

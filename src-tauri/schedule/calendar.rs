@@ -190,7 +190,13 @@ pub struct Schedule {
     /// Stays the same while it is edited.
     pub id: String,
     /// The machines' ids, on the account the schedule was set in.
+    #[serde(default)]
     pub machines: Vec<String>,
+    /// A group's name ("Accounting"): the schedule turns the machines in that group when
+    /// each change comes (the names kept on this computer say which), instead of
+    /// `machines`, which is then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     pub days: Days,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<ClockTime>,
@@ -217,6 +223,9 @@ pub struct Change {
     pub time: ClockTime,
 }
 
+/// The longest group name a schedule names (as `settings::names` keeps them).
+const GROUP_MAX: usize = 40;
+
 /// How far the calendar looks for a schedule's next change (dates skipped can push it out).
 const LOOK_AHEAD_DAYS: i32 = 400;
 
@@ -224,7 +233,11 @@ impl Schedule {
     /// Its time zone, when the schedule can be kept: at least one day, one time and one
     /// machine, on and off apart, a zone the database knows, bounded lists.
     pub fn check(&self) -> Result<TimeZone, Problem> {
-        if self.machines.is_empty() {
+        let group = self.group.as_deref().map(str::trim);
+        if group.is_some_and(|g| g.is_empty() || g.chars().count() > GROUP_MAX) {
+            return Err(Problem("schedule.problem.bad_group"));
+        }
+        if self.machines.is_empty() && group.is_none() {
             return Err(Problem("schedule.problem.no_machines"));
         }
         if self.machines.len() > MACHINES_MAX {

@@ -19,6 +19,7 @@ fn schedule(days: Days, on: Option<&str>, off: Option<&str>, zone: &str) -> (Sch
     let s = Schedule {
         id: "s1".into(),
         machines: vec!["m1".into(), "m2".into()],
+        group: None,
         days,
         on: on.map(time),
         off: off.map(time),

@@ -44,6 +44,22 @@ pub struct Book {
     /// "Tell me when a machine stops that nobody here stopped".
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub watch: bool,
+    /// The groups watched as one (the names kept on this computer say which machines are
+    /// in each), when the whole account is not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub watch_groups: Vec<String>,
+}
+
+impl Book {
+    /// Nothing left to keep: no schedule, nothing watched.
+    fn is_empty(&self) -> bool {
+        self.schedules.is_empty() && !self.watch && self.watch_groups.is_empty()
+    }
+
+    /// The groups watched, when only some machines are: `None` when the whole account is.
+    pub fn watched_groups(&self) -> Option<&[String]> {
+        (!self.watch).then_some(&self.watch_groups[..])
+    }
 }
 
 impl Schedules {
@@ -78,7 +94,7 @@ impl Schedules {
         let before = book.schedules.len();
         book.schedules.retain(|s| s.id != id);
         let removed = book.schedules.len() < before;
-        if book.schedules.is_empty() && !book.watch {
+        if book.is_empty() {
             self.accounts.remove(account);
         }
         removed
@@ -90,17 +106,31 @@ impl Schedules {
             self.accounts.entry(account.to_owned()).or_default().watch = true;
         } else if let Some(book) = self.accounts.get_mut(account) {
             book.watch = false;
-            if book.schedules.is_empty() {
+            if book.is_empty() {
                 self.accounts.remove(account);
             }
         }
     }
 
-    /// The accounts whose machines are watched.
+    /// Watches the machines in group `group` of `account` as one, or stops (`on` false).
+    pub fn set_watch_group(&mut self, account: &str, group: &str, on: bool) {
+        let key = group.to_lowercase();
+        let book = self.accounts.entry(account.to_owned()).or_default();
+        book.watch_groups.retain(|g| g.to_lowercase() != key);
+        if on && !group.trim().is_empty() {
+            book.watch_groups.push(group.trim().to_owned());
+            book.watch_groups.sort_by_key(|g| g.to_lowercase());
+        }
+        if book.is_empty() {
+            self.accounts.remove(account);
+        }
+    }
+
+    /// The accounts whose machines are watched, all of them or some groups'.
     pub fn watched(&self) -> impl Iterator<Item = &str> {
         self.accounts
             .iter()
-            .filter(|(_, b)| b.watch)
+            .filter(|(_, b)| b.watch || !b.watch_groups.is_empty())
             .map(|(a, _)| a.as_str())
     }
 }
@@ -153,6 +183,7 @@ mod tests {
         Schedule {
             id: id.into(),
             machines: vec!["m1".into()],
+            group: None,
             days: Days::WEEKDAYS,
             on: ClockTime::new(8, 0),
             off: ClockTime::new(19, 0),
@@ -210,6 +241,27 @@ mod tests {
         assert_eq!(all.watched().count(), 0);
         // Written only when on.
         assert!(!serde_json::to_string(&all).unwrap().contains("watch"));
+        // A group watched as one: the account is watched for that group's machines only.
+        all.set_watch_group("acc-3", "Accounting", true);
+        all.set_watch_group("acc-3", "accounting", true);
+        assert_eq!(all.watched().collect::<Vec<_>>(), ["acc-3"]);
+        assert_eq!(
+            all.accounts["acc-3"].watched_groups(),
+            Some(&["accounting".to_string()][..])
+        );
+        all.set_watch("acc-3", true);
+        assert_eq!(
+            all.accounts["acc-3"].watched_groups(),
+            None,
+            "the whole account"
+        );
+        all.set_watch("acc-3", false);
+        all.set_watch_group("acc-3", "ACCOUNTING", false);
+        assert_eq!(all.watched().count(), 0);
+        assert!(
+            !all.accounts.contains_key("acc-3"),
+            "nothing left to keep for it"
+        );
     }
 
     #[test]
@@ -218,7 +270,10 @@ mod tests {
         let file = SchedulesFile::in_dir(dir.path());
         std::fs::write(file.path(), b"{\"accounts\": oops").unwrap();
         let (all, warning) = file.load();
-        assert!(all.accounts.is_empty());
+        assert!(
+            !all.accounts.contains_key("acc-3"),
+            "nothing left to keep for it"
+        );
         assert_eq!(warning.unwrap().key, "schedules.damaged");
         assert!(dir.path().join("schedules.json.damaged").exists());
     }

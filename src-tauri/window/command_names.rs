@@ -38,6 +38,7 @@ pub const COMMANDS: &[&str] = &[
     "remove_schedule",
     "pause_schedules",
     "set_watching",
+    "set_group_watching",
     "set_name",
     "connect_options",
     "connect",

@@ -13,6 +13,16 @@ pub async fn set_watching(desk: State<'_, Desk>, on: bool) -> Result<SchedulesVi
     desk.set_watching(on).await
 }
 
+/// Watches the machines of a group of the account on screen as one, or stops.
+#[tauri::command]
+pub async fn set_group_watching(
+    desk: State<'_, Desk>,
+    group: String,
+    on: bool,
+) -> Result<SchedulesView, Failure> {
+    desk.set_group_watching(&group, on).await
+}
+
 /// Watches the watched accounts' machines for as long as the app runs.
 pub fn run<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {

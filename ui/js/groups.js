@@ -8,6 +8,7 @@ import { count } from './format.js';
 import { t } from './i18n.js';
 import { state } from './screen.js';
 import { groupKey, groupsOf, inGroup } from './grouping.js';
+import { groupWatched } from './schedules.js';
 
 /** @typedef {import('./screen.js').Row} Row */
 /** @typedef {import('./grouping.js').Heading} Heading */
@@ -85,6 +86,10 @@ export function renderGroupChoice() {
     const words = t('groups.bar', { group: /** @type {string} */ (one), what: count(n, 'machines') });
     const text = $('group-bar-text');
     if (text.textContent !== words) text.textContent = words;
+    // Watched as one, or with the whole account: pressed either way.
+    const watch = $('group-watch');
+    const pressed = String(groupWatched(/** @type {string} */ (one)));
+    if (watch.getAttribute('aria-pressed') !== pressed) watch.setAttribute('aria-pressed', pressed);
   }
 }
 

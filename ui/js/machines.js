@@ -302,6 +302,14 @@ export function setup() {
     // the account said in the confirmation.
     b.addEventListener('click', () => act(groups.machinesOfChosenGroup(), /** @type {string} */ (/** @type {HTMLElement} */ (b).dataset.groupBulk), groups.chosenGroup()));
   }
+  $('group-watch').addEventListener('click', () => {
+    const group = groups.chosenGroup();
+    if (group !== null) schedules.setGroupWatching(group, $('group-watch').getAttribute('aria-pressed') !== 'true');
+  });
+  $('group-schedule').addEventListener('click', () => {
+    const group = groups.chosenGroup();
+    if (group !== null) schedules.open(groups.machinesOfChosenGroup(), undefined, group);
+  });
   $('state-filter').addEventListener('change', (/** @type {Event} */ e) => {
     state.filter = /** @type {HTMLSelectElement} */ (e.target).value;
     $('scroller').scrollTop = 0;

@@ -5,7 +5,7 @@
 // selection, by keyboard as by mouse. The app runs them, with the window open or not.
 import { call } from './ipc.js';
 import { h, $ } from './dom.js';
-import { ago, dateTime } from './format.js';
+import { ago, count, dateTime } from './format.js';
 import { showFailure, toast } from './feedback.js';
 import { confirm } from './dialogs.js';
 import { t } from './i18n.js';
@@ -13,7 +13,7 @@ import { queueRender, byId } from './screen.js';
 
 /**
  * @typedef {{at: number, turn: 'on'|'off', time: string, day: string}} NextChange
- * @typedef {{id: string, machines: string[], days: string[], on?: string, off?: string, zone: string, skip?: string[], next?: NextChange|null}} Schedule
+ * @typedef {{id: string, machines: string[], group?: string, days: string[], on?: string, off?: string, zone: string, skip?: string[], next?: NextChange|null}} Schedule
  * @typedef {{schedules: Schedule[], zone: string|null, pausedUntil: number|null, lookedAt: number|null, now?: number, warning: any, watching?: boolean, keeps?: boolean}} SchedulesView
  */
 
@@ -57,13 +57,29 @@ let again = 0;
 /** @param {SchedulesView} v */
 function take(v) {
   view = v;
-  shown = JSON.stringify([v.schedules.map((s) => [s.machines, s.next]), v.pausedUntil]);
+  shown = JSON.stringify([v.schedules.map((s) => [s.machines, s.next]), v.pausedUntil, v.watchGroups]);
   clearTimeout(again);
   const soonest = Math.min(...v.schedules.map((s) => (s.next ? s.next.at : Infinity)));
   // On the app's clock, which a test may have set ahead of the page's.
   if (Number.isFinite(soonest)) again = setTimeout(refresh, Math.min(Math.max(soonest - (v.now || Date.now()) + 2_000, 1_000), 60_000));
   drawSwitches();
   queueRender();
+}
+
+/** Whether group `group` is watched as one (its letters' case aside). @param {string} group */
+export function groupWatched(group) {
+  const k = group.toLowerCase();
+  return !!view.watching || (view.watchGroups || []).some((/** @type {string} */ g) => g.toLowerCase() === k);
+}
+
+/** Watches group `group` as one, or stops. @param {string} group @param {boolean} on */
+export async function setGroupWatching(group, on) {
+  try {
+    take(await call('set_group_watching', { group, on }));
+    toast(t(on ? 'groups.watch_on' : 'groups.watch_off', { group }));
+  } catch (failure) {
+    toast(t('watch.not_changed', { error: /** @type {any} */ (failure).message || String(failure) }));
+  }
 }
 
 /** Whether schedules are paused now. */
@@ -153,8 +169,9 @@ export function nextChangeMark(id) {
 export function detailSection(id, name) {
   const mine = schedulesOf(id);
   const items = mine.map((s) => h('li', {}, [
-    h('span', { text: scheduleWords(s) }),
-    h('button', { type: 'button', class: 'link', text: t('schedule.edit'), 'aria-label': t('schedule.edit_of', { name }), onclick: () => open(s.machines, s) }),
+    // A group's schedule says so: it turns whatever machines the group holds.
+    h('span', { text: s.group ? t('schedule.of_group', { group: s.group, words: scheduleWords(s) }) : scheduleWords(s) }),
+    h('button', { type: 'button', class: 'link', text: t('schedule.edit'), 'aria-label': t('schedule.edit_of', { name }), onclick: () => open(s.machines, s, s.group) }),
     h('button', { type: 'button', class: 'link', text: t('schedule.remove'), 'aria-label': t('schedule.remove_of', { name }), onclick: () => remove(s) }),
   ]));
   return h('section', { class: 'office-hours', 'aria-labelledby': 'office-hours-title' }, [
@@ -183,15 +200,18 @@ async function remove(s) {
 }
 
 /**
- * The dialog: a new schedule for the machines `ids`, or `existing` changed.
- * @param {string[]} ids @param {Schedule} [existing]
+ * The dialog: a new schedule for the machines `ids` (or for the group `group`, whatever
+ * machines it holds when each change comes), or `existing` changed.
+ * @param {string[]} ids @param {Schedule} [existing] @param {string} [group]
  */
-export function open(ids, existing) {
+export function open(ids, existing, group) {
   const dialog = /** @type {HTMLDialogElement} */ ($('schedule'));
   const error = $('schedule-error');
   showFailure(error, null);
   const names = ids.map((id) => byId(id)?.name || id);
-  $('schedule-for').textContent = t('schedule.for', { names: names.join(', ') });
+  $('schedule-for').textContent = group
+    ? t('schedule.for_group', { group, what: count(ids.length, 'machines') })
+    : t('schedule.for', { names: names.join(', ') });
   const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
   const days = existing ? existing.days : WEEKDAYS;
   $('schedule-days').replaceChildren(...DAYS.map((d) => h('label', { class: 'day-choice' }, [
@@ -222,7 +242,8 @@ export function open(ids, existing) {
   /** What the dialog holds, as the app takes it. @returns {Schedule} */
   const chosen = () => ({
     id: existing ? existing.id : '',
-    machines: ids,
+    machines: group ? [] : ids,
+    group,
     days: [...dialog.querySelectorAll('input[name="schedule-day"]:checked')].map((e) => /** @type {HTMLInputElement} */ (e).value),
     on: input('schedule-on-set').checked && input('schedule-on').value ? input('schedule-on').value : undefined,
     off: input('schedule-off-set').checked && input('schedule-off').value ? input('schedule-off').value : undefined,

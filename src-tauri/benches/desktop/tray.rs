@@ -28,6 +28,7 @@ fn schedules_and_watching(home: &Home, ids: &[String], machines: &[Vec<String>])
                     let schedule = Schedule {
                         id: format!("bench-{n}-{k}"),
                         machines: vec![machine.clone()],
+                        group: None,
                         days: Days::EVERY_DAY,
                         on: at(6 + k as u8),
                         off: at(9 + k as u8),

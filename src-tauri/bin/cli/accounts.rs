@@ -17,8 +17,12 @@ pub fn app_config_dir() -> std::path::PathBuf {
 }
 
 /// The credentials and server to use, and why, by the one rule: `--account`, then the
-/// environment, then the account the desktop app used last.
-pub fn choose(args: &Args, settings: &Settings) -> Result<(Credentials, String, String), String> {
+/// environment, then the account the desktop app used last; with the saved account they
+/// are (whose machine names the app keeps), if one is.
+pub fn choose(
+    args: &Args,
+    settings: &Settings,
+) -> Result<(Credentials, String, String, Option<String>), String> {
     let from_env = credentials_from_env();
     let base = || {
         args.api_base
@@ -38,15 +42,22 @@ pub fn choose(args: &Args, settings: &Settings) -> Result<(Credentials, String, 
             credentials,
             account.base.clone(),
             format!("the account {} (--account)", label(account)),
+            Some(account.id.clone()),
         ));
     }
     match from_env {
-        Ok(credentials) => Ok((credentials, base(), "the credentials in the environment".into())),
+        Ok(credentials) => Ok((
+            credentials,
+            base(),
+            "the credentials in the environment".into(),
+            None,
+        )),
         Err(EnvProblem::Missing) => match settings.active_account() {
             Some(account) => Ok((
                 account_credentials(account)?,
                 account.base.clone(),
                 format!("the account {} (used last in Compute Desk)", label(account)),
+                Some(account.id.clone()),
             )),
             None => Err("Not signed in: set THREATWINDS_API_KEY and THREATWINDS_API_SECRET, or THREATWINDS_BEARER, or sign in with Compute Desk.".into()),
         },

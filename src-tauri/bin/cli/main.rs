@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use compute_desk::api::{ApiError, Client, Credentials, InstanceStatus, Limit, PowerAction};
-use compute_desk::settings::SettingsFile;
+use compute_desk::settings::{NameBook, NamesFile, SettingsFile};
 
 use accounts::{app_config_dir, choose, print_accounts};
 use print::{accepted, print_json, print_machine, print_machines, print_table};
@@ -126,7 +126,7 @@ async fn main() -> ExitCode {
             }
         };
     }
-    let chosen = choose(&args, &settings).and_then(|(c, base, why)| {
+    let chosen = choose(&args, &settings).and_then(|(c, base, why, account)| {
         // The command line waits for room in the account's limits (logged) rather than
         // running into them.
         let client = Client::builder(&base)
@@ -134,9 +134,9 @@ async fn main() -> ExitCode {
             .build()
             .map_err(|e| e.to_string())?
             .waiting_for_budget();
-        Ok((client, why))
+        Ok((client, why, account))
     });
-    let (client, why) = match chosen {
+    let (client, why, account) = match chosen {
         Ok(chosen) => chosen,
         Err(sentence) => {
             eprintln!("{sentence}");
@@ -144,7 +144,17 @@ async fn main() -> ExitCode {
         }
     };
     log::info!("using {why}");
-    match run(&client, args.command, args.json).await {
+    // What people call the machines, where the credentials are a saved account's.
+    let given = account
+        .and_then(|a| {
+            NamesFile::in_dir(&app_config_dir())
+                .load()
+                .0
+                .accounts
+                .remove(&a)
+        })
+        .unwrap_or_default();
+    match run(&client, args.command, args.json, &given).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{} (Using {why}.)", e.support_line());
@@ -156,7 +166,12 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiError> {
+async fn run(
+    client: &Client,
+    command: Command,
+    json: bool,
+    given: &NameBook,
+) -> Result<(), ApiError> {
     match command {
         Command::List => {
             let machines = client.list_instances().await?;
@@ -165,7 +180,7 @@ async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiErr
             } else if machines.is_empty() {
                 println!("No machines yet. Create one with: compute-desk-cli create --template T --config C");
             } else {
-                print_machines(&machines);
+                print_machines(&machines, given);
             }
         }
         Command::Get { id } => {
@@ -173,7 +188,7 @@ async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiErr
             if json {
                 print_json(&machine);
             } else {
-                print_machine(&machine);
+                print_machine(&machine, given);
             }
         }
         Command::Create {
@@ -187,7 +202,7 @@ async fn run(client: &Client, command: Command, json: bool) -> Result<(), ApiErr
             if json {
                 print_json(&machine);
             } else {
-                print_machine(&machine);
+                print_machine(&machine, given);
                 eprintln!(
                     "The machine is being prepared; `compute-desk-cli get {}` shows when it is running.",
                     machine.id

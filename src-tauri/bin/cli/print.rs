@@ -2,6 +2,7 @@
 //! and JSON for scripts.
 
 use compute_desk::api::Instance;
+use compute_desk::settings::NameBook;
 use serde::Serialize;
 
 pub fn accepted(id: &str, action: &str, json: bool, what: &str) {
@@ -33,13 +34,22 @@ fn created(m: &Instance) -> String {
     }
 }
 
-pub fn print_machines(machines: &[Instance]) {
+/// A machine's name as people know it: the name given in Compute Desk first, the
+/// service's beside it.
+fn shown_name(m: &Instance, given: &NameBook) -> String {
+    match given.machines.get(&m.id).filter(|l| !l.name.is_empty()) {
+        Some(label) => format!("{} ({})", label.name, m.display_name()),
+        None => m.display_name().to_owned(),
+    }
+}
+
+pub fn print_machines(machines: &[Instance], given: &NameBook) {
     let rows = machines
         .iter()
         .map(|m| {
             vec![
                 m.id.clone(),
-                m.display_name().to_owned(),
+                shown_name(m, given),
                 m.status.label().into_owned(),
                 or_dash(m.zone.as_deref()),
                 or_dash(m.machine_type_short()),
@@ -66,10 +76,19 @@ pub fn print_machines(machines: &[Instance]) {
     );
 }
 
-pub fn print_machine(m: &Instance) {
+pub fn print_machine(m: &Instance, given: &NameBook) {
+    let label = given.machines.get(&m.id).cloned().unwrap_or_default();
     let fields = [
         ("ID", m.id.clone()),
-        ("Name", m.display_name().to_owned()),
+        ("Name", shown_name(m, given)),
+        (
+            "Note",
+            or_dash(Some(label.note.as_str()).filter(|n| !n.is_empty())),
+        ),
+        (
+            "Groups",
+            or_dash(Some(label.groups.join(", ").as_str()).filter(|g| !g.is_empty())),
+        ),
         ("State", m.status.label().into_owned()),
         ("Zone", or_dash(m.zone.as_deref())),
         ("Machine type", or_dash(m.machine_type.as_deref())),

@@ -23,8 +23,12 @@ pub enum ScheduleCommand {
         #[arg(long)]
         id: Option<String>,
         /// The machines' ids, comma-separated.
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(long, value_delimiter = ',', required_unless_present = "group")]
         machines: Vec<String>,
+        /// Instead of machines, a group given in Compute Desk ("Accounting"): the schedule
+        /// turns whatever machines the group holds when each change comes.
+        #[arg(long, conflicts_with = "machines")]
+        group: Option<String>,
         /// weekdays, weekend, every-day, or days such as mon,wed,fri.
         #[arg(long, default_value = "weekdays")]
         days: String,
@@ -72,6 +76,7 @@ pub async fn run(
         ScheduleCommand::Set {
             id,
             machines,
+            group,
             days,
             on,
             off,
@@ -88,6 +93,7 @@ pub async fn run(
                     .filter(|m| !m.is_empty())
                     .collect(),
                 days: Days::parse(days)?,
+                group: group.as_ref().map(|g| g.trim().to_owned()),
                 on: on.as_deref().map(ClockTime::parse).transpose()?,
                 off: off.as_deref().map(ClockTime::parse).transpose()?,
                 zone: match zone {
@@ -111,7 +117,9 @@ pub async fn run(
                     return Err(format!("{label} has no schedule {id:?}; `compute-desk-cli schedule list` lists them."));
                 }
             }
-            check_machines(settings, &account, &schedule.machines).await?;
+            if schedule.group.is_none() {
+                check_machines(settings, &account, &schedule.machines).await?;
+            }
             let kept = file
                 .change(|all| all.set(&account, schedule.clone(), jiff::Timestamp::now()))
                 .map_err(write_failed)?;

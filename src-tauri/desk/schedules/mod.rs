@@ -138,6 +138,38 @@ impl Desk {
         self.schedule_owner().await.ok_or_else(super::not_signed_in)
     }
 
+    /// `schedules` of `account` with each group schedule's machines filled in: the
+    /// machines in its group, as the names kept on this computer say now.
+    pub(super) async fn with_groups_resolved(
+        &self,
+        account: &str,
+        mut schedules: Vec<Schedule>,
+    ) -> Vec<Schedule> {
+        if schedules.iter().all(|s| s.group.is_none()) {
+            return schedules;
+        }
+        let file = self.names.clone();
+        let account = account.to_owned();
+        let book = off_thread(move || file.load().0.accounts.remove(&account))
+            .await
+            .flatten()
+            .unwrap_or_default();
+        for schedule in &mut schedules {
+            if let Some(group) = &schedule.group {
+                let group = group.to_lowercase();
+                schedule.machines = book
+                    .machines
+                    .iter()
+                    .filter(|(_, l)| {
+                        l.gone_since.is_none() && l.groups.iter().any(|g| g.to_lowercase() == group)
+                    })
+                    .map(|(id, _)| id.clone())
+                    .collect();
+            }
+        }
+        schedules
+    }
+
     /// The id schedules are kept under for the account on screen (a saved account's id,
     /// or `demo`); `None` when none can keep them (signed out, or held for this run only).
     pub(super) async fn schedule_owner(&self) -> Option<String> {
@@ -163,6 +195,10 @@ impl Desk {
             .ok_or_else(super::not_signed_in)?;
         schedule.machines.retain(|m| !m.trim().is_empty());
         schedule.machines.dedup();
+        if schedule.group.is_some() {
+            // A group's machines are the group's when each change comes.
+            schedule.machines.clear();
+        }
         schedule.skip.sort();
         schedule.skip.dedup();
         if let Err(problem) = schedule.check() {
@@ -255,6 +291,9 @@ pub struct ScheduleInput {
     pub zone: String,
     #[serde(default)]
     pub skip: Vec<String>,
+    /// A group's name: the schedule turns that group's machines (`machines` is then empty).
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 impl ScheduleInput {
@@ -271,6 +310,7 @@ impl ScheduleInput {
         Ok(Schedule {
             id: self.id,
             machines: self.machines,
+            group: None,
             days: Days::parse(&self.days.join(","))
                 .map_err(|_| refuse("schedule.problem.bad_day", &self.days.join(",")))?,
             on: time(self.on)?,

@@ -97,7 +97,10 @@ impl Desk {
             };
             let by_hand = |id: &str| hand.get(id).copied();
             let before = found.len();
-            for schedule in &book.schedules {
+            let schedules = self
+                .with_groups_resolved(account, book.schedules.clone())
+                .await;
+            for schedule in &schedules {
                 let Ok(tz) = schedule.check() else { continue };
                 for d in due(schedule, &tz, last, now, book.paused_until, &by_hand) {
                     found.push((account.clone(), d));

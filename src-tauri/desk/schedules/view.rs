@@ -27,6 +27,8 @@ pub struct SchedulesView {
     /// The account's machines are watched ("Tell me when a machine stops that nobody
     /// here stopped").
     pub watching: bool,
+    /// The groups watched as one.
+    pub watch_groups: Vec<String>,
     /// The account on screen can keep schedules and watching (not when signed out, or
     /// held for this run only).
     pub keeps: bool,
@@ -68,9 +70,12 @@ impl Desk {
         let (all, warning) = off_thread(move || file.load()).await.unwrap_or_default();
         let now = self.schedules.clock.now();
         let book = all.accounts.get(&account).cloned().unwrap_or_default();
+        // A group's schedule shows the machines in its group now.
+        let schedules = self
+            .with_groups_resolved(&account, book.schedules.clone())
+            .await;
         SchedulesView {
-            schedules: book
-                .schedules
+            schedules: schedules
                 .into_iter()
                 .map(|schedule| ScheduleView {
                     next: next_change(&schedule, now),
@@ -92,6 +97,7 @@ impl Desk {
             now: now.as_millisecond(),
             warning,
             watching: book.watch,
+            watch_groups: book.watch_groups.clone(),
             keeps: true,
         }
     }

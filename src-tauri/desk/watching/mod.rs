@@ -1,5 +1,5 @@
 //! The watchful eye: for each account whose machines are watched (one switch per
-//! account, kept in `schedules.json`), a look at its machines every 37.5 s, whether
+//! account, or groups watched as one, kept in `schedules.json`), a look at its machines every 37.5 s, whether
 //! or not the window is open, to notice one that leaves running without an action from
 //! this computer (stopped, suspended, in error, gone) and say so: in the account's
 //! history ("Stopped at 03:12: not by anyone on this computer") and as news the window
@@ -87,12 +87,24 @@ impl Keeper {
 impl Desk {
     /// Watches the machines of the account on screen, or stops (`on` false).
     pub async fn set_watching(&self, on: bool) -> Result<SchedulesView, Failure> {
-        let account = self
-            .schedule_owner()
-            .await
-            .ok_or_else(super::not_signed_in)?;
+        let account = self.account_on_screen().await?;
         self.schedules
             .change_file(move |all| all.set_watch(&account, on))
+            .await?;
+        self.watching.changed.notify_one();
+        Ok(self.schedules_view().await)
+    }
+
+    /// Watches the machines in group `group` of the account on screen as one, or stops.
+    pub async fn set_group_watching(
+        &self,
+        group: &str,
+        on: bool,
+    ) -> Result<SchedulesView, Failure> {
+        let account = self.account_on_screen().await?;
+        let group = group.to_owned();
+        self.schedules
+            .change_file(move |all| all.set_watch_group(&account, &group, on))
             .await?;
         self.watching.changed.notify_one();
         Ok(self.schedules_view().await)
