@@ -75,7 +75,7 @@ async fn connect_opens_ssh_in_the_terminal_and_remote_desktop_with_an_rdp_file_f
     let sim = sim_with(&["--speed", "2", "--instances", "6"]);
     let home = Home::new();
     let path = format!("{}:{inherited}", bin.path().display());
-    let app = Desktop::launch(&home, &[], &[("PATH", &path)]).await;
+    let mut app = Desktop::launch(&home, &[], &[("PATH", &path)]).await;
     sign_in_with_key(&app, &sim).await;
     let (id, name) = sim.running().await.remove(0);
     app.until_state(&name, "● Running").await;
@@ -111,6 +111,7 @@ async fn connect_opens_ssh_in_the_terminal_and_remote_desktop_with_an_rdp_file_f
     let says = app.text_of("#connect-says-ssh").await;
     assert_eq!(says, format!("Opens the terminal with: ssh ana@{address}"));
     app.screenshot("34-connect").await;
+    app.assert_accessible("connect dialog").await;
     // Enter: the first way.
     press(&app, &["\u{e007}"]).await;
     let args = started(&app, &terminal).await;

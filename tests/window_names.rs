@@ -167,7 +167,7 @@ async fn a_group_made_by_keyboard_is_shown_alone_shut_down_as_one_bulk_and_group
     let _one = one_window_at_a_time();
     let sim = sim_with(&["--speed", "2", "--instances", "6"]);
     let home = Home::new();
-    let app = Desktop::launch(&home, &[], &[]).await;
+    let mut app = Desktop::launch(&home, &[], &[]).await;
     sign_in_with_key(&app, &sim).await;
     let running: Vec<String> = sim.running().await.into_iter().map(|(_, n)| n).collect();
     assert!(
@@ -199,6 +199,7 @@ async fn a_group_made_by_keyboard_is_shown_alone_shut_down_as_one_bulk_and_group
             );
             press(&app, &["\u{e00d}"]).await;
             app.screenshot("34-groups-and-favourite").await;
+            app.assert_accessible("name, note and groups dialog").await;
             tab_to(&app, "Save", 4).await;
         }
         press(&app, &["\u{e007}"]).await;
@@ -229,6 +230,7 @@ async fn a_group_made_by_keyboard_is_shown_alone_shut_down_as_one_bulk_and_group
     assert_eq!(bar, "Group “Accounting”: 2 machines");
     assert_eq!(lines(&app).await, [second.clone(), first.clone()]);
     app.screenshot("34-one-group-shown").await;
+    app.assert_accessible("one group shown, with its bar").await;
 
     // Shut down as one bulk: the confirmation names the group, its count and the account.
     app.click("Shut down the group").await;
@@ -318,6 +320,7 @@ async fn a_group_made_by_keyboard_is_shown_alone_shut_down_as_one_bulk_and_group
     expected.extend(rest);
     assert_eq!(lines(&app).await, expected);
     app.screenshot("34-grouped-by-group").await;
+    app.assert_accessible("grouped by group").await;
     app.quit().await;
 }
 
@@ -401,7 +404,7 @@ async fn names_exported_on_one_computer_are_imported_on_another_with_a_conflict_
 
     // Another computer, the same account, the first machine named otherwise.
     let there = Home::new();
-    let app = Desktop::launch(&there, &[], &[]).await;
+    let mut app = Desktop::launch(&there, &[], &[]).await;
     sign_in_with_key(&app, &sim).await;
     name_it(&app, &first.0, "Contabilidad", &[]).await;
     open_sharing(&app).await;
@@ -439,6 +442,8 @@ async fn names_exported_on_one_computer_are_imported_on_another_with_a_conflict_
         ]])
     );
     app.screenshot("34-names-import-conflict").await;
+    app.assert_accessible("share names, an import with a conflict")
+        .await;
     // The conflict resolved: the file's name taken.
     app.click("Take the file's: Accounting PC").await;
     app.click("Import names").await;

@@ -208,6 +208,10 @@ def check_app(app: Path, names: dict) -> list:
                                   "CompanyName": names["PUBLISHER"],
                                   "FileVersion": names["VERSION"],
                                   "ProductVersion": names["VERSION"]})
+    # Tauri's production build (window/startup.rs says which build it is in its log).
+    body = app.read_bytes()
+    if b"Compute Desk production build" not in body or b"Compute Desk development build" in body:
+        raise Failed("the app is not Tauri's production build (built without tauri/custom-protocol)")
     imports = sorted({entry.dll.decode() for entry in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])},
                      key=str.lower)
     # MinGW's own runtime DLLs (libgcc_s_seh-1, libwinpthread-1, libstdc++-6 …) are on no

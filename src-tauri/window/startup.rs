@@ -11,10 +11,20 @@ use super::sink::WindowSink;
 use crate::desk::{AccountNews, Desk, Options};
 use crate::watch::Policy;
 
+/// Which build this is, said in the log's first line: Tauri's production build (its page
+/// served by the app's own protocol, as `tauri build` makes the Linux packages and as the
+/// Windows app is built), or the development build the tests run. The Windows check
+/// (`.ci/packaging/windows_installer.py`) holds the shipped app to the first.
+#[cfg(not(dev))]
+pub const BUILD: &str = "Compute Desk production build";
+#[cfg(dev)]
+pub const BUILD: &str = "Compute Desk development build";
+
 /// The app's setup: the desk (its settings where the system keeps an app's), the window of
 /// `tauri.conf.json` marked light or dark and in its language before any of its scripts
 /// run, then, in the background, the silent sign-in, the watcher and the session keeper.
 pub fn setup(app: &mut tauri::App, options: Options) -> Result<(), Box<dyn std::error::Error>> {
+    log::info!("startup: {BUILD} {}", env!("CARGO_PKG_VERSION"));
     let config_dir = app.path().app_config_dir()?;
     let history_dir = app.path().app_data_dir()?.join("history");
     let desk = Desk::on_this_computer(
