@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{assert_in_session, eventually, screen::Screen, Sim, KEY, SECRET};
-use compute_desk::desk::{Desk, Options, ScheduleNews};
+use compute_desk::desk::{Desk, Options, ScheduleInput, ScheduleNews};
 use compute_desk::schedule::{ClockTime, Days, Schedule, Turn};
 use compute_desk::vault::Vault;
 use compute_desk::watch::Policy;
@@ -341,14 +341,26 @@ async fn a_groups_schedule_turns_the_machines_in_the_group_when_its_time_comes()
         .await
         .unwrap();
     let (off, at) = off_after(desk.wall_clock().now());
+    // As the page sends it ("Schedule the group…"): no machines, the group's name.
     let view = desk
-        .set_schedule(Schedule {
+        .set_schedule_typed(ScheduleInput {
+            id: String::new(),
             machines: vec![],
-            group: Some("accounting".into()),
-            ..off_schedule("", off)
+            group: Some(" accounting ".into()),
+            days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .map(String::from)
+                .to_vec(),
+            on: None,
+            off: Some(off.to_string()),
+            zone: "UTC".into(),
+            skip: vec![],
         })
         .await
         .unwrap();
+    assert_eq!(
+        view.schedules[0].schedule.group.as_deref(),
+        Some("accounting")
+    );
     let mut shown = view.schedules[0].schedule.machines.clone();
     shown.sort();
     let mut expected = vec![running[0].clone(), running[1].clone()];

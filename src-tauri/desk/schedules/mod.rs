@@ -310,7 +310,10 @@ impl ScheduleInput {
         Ok(Schedule {
             id: self.id,
             machines: self.machines,
-            group: None,
+            group: self
+                .group
+                .map(|g| g.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|g| !g.is_empty()),
             days: Days::parse(&self.days.join(","))
                 .map_err(|_| refuse("schedule.problem.bad_day", &self.days.join(",")))?,
             on: time(self.on)?,
