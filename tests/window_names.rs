@@ -143,6 +143,17 @@ async fn a_machine_named_by_keyboard_is_called_so_on_its_row_confirmation_notifi
     app.quit().await;
 }
 
+/// The one account's part of the settings file `file` (`names.json`, `schedules.json`)
+/// in `home`.
+fn the_accounts_book(home: &Home, file: &str) -> serde_json::Value {
+    let kept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(home.config_dir().join(file)).unwrap())
+            .unwrap();
+    let accounts = kept["accounts"].as_object().unwrap();
+    assert_eq!(accounts.len(), 1, "{file}: {kept}");
+    accounts.values().next().unwrap().clone()
+}
+
 /// The table's lines as shown: a heading's words, or a machine's name.
 async fn lines(app: &Desktop) -> Vec<String> {
     let lines = app
@@ -271,16 +282,7 @@ async fn a_group_made_by_keyboard_is_shown_alone_shut_down_as_one_bulk_and_group
         "return document.getElementById('group-watch').getAttribute('aria-pressed') === 'true'",
     )
     .await;
-    let kept: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(home.config_dir().join("schedules.json")).unwrap(),
-    )
-    .unwrap();
-    let book = kept["accounts"]
-        .as_object()
-        .unwrap()
-        .values()
-        .next()
-        .unwrap();
+    let book = the_accounts_book(&home, "schedules.json");
     assert_eq!(book["watchGroups"], serde_json::json!(["Accounting"]));
     app.click("Schedule the group…").await;
     let said = app.shown_text("the schedule dialog", "#schedule-for").await;
@@ -458,16 +460,7 @@ async fn names_exported_on_one_computer_are_imported_on_another_with_a_conflict_
          return names.includes('Accounting PC') && names.includes('Reception');",
     )
     .await;
-    let kept: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(there.config_dir().join("names.json")).unwrap(),
-    )
-    .unwrap();
-    let book = kept["accounts"]
-        .as_object()
-        .unwrap()
-        .values()
-        .next()
-        .unwrap();
+    let book = the_accounts_book(&there, "names.json");
     assert_eq!(book["machines"][&first.0]["name"], "Accounting PC");
     assert_eq!(book["machines"][&first.0]["groups"][0], "Accounting");
     assert_eq!(book["machines"][&second.0]["name"], "Reception");

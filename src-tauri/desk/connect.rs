@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::schedules::{off_thread, off_thread_io};
+use super::schedules::off_thread_io;
 use super::Desk;
 use crate::api::Phase;
 use crate::connect::programs::{self, Launch};
@@ -115,18 +115,12 @@ impl Desk {
     pub async fn connect_options(&self, machine: &str) -> Result<ConnectView, Failure> {
         let account = self.account_on_screen().await?;
         let target = self.reachable(machine).await?;
-        let file = self.names.clone();
-        let id = machine.to_owned();
-        let label = off_thread(move || {
-            file.load()
-                .0
-                .accounts
-                .remove(&account)
-                .and_then(|mut b| b.machines.remove(&id))
-        })
-        .await
-        .flatten()
-        .unwrap_or_default();
+        let label = self
+            .name_book(&account)
+            .await
+            .machines
+            .remove(machine)
+            .unwrap_or_default();
         let path = std::env::var_os("PATH");
         let ways = connect::order(target.template.as_deref(), label.connect_with)
             .into_iter()

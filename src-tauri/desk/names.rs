@@ -10,9 +10,18 @@ use std::time::Duration;
 use super::schedules::{off_thread, off_thread_io};
 use super::Desk;
 use crate::failure::Failure;
-use crate::settings::LabelChange;
+use crate::settings::{LabelChange, NameBook};
 use crate::text::Text;
 use crate::watch::Given;
+
+/// `names.json` could not be written: said, and nothing the page sent is lost.
+pub(super) fn not_saved(e: std::io::Error) -> Failure {
+    Failure::plain(
+        "local",
+        Text::new("names.not_saved"),
+        format!("The names could not be saved: {e}"),
+    )
+}
 
 /// How often the names of machines no longer listed are looked at.
 const NAMES_LOOKED_AT_EVERY: Duration = Duration::from_secs(10 * 60);
@@ -27,13 +36,7 @@ impl Desk {
         let machine = machine.to_owned();
         let kept = off_thread_io(move || file.change(|all| all.set(&account, &machine, &change)))
             .await
-            .map_err(|e| {
-                Failure::plain(
-                    "local",
-                    Text::new("names.not_saved"),
-                    format!("The names could not be saved: {e}"),
-                )
-            })?;
+            .map_err(not_saved)?;
         kept.map_err(|problem| {
             Failure::plain(
                 "invalid",
@@ -91,15 +94,21 @@ impl Desk {
         }
     }
 
+    /// What `account`'s machines are called, as `names.json` says now (nothing when it
+    /// cannot be read).
+    pub(super) async fn name_book(&self, account: &str) -> NameBook {
+        let (file, account) = (self.names.clone(), account.to_owned());
+        off_thread(move || file.load().0.accounts.remove(&account))
+            .await
+            .flatten()
+            .unwrap_or_default()
+    }
+
     /// Hands the names of the account on screen, the sign-in `owner`, to the watcher.
     pub(super) async fn show_names(&self, owner: u64) {
         let mut given = HashMap::new();
         if let Some(account) = self.schedule_owner().await {
-            let file = self.names.clone();
-            let book = off_thread(move || file.load().0.accounts.remove(&account))
-                .await
-                .flatten();
-            for (id, label) in book.map(|b| b.machines).unwrap_or_default() {
+            for (id, label) in self.name_book(&account).await.machines {
                 given.insert(
                     id,
                     Given {

@@ -3,11 +3,13 @@
 //! file's import planned (what it adds, where the two disagree, which of its machines this
 //! account does not have) and then applied as the person chose.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::schedules::{off_thread, off_thread_io};
+use super::names::not_saved;
+use super::schedules::{off_thread, off_thread_io, on_this_computer};
 use super::Desk;
 use crate::failure::Failure;
 use crate::settings::{read_exchange, Exchange, ImportChoice, NameProblem, Shared};
@@ -47,14 +49,6 @@ fn refused(problem: NameProblem) -> Failure {
     )
 }
 
-fn not_saved(e: std::io::Error) -> Failure {
-    Failure::plain(
-        "local",
-        Text::new("names.not_saved"),
-        format!("The names could not be saved: {e}"),
-    )
-}
-
 /// A file in `folder` named for `day` that is not there yet.
 fn new_file_in(folder: &Path, day: &str) -> std::io::Result<PathBuf> {
     (1..=SAME_DAY_FILES)
@@ -71,13 +65,7 @@ impl Desk {
     /// gives its path.
     pub async fn export_names(&self, folder: &Path) -> Result<PathBuf, Failure> {
         let account = self.account_on_screen().await?;
-        let day = self
-            .schedules
-            .clock
-            .now()
-            .to_zoned_datetime(jiff::tz::TimeZone::system())
-            .strftime("%Y-%m-%d")
-            .to_string();
+        let day = on_this_computer(self.schedules.clock.now(), "%Y-%m-%d");
         let (file, folder) = (self.names.clone(), folder.to_owned());
         off_thread_io(move || {
             let exchange = file.load().0.export(&account);
@@ -110,16 +98,16 @@ impl Desk {
         let unknown = exchange
             .machines
             .keys()
-            .filter(|m| !listed.iter().any(|(id, _)| id == *m))
+            .filter(|m| !listed.contains_key(*m))
             .count();
         let conflicts = plan
             .conflicts
             .into_iter()
             .map(|c| ConflictView {
                 service: listed
-                    .iter()
-                    .find(|(id, _)| *id == c.machine)
-                    .map_or_else(|| c.machine.clone(), |(_, name)| name.clone()),
+                    .get(&c.machine)
+                    .cloned()
+                    .unwrap_or_else(|| c.machine.clone()),
                 machine: c.machine,
                 here: c.here,
                 there: c.there,
@@ -149,8 +137,9 @@ impl Desk {
         Ok(())
     }
 
-    /// The ids and service names of the file's machines the account on screen's list shows.
-    async fn listed_names(&self, exchange: &Exchange) -> Vec<(String, String)> {
+    /// The service names of the file's machines the account on screen's list shows, by id
+    /// (looked up for each of up to 20,000 machines).
+    async fn listed_names(&self, exchange: &Exchange) -> HashMap<String, String> {
         let owner = self.owner.current();
         self.watcher
             .look_for(owner, |w| {

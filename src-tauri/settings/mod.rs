@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::Text;
 use file::JsonFile;
-pub use names::{Label, LabelChange, NameBook, NameProblem, Names, NamesFile};
+pub use names::{same_group, Label, LabelChange, NameBook, NameProblem, Names, NamesFile};
 pub use names_exchange::{
     read_exchange, Conflict, Exchange, ImportChoice, ImportPlan, Shared, EXCHANGE_FORMAT,
     EXCHANGE_VERSION,

@@ -76,6 +76,11 @@ pub struct Label {
 }
 
 impl Label {
+    /// Whether the machine is in group `group` ([`same_group`]).
+    pub fn in_group(&self, group: &str) -> bool {
+        self.groups.iter().any(|g| same_group(g, group))
+    }
+
     fn is_empty(&self) -> bool {
         self.name.is_empty()
             && self.note.is_empty()
@@ -99,6 +104,12 @@ pub struct LabelChange {
     pub connect_with: Option<Way>,
 }
 
+/// Whether `a` and `b` name the same group: a group is one whatever its letters' case
+/// ("Accounting", "accounting").
+pub fn same_group(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
 /// Group names as kept: each one line, none empty, each once whatever its case (the first
 /// spelling kept), in the order people read them.
 fn group_names(groups: &[String]) -> Result<Vec<String>, NameProblem> {
@@ -110,10 +121,7 @@ fn group_names(groups: &[String]) -> Result<Vec<String>, NameProblem> {
         if group.chars().count() > GROUP_MAX {
             return Err(NameProblem("names.problem.group_too_long"));
         }
-        if !kept
-            .iter()
-            .any(|k| k.to_lowercase() == group.to_lowercase())
-        {
+        if !kept.iter().any(|k| same_group(k, &group)) {
             kept.push(group);
         }
     }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::names::{LabelChange, NameProblem, Names};
+use super::names::{same_group, LabelChange, NameProblem, Names};
 
 /// Says what the file is, whatever it is called.
 pub const EXCHANGE_FORMAT: &str = "compute-desk-names";
@@ -114,7 +114,7 @@ fn change_to(shared: &Shared) -> LabelChange {
 /// Groups `a` has and `b` lacks, whatever their case.
 fn missing_groups<'a>(a: &'a [String], b: &[String]) -> Vec<&'a String> {
     a.iter()
-        .filter(|g| !b.iter().any(|h| h.to_lowercase() == g.to_lowercase()))
+        .filter(|g| !b.iter().any(|h| same_group(h, g)))
         .collect()
 }
 

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::file::JsonFile;
+use super::names::same_group;
 use crate::schedule::Schedule;
 use crate::text::Text;
 
@@ -114,9 +115,8 @@ impl Schedules {
 
     /// Watches the machines in group `group` of `account` as one, or stops (`on` false).
     pub fn set_watch_group(&mut self, account: &str, group: &str, on: bool) {
-        let key = group.to_lowercase();
         let book = self.accounts.entry(account.to_owned()).or_default();
-        book.watch_groups.retain(|g| g.to_lowercase() != key);
+        book.watch_groups.retain(|g| !same_group(g, group));
         if on && !group.trim().is_empty() {
             book.watch_groups.push(group.trim().to_owned());
             book.watch_groups.sort_by_key(|g| g.to_lowercase());

@@ -11,7 +11,7 @@ use crate::desk::{ConnectView, Desk};
 use crate::failure::Failure;
 use crate::text::Text;
 
-use super::programs::{command, start};
+use super::programs::{command, start_off_thread};
 
 /// How long a client or terminal has to fail at once; one still running after this is
 /// taken to have opened (they stay open for as long as the connection does).
@@ -37,10 +37,7 @@ pub async fn connect(
     let launch = desk.connect(&machine, way, &user).await?;
     let started = command(&launch.program, &launch.args, super::set_by_app());
     let shown = launch.shown();
-    let outcome = tauri::async_runtime::spawn_blocking(move || start(started, CLIENT_PATIENCE))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string()).into()));
-    match outcome {
+    match start_off_thread(started, CLIENT_PATIENCE).await {
         Ok(()) => Ok(launch.label.to_owned()),
         Err(e) => {
             log::warn!("connect: {shown} did not open: {e}");

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::programs::{command, start};
+use super::programs::{command, start_off_thread, StartError};
 
 use crate::failure::Failure;
 use crate::text::Text;
@@ -16,7 +16,7 @@ use crate::text::Text;
 /// How long to wait for the opener to say whether it could open the folder. `xdg-open`
 /// hands the folder to the file manager and ends at once; one still running after this is
 /// taken to have started it, and is left to end in its own time.
-pub const OPENER_PATIENCE: Duration = Duration::from_secs(5);
+const OPENER_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Opens the log folder (as Tauri found it) without the app's own variables, off the async
 /// threads; a failure in the words About shows.
@@ -28,11 +28,7 @@ pub async fn open_log_folder(folder: tauri::Result<PathBuf>) -> Result<(), Failu
             format!("The log folder is not known: {e}"),
         )
     })?;
-    let command = opener(&folder, super::set_by_app());
-    let opened = tauri::async_runtime::spawn_blocking(move || start(command, OPENER_PATIENCE))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string()).into()));
-    opened.map_err(|e| {
+    open_in_file_manager(&folder).await.map_err(|e| {
         log::warn!("about: could not open {}: {e}", folder.display());
         Failure::plain(
             "open_folder",
@@ -40,6 +36,11 @@ pub async fn open_log_folder(folder: tauri::Result<PathBuf>) -> Result<(), Failu
             format!("The log folder could not be opened: {e}"),
         )
     })
+}
+
+/// Opens `folder` in the desktop's file manager, as the person would.
+pub async fn open_in_file_manager(folder: &Path) -> Result<(), StartError> {
+    start_off_thread(opener(folder, super::set_by_app()), OPENER_PATIENCE).await
 }
 
 /// The desktop's opener for `folder`, without the variables the app set (`set_by_app`).

@@ -60,6 +60,13 @@ pub fn start(mut command: Command, patience: Duration) -> Result<(), StartError>
     }
 }
 
+/// [`start`], run where blocking is allowed.
+pub async fn start_off_thread(command: Command, patience: Duration) -> Result<(), StartError> {
+    tauri::async_runtime::spawn_blocking(move || start(command, patience))
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string()).into()))
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

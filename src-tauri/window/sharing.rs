@@ -12,8 +12,7 @@ use crate::failure::Failure;
 use crate::settings::ImportChoice;
 use crate::text::Text;
 
-use super::open_folder::{opener, OPENER_PATIENCE};
-use super::programs::start;
+use super::open_folder::open_in_file_manager;
 
 /// Where exports are saved.
 fn exports_folder<R: Runtime>(app: &AppHandle<R>) -> Result<PathBuf, Failure> {
@@ -44,11 +43,7 @@ pub async fn export_names<R: Runtime>(
 #[tauri::command]
 pub async fn open_exports_folder<R: Runtime>(app: AppHandle<R>) -> Result<(), Failure> {
     let folder = exports_folder(&app)?;
-    let command = opener(&folder, super::set_by_app());
-    let opened = tauri::async_runtime::spawn_blocking(move || start(command, OPENER_PATIENCE))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string()).into()));
-    opened.map_err(|e| {
+    open_in_file_manager(&folder).await.map_err(|e| {
         Failure::plain(
             "open_folder",
             Text::new("names.export.open_failed").with("path", folder.display().to_string()),

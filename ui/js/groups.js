@@ -7,7 +7,7 @@ import { h, $ } from './dom.js';
 import { count } from './format.js';
 import { t } from './i18n.js';
 import { state } from './screen.js';
-import { groupKey, groupsOf, inGroup } from './grouping.js';
+import { groupKey, groupsOf, memberOf } from './grouping.js';
 import { groupWatched } from './schedules.js';
 
 /** @typedef {import('./screen.js').Row} Row */
@@ -43,13 +43,14 @@ export function chosenGroup() {
 }
 
 /**
- * Whether the "Show" choice keeps row `r` (grouped by group keeps every row).
- * @param {Row} r
+ * The rows the "Show" choice keeps, as a test of each row; null when it keeps them all
+ * (every machine, or grouped by group).
+ * @returns {((r: Row) => boolean)|null}
  */
-export function keeps(r) {
-  if (state.group === FAVOURITES) return !!r.favourite;
+export function keeper() {
+  if (state.group === FAVOURITES) return (r) => !!r.favourite;
   const one = chosenGroup();
-  return one === null || inGroup(r, one);
+  return one === null ? null : memberOf(one);
 }
 
 /** The heading row of one group in the grouped list. @param {Heading} e @param {number} span */
@@ -97,7 +98,7 @@ export function renderGroupChoice() {
 export function machinesOfChosenGroup() {
   const one = chosenGroup();
   if (one === null) return [];
-  return /** @type {Row[]} */ (state.snapshot.machines).filter((r) => inGroup(r, one)).map((r) => r.id);
+  return /** @type {Row[]} */ (state.snapshot.machines).filter(memberOf(one)).map((r) => r.id);
 }
 
 /** The "Show" choice made in the toolbar. @param {string} value */

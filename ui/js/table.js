@@ -11,7 +11,7 @@ import { t, tx, language } from './i18n.js';
 import { state, queueRender, byId, openDetail, shownName, canConnect, openConnect } from './screen.js';
 import { actionButtons } from './actions.js';
 import { nextChangeMark, version as schedulesVersion } from './schedules.js';
-import { GROUPED, keeps, headingElement } from './groups.js';
+import { GROUPED, keeper, headingElement } from './groups.js';
 import { groupedLayout } from './grouping.js';
 
 /** @typedef {import('./screen.js').Row} Row */
@@ -85,8 +85,8 @@ export function recompute() {
   const q = state.search.trim().toLowerCase();
   const f = state.filter;
   const { rows, names } = sortedMachines();
-  const g = state.group !== '' && state.group !== GROUPED;
-  const shown = !q && !f && !g ? rows : rows.filter((r, i) => (!q || names[i].includes(q)) && (!f || r.state === f) && (!g || keeps(r)));
+  const g = keeper();
+  const shown = !q && !f && !g ? rows : rows.filter((r, i) => (!q || names[i].includes(q)) && (!f || r.state === f) && (!g || g(r)));
   state.shown = shown;
   /** @type {Line[]} */
   const lines = state.group === GROUPED ? groupedLayout(shown) : shown;

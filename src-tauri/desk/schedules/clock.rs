@@ -8,12 +8,17 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
+/// `at` in this computer's time zone, written as `format` says (`strftime`).
+pub(in crate::desk) fn on_this_computer(at: Timestamp, format: &str) -> String {
+    at.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime(format)
+        .to_string()
+}
+
 /// `at` as this computer's clock face shows it ("19:00"): what the History says a
 /// scheduled change or a watched machine's stop happened at.
 pub(in crate::desk) fn hour_minute(at: Timestamp) -> String {
-    at.to_zoned_datetime(jiff::tz::TimeZone::system())
-        .strftime("%H:%M")
-        .to_string()
+    on_this_computer(at, "%H:%M")
 }
 
 #[derive(Debug, Default)]

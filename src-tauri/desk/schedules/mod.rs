@@ -20,8 +20,8 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use tokio::sync::Notify;
 
-pub(super) use clock::hour_minute;
 pub use clock::WallClock;
+pub(super) use clock::{hour_minute, on_this_computer};
 pub use runner::ScheduleNews;
 pub use view::{ScheduleView, SchedulesView};
 
@@ -148,21 +148,13 @@ impl Desk {
         if schedules.iter().all(|s| s.group.is_none()) {
             return schedules;
         }
-        let file = self.names.clone();
-        let account = account.to_owned();
-        let book = off_thread(move || file.load().0.accounts.remove(&account))
-            .await
-            .flatten()
-            .unwrap_or_default();
+        let book = self.name_book(account).await;
         for schedule in &mut schedules {
             if let Some(group) = &schedule.group {
-                let group = group.to_lowercase();
                 schedule.machines = book
                     .machines
                     .iter()
-                    .filter(|(_, l)| {
-                        l.gone_since.is_none() && l.groups.iter().any(|g| g.to_lowercase() == group)
-                    })
+                    .filter(|(_, l)| l.gone_since.is_none() && l.in_group(group))
                     .map(|(id, _)| id.clone())
                     .collect();
             }

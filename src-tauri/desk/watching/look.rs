@@ -54,11 +54,7 @@ impl Desk {
         let mut seen = self.watching.take_seen(account);
         let left = self.look_with(account, &source, &mut seen, news).await;
         self.watching.put_seen(account, seen);
-        let left = if left.is_empty() {
-            left
-        } else {
-            self.only_watched(account, left).await
-        };
+        let left = self.only_watched(account, left).await;
         if !left.is_empty() {
             self.tell_left(account, &source, left, news).await;
         }
@@ -67,28 +63,32 @@ impl Desk {
     /// Of `left`, the machines watched: all of them when the whole account is, else those
     /// in a group watched as one (as the names kept on this computer say now).
     async fn only_watched(&self, account: &str, left: Vec<Left>) -> Vec<Left> {
-        let (schedules, names) = (self.schedules.file(), self.names.clone());
-        let account = account.to_owned();
-        off_thread(move || {
-            let (all, _) = schedules.load();
-            let Some(groups) = all
-                .accounts
-                .get(&account)
-                .and_then(|b| b.watched_groups())
-                .map(|g| g.iter().map(|g| g.to_lowercase()).collect::<Vec<_>>())
-            else {
-                return left;
-            };
-            let book = names.load().0.accounts.remove(&account).unwrap_or_default();
-            let in_watched = |id: &str| {
-                book.machines
-                    .get(id)
-                    .is_some_and(|l| l.groups.iter().any(|g| groups.contains(&g.to_lowercase())))
-            };
-            left.into_iter().filter(|l| in_watched(&l.id)).collect()
+        if left.is_empty() {
+            return left;
+        }
+        let (file, key) = (self.schedules.file(), account.to_owned());
+        let Some(groups) = off_thread(move || {
+            let (all, _) = file.load();
+            all.accounts
+                .get(&key)
+                .and_then(|b| b.watched_groups().map(<[String]>::to_vec))
         })
         .await
-        .unwrap_or_default()
+        else {
+            // The app is ending: nothing is told.
+            return Vec::new();
+        };
+        // The whole account watched.
+        let Some(groups) = groups else {
+            return left;
+        };
+        let book = self.name_book(account).await;
+        let in_watched = |id: &str| {
+            book.machines
+                .get(id)
+                .is_some_and(|l| groups.iter().any(|g| l.in_group(g)))
+        };
+        left.into_iter().filter(|l| in_watched(&l.id)).collect()
     }
 
     /// The client of the saved account `account`, kept between looks.
