@@ -835,18 +835,33 @@ pub async fn open_create(app: &Desktop) {
 /// WebDriver's Shift held down over Tab.
 pub const SHIFT_TAB: &str = "\u{e008}\u{e004}";
 
-/// Sends keys to whatever has the focus, as a keyboard would.
+/// Sends keys to whatever has the focus, as a keyboard would: a row drawn again between
+/// finding the focused element and sending to it (its node replaced, the focus put on the
+/// new one) is found again, as a keyboard's keys go wherever the focus now is. WebDriver
+/// refuses a stale element before any key is sent, so nothing is typed twice.
 pub async fn press(app: &Desktop, keys: &[&str]) {
     const SHIFT: &str = "\u{e008}";
     for k in keys {
-        let active = app.web.active_element().await.unwrap();
         let text = if *k == SHIFT_TAB {
             // Shift is released again, or it would stay down for the next key.
             format!("{SHIFT_TAB}{SHIFT}")
         } else {
             (*k).to_owned()
         };
-        active.send_keys(&text).await.unwrap();
+        let mut tries = 0;
+        loop {
+            let active = app.web.active_element().await.unwrap();
+            match active.send_keys(&text).await {
+                Ok(()) => break,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && tries < 3 =>
+                {
+                    tries += 1;
+                }
+                Err(e) => panic!("keys {text:?} not sent: {e}"),
+            }
+        }
         tokio::time::sleep(Duration::from_millis(60)).await;
     }
 }
